@@ -1,0 +1,53 @@
+"""netgraph: neural networks built as graphs.
+
+The model is a networkx ``DiGraph`` (``Network.graph``): neurons are nodes with
+``bias``, ``activation``, ``role`` and ``layer``; synapses are edges with ``weight``.
+Build it from ``Layer`` objects in Synaptic's vocabulary, or from any graph, then
+``activate`` and ``propagate``.
+"""
+
+from ._activations import ACTIVATIONS as ACTIVATIONS
+from ._activations import Activation as Activation
+from ._activations import get_activation as get_activation
+from ._costs import COSTS as COSTS
+from ._costs import Cost as Cost
+from ._costs import get_cost as get_cost
+from ._exceptions import ActivationError as ActivationError
+from ._exceptions import CycleError as CycleError
+from ._exceptions import DivergenceError as DivergenceError
+from ._exceptions import GraphvizNotFoundError as GraphvizNotFoundError
+from ._exceptions import InputError as InputError
+from ._exceptions import NetgraphError as NetgraphError
+from ._exceptions import NetworkFormatError as NetworkFormatError
+from ._exceptions import NeuronError as NeuronError
+from ._exceptions import TopologyError as TopologyError
+from ._graph import NetGraph as NetGraph
+from ._layer import Layer as Layer
+from ._layer import Projection as Projection
+from ._network import Gradient as Gradient
+from ._network import Network as Network
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "COSTS",
+    "Activation",
+    "ActivationError",
+    "Cost",
+    "CycleError",
+    "DivergenceError",
+    "Gradient",
+    "GraphvizNotFoundError",
+    "InputError",
+    "Layer",
+    "NetGraph",
+    "NetgraphError",
+    "Network",
+    "NetworkFormatError",
+    "NeuronError",
+    "Projection",
+    "TopologyError",
+    "get_activation",
+    "get_cost",
+]

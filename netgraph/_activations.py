@@ -1,0 +1,147 @@
+"""Activation functions, registered by name next to their derivatives.
+
+A name in a graph or a document is only ever a key into this registry; nothing
+taken from a document is evaluated. Each function works elementwise on numpy
+arrays (and on floats). ``derivative(s, y)`` receives both the state ``s`` and
+the activation ``y = f(s)`` because several derivatives are cheapest from ``y``.
+
+The compiled evaluator in ``_kernels.py`` has its own scalar copy of each rule,
+keyed by ``Activation.code``; tests hold the two against each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._exceptions import ActivationError
+
+__all__ = ["ACTIVATIONS", "Activation", "get_activation"]
+
+Array = np.ndarray
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation ``f`` with its derivative ``f'``.
+
+    ``differentiable`` is False for step functions, whose ``derivative`` is the
+    conventional stand-in Synaptic uses (1 for ``hlim``), not a true derivative.
+    """
+
+    name: str
+    code: int
+    function: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+    differentiable: bool = True
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+def _logistic(s):
+    # exp(-s) overflows to inf for s < -709; 1/(1+inf) is the right limit, 0.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-s))
+
+
+def _softplus(s):
+    return np.logaddexp(0.0, s)
+
+
+def _selu(s):
+    return SELU_SCALE * np.where(s > 0, s, SELU_ALPHA * np.expm1(np.minimum(s, 0.0)))
+
+
+# name: (f(s), f'(s, y), differentiable). The order fixes the codes: append only.
+_RULES: dict[str, tuple[Callable, Callable, bool]] = {
+    "logistic": (_logistic, lambda s, y: y * (1.0 - y), True),
+    "tanh": (np.tanh, lambda s, y: 1.0 - y * y, True),
+    "identity": (lambda s: s * 1.0, lambda s, y: np.ones_like(s), True),
+    "hlim": (
+        lambda s: np.where(s > 0, 1.0, 0.0),
+        lambda s, y: np.ones_like(s),  # Synaptic's convention, not a derivative
+        False,
+    ),
+    "relu": (lambda s: np.where(s > 0, s, 0.0), lambda s, y: np.where(s > 0, 1.0, 0.0), True),
+    "softsign": (
+        lambda s: s / (1.0 + np.abs(s)),
+        lambda s, y: 1.0 / ((1.0 + np.abs(s)) ** 2),
+        True,
+    ),
+    "sinusoid": (np.sin, lambda s, y: np.cos(s), True),
+    "gaussian": (lambda s: np.exp(-s * s), lambda s, y: -2.0 * s * y, True),
+    "bent_identity": (
+        lambda s: (np.sqrt(s * s + 1.0) - 1.0) / 2.0 + s,
+        lambda s, y: s / (2.0 * np.sqrt(s * s + 1.0)) + 1.0,
+        True,
+    ),
+    "bipolar": (
+        lambda s: np.where(s > 0, 1.0, -1.0),
+        lambda s, y: np.zeros_like(s),
+        False,
+    ),
+    # 2/(1+exp(-s)) - 1 is tanh(s/2); the tanh form cannot overflow.
+    "bipolar_sigmoid": (lambda s: np.tanh(s / 2.0), lambda s, y: (1.0 - y * y) / 2.0, True),
+    "hard_tanh": (
+        lambda s: np.clip(s, -1.0, 1.0),
+        lambda s, y: np.where(np.abs(s) < 1.0, 1.0, 0.0),
+        True,
+    ),
+    "absolute": (np.abs, lambda s, y: np.where(s < 0, -1.0, 1.0), True),
+    "inverse": (lambda s: 1.0 - s, lambda s, y: -np.ones_like(s), True),
+    "selu": (
+        _selu,
+        lambda s, y: np.where(s > 0, SELU_SCALE, y + SELU_SCALE * SELU_ALPHA),
+        True,
+    ),
+    "leaky_relu": (
+        lambda s: np.where(s > 0, s, LEAKY_SLOPE * s),
+        lambda s, y: np.where(s > 0, 1.0, LEAKY_SLOPE),
+        True,
+    ),
+    "softplus": (_softplus, lambda s, y: _logistic(s), True),
+}
+
+ACTIVATIONS: dict[str, Activation] = {
+    name: Activation(name, code, f, df, ok)
+    for code, (name, (f, df, ok)) in enumerate(_RULES.items())
+}
+
+# Other spellings users bring with them (Synaptic's and Neataptic's constants).
+_ALIASES = {
+    "sigmoid": "logistic",
+    "hard_limit": "hlim",
+    "step": "hlim",
+    "linear": "identity",
+    "sin": "sinusoid",
+    "sine": "sinusoid",
+    "abs": "absolute",
+    "leakyrelu": "leaky_relu",
+    "bentidentity": "bent_identity",
+    "bipolarsigmoid": "bipolar_sigmoid",
+    "hardtanh": "hard_tanh",
+}
+
+
+def get_activation(name: object) -> Activation:
+    """Look up an activation by name (case-insensitive; Synaptic's ``LOGISTIC`` works).
+
+    Raises ``ActivationError`` naming the unknown name and listing the known ones.
+    """
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str):
+        raise ActivationError(f"activation must be a name (str), got {type(name).__name__}")
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    key = _ALIASES.get(key, _ALIASES.get(key.replace("_", ""), key))
+    try:
+        return ACTIVATIONS[key]
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise ActivationError(f"unknown activation {name!r}; known: {known}") from None

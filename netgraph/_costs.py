@@ -1,0 +1,87 @@
+"""Cost functions by name, each with its derivative with respect to the outputs.
+
+``value(Y, T)`` takes 2-D arrays (rows = samples) and returns the mean over rows of
+the per-sample cost, as Synaptic's Trainer reports it. ``derivative(y, t)`` is the
+per-sample gradient d cost / d y for one row (1-D) or many (2-D).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._exceptions import InputError
+
+__all__ = ["COSTS", "Cost", "get_cost"]
+
+_EPS = 1e-15  # Synaptic's guard against log(0)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A per-sample cost with its gradient with respect to the outputs.
+
+    ``differentiable`` is False for counting costs such as ``binary``.
+    """
+
+    name: str
+    per_sample: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    differentiable: bool = True
+
+    def value(self, Y: np.ndarray, T: np.ndarray) -> float:
+        """Mean over samples (rows) of the per-sample cost."""
+        return float(np.mean(self.per_sample(np.atleast_2d(Y), np.atleast_2d(T))))
+
+    def __repr__(self) -> str:
+        return f"Cost({self.name!r})"
+
+
+def _ce(Y, T):
+    # sum over outputs, as Synaptic's CROSS_ENTROPY
+    return -np.sum(T * np.log(np.maximum(Y, _EPS)) + (1 - T) * np.log(np.maximum(1 - Y, _EPS)),
+                   axis=-1)
+
+
+def _ce_grad(y, t):
+    y = np.clip(y, _EPS, 1 - _EPS)
+    return (y - t) / (y * (1 - y))
+
+
+def _not_differentiable(y, t):
+    raise InputError("the 'binary' cost counts mistakes and has no gradient")
+
+
+COSTS: dict[str, Cost] = {
+    "mse": Cost(
+        "mse",
+        lambda Y, T: np.mean((T - Y) ** 2, axis=-1),
+        lambda y, t: 2.0 * (y - t) / np.shape(y)[-1],
+    ),
+    "cross_entropy": Cost("cross_entropy", _ce, _ce_grad),
+    "mae": Cost(
+        "mae",
+        lambda Y, T: np.mean(np.abs(T - Y), axis=-1),
+        lambda y, t: np.sign(y - t) / np.shape(y)[-1],
+    ),
+    "binary": Cost(
+        "binary",
+        lambda Y, T: np.sum(np.round(2 * T) != np.round(2 * Y), axis=-1).astype(float),
+        _not_differentiable,
+        differentiable=False,
+    ),
+}
+
+
+def get_cost(name: str | Cost) -> Cost:
+    """Look up a cost by name: mse, cross_entropy, mae, binary."""
+    if isinstance(name, Cost):
+        return name
+    key = str(name).strip().lower().replace("-", "_")
+    key = {"crossentropy": "cross_entropy", "ce": "cross_entropy"}.get(key, key)
+    try:
+        return COSTS[key]
+    except KeyError:
+        raise InputError(f"unknown cost {name!r}; known: {', '.join(COSTS)}") from None

@@ -1,0 +1,71 @@
+"""Every error netgraph raises, in one place.
+
+    NetgraphError                      base of all of them
+    ├── TopologyError (ValueError)     the graph cannot be evaluated as it stands
+    │   └── CycleError                 a cycle with no delayed synapse on it
+    ├── NeuronError (KeyError)         an unknown neuron or synapse was named
+    ├── ActivationError (ValueError)   an unknown activation name
+    ├── InputError (ValueError)        wrong shape, length, NaN or non-numeric input/target
+    ├── NetworkFormatError (ValueError) a document (netgraph or Synaptic JSON) is not valid
+    ├── DivergenceError (ArithmeticError) training produced NaN or infinity
+    └── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
+
+Each subclasses the matching built-in, so ``except ValueError`` still works.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActivationError",
+    "CycleError",
+    "DivergenceError",
+    "GraphvizNotFoundError",
+    "InputError",
+    "NetgraphError",
+    "NetworkFormatError",
+    "NeuronError",
+    "TopologyError",
+]
+
+
+class NetgraphError(Exception):
+    """Base class of every error netgraph raises."""
+
+
+class TopologyError(NetgraphError, ValueError):
+    """The graph cannot be evaluated: missing attributes, no inputs, a bad role, ..."""
+
+
+class CycleError(TopologyError):
+    """A cycle made only of undelayed synapses. ``cycle`` lists its synapses."""
+
+    def __init__(self, message: str, cycle: list[tuple[object, object]] | None = None):
+        super().__init__(message)
+        self.cycle = cycle or []
+
+
+class NeuronError(NetgraphError, KeyError):
+    """An unknown neuron or synapse was named."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0]) if self.args else ""
+
+
+class ActivationError(NetgraphError, ValueError):
+    """An activation name that is not in the registry."""
+
+
+class InputError(NetgraphError, ValueError):
+    """An input or target of the wrong shape or length, or holding NaN or non-numbers."""
+
+
+class NetworkFormatError(NetgraphError, ValueError):
+    """A document that cannot be loaded. The message names the offending place."""
+
+
+class DivergenceError(NetgraphError, ArithmeticError):
+    """Training produced a NaN or infinite error or weight."""
+
+
+class GraphvizNotFoundError(NetgraphError, RuntimeError):
+    """Rendering needs the Graphviz ``dot`` program, which is not installed."""

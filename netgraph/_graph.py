@@ -1,0 +1,282 @@
+"""The model: a networkx DiGraph whose weights and biases live in numpy arrays.
+
+Neurons are nodes with attributes ``bias``, ``activation``, ``role`` and ``layer``;
+synapses are edges with ``weight`` (and, for recurrent and gated nets, ``delay``
+and ``gater``). ``NetGraph`` is an ordinary ``networkx.DiGraph`` except that each
+node's and edge's attribute mapping keeps ``bias``/``weight`` in a slot of a shared
+float64 array. Compiled plans read and update those arrays in place, so the graph
+can never show a stale weight, and a weight a user sets through networkx is what
+the next ``activate`` uses. Every structural change (a node, edge, activation,
+role, delay or gater added, removed or changed) bumps ``version``, which tells the
+network its compiled plan must be rebuilt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+ROLES = ("input", "hidden", "output")
+
+
+class _Store:
+    """Contiguous storage for the weights and biases of one graph."""
+
+    __slots__ = ("biases", "n_biases", "n_weights", "version", "weights")
+
+    def __init__(self) -> None:
+        self.weights = np.empty(16)
+        self.biases = np.empty(16)
+        self.n_weights = 0
+        self.n_biases = 0
+        self.version = 0
+
+    def new_weight(self) -> int:
+        if self.n_weights == len(self.weights):
+            self.weights = _grown(self.weights)
+        self.n_weights += 1
+        return self.n_weights - 1
+
+    def new_bias(self) -> int:
+        if self.n_biases == len(self.biases):
+            self.biases = _grown(self.biases)
+        self.n_biases += 1
+        return self.n_biases - 1
+
+
+def _grown(a: np.ndarray) -> np.ndarray:
+    b = np.empty(2 * len(a))
+    b[: len(a)] = a
+    return b
+
+
+def _finite(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{key} must be a real number, got {type(value).__name__}: {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be finite, got {value}")
+    return value
+
+
+class _Attrs(MutableMapping):
+    """Attribute mapping of one neuron or synapse; ``_key`` is held in the store."""
+
+    __slots__ = ("_extra", "_slot", "_store")
+    _key = ""  # "bias" or "weight"
+    _structural: frozenset[str] = frozenset()
+
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+        self._slot = self._new_slot(store)
+        self._array()[self._slot] = math.nan  # NaN marks "not set yet"
+        self._extra: dict[str, Any] = {}
+
+    def _new_slot(self, store: _Store) -> int:
+        raise NotImplementedError
+
+    def _array(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        if key == self._key:
+            value = float(self._array()[self._slot])
+            if math.isnan(value):
+                raise KeyError(key)
+            return value
+        return self._extra[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == self._key:
+            self._array()[self._slot] = _finite(key, value)
+            return
+        self._extra[key] = value
+        if key in self._structural:
+            self._store.version += 1
+
+    def __delitem__(self, key: str) -> None:
+        if key == self._key:
+            if key not in self:
+                raise KeyError(key)
+            self._array()[self._slot] = math.nan
+            return
+        del self._extra[key]
+        if key in self._structural:
+            self._store.version += 1
+
+    def __contains__(self, key: object) -> bool:
+        if key == self._key:
+            return not math.isnan(self._array()[self._slot])
+        return key in self._extra
+
+    def __iter__(self) -> Iterator[str]:
+        if self._key in self:
+            yield self._key
+        yield from self._extra
+
+    def __len__(self) -> int:
+        return (self._key in self) + len(self._extra)
+
+    def copy(self) -> dict[str, Any]:
+        """A plain ``dict`` of the attributes (networkx calls this when copying graphs)."""
+        return dict(self.items())
+
+    def __repr__(self) -> str:
+        return repr(self.copy())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (MutableMapping, dict)):
+            return self.copy() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class NeuronAttrs(_Attrs):
+    """A neuron's attributes; ``bias`` lives in the graph's bias array."""
+
+    __slots__ = ()
+    _key = "bias"
+    _structural = frozenset({"activation", "role", "layer"})
+
+    def _new_slot(self, store: _Store) -> int:
+        return store.new_bias()
+
+    def _array(self) -> np.ndarray:
+        return self._store.biases
+
+
+class SynapseAttrs(_Attrs):
+    """A synapse's attributes; ``weight`` lives in the graph's weight array."""
+
+    __slots__ = ()
+    _key = "weight"
+    _structural = frozenset({"delay", "gater"})
+
+    def _new_slot(self, store: _Store) -> int:
+        return store.new_weight()
+
+    def _array(self) -> np.ndarray:
+        return self._store.weights
+
+
+class NetGraph(nx.DiGraph):
+    """The networkx ``DiGraph`` behind a ``Network``.
+
+    Use it as any DiGraph: read it with networkx algorithms, set ``weight`` and
+    ``bias`` through it, add or remove neurons and synapses. The network notices
+    every change. ``bias`` and ``weight`` must be finite numbers.
+    """
+
+    def __init__(self, incoming_graph_data: Any = None, **attr: Any) -> None:
+        self._store = _Store()
+        # networkx calls these factories with no arguments; bind them to our store.
+        self.node_attr_dict_factory = self._neuron_attrs  # type: ignore[method-assign]
+        self.edge_attr_dict_factory = self._synapse_attrs  # type: ignore[method-assign]
+        super().__init__(incoming_graph_data, **attr)
+
+    def _neuron_attrs(self) -> NeuronAttrs:
+        return NeuronAttrs(self._store)
+
+    def _synapse_attrs(self) -> SynapseAttrs:
+        return SynapseAttrs(self._store)
+
+    @property
+    def version(self) -> int:
+        """Bumped by every structural change; compiled plans remember the one they saw."""
+        return self._store.version
+
+    def _changed(self) -> None:
+        self._store.version += 1
+
+    # Every networkx mutator that can change structure goes through these.
+    def add_node(self, node_for_adding: Any, **attr: Any) -> None:
+        super().add_node(node_for_adding, **attr)
+        self._changed()
+
+    def add_nodes_from(self, nodes_for_adding: Any, **attr: Any) -> None:
+        super().add_nodes_from(nodes_for_adding, **attr)
+        self._changed()
+
+    def remove_node(self, n: Any) -> None:
+        super().remove_node(n)
+        self._changed()
+
+    def remove_nodes_from(self, nodes: Any) -> None:
+        super().remove_nodes_from(nodes)
+        self._changed()
+
+    def add_edge(self, u_of_edge: Any, v_of_edge: Any, **attr: Any) -> None:
+        super().add_edge(u_of_edge, v_of_edge, **attr)
+        self._changed()
+
+    def add_edges_from(self, ebunch_to_add: Any, **attr: Any) -> None:
+        super().add_edges_from(ebunch_to_add, **attr)
+        self._changed()
+
+    def remove_edge(self, u: Any, v: Any) -> None:
+        super().remove_edge(u, v)
+        self._changed()
+
+    def remove_edges_from(self, ebunch: Any) -> None:
+        super().remove_edges_from(ebunch)
+        self._changed()
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def clear_edges(self) -> None:
+        super().clear_edges()
+        self._changed()
+
+    def _add_synapses_fast(self, edges: list[tuple[Any, Any]], weights: np.ndarray) -> None:
+        """Add many new synapses between existing neurons, without per-edge networkx calls.
+
+        Used by the builder for dense layer pairs, where it is most of the build time.
+        """
+        store = self._store
+        start = store.n_weights
+        need = start + len(edges)
+        if need > len(store.weights):
+            grown = np.empty(max(need, 2 * len(store.weights)))
+            grown[:start] = store.weights[:start]
+            store.weights = grown
+        store.weights[start:need] = weights
+        store.n_weights = need
+        succ, pred = self._succ, self._pred
+        new = SynapseAttrs.__new__
+        for slot, (u, v) in enumerate(edges, start):
+            a = new(SynapseAttrs)
+            a._store = store
+            a._slot = slot
+            a._extra = {}
+            succ[u][v] = a
+            pred[v][u] = a
+        self._changed()
+
+    def _relocate(self, neuron_order: list[Any], synapse_order: list[tuple[Any, Any]]) -> None:
+        """Lay biases and weights out in the given orders (slot k = k-th item).
+
+        A compiled plan then reads them as contiguous arrays. Called by the compiler,
+        which passes every neuron and synapse exactly once.
+        """
+        store = self._store
+        nodes, succ = self._node, self._succ
+        old_b, old_w = store.biases, store.weights
+        biases = np.empty(max(16, len(neuron_order)))
+        weights = np.empty(max(16, len(synapse_order)))
+        for k, n in enumerate(neuron_order):
+            a = nodes[n]
+            biases[k] = old_b[a._slot]
+            a._slot = k
+        for k, (u, v) in enumerate(synapse_order):
+            a = succ[u][v]
+            weights[k] = old_w[a._slot]
+            a._slot = k
+        store.biases, store.n_biases = biases, len(neuron_order)
+        store.weights, store.n_weights = weights, len(synapse_order)

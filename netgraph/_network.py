@@ -1,0 +1,436 @@
+"""Network: a NetGraph plus the compiled plan that evaluates and trains it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from os import PathLike
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import _kernels as K
+from ._activations import get_activation
+from ._compile import Plan, compile_plan
+from ._costs import get_cost
+from ._exceptions import InputError, NeuronError, TopologyError
+from ._graph import ROLES, NetGraph
+from ._layer import Layer, Projection
+
+Seed = int | np.random.Generator | None
+_ID_PREFIX = {"input": "i", "hidden": "h", "output": "o"}
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Gradient of a cost with respect to every weight and bias.
+
+    ``weights[k]`` belongs to ``synapses[k]`` and ``biases[k]`` to ``neurons[k]``
+    (input neurons' biases are unused and get 0). ``value`` is the cost itself.
+    """
+
+    value: float
+    weights: np.ndarray
+    biases: np.ndarray
+    synapses: list[tuple[Any, Any]]
+    neurons: list[Any]
+
+    def weight(self, source: Any, target: Any) -> float:
+        """d cost / d weight of the synapse source -> target."""
+        return float(self.weights[self.synapses.index((source, target))])
+
+    def bias(self, neuron: Any) -> float:
+        """d cost / d bias of a neuron."""
+        return float(self.biases[self.neurons.index(neuron)])
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+class Network:
+    """A neural network whose model is a networkx DiGraph (``net.graph``).
+
+    Build it from layers, Synaptic style::
+
+        inp, hid, out = Layer(2), Layer(3), Layer(1)
+        inp.project(hid); hid.project(out)
+        net = Network(input=inp, hidden=[hid], output=out, seed=1)
+
+    or from any graph with ``Network.from_graph``, or neuron by neuron with
+    ``add_neuron``/``connect``.
+
+    **Arguments**
+    - ``input``, ``hidden``, ``output``: the layers, in activation order.
+    - ``seed``: an int or ``numpy.random.Generator`` for the random biases and
+      weights left unset (uniform(-0.1, 0.1), as Synaptic). ``None``: fresh entropy.
+    """
+
+    def __init__(
+        self,
+        input: Layer | None = None,
+        hidden: Sequence[Layer] = (),
+        output: Layer | None = None,
+        *,
+        seed: Seed = None,
+    ) -> None:
+        self._graph = NetGraph()
+        self._rng = _rng(seed)
+        self._plan_cache: Plan | None = None
+        self._state: tuple[np.ndarray, ...] | None = None
+        self._state_version = -1
+        if input is None and output is None and not hidden:
+            return
+        if input is None or output is None:
+            raise TopologyError("a layered Network needs both an input and an output layer")
+        self._add_layers(input, list(hidden), output)
+
+    # ------------------------------------------------------------------ build
+    def _add_layers(self, input: Layer, hidden: list[Layer], output: Layer) -> None:
+        layers = [(input, "input", "input")]
+        layers += [(h, "hidden", f"hidden{k}") for k, h in enumerate(hidden)]
+        layers.append((output, "output", "output"))
+        seen: set[int] = set()
+        for layer, _, _ in layers:
+            if not isinstance(layer, Layer):
+                raise TypeError(f"expected a Layer, got {type(layer).__name__}")
+            if layer.network is not None:
+                raise TopologyError(f"{layer!r} already belongs to a network")
+            if id(layer) in seen:
+                raise TopologyError(f"{layer!r} is listed twice")
+            seen.add(id(layer))
+        members = {id(layer) for layer, _, _ in layers}
+        projections = []
+        for layer, _, _ in layers:
+            for p in layer.projections:
+                if id(p.target) not in members:
+                    raise TopologyError(
+                        f"{layer!r} projects onto {p.target!r}, which is not in the network"
+                    )
+                projections.append(p)
+        G = self._graph
+        # Biases are drawn before weights, layer by layer, so a seed fixes both.
+        for layer, role, default_label in layers:
+            if layer.label is None:
+                layer.label = default_label
+            biases = layer._biases(self._rng)
+            ids = self._new_ids(role, layer.size)
+            G.add_nodes_from(
+                (n, {"bias": float(b), "activation": layer.activation, "role": role,
+                     "layer": layer.label})
+                for n, b in zip(ids, biases, strict=True)
+            )
+            layer.neurons = ids
+            layer.network = self
+        for p in projections:
+            self._add_projection(p)
+
+    def _add_projection(self, p: Projection) -> None:
+        src, dst = p.source.neurons, p.target.neurons
+        p.synapses = [(src[i], dst[j]) for i, j in p.pairs()]
+        weights = p.weights(self._rng)
+        G = self._graph
+        if any(G.has_edge(u, v) for u, v in p.synapses):
+            # projecting again onto existing synapses sets their weights (Synaptic)
+            for (u, v), w in zip(p.synapses, weights, strict=True):
+                G.add_edge(u, v, weight=float(w))
+        else:
+            G._add_synapses_fast(p.synapses, weights)
+
+    def _new_ids(self, role: str, count: int) -> list[str]:
+        """``count`` unused ids like ``h3``, numbered on from the role's neuron count."""
+        prefix = _ID_PREFIX[role]
+        k = sum(1 for _, r in self._graph.nodes(data="role") if r == role)
+        ids: list[str] = []
+        while len(ids) < count:
+            if f"{prefix}{k}" not in self._graph:
+                ids.append(f"{prefix}{k}")
+            k += 1
+        return ids
+
+    @classmethod
+    def from_graph(cls, graph: nx.DiGraph, *, seed: Seed = None) -> Network:
+        """Build a network from any DiGraph carrying netgraph's attributes.
+
+        Every node needs ``bias`` (float), ``activation`` (a registered name) and
+        ``role`` ("input", "hidden" or "output"); ``layer`` is optional (defaults to
+        the role). Every edge needs ``weight``. Inputs and outputs are taken in the
+        graph's node order. The graph is copied; errors name the offending neuron
+        or synapse, and nothing is built unless everything checks out.
+        """
+        if not isinstance(graph, nx.DiGraph) or graph.is_multigraph():
+            raise TypeError(f"from_graph takes a networkx DiGraph, got {type(graph).__name__}")
+        G = NetGraph()
+        G.graph.update(graph.graph)
+        for n, a in graph.nodes(data=True):
+            attrs = dict(a)
+            for key in ("bias", "activation", "role"):
+                if key not in attrs:
+                    raise TopologyError(f"neuron {n!r} has no {key!r} attribute")
+            attrs.setdefault("layer", attrs["role"])
+            try:
+                G.add_node(n, **attrs)
+            except (TypeError, ValueError) as e:
+                raise TopologyError(f"neuron {n!r}: {e}") from None
+        for u, v, a in graph.edges(data=True):
+            if "weight" not in a:
+                raise TopologyError(f"synapse {u!r} -> {v!r} has no 'weight' attribute")
+            try:
+                G.add_edge(u, v, **a)
+            except (TypeError, ValueError) as e:
+                raise TopologyError(f"synapse {u!r} -> {v!r}: {e}") from None
+        net = cls(seed=seed)
+        net._graph = G
+        net._plan()  # validate now: a bad graph never becomes a Network
+        return net
+
+    def copy(self) -> Network:
+        """An independent network with the same graph (weights, biases, ids, order)."""
+        net = Network.from_graph(self._graph)
+        net._rng = np.random.default_rng(self._rng.integers(2**63))
+        return net
+
+    def add_neuron(
+        self,
+        id: Any = None,
+        *,
+        role: str = "hidden",
+        activation: str = "logistic",
+        bias: float | None = None,
+        layer: Any = None,
+    ) -> Any:
+        """Add one neuron; returns its id (``h3``-style if none is given).
+
+        ``bias=None`` draws it from uniform(-0.1, 0.1) with the network's generator.
+        """
+        if role not in ROLES:
+            raise TopologyError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        name = get_activation(activation).name
+        if id is None:
+            id = self._new_ids(role, 1)[0]
+        elif id in self._graph:
+            raise TopologyError(f"there is already a neuron {id!r}")
+        b = float(self._rng.uniform(-0.1, 0.1)) if bias is None else bias
+        try:
+            self._graph.add_node(id, bias=b, activation=name, role=role,
+                                 layer=role if layer is None else layer)
+        except (TypeError, ValueError) as e:
+            self._graph.remove_node(id) if id in self._graph else None
+            raise TopologyError(f"neuron {id!r}: {e}") from None
+        return id
+
+    def connect(self, source: Any, target: Any, weight: float | None = None) -> None:
+        """Add the synapse source -> target (or set its weight if it exists).
+
+        ``weight=None`` draws it from uniform(-0.1, 0.1) with the network's generator.
+        """
+        for n in (source, target):
+            if n not in self._graph:
+                raise NeuronError(f"no neuron {n!r} in the network")
+        if self._graph.nodes[target]["role"] == "input":
+            raise TopologyError(f"cannot connect {source!r} -> {target!r}: "
+                                f"{target!r} is an input neuron")
+        w = float(self._rng.uniform(-0.1, 0.1)) if weight is None else weight
+        existed = self._graph.has_edge(source, target)
+        try:
+            self._graph.add_edge(source, target, weight=w)
+        except (TypeError, ValueError) as e:
+            if not existed:
+                self._graph.remove_edge(source, target)
+            raise TopologyError(f"synapse {source!r} -> {target!r}: {e}") from None
+
+    def disconnect(self, source: Any, target: Any) -> None:
+        """Remove the synapse source -> target."""
+        if not self._graph.has_edge(source, target):
+            raise NeuronError(f"no synapse {source!r} -> {target!r}")
+        self._graph.remove_edge(source, target)
+
+    def remove_neuron(self, neuron: Any) -> None:
+        """Remove a neuron and every synapse into or out of it."""
+        if neuron not in self._graph:
+            raise NeuronError(f"no neuron {neuron!r} in the network")
+        self._graph.remove_node(neuron)
+
+    # -------------------------------------------------------------- inspect
+    @property
+    def graph(self) -> NetGraph:
+        """The model itself, a live ``networkx.DiGraph``: read it, edit it, the network follows."""
+        return self._graph
+
+    @property
+    def inputs(self) -> list[Any]:
+        """Ids of the input neurons, in input-vector order."""
+        return [n for n, r in self._graph.nodes(data="role") if r == "input"]
+
+    @property
+    def outputs(self) -> list[Any]:
+        """Ids of the output neurons, in output-vector order."""
+        return [n for n, r in self._graph.nodes(data="role") if r == "output"]
+
+    @property
+    def neurons(self) -> list[Any]:
+        """Every neuron id, in the graph's order."""
+        return list(self._graph)
+
+    @property
+    def synapses(self) -> list[tuple[Any, Any]]:
+        """Every synapse as (source, target), in the graph's order."""
+        return list(self._graph.edges)
+
+    @property
+    def layers(self) -> dict[Any, list[Any]]:
+        """Neuron ids grouped by their ``layer`` label, in the graph's order."""
+        out: dict[Any, list[Any]] = {}
+        for n, label in self._graph.nodes(data="layer"):
+            out.setdefault(label, []).append(n)
+        return out
+
+    def __repr__(self) -> str:
+        sizes = "-".join(str(len(v)) for v in self.layers.values())
+        return (f"Network({sizes}: {self._graph.number_of_nodes()} neurons, "
+                f"{self._graph.number_of_edges()} synapses)")
+
+    # ------------------------------------------------------------- evaluate
+    def _plan(self) -> Plan:
+        plan = self._plan_cache
+        if plan is None or plan.version != self._graph.version:
+            plan = self._plan_cache = compile_plan(self._graph)
+        return plan
+
+    def _inputs(self, x: Any, n_inputs: int) -> tuple[np.ndarray, bool]:
+        X = np.asarray(x)
+        if X.dtype.kind not in "biuf":
+            raise InputError(f"input must be numbers, got an array of {X.dtype}")
+        X = X.astype(np.float64, copy=False)
+        if X.ndim == 1:
+            single = True
+            X2 = X.reshape(1, -1)
+        elif X.ndim == 2:
+            single, X2 = False, X
+        else:
+            raise InputError(f"input must be 1-D (one sample) or 2-D (rows = samples), "
+                             f"got shape {X.shape}")
+        if X2.shape[1] != n_inputs:
+            raise InputError(f"the network has {n_inputs} inputs, got {X2.shape[1]} values")
+        if not np.isfinite(X2).all():
+            r, c = np.argwhere(~np.isfinite(X2))[0]
+            where = f"input[{c}]" if single else f"input[{r}, {c}]"
+            raise InputError(f"{where} is {X2[r, c]}; inputs must be finite numbers")
+        return np.ascontiguousarray(X2), single
+
+    def activate(self, x: Any) -> np.ndarray:
+        """Feed one sample (1-D) or a batch (2-D, rows = samples) forward.
+
+        **Returns** the outputs: shape (n_outputs,) for one sample, (n_samples,
+        n_outputs) for a batch. A batch gives exactly the rows that activating its
+        samples one by one would; ``propagate`` then learns from the last row.
+        """
+        plan = self._plan()
+        X, single = self._inputs(x, plan.n_inputs)
+        n = len(plan.neurons)
+        if single:
+            state = self._fresh_state(plan)
+            s, y, dy, _ = state
+            K.forward(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
+                      plan.biases, X[0], s, y, dy)
+            return y[plan.output_pos]
+        S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
+        K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
+                        plan.biases, X, S, Y, DY)
+        if len(X):
+            s, y, dy, _ = self._fresh_state(plan)
+            s[:], y[:], dy[:] = S[-1], Y[-1], DY[-1]
+        return Y[:, plan.output_pos]
+
+    def _fresh_state(self, plan: Plan) -> tuple[np.ndarray, ...]:
+        if self._state is None or self._state_version != plan.version:
+            self._state = K.empty_state(len(plan.neurons))
+        self._state_version = plan.version
+        return self._state
+
+    def _targets(self, target: Any, n_outputs: int) -> np.ndarray:
+        T = np.asarray(target)
+        if T.dtype.kind not in "biuf":
+            raise InputError(f"target must be numbers, got an array of {T.dtype}")
+        T = T.astype(np.float64, copy=False).reshape(-1) if T.ndim <= 1 else T
+        if T.ndim != 1 or len(T) != n_outputs:
+            raise InputError(f"the network has {n_outputs} outputs, got a target of shape "
+                             f"{np.shape(target)}")
+        if not np.isfinite(T).all():
+            k = int(np.argmax(~np.isfinite(T)))
+            raise InputError(f"target[{k}] is {T[k]}; targets must be finite numbers")
+        return T
+
+    def propagate(self, rate: float, target: Any) -> None:
+        """Learn from the last ``activate``: Synaptic's rule, in place.
+
+        Output neurons take the error ``t - y``; the rest backpropagate it, each
+        neuron updating its incoming weights and bias (``w += rate * d * y_source``)
+        before neurons upstream compute theirs.
+        """
+        plan = self._plan()
+        if self._state is None or self._state_version != plan.version:
+            raise InputError("propagate needs an activate first (and no change to the "
+                             "network's structure in between)")
+        T = self._targets(target, plan.n_outputs)
+        rate = _rate(rate)
+        _s, y, dy, acc = self._state
+        K.propagate(plan.in_ptr, plan.in_src, plan.roles, plan.output_index, plan.n_inputs,
+                    plan.weights, plan.biases, y, dy, T, rate, acc)
+
+    def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
+        """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
+
+        **Arguments**
+        - ``inputs``: shape (n_samples, n_inputs) (or one sample, 1-D).
+        - ``targets``: shape (n_samples, n_outputs) (or 1-D for one sample).
+        - ``cost``: ``"mse"`` (mean over outputs of (t - y)^2), ``"cross_entropy"``
+          (sum over outputs), or ``"mae"``.
+
+        **Returns** a ``Gradient``; the network is not changed.
+        """
+        plan = self._plan()
+        X, _ = self._inputs(inputs, plan.n_inputs)
+        T = np.atleast_2d(np.asarray(targets, dtype=float))
+        if T.shape != (len(X), plan.n_outputs):
+            raise InputError(f"targets must have shape {(len(X), plan.n_outputs)}, got {T.shape}")
+        if not np.isfinite(T).all():
+            raise InputError("targets must be finite numbers")
+        c = get_cost(cost)
+        if not c.differentiable:
+            raise InputError(f"the {c.name!r} cost has no gradient")
+        n = len(plan.neurons)
+        S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
+        K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
+                        plan.biases, X, S, Y, DY)
+        out = Y[:, plan.output_pos]
+        dC_dy = np.ascontiguousarray(c.derivative(out, T) / len(X))
+        gw, gb = np.zeros(len(plan.synapses)), np.zeros(n)
+        K.backward_batch(plan.in_ptr, plan.in_src, plan.n_inputs, plan.output_pos,
+                         plan.weights, Y, DY, dC_dy, gw, gb, np.zeros(n))
+        return Gradient(c.value(out, T), gw, gb, list(plan.synapses), list(plan.neurons))
+
+    # ----------------------------------------------------------- save/load
+    def to_synaptic(self) -> dict[str, Any]:
+        """Synaptic.js ``toJSON()`` format (neurons in activation order)."""
+        from ._synaptic import to_synaptic
+
+        return to_synaptic(self)
+
+    @classmethod
+    def from_synaptic(cls, data: dict | str | PathLike) -> Network:
+        """Import Synaptic.js ``toJSON()`` output: a dict, a JSON string or a file path."""
+        from ._synaptic import from_synaptic
+
+        return from_synaptic(data)
+
+
+def _rate(rate: Any) -> float:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+        raise InputError(f"rate must be a number, got {type(rate).__name__}")
+    rate = float(rate)
+    if not math.isfinite(rate):
+        raise InputError(f"rate must be finite, got {rate}")
+    return rate

@@ -1,0 +1,154 @@
+"""Synaptic.js ``toJSON``/``fromJSON`` interchange.
+
+Synaptic lists neurons in activation order, each with ``layer`` ("input",
+"output" or a hidden layer's index) and ``squash``, and connections as
+``{from, to, weight, gater}`` by neuron index. netgraph names the neurons
+``i0.., h0.., o0..`` in that order, labels hidden layers ``hidden<index>`` and adds
+the synapses in document order (which fixes each neuron's summation order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import NetworkFormatError, TopologyError
+
+if TYPE_CHECKING:
+    from ._network import Network
+
+SQUASHES = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLIM": "hlim",
+            "RELU": "relu"}
+_TO_SQUASH = {v: k for k, v in SQUASHES.items()}
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+
+
+def _read(data: dict | str | PathLike) -> Any:
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, (bytes, bytearray)):
+        data = data.decode("utf-8", errors="strict")
+    if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
+        text = data
+    elif isinstance(data, (str, PathLike)):
+        path = Path(data)
+        try:
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise NetworkFormatError(f"{path}: larger than {MAX_DOCUMENT_BYTES} bytes")
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise NetworkFormatError(f"cannot read {path}: {e.strerror or e}") from None
+    else:
+        raise NetworkFormatError(f"expected a dict, JSON text or a path, got {type(data).__name__}")
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError, UnicodeDecodeError) as e:
+        raise NetworkFormatError(f"not valid JSON: {e}") from None
+
+
+def _number(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise NetworkFormatError(f"{where}: expected a number, got {value!r:.60}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise NetworkFormatError(f"{where}: {value} is not a finite number")
+    return value
+
+
+def _index(where: str, value: Any, n: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise NetworkFormatError(f"{where}: expected a neuron index, got {value!r:.60}")
+    if not 0 <= value < n:
+        raise NetworkFormatError(f"{where}: unknown neuron {value} (there are {n})")
+    return value
+
+
+def from_synaptic(data: dict | str | PathLike) -> Network:
+    """Build a Network from Synaptic's toJSON output (see ``Network.from_synaptic``)."""
+    from ._network import Network
+
+    doc = _read(data)
+    if not isinstance(doc, dict):
+        raise NetworkFormatError("a Synaptic network is a JSON object with neurons and connections")
+    for key in ("neurons", "connections"):
+        if not isinstance(doc.get(key), list):
+            raise NetworkFormatError(f"{key}: expected a list")
+    neurons, connections = doc["neurons"], doc["connections"]
+    n = len(neurons)
+    ids: list[str] = []
+    attrs: list[dict[str, Any]] = []
+    counts = {"input": 0, "hidden": 0, "output": 0}
+    for k, neuron in enumerate(neurons):
+        where = f"neurons[{k}]"
+        if not isinstance(neuron, dict):
+            raise NetworkFormatError(f"{where}: expected an object")
+        layer = neuron.get("layer")
+        if layer in ("input", "output"):
+            role, label = layer, layer
+        elif isinstance(layer, int) and not isinstance(layer, bool) and layer >= 0:
+            role, label = "hidden", f"hidden{layer}"
+        else:
+            raise NetworkFormatError(f"{where}.layer: expected 'input', 'output' or a hidden "
+                                     f"layer index, got {layer!r:.60}")
+        squash = neuron.get("squash")
+        if squash not in SQUASHES:
+            raise NetworkFormatError(
+                f"{where}.squash: {squash!r:.60} is not one of Synaptic's squash functions "
+                f"({', '.join(SQUASHES)}); a custom function (null) cannot be imported")
+        bias = _number(f"{where}.bias", neuron.get("bias"))
+        ids.append(f"{role[0]}{counts[role]}")
+        counts[role] += 1
+        attrs.append({"bias": bias, "activation": SQUASHES[squash], "role": role, "layer": label})
+    edges = []
+    for k, c in enumerate(connections):
+        where = f"connections[{k}]"
+        if not isinstance(c, dict):
+            raise NetworkFormatError(f"{where}: expected an object")
+        u = _index(f"{where}.from", c.get("from"), n)
+        v = _index(f"{where}.to", c.get("to"), n)
+        w = _number(f"{where}.weight", c.get("weight"))
+        if c.get("gater") is not None or u == v:
+            raise NetworkFormatError(
+                f"{where}: gated and self-connected synapses need recurrence support, "
+                "which this version of netgraph does not have")
+        edges.append((ids[u], ids[v], w))
+    net = Network()
+    G = net.graph
+    G.add_nodes_from(zip(ids, attrs, strict=True))
+    for u, v, w in edges:
+        G.add_edge(u, v, weight=w)
+    try:
+        net._plan()
+    except TopologyError as e:
+        raise NetworkFormatError(f"not a network netgraph can evaluate: {e}") from None
+    return net
+
+
+def to_synaptic(net: Network) -> dict[str, Any]:
+    """Write a Network in Synaptic's toJSON format; see ``Network.to_synaptic``."""
+    plan = net._plan()
+    G = net.graph
+    index = plan.index
+    hidden_index: dict[Any, int] = {}
+    neurons = []
+    for n in plan.neurons:
+        a = G.nodes[n]
+        squash = _TO_SQUASH.get(a["activation"])
+        if squash is None:
+            raise NetworkFormatError(
+                f"neuron {n!r} uses {a['activation']!r}, which Synaptic does not have "
+                f"(it knows {', '.join(SQUASHES)})")
+        if a["role"] == "hidden":
+            layer: Any = hidden_index.setdefault(a["layer"], len(hidden_index))
+        else:
+            layer = a["role"]
+        neurons.append({"trace": {"elegibility": {}, "extended": {}}, "state": 0, "old": 0,
+                        "activation": 0, "bias": a["bias"], "layer": layer, "squash": squash})
+    connections = [
+        {"from": index[u], "to": index[v], "weight": G[u][v]["weight"], "gater": None}
+        for u in plan.neurons for v in G.succ[u]
+    ]
+    return {"neurons": neurons, "connections": connections}

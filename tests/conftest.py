@@ -1,0 +1,95 @@
+"""Shared helpers: the Synaptic fixtures, their replay, and random graphs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from netgraph import Network
+
+FIXTURES = Path(__file__).parent / "fixtures" / "synaptic"
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def replay(net, steps, activate=None, propagate=None) -> list[list[float]]:
+    """Run a fixture's steps; returns every activate's output, in order."""
+    activate = activate or net.activate
+    propagate = propagate or net.propagate
+    outputs: list[list[float]] = []
+
+    def run(steps):
+        for step in steps:
+            op = step["op"]
+            if op == "activate":
+                outputs.append(list(activate(step["input"])))
+            elif op == "propagate":
+                propagate(step["rate"], step["target"])
+            elif op == "clear":
+                net.clear()
+            elif op == "repeat":
+                for _ in range(step["times"]):
+                    run(step["steps"])
+            else:
+                raise AssertionError(f"unknown op {op}")
+
+    run(steps)
+    return outputs
+
+
+ALL = ["logistic", "tanh", "identity", "relu", "softsign", "sinusoid", "gaussian",
+       "bent_identity", "bipolar_sigmoid", "hard_tanh", "absolute", "inverse", "selu",
+       "leaky_relu", "softplus"]
+
+
+def random_dag(
+    rng: np.random.Generator,
+    n_in: int = 3,
+    n_hidden: int = 8,
+    n_out: int = 2,
+    p: float = 0.5,
+    activations: list[str] | None = None,
+) -> nx.DiGraph:
+    """A random DAG with skip connections, neurons added in a shuffled (non-topological) order.
+
+    Every edge goes from an earlier neuron to a later one in a hidden random rank;
+    outputs may feed other outputs.
+    """
+    activations = activations or ALL
+    ranked = [("in", k) for k in range(n_in)]
+    rest = [("hid", k) for k in range(n_hidden)] + [("out", k) for k in range(n_out)]
+    rng.shuffle(rest)
+    ranked += rest
+    G = nx.DiGraph()
+    insertion = list(ranked)
+    rng.shuffle(insertion)
+    for kind, k in insertion:
+        role = {"in": "input", "hid": "hidden", "out": "output"}[kind]
+        G.add_node(f"{kind}{k}", role=role, bias=float(rng.normal(0, 0.5)),
+                   activation=str(rng.choice(activations)), layer=role)
+    names = [f"{kind}{k}" for kind, k in ranked]
+    for j in range(n_in, len(names)):
+        sources = [i for i in range(j) if rng.random() < p] or [int(rng.integers(0, n_in))]
+        for i in sources:
+            G.add_edge(names[i], names[j], weight=float(rng.normal(0, 0.8)))
+    return G
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
+
+
+def xor_net(seed: int = 0) -> Network:
+    from netgraph import Layer
+
+    inp, hid, out = Layer(2), Layer(3), Layer(1)
+    inp.project(hid)
+    hid.project(out)
+    return Network(input=inp, hidden=[hid], output=out, seed=seed)
