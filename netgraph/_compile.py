@@ -13,6 +13,7 @@ The plan holds numbers and indices only; no text from any document reaches code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import networkx as nx
@@ -47,6 +48,7 @@ class Plan:
     output_pos: np.ndarray
     output_index: np.ndarray  # for each position, its index among outputs or -1
     graph: NetGraph = field(repr=False)
+    kernels: ModuleType = field(repr=False)
 
     @property
     def weights(self) -> np.ndarray:
@@ -154,6 +156,8 @@ def compile_plan(G: NetGraph) -> Plan:
     output_index = np.full(n, -1, dtype=np.int64)
     output_index[output_pos] = np.arange(len(outputs))
     G._relocate(order, synapses)
+    from . import _kernels  # numba loads on first compile, not at import
+
     return Plan(
         version=G.version,
         neurons=order,
@@ -167,4 +171,5 @@ def compile_plan(G: NetGraph) -> Plan:
         output_pos=output_pos,
         output_index=output_index,
         graph=G,
+        kernels=_kernels,
     )

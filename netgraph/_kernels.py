@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from ._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
@@ -169,7 +168,3 @@ def backward_batch(in_ptr, in_src, n_in, output_pos, weights, Y, DY, dC_dy, gw, 
                 i = in_src[e]
                 gw[e] += dk * Y[r, i]
                 delta[i] += dk * weights[e]
-
-
-def empty_state(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    return np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)

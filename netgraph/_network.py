@@ -11,12 +11,11 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from . import _kernels as K
 from ._activations import get_activation
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
 from ._exceptions import InputError, NeuronError, TopologyError
-from ._graph import ROLES, NetGraph
+from ._graph import ROLES, NetGraph, _finite
 from ._layer import Layer, Projection
 
 Seed = int | np.random.Generator | None
@@ -232,14 +231,11 @@ class Network:
         if self._graph.nodes[target]["role"] == "input":
             raise TopologyError(f"cannot connect {source!r} -> {target!r}: "
                                 f"{target!r} is an input neuron")
-        w = float(self._rng.uniform(-0.1, 0.1)) if weight is None else weight
-        existed = self._graph.has_edge(source, target)
         try:
-            self._graph.add_edge(source, target, weight=w)
+            w = float(self._rng.uniform(-0.1, 0.1)) if weight is None else _finite("weight", weight)
         except (TypeError, ValueError) as e:
-            if not existed:
-                self._graph.remove_edge(source, target)
             raise TopologyError(f"synapse {source!r} -> {target!r}: {e}") from None
+        self._graph.add_edge(source, target, weight=w)
 
     def disconnect(self, source: Any, target: Any) -> None:
         """Remove the synapse source -> target."""
@@ -330,6 +326,7 @@ class Network:
         plan = self._plan()
         X, single = self._inputs(x, plan.n_inputs)
         n = len(plan.neurons)
+        K = plan.kernels
         if single:
             state = self._fresh_state(plan)
             s, y, dy, _ = state
@@ -346,7 +343,7 @@ class Network:
 
     def _fresh_state(self, plan: Plan) -> tuple[np.ndarray, ...]:
         if self._state is None or self._state_version != plan.version:
-            self._state = K.empty_state(len(plan.neurons))
+            self._state = tuple(np.zeros(len(plan.neurons)) for _ in range(4))
         self._state_version = plan.version
         return self._state
 
@@ -377,8 +374,8 @@ class Network:
         T = self._targets(target, plan.n_outputs)
         rate = _rate(rate)
         _s, y, dy, acc = self._state
-        K.propagate(plan.in_ptr, plan.in_src, plan.roles, plan.output_index, plan.n_inputs,
-                    plan.weights, plan.biases, y, dy, T, rate, acc)
+        plan.kernels.propagate(plan.in_ptr, plan.in_src, plan.roles, plan.output_index,
+                               plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
@@ -402,6 +399,7 @@ class Network:
         if not c.differentiable:
             raise InputError(f"the {c.name!r} cost has no gradient")
         n = len(plan.neurons)
+        K = plan.kernels
         S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
         K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
                         plan.biases, X, S, Y, DY)

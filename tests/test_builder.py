@@ -1,0 +1,162 @@
+"""Building networks: layers in Synaptic's vocabulary, and neuron by neuron."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import xor_net
+
+from netgraph import Layer, Network, NeuronError, TopologyError, _reference
+
+
+def test_seed_tutorial_shape():
+    net = xor_net()
+    assert net.inputs == ["i0", "i1"] and net.outputs == ["o0"]
+    assert net.layers == {"input": ["i0", "i1"], "hidden0": ["h0", "h1", "h2"], "output": ["o0"]}
+    # Synaptic's order: for each source neuron, each target
+    assert net.synapses[:3] == [("i0", "h0"), ("i0", "h1"), ("i0", "h2")]
+    assert repr(net) == "Network(2-3-1: 6 neurons, 9 synapses)"
+
+
+def test_seeded_initialisation_is_reproducible_and_uniform():
+    a, b, c = xor_net(seed=7), xor_net(seed=7), xor_net(seed=8)
+    wa = [w for *_, w in a.graph.edges(data="weight")]
+    assert wa == [w for *_, w in b.graph.edges(data="weight")]
+    assert wa != [w for *_, w in c.graph.edges(data="weight")]
+    gen = Network(input=Layer(2), output=Layer(2), seed=np.random.default_rng(7))
+    assert gen.graph.number_of_edges() == 0
+    big_in, big_out = Layer(50), Layer(40)
+    big_in.project(big_out)
+    big = Network(input=big_in, output=big_out, seed=1)
+    w = np.array([w for *_, w in big.graph.edges(data="weight")])
+    b = np.array([b for _, b in big.graph.nodes(data="bias")])
+    assert w.min() >= -0.1 and w.max() < 0.1 and abs(w.mean()) < 0.01
+    assert b.min() >= -0.1 and b.max() < 0.1
+
+
+def test_connection_types():
+    a, b, c = Layer(3), Layer(3), Layer(2)
+    a.project(b, "one_to_one")
+    b.project(b, "all_to_else")  # would be a cycle; only its pairs are checked here
+    b.project(c, "all_to_all", weight=0.5)
+    pairs = [p.pairs() for p in a.projections + b.projections]
+    assert pairs[0] == [(0, 0), (1, 1), (2, 2)]
+    assert pairs[1] == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
+    assert len(pairs[2]) == 6
+    with pytest.raises(TopologyError, match="equal size"):
+        a.project(c, "one_to_one")
+    with pytest.raises(TopologyError, match="unknown connection"):
+        a.project(c, "some_to_some")
+    assert Layer(2).project  # self-projection defaults to one-to-one, as in Synaptic
+    d = Layer(2)
+    assert d.project(d).connection == "one_to_one"
+
+
+def test_weights_given_as_a_matrix_and_bias_as_values():
+    inp, out = Layer(2, "identity"), Layer(3, "identity", bias=[0.1, 0.2, 0.3])
+    W = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])  # [target, source]
+    inp.project(out, weight=W)
+    net = Network(input=inp, output=out)
+    np.testing.assert_allclose(net.activate([1.0, -1.0]), W @ [1.0, -1.0] + [0.1, 0.2, 0.3])
+    with pytest.raises(TopologyError, match="does not fit 6 synapses"):
+        a, b = Layer(2), Layer(3)
+        a.project(b, weight=np.ones((2, 3)))
+        Network(input=a, output=b)
+
+
+def test_layer_set_before_and_after_building():
+    inp, hid, out = Layer(2), Layer(3), Layer(1)
+    inp.project(hid)
+    hid.project(out)
+    hid.set(activation="tanh", bias=0.0)
+    net = Network(input=inp, hidden=[hid], output=out, seed=0)
+    assert {net.graph.nodes[n]["activation"] for n in hid.neurons} == {"tanh"}
+    assert {net.graph.nodes[n]["bias"] for n in hid.neurons} == {0.0}
+    hid.set(activation="relu", bias=[0.1, 0.2, 0.3])
+    assert [net.graph.nodes[n]["bias"] for n in hid.neurons] == [0.1, 0.2, 0.3]
+    x = [0.3, 0.9]
+    v = _reference.activate(net.graph, x)
+    np.testing.assert_allclose(net.activate(x), [v["y"]["o0"]], atol=1e-15)
+
+
+def test_project_after_building_adds_synapses():
+    inp, hid, out = Layer(2), Layer(3), Layer(1)
+    inp.project(hid)
+    hid.project(out)
+    net = Network(input=inp, hidden=[hid], output=out, seed=0)
+    p = inp.project(out, weight=0.25)  # a skip connection, added to the live graph
+    assert p.synapses == [("i0", "o0"), ("i1", "o0")]
+    assert net.graph["i1"]["o0"]["weight"] == 0.25
+    hid.project(out, weight=1.0)  # projecting again sets the existing synapses' weights
+    assert net.graph.number_of_edges() == 11
+    assert {net.graph[h]["o0"]["weight"] for h in hid.neurons} == {1.0}
+
+
+def test_layer_errors():
+    with pytest.raises(TopologyError, match="whole number"):
+        Layer(0)
+    with pytest.raises(TopologyError, match="whole number"):
+        Layer(2.5)  # type: ignore[arg-type]
+    a, b, stray = Layer(1), Layer(1), Layer(1)
+    a.project(stray)
+    with pytest.raises(TopologyError, match="not in the network"):
+        Network(input=a, output=b)
+    a2, b2 = Layer(1), Layer(1)
+    Network(input=a2, output=b2)
+    with pytest.raises(TopologyError, match="already belongs"):
+        Network(input=a2, output=Layer(1))
+    with pytest.raises(TopologyError, match="same network"):
+        a2.project(Layer(1))
+    with pytest.raises(TopologyError, match="both an input and an output"):
+        Network(input=Layer(1))
+
+
+def test_neuron_by_neuron():
+    net = Network(seed=3)
+    x1 = net.add_neuron("x1", role="input")
+    x2 = net.add_neuron(role="input")
+    h = net.add_neuron(activation="tanh", bias=0.5)
+    y = net.add_neuron("y", role="output", activation="identity", bias=0.0)
+    assert (x2, h) == ("i1", "h0")
+    net.connect(x1, h, 1.0)
+    net.connect(x2, h, -1.0)
+    net.connect(h, y, 2.0)
+    net.connect(x1, y, 0.5)  # skip connection
+    assert net.activate([1.0, 3.0])[0] == pytest.approx(2 * math.tanh(-1.5) + 0.5)
+    net.connect(h, y, 3.0)  # existing synapse: new weight
+    assert net.graph[h][y]["weight"] == 3.0
+    net.disconnect(x1, y)
+    assert net.activate([1.0, 3.0])[0] == pytest.approx(3 * math.tanh(-1.5))
+    net.remove_neuron(h)
+    assert net.synapses == [] and net.activate([1.0, 3.0])[0] == 0.0
+    assert net.inputs == ["x1", "i1"] and net.outputs == ["y"]
+
+
+def test_neuron_editing_errors():
+    net = xor_net()
+    with pytest.raises(NeuronError, match="no neuron 'zz'"):
+        net.connect("zz", "o0")
+    with pytest.raises(NeuronError, match="no synapse 'i0' -> 'o0'"):
+        net.disconnect("i0", "o0")
+    with pytest.raises(NeuronError, match="no neuron 'zz'"):
+        net.remove_neuron("zz")
+    with pytest.raises(TopologyError, match="already a neuron 'h0'"):
+        net.add_neuron("h0")
+    with pytest.raises(TopologyError, match="'i1' is an input"):
+        net.connect("h0", "i1")
+    with pytest.raises(TopologyError, match="role must be"):
+        net.add_neuron(role="visible")
+    with pytest.raises(TopologyError, match="must be finite"):
+        net.connect("i0", "o0", float("nan"))
+    assert not net.graph.has_edge("i0", "o0")
+
+
+def test_copy_is_independent():
+    net = xor_net()
+    twin = net.copy()
+    twin.activate([1, 0])
+    twin.propagate(0.5, [1])
+    assert net.graph["h0"]["o0"]["weight"] != twin.graph["h0"]["o0"]["weight"]
+    assert list(twin.graph) == list(net.graph)

@@ -1,0 +1,92 @@
+"""Exact gradients against central finite differences and the reference backprop."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+from conftest import ALL, random_dag
+
+from netgraph import InputError, Network, _reference, get_cost
+
+
+def _cost(net, X, T, cost):
+    return get_cost(cost).value(net.activate(X), T)
+
+
+def _finite_differences(net, X, T, cost, eps=1e-6):
+    G = net.graph
+    gw = {}
+    for u, v in net.synapses:
+        w = G[u][v]["weight"]
+        G[u][v]["weight"] = w + eps
+        up = _cost(net, X, T, cost)
+        G[u][v]["weight"] = w - eps
+        down = _cost(net, X, T, cost)
+        G[u][v]["weight"] = w
+        gw[(u, v)] = (up - down) / (2 * eps)
+    gb = {}
+    for n in net.neurons:
+        if G.nodes[n]["role"] == "input":
+            continue
+        b = G.nodes[n]["bias"]
+        G.nodes[n]["bias"] = b + eps
+        up = _cost(net, X, T, cost)
+        G.nodes[n]["bias"] = b - eps
+        down = _cost(net, X, T, cost)
+        G.nodes[n]["bias"] = b
+        gb[n] = (up - down) / (2 * eps)
+    return gw, gb
+
+
+@pytest.mark.parametrize("activation", ALL)
+@pytest.mark.parametrize("cost", ["mse", "cross_entropy"])
+def test_gradient_matches_finite_differences(activation, cost):
+    rng = np.random.default_rng(zlib.crc32(f"{activation}/{cost}".encode()))
+    G = random_dag(rng, n_in=3, n_hidden=7, n_out=2, p=0.5, activations=[activation])
+    if cost == "cross_entropy":  # outputs must lie in (0, 1)
+        for n, role in G.nodes(data="role"):
+            if role == "output":
+                G.nodes[n]["activation"] = "logistic"
+    net = Network.from_graph(G)
+    X = rng.normal(0, 1, (6, 3))
+    T = rng.uniform(0, 1, (6, 2))
+    g = net.gradient(X, T, cost=cost)
+    gw, gb = _finite_differences(net, X, T, cost)
+    assert g.value == pytest.approx(_cost(net, X, T, cost), rel=1e-14)
+    for (u, v), expected in gw.items():
+        assert g.weight(u, v) == pytest.approx(expected, rel=1e-5, abs=1e-8), (u, v)
+    for n, expected in gb.items():
+        assert g.bias(n) == pytest.approx(expected, rel=1e-5, abs=1e-8), n
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gradient_matches_reference_backprop(seed):
+    rng = np.random.default_rng(seed)
+    net = Network.from_graph(random_dag(rng, 3, 12, 3, p=0.4))
+    X, T = rng.normal(0, 1, (4, 3)), rng.uniform(0, 1, (4, 3))
+    g = net.gradient(X, T)
+    gw, gb = _reference.gradient(net.graph, X, T, "mse")
+    for (u, v), expected in gw.items():
+        assert g.weight(u, v) == pytest.approx(expected, rel=1e-12, abs=1e-14)
+    for n, expected in gb.items():
+        if net.graph.nodes[n]["role"] != "input":
+            assert g.bias(n) == pytest.approx(expected, rel=1e-12, abs=1e-14)
+
+
+def test_gradient_leaves_the_network_unchanged(rng):
+    net = Network.from_graph(random_dag(rng, 2, 5, 1))
+    before = net.graph.copy()
+    net.gradient([[0, 1], [1, 0]], [[1], [0]])
+    assert all(before[u][v] == net.graph[u][v] for u, v in before.edges)
+
+
+def test_gradient_rejects_bad_targets_and_costs(rng):
+    net = Network.from_graph(random_dag(rng, 2, 3, 1))
+    with pytest.raises(InputError, match=r"targets must have shape \(2, 1\)"):
+        net.gradient([[0, 1], [1, 0]], [[1, 0]])
+    with pytest.raises(InputError, match="unknown cost 'hinge'"):
+        net.gradient([0, 1], [1], cost="hinge")
+    with pytest.raises(InputError, match="no gradient"):
+        net.gradient([0, 1], [1], cost="binary")

@@ -1,0 +1,141 @@
+"""The graph is the one truth: it shows current weights, and edits through networkx are followed."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import random_dag, xor_net
+
+from netgraph import ActivationError, NetGraph, Network, TopologyError, _reference
+
+
+def _expected(net, x):
+    v = _reference.activate(net.graph, x)
+    return np.array([v["y"][o] for o in net.outputs])
+
+
+def test_graph_is_a_networkx_digraph_with_the_documented_attributes():
+    net = xor_net()
+    G = net.graph
+    assert isinstance(G, nx.DiGraph)
+    assert list(G) == ["i0", "i1", "h0", "h1", "h2", "o0"]
+    for _, a in G.nodes(data=True):
+        assert set(a) == {"bias", "activation", "role", "layer"}
+        assert isinstance(a["bias"], float)
+    assert all(isinstance(w, float) for _, _, w in G.edges(data="weight"))
+    assert G.number_of_edges() == 9
+    assert nx.is_directed_acyclic_graph(G)
+    assert nx.shortest_path(G, "i0", "o0") == ["i0", "h0", "o0"]
+
+
+def test_graph_shows_weights_right_after_propagate():
+    net = xor_net()
+    G = net.graph
+    held = G["h1"]["o0"]  # a user's reference, taken before training
+    before = held["weight"]
+    y = net.activate([1, 0])[0]
+    h1 = _reference.activate(G, [1, 0])["y"]["h1"]
+    net.propagate(0.3, [1])
+    d = 1 - y
+    assert held["weight"] == pytest.approx(before + 0.3 * d * h1, abs=1e-15)
+    assert G.edges["h1", "o0"]["weight"] == held["weight"]
+
+
+def test_weight_edits_through_networkx_are_used_at_once():
+    net = xor_net()
+    net.activate([1, 1])
+    net.graph["h0"]["o0"]["weight"] = 2.5
+    net.graph.nodes["o0"]["bias"] = -1.0
+    np.testing.assert_allclose(net.activate([1, 1]), _expected(net, [1, 1]), atol=1e-15)
+    for _, _, a in net.graph.edges(data=True):
+        a["weight"] = 0.0
+    assert net.activate([1, 1])[0] == pytest.approx(1 / (1 + math.exp(1.0)), abs=1e-15)
+
+
+def test_structural_edits_through_networkx_are_followed():
+    net = xor_net()
+    net.activate([0, 1])
+    G = net.graph
+    G.add_node("h9", bias=0.3, activation="tanh", role="hidden", layer="extra")
+    G.add_edge("i0", "h9", weight=1.5)
+    G.add_edge("h9", "o0", weight=-2.0)
+    G.add_edge("i1", "o0", weight=0.7)  # a skip connection
+    np.testing.assert_allclose(net.activate([0.5, 1]), _expected(net, [0.5, 1]), atol=1e-15)
+    G.remove_node("h1")
+    np.testing.assert_allclose(net.activate([0.5, 1]), _expected(net, [0.5, 1]), atol=1e-15)
+    G.nodes["h0"]["activation"] = "relu"
+    np.testing.assert_allclose(net.activate([0.5, 1]), _expected(net, [0.5, 1]), atol=1e-15)
+    nx.relabel_nodes(G, {"h2": "renamed"}, copy=False)
+    np.testing.assert_allclose(net.activate([0.5, 1]), _expected(net, [0.5, 1]), atol=1e-15)
+    assert "renamed" in net.graph and G["renamed"]["o0"]["weight"] == G.edges["renamed", "o0"][
+        "weight"]
+
+
+def test_missing_attributes_are_named():
+    net = xor_net()
+    net.graph.add_edge("h0", "new")  # a new neuron with nothing set, a synapse with no weight
+    with pytest.raises(TopologyError, match="neuron 'new' has no 'role' attribute"):
+        net.activate([0, 1])
+    net.graph.nodes["new"].update(role="output", activation="logistic", bias=0.0)
+    with pytest.raises(TopologyError, match="synapse 'h0' -> 'new' has no 'weight'"):
+        net.activate([0, 1])
+    net.graph["h0"]["new"]["weight"] = 0.5
+    assert net.activate([0, 1]).shape == (2,)
+
+
+def test_bad_values_are_refused_where_they_are_set():
+    G = xor_net().graph
+    with pytest.raises(ValueError, match="weight must be finite"):
+        G["h0"]["o0"]["weight"] = float("nan")
+    with pytest.raises(TypeError, match="bias must be a real number"):
+        G.nodes["h0"]["bias"] = "0.5"
+    G.nodes["h0"]["activation"] = "nope"
+    with pytest.raises(ActivationError, match="neuron 'h0': unknown activation 'nope'"):
+        Network.from_graph(G)
+
+
+def test_from_graph_copies_and_names_what_is_missing():
+    G = nx.DiGraph()
+    G.add_node("a", role="input", bias=0.0, activation="identity")
+    G.add_node("b", role="output", bias=0.1, activation="tanh")
+    G.add_edge("a", "b", weight=0.5)
+    net = Network.from_graph(G)
+    G["a"]["b"]["weight"] = 9.0  # the network holds its own copy
+    assert net.graph["a"]["b"]["weight"] == 0.5
+    assert net.graph.nodes["a"]["layer"] == "input"
+    assert net.activate([2.0])[0] == pytest.approx(math.tanh(1.1))
+    del G.nodes["b"]["bias"]
+    with pytest.raises(TopologyError, match="neuron 'b' has no 'bias'"):
+        Network.from_graph(G)
+    G.nodes["b"]["bias"] = 0.0
+    G.nodes["b"]["role"] = "middle"
+    with pytest.raises(TopologyError, match="neuron 'b' has role 'middle'"):
+        Network.from_graph(G)
+
+
+def test_networkx_copies_and_conversions_work():
+    net = Network.from_graph(random_dag(np.random.default_rng(3), 3, 6, 2))
+    copy = net.graph.copy()
+    assert isinstance(copy, NetGraph)
+    assert nx.utils.graphs_equal(copy, net.graph)
+    plain = nx.DiGraph(net.graph)
+    assert dict(plain.edges) == {e: dict(a) for e, a in net.graph.edges.items()}
+    copy[next(iter(copy.edges))[0]]  # independent storage:
+    u, v = next(iter(copy.edges))
+    copy[u][v]["weight"] = 123.0
+    assert net.graph[u][v]["weight"] != 123.0
+    again = Network.from_graph(plain)
+    x = np.array([0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(again.activate(x), net.activate(x))
+
+
+def test_user_attributes_are_kept():
+    net = xor_net()
+    net.graph.nodes["h0"]["note"] = "mine"
+    net.graph["h0"]["o0"]["color"] = "red"
+    net.activate([0, 1])
+    assert net.graph.nodes["h0"]["note"] == "mine"
+    assert net.graph["h0"]["o0"]["color"] == "red"
