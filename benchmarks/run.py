@@ -1,0 +1,509 @@
+"""Run netgraph's benchmarks against the reference systems and print a Markdown table.
+
+    python3 benchmarks/run.py [--quick] [--only NAME[,NAME...]] [--no-install]
+
+Installs what is missing (the pinned npm packages with ``npm ci``; torch 2.13.0 and
+neat-python 2.0.0 with pip), runs each peer in a subprocess and the netgraph side in this
+process, prints task | netgraph | peer | ratio | target, and writes benchmarks/results.json.
+Every task fails soft: a missing peer or netgraph API gives an "n/a" cell with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PEERS = HERE / "peers"
+WORK = HERE / ".work"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # the netgraph in this repository, installed or not
+
+import netgraph_tasks as tasks  # noqa: E402
+
+PIP_PINS = {"torch": "torch==2.13.0", "neat": "neat-python==2.0.0"}
+NPM_PINS = {"synaptic": "1.1.4", "brain.js": "1.6.1"}
+PEER_TIMEOUT_S = 300
+
+
+@dataclass
+class Task:
+    name: str
+    what: str
+    peer_label: str
+    peer_key: str  # the figure in the peer's JSON line
+    unit: str
+    higher_is_better: bool
+    target: float  # ratio netgraph / peer to reach (>= if higher is better, else <=)
+    peer: Callable[[tasks.Config, bool], dict[str, Any]] | None
+    netgraph: Callable[[tasks.Config], dict[str, Any]]
+
+
+# ------------------------------------------------------------------------------ install
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def node_modules_ok() -> bool:
+    for name, version in NPM_PINS.items():
+        pkg = HERE / "node_modules" / name / "package.json"
+        try:
+            if json.loads(pkg.read_text())["version"] != version:
+                return False
+        except (OSError, ValueError, KeyError):
+            return False
+    return True
+
+
+def ensure_npm() -> str | None:
+    """None when the pinned JS peers are installed, else why not."""
+    if node_modules_ok():
+        return None
+    if not shutil.which("node") or not shutil.which("npm"):
+        return "node/npm not found"
+    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
+    log(f"installing the JS peers: (cd {HERE.relative_to(ROOT)} && {' '.join(cmd)})")
+    r = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"npm ci failed: {_tail(r.stderr or r.stdout)}"
+    return None if node_modules_ok() else "npm ci did not install the pinned versions"
+
+
+def ensure_pip() -> dict[str, str | None]:
+    """module -> None when importable (installing it if needed), else why not."""
+    missing = [m for m in PIP_PINS if importlib.util.find_spec(m) is None]
+    status: dict[str, str | None] = dict.fromkeys(PIP_PINS)
+    if missing:
+        cmd = [sys.executable, "-m", "pip", "install", *(PIP_PINS[m] for m in missing)]
+        log(f"installing the Python peers: {' '.join(cmd)}")
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        importlib.invalidate_caches()
+        if r.returncode != 0:
+            log(f"pip failed: {_tail(r.stderr or r.stdout)}")
+        for m in missing:
+            if importlib.util.find_spec(m) is None:
+                status[m] = f"{PIP_PINS[m]} not installed (pip exit {r.returncode})"
+    return status
+
+
+def _tail(text: str, n: int = 300) -> str:
+    text = " ".join(text.strip().split())
+    return text if len(text) <= n else "..." + text[-n:]
+
+
+# -------------------------------------------------------------------------------- peers
+class PeerError(Exception):
+    pass
+
+
+def run_peer(cmd: list[str]) -> dict[str, Any]:
+    try:
+        r = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, timeout=PEER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise PeerError(f"timed out after {PEER_TIMEOUT_S} s") from None
+    except OSError as e:
+        raise PeerError(str(e)) from None
+    if r.returncode != 0:
+        raise PeerError(f"exit {r.returncode}: {_tail(r.stderr or r.stdout)}")
+    for line in reversed(r.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise PeerError(f"no JSON line in its output: {_tail(r.stdout)}")
+
+
+def synaptic_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            "node",
+            str(PEERS / "synaptic_xor.js"),
+            "--iterations",
+            str(cfg.xor_iterations),
+            "--rate",
+            str(cfg.xor_rate),
+            "--repeats",
+            "2" if quick else "5",
+        ]
+    )
+
+
+def brain_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            "node",
+            str(PEERS / "brain_mnist.js"),
+            "--samples",
+            "500" if quick else "2000",
+            "--repeats",
+            "2" if quick else "3",
+        ]
+    )
+
+
+def torch_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            sys.executable,
+            str(PEERS / "torch_mnist.py"),
+            "--samples",
+            str(cfg.batch_samples),
+            "--batch",
+            str(cfg.batch_size),
+            "--lr",
+            str(cfg.batch_rate),
+            "--epochs",
+            "2" if quick else "5",
+        ]
+    )
+
+
+def neat_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    WORK.mkdir(exist_ok=True)
+    path = WORK / "sparse_dag.json"
+    path.unlink(missing_ok=True)
+    out = run_peer(
+        [
+            sys.executable,
+            str(PEERS / "neat_sparse.py"),
+            str(path),
+            "--activations",
+            "500" if quick else "2000",
+            "--rounds",
+            "2" if quick else "3",
+        ]
+    )
+    cfg.dag_json = str(path)
+    return out
+
+
+def dag_for_netgraph(cfg: tasks.Config) -> None:
+    """--only sparse_dag with a broken neat-python still leaves the DAG for netgraph."""
+    path = WORK / "sparse_dag.json"
+    if not cfg.dag_json and path.exists():
+        cfg.dag_json = str(path)
+
+
+# -------------------------------------------------------------------------------- tasks
+def networkx_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return tasks.networkx_build(cfg)  # in-process: it is networkx itself
+
+
+TASKS = [
+    Task(
+        "xor_seed",
+        "ms for 20000 x 4 online activate+propagate steps, 2-3-1 XOR",
+        "Synaptic.js 1.1.4",
+        "ms",
+        "ms",
+        False,
+        0.5,
+        synaptic_peer,
+        tasks.xor_seed,
+    ),
+    Task(
+        "xor_train",
+        "the same steps through net.train",
+        "Synaptic.js 1.1.4",
+        "ms",
+        "ms",
+        False,
+        0.5,
+        synaptic_peer,
+        tasks.xor_train,
+    ),
+    Task(
+        "mnist_online",
+        "784-128-10 online SGD, samples/s",
+        "brain.js 1.6.1",
+        "samples_per_s",
+        "samples/s",
+        True,
+        100.0,
+        brain_peer,
+        tasks.mnist_online,
+    ),
+    Task(
+        "mnist_online_train",
+        "the same online SGD through net.train",
+        "brain.js 1.6.1",
+        "samples_per_s",
+        "samples/s",
+        True,
+        100.0,
+        brain_peer,
+        tasks.mnist_online_train,
+    ),
+    Task(
+        "mnist_minibatch",
+        "784-128-10 minibatch-32 SGD, float64, samples/s",
+        "PyTorch 2.13.0 CPU",
+        "samples_per_s",
+        "samples/s",
+        True,
+        1.0,
+        torch_peer,
+        tasks.mnist_minibatch,
+    ),
+    Task(
+        "sparse_dag",
+        "activations/s on a 1,000-neuron 10,000-synapse DAG (2-D batch)",
+        "neat-python 2.0.0",
+        "activations_per_s",
+        "activations/s",
+        True,
+        100.0,
+        neat_peer,
+        tasks.sparse_dag,
+    ),
+    Task(
+        "build_1m",
+        "seconds to build a 1000x1000 all-to-all network",
+        "networkx DiGraph",
+        "s",
+        "s",
+        False,
+        1.5,
+        networkx_peer,
+        tasks.build_1m,
+    ),
+]
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "s":
+        return f"{value:.3g} s"
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    return f"{value:,.0f} {unit}"
+
+
+def ratio_cell(
+    ng: float | None, peer: float | None, higher: bool, target: float
+) -> tuple[str, str, bool | None]:
+    sign = ">=" if higher else "<="
+    tcell = f"{sign} {target:g}x"
+    if ng is None or peer is None or peer <= 0:
+        return "n/a", tcell, None
+    r = ng / peer
+    met = r >= target if higher else r <= target
+    return f"{r:.3g}x", f"{tcell} ({'met' if met else 'not met'})", met
+
+
+def run_task(
+    task: Task,
+    cfg: tasks.Config,
+    quick: bool,
+    peer_block: dict[str, str | None],
+    peer_cache: dict[str, Any],
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "task": task.name,
+        "what": task.what,
+        "unit": task.unit,
+        "target": task.target,
+        "higher_is_better": task.higher_is_better,
+    }
+    # peer
+    peer_fn = task.peer
+    key = peer_fn.__name__ if peer_fn else ""
+    peer_result: dict[str, Any] | None = None
+    peer_error = peer_block.get(key)
+    if peer_fn is not None and peer_error is None:
+        if key in peer_cache:
+            peer_result = peer_cache[key]
+        else:
+            log(f"{task.name}: running peer {task.peer_label}")
+            t0 = time.perf_counter()
+            try:
+                peer_result = peer_fn(cfg, quick)
+            except PeerError as e:
+                peer_error = str(e)
+            except Exception as e:
+                peer_error = f"{type(e).__name__}: {e}"
+            log(f"{task.name}: peer done in {time.perf_counter() - t0:.1f} s")
+            peer_cache[key] = peer_result if peer_error is None else None
+            if peer_error is not None:
+                peer_block[key] = peer_error
+        if peer_result is None and peer_error is None:
+            peer_error = peer_block.get(key) or "peer failed earlier"
+    if task.name == "sparse_dag":
+        dag_for_netgraph(cfg)
+    # netgraph
+    log(f"{task.name}: running netgraph side")
+    t0 = time.perf_counter()
+    ng_result: dict[str, Any] | None = None
+    ng_error = None
+    try:
+        ng_result = task.netgraph(cfg)
+    except tasks.Unavailable as e:
+        ng_error = str(e)
+    except Exception as e:
+        ng_error = f"{type(e).__name__}: {e}"
+        row["netgraph_traceback"] = traceback.format_exc(limit=6)
+    log(f"{task.name}: netgraph side done in {time.perf_counter() - t0:.1f} s")
+    row["peer"] = peer_result
+    row["peer_error"] = peer_error
+    row["netgraph"] = ng_result
+    row["netgraph_error"] = ng_error
+    return row
+
+
+def table_rows(row: dict[str, Any], task: Task) -> list[list[str]]:
+    peer_val = row["peer"][task.peer_key] if row["peer"] else None
+    label = task.peer_label
+    version = str(row["peer"].get("version", "")) if row["peer"] else ""
+    if version and version.split("+")[0] not in label:
+        label += f" {version}"  # the version found, where it is not the pinned one
+    peer_cell = (
+        f"{label}: {fmt(peer_val, task.unit)}"
+        if peer_val is not None
+        else f"{label}: n/a ({row['peer_error'] or 'not run'})"
+    )
+    ng = row["netgraph"]
+    out = []
+    specs = [(task.name, ng["value"] if ng else None)]
+    if task.name == "sparse_dag":
+        specs = [
+            ("sparse_dag (2-D batch)", ng["value"] if ng else None),
+            ("sparse_dag (per sample)", ng["per_sample"] if ng else None),
+        ]
+    for name, value in specs:
+        if value is None:
+            ng_cell = f"n/a ({row['netgraph_error']})"
+        else:
+            ng_cell = fmt(value, task.unit)
+            diff = ng.get("max_abs_diff_vs_peer") if ng else None
+            if diff is not None and diff > 1e-9:
+                ng_cell += f" (MISMATCH vs peer: {diff:.2g})"
+        rcell, tcell, met = ratio_cell(value, peer_val, task.higher_is_better, task.target)
+        out.append([name, ng_cell, peer_cell, rcell, tcell])
+        row.setdefault("ratios", {})[name] = {
+            "ratio": None if rcell == "n/a" else float(value) / float(peer_val),
+            "met": met,
+        }
+    return out
+
+
+def markdown(rows: list[list[str]]) -> str:
+    head = ["task", "netgraph", "peer", "ratio", "target"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, Any]:
+    env: dict[str, Any] = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+    }
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            env["cpu"] = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None
+            )
+    except OSError:
+        pass
+    for cmd, key in (
+        (["node", "--version"], "node"),
+        (["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], "commit"),
+    ):
+        try:
+            env[key] = subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            env[key] = None
+    try:
+        import netgraph
+
+        env["netgraph"] = getattr(netgraph, "__version__", "?")
+    except Exception as e:
+        env["netgraph"] = f"import failed: {type(e).__name__}: {e}"
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = [t.name for t in TASKS]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and samples")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"run only these tasks (repeatable or comma-separated): {', '.join(names)}",
+    )
+    parser.add_argument(
+        "--no-install", action="store_true", help="do not run npm ci or pip install"
+    )
+    parser.add_argument("--json", default=str(HERE / "results.json"), help="results file")
+    args = parser.parse_args(argv)
+
+    only = [n.strip() for arg in args.only for n in arg.split(",") if n.strip()]
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        parser.error(f"unknown task(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+    selected = [t for t in TASKS if not only or t.name in only]
+
+    needs = {t.peer.__name__ for t in selected if t.peer}
+    block: dict[str, str | None] = {}
+    if needs & {"synaptic_peer", "brain_peer"}:
+        why = (
+            "not installed (--no-install)"
+            if args.no_install and not node_modules_ok()
+            else (None if args.no_install else ensure_npm())
+        )
+        block["synaptic_peer"] = block["brain_peer"] = why
+    if needs & {"torch_peer", "neat_peer"}:
+        if args.no_install:
+            st = {
+                m: None if importlib.util.find_spec(m) else "not installed (--no-install)"
+                for m in PIP_PINS
+            }
+        else:
+            st = ensure_pip()
+        block["torch_peer"], block["neat_peer"] = st["torch"], st["neat"]
+
+    cfg = tasks.Config.make(args.quick)
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        log(
+            f"warning: load average {load_before[0]:.2f} before the run; other processes on "
+            f"this {environment()['cpus']}-core machine will skew the figures (torch's 2 "
+            f"threads the most)"
+        )
+    results, table, cache = [], [], {}
+    for task in selected:
+        row = run_task(task, cfg, args.quick, block, cache)
+        row["load_average_after"] = os.getloadavg()[0]
+        table += table_rows(row, task)
+        results.append(row)
+
+    print(markdown(table))
+    env = environment()
+    env["load_average_before"] = load_before[0]
+    out = {"quick": args.quick, "environment": env, "tasks": results}
+    Path(args.json).write_text(json.dumps(out, indent=2, default=repr) + "\n")
+    log(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
