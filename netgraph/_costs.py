@@ -16,6 +16,9 @@ from ._exceptions import InputError
 
 __all__ = ["COSTS", "Cost", "get_cost"]
 
+# The compiled trainer's copies of these rules (``_kernels.sample_cost``) use these codes.
+MSE, CROSS_ENTROPY, MAE, BINARY = 0, 1, 2, 3
+
 _EPS = 1e-15  # Synaptic's guard against log(0)
 
 
@@ -27,6 +30,7 @@ class Cost:
     """
 
     name: str
+    code: int
     per_sample: Callable[[np.ndarray, np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
     differentiable: bool = True
@@ -40,14 +44,18 @@ class Cost:
 
 
 def _ce(Y, T):
-    # sum over outputs, as Synaptic's CROSS_ENTROPY
-    return -np.sum(T * np.log(np.maximum(Y, _EPS)) + (1 - T) * np.log(np.maximum(1 - Y, _EPS)),
-                   axis=-1)
+    # Synaptic's CROSS_ENTROPY: summed over outputs, logs pushed 1e-15 away from 0
+    return -np.sum(T * np.log(Y + _EPS) + (1 - T) * np.log((1 + _EPS) - Y), axis=-1)
 
 
 def _ce_grad(y, t):
-    y = np.clip(y, _EPS, 1 - _EPS)
-    return (y - t) / (y * (1 - y))
+    # the exact derivative of _ce, guards included
+    return (1 - t) / ((1 + _EPS) - y) - t / (y + _EPS)
+
+
+def _round_half_up(x):
+    # JavaScript's Math.round, which Synaptic's BINARY cost uses
+    return np.floor(x + 0.5)
 
 
 def _not_differentiable(y, t):
@@ -57,18 +65,22 @@ def _not_differentiable(y, t):
 COSTS: dict[str, Cost] = {
     "mse": Cost(
         "mse",
+        MSE,
         lambda Y, T: np.mean((T - Y) ** 2, axis=-1),
         lambda y, t: 2.0 * (y - t) / np.shape(y)[-1],
     ),
-    "cross_entropy": Cost("cross_entropy", _ce, _ce_grad),
+    "cross_entropy": Cost("cross_entropy", CROSS_ENTROPY, _ce, _ce_grad),
     "mae": Cost(
         "mae",
+        MAE,
         lambda Y, T: np.mean(np.abs(T - Y), axis=-1),
         lambda y, t: np.sign(y - t) / np.shape(y)[-1],
     ),
     "binary": Cost(
         "binary",
-        lambda Y, T: np.sum(np.round(2 * T) != np.round(2 * Y), axis=-1).astype(float),
+        BINARY,
+        lambda Y, T: np.sum(_round_half_up(2 * T) != _round_half_up(2 * Y),
+                            axis=-1).astype(float),
         _not_differentiable,
         differentiable=False,
     ),

@@ -95,33 +95,43 @@ def deriv(code, s, y):
     return e / (1.0 + e)
 
 
-@njit(cache=True)
-def forward(in_ptr, in_src, codes, n_in, weights, biases, x, s, y, dy):
-    """One sample: fill state s, activation y and derivative dy of every neuron."""
+@njit(cache=True, inline="always")
+def forward(in_ptr, in_src, codes, n_in, weights, biases, X, r, s, y, dy):
+    """Sample ``X[r]``: fill state s, activation y and derivative dy of every neuron.
+
+    (Rows are passed as (matrix, index) rather than as views: creating a view per
+    sample cost as much as the arithmetic of a small net.)
+    """
     for k in range(n_in):
-        y[k] = x[k]
-        s[k] = x[k]
+        y[k] = X[r, k]
+        s[k] = X[r, k]
         dy[k] = 0.0
     for k in range(n_in, len(codes)):
         total = biases[k]
         for e in range(in_ptr[k], in_ptr[k + 1]):
             total += weights[e] * y[in_src[e]]
         s[k] = total
-        v = act(codes[k], total)
-        y[k] = v
-        dy[k] = deriv(codes[k], total, v)
+        c = codes[k]
+        if c == 0:  # logistic, the default, spelled out: the generic dispatch costs ~30%
+            v = 1.0 / (1.0 + math.exp(-total))
+            y[k] = v
+            dy[k] = v * (1.0 - v)
+        else:
+            v = act(c, total)
+            y[k] = v
+            dy[k] = deriv(c, total, v)
 
 
 @njit(cache=True)
 def forward_batch(in_ptr, in_src, codes, n_in, weights, biases, X, S, Y, DY):
     """Rows of X are samples; S, Y, DY get one row per sample."""
     for r in range(X.shape[0]):
-        forward(in_ptr, in_src, codes, n_in, weights, biases, X[r], S[r], Y[r], DY[r])
+        forward(in_ptr, in_src, codes, n_in, weights, biases, X, r, S[r], Y[r], DY[r])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
-              target, rate, acc):
+              T, r, rate, acc):
     """Synaptic's propagate for a feed-forward graph, in place.
 
     Outputs take d = t - y; others d = f' * sum(d_k * w_kj) over the synapses they
@@ -131,7 +141,7 @@ def propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
     for k in range(n_in, len(roles)):
         acc[k] = 0.0
     for k in range(len(roles) - 1, n_in - 1, -1):
-        d = target[output_index[k]] - y[k] if roles[k] == OUTPUT else dy[k] * acc[k]
+        d = T[r, output_index[k]] - y[k] if roles[k] == OUTPUT else dy[k] * acc[k]
         step = rate * d
         for e in range(in_ptr[k], in_ptr[k + 1]):
             i = in_src[e]
@@ -141,30 +151,195 @@ def propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
         biases[k] += step
 
 
-@njit(cache=True)
-def train_online(in_ptr, in_src, codes, roles, output_index, n_in, weights, biases,
-                 X, T, rate, s, y, dy, acc):
-    """activate then propagate, for each row of X with target row of T, in order."""
-    for r in range(X.shape[0]):
-        forward(in_ptr, in_src, codes, n_in, weights, biases, X[r], s, y, dy)
-        propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
-                  T[r], rate, acc)
+@njit(cache=True, inline="always")
+def sample_cost(code, y, output_pos, T, r):
+    """One sample's cost, as ``_costs.COSTS`` computes it (codes MSE, CE, MAE, BINARY)."""
+    total = 0.0
+    n = len(output_pos)
+    for o in range(n):
+        yo = y[output_pos[o]]
+        to = T[r, o]
+        if code == 0:
+            total += (to - yo) * (to - yo)
+        elif code == 1:
+            total -= to * math.log(yo + 1e-15) + (1.0 - to) * math.log((1.0 + 1e-15) - yo)
+        elif code == 2:
+            total += abs(to - yo)
+        elif math.floor(2.0 * to + 0.5) != math.floor(2.0 * yo + 0.5):
+            total += 1.0
+    if code == 0 or code == 2:
+        total /= n
+    return total
+
+
+@njit(cache=True, inline="always")
+def cost_gradient(code, y, output_pos, T, r, scale, out):
+    """d cost / d y for each output, times ``scale``, into ``out``."""
+    n = len(output_pos)
+    for o in range(n):
+        yo = y[output_pos[o]]
+        to = T[r, o]
+        if code == 0:
+            g = 2.0 * (yo - to) / n
+        elif code == 1:
+            g = (1.0 - to) / ((1.0 + 1e-15) - yo) - to / (yo + 1e-15)
+        else:
+            g = (1.0 if yo > to else (-1.0 if yo < to else 0.0)) / n
+        out[o] = g * scale
+
+
+@njit(cache=True, inline="always")
+def backward_row(in_ptr, in_src, n_in, output_pos, weights, y, dy, dC_dy, gw, gb, delta):
+    """Add one sample's dC/dw and dC/db to gw, gb, given dC/dy at the outputs."""
+    n = len(dy)
+    for k in range(n):
+        delta[k] = 0.0
+    for o in range(len(output_pos)):
+        delta[output_pos[o]] = dC_dy[o]
+    # delta holds dC/dy_k until neuron k is reached, then dC/ds_k.
+    for k in range(n - 1, n_in - 1, -1):
+        dk = delta[k] * dy[k]
+        gb[k] += dk
+        for e in range(in_ptr[k], in_ptr[k + 1]):
+            i = in_src[e]
+            gw[e] += dk * y[i]
+            delta[i] += dk * weights[e]
 
 
 @njit(cache=True)
 def backward_batch(in_ptr, in_src, n_in, output_pos, weights, Y, DY, dC_dy, gw, gb, delta):
     """Exact gradient: dC/dy of each output row in, dC/dw and dC/db summed over rows out."""
-    n = DY.shape[1]
     for r in range(Y.shape[0]):
-        for k in range(n):
-            delta[k] = 0.0
-        for o in range(len(output_pos)):
-            delta[output_pos[o]] = dC_dy[r, o]
-        # delta holds dC/dy_k until neuron k is reached, then dC/ds_k.
-        for k in range(n - 1, n_in - 1, -1):
-            dk = delta[k] * DY[r, k]
-            gb[k] += dk
-            for e in range(in_ptr[k], in_ptr[k + 1]):
-                i = in_src[e]
-                gw[e] += dk * Y[r, i]
-                delta[i] += dk * weights[e]
+        backward_row(in_ptr, in_src, n_in, output_pos, weights, Y[r], DY[r], dC_dy[r], gw, gb,
+                     delta)
+
+
+@njit(cache=True, inline="always")
+def _copy(src, dst):
+    for k in range(len(src)):
+        dst[k] = src[k]
+
+
+@njit(cache=True, inline="always")
+def _all_finite(a):
+    # one sum instead of a test per element; weights near 1e308 count as diverged too
+    total = 0.0
+    for v in a:
+        total += v
+    return math.isfinite(total)
+
+
+@njit(cache=True, inline="always")
+def _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code, Xv, Tv,
+               s, y, dy, train_error, backup_w, backup_b):
+    """The epoch's error (the validation set's, if there is one); NaN if training diverged."""
+    err = train_error
+    if Xv.shape[0] > 0:
+        err = 0.0
+        for r in range(Xv.shape[0]):
+            forward(in_ptr, in_src, codes, n_in, weights, biases, Xv, r, s, y, dy)
+            err += sample_cost(cost_code, y, output_pos, Tv, r)
+        err /= Xv.shape[0]
+    if not (math.isfinite(err) and _all_finite(weights) and _all_finite(biases)):
+        _copy(backup_w, weights)  # keep the last finite weights
+        _copy(backup_b, biases)
+        return math.nan
+    return err
+
+
+@njit(cache=True)
+def train_online(in_ptr, in_src, codes, roles, output_index, output_pos, n_in, weights, biases,
+                 X, T, order, rates, cost_code, stop_error, Xv, Tv, s, y, dy, acc, errors,
+                 backup_w, backup_b):
+    """Synaptic's online training: for each epoch, activate then propagate every sample.
+
+    ``order[epoch]`` gives the sample order (empty: as given). The epoch error is the
+    mean cost of the outputs seen before each propagate (Synaptic's Trainer), or the
+    validation set's after the epoch. Returns (epochs run, status): status 1 means
+    the error reached ``stop_error``, 2 that it diverged (weights restored to the
+    start of that epoch).
+    """
+    n = X.shape[0]
+    for ep in range(len(rates)):
+        _copy(weights, backup_w)
+        _copy(biases, backup_b)
+        total = 0.0
+        for r in range(n):
+            i = order[ep, r] if order.shape[0] > 0 else r
+            forward(in_ptr, in_src, codes, n_in, weights, biases, X, i, s, y, dy)
+            total += sample_cost(cost_code, y, output_pos, T, i)
+            propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
+                      T, i, rates[ep], acc)
+        err = _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code,
+                         Xv, Tv, s, y, dy, total / n, backup_w, backup_b)
+        errors[ep] = err
+        if math.isnan(err):
+            return ep + 1, 2
+        if err <= stop_error:
+            return ep + 1, 1
+    return len(rates), 0
+
+
+SGD, ADAM = 0, 1
+
+
+@njit(cache=True)
+def _step(opt, params, grads, rate, momentum, vel, m, v, t, beta1, beta2, eps):
+    if opt == SGD:
+        if momentum != 0.0:
+            for k in range(len(params)):
+                vel[k] = momentum * vel[k] - rate * grads[k]
+                params[k] += vel[k]
+        else:
+            for k in range(len(params)):
+                params[k] -= rate * grads[k]
+    else:
+        c1 = 1.0 - beta1**t
+        c2 = 1.0 - beta2**t
+        for k in range(len(params)):
+            g = grads[k]
+            m[k] = beta1 * m[k] + (1.0 - beta1) * g
+            v[k] = beta2 * v[k] + (1.0 - beta2) * g * g
+            params[k] -= rate * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
+
+
+@njit(cache=True)
+def train_gradient(in_ptr, in_src, codes, output_pos, n_in, weights, biases, X, T, order, rates,
+                   batch_size, cost_code, stop_error, Xv, Tv, opt, momentum, beta1, beta2, eps,
+                   state_w, state_b, step, s, y, dy, delta, dC, gw, gb, errors, backup_w, backup_b,
+                   input_mask):
+    """Minibatch descent on the exact gradient of the mean cost of each batch.
+
+    ``state_w``/``state_b`` hold the optimizer's moments, rows (velocity) or (m, v);
+    ``step[0]`` counts Adam steps across calls. Returns as ``train_online``.
+    """
+    n = X.shape[0]
+    for ep in range(len(rates)):
+        _copy(weights, backup_w)
+        _copy(biases, backup_b)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            stop = min(n, start + batch_size)
+            gw[:] = 0.0
+            gb[:] = 0.0
+            for r in range(start, stop):
+                i = order[ep, r] if order.shape[0] > 0 else r
+                forward(in_ptr, in_src, codes, n_in, weights, biases, X, i, s, y, dy)
+                total += sample_cost(cost_code, y, output_pos, T, i)
+                cost_gradient(cost_code, y, output_pos, T, i, 1.0 / (stop - start), dC)
+                backward_row(in_ptr, in_src, n_in, output_pos, weights, y, dy, dC, gw, gb,
+                             delta)
+            gb *= input_mask  # input neurons' biases are never used
+            step[0] += 1
+            _step(opt, weights, gw, rates[ep], momentum, state_w[0], state_w[0], state_w[1],
+                  step[0], beta1, beta2, eps)
+            _step(opt, biases, gb, rates[ep], momentum, state_b[0], state_b[0], state_b[1],
+                  step[0], beta1, beta2, eps)
+        err = _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code,
+                         Xv, Tv, s, y, dy, total / n, backup_w, backup_b)
+        errors[ep] = err
+        if math.isnan(err):
+            return ep + 1, 2
+        if err <= stop_error:
+            return ep + 1, 1
+    return len(rates), 0

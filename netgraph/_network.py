@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -17,6 +17,9 @@ from ._costs import get_cost
 from ._exceptions import InputError, NeuronError, TopologyError
 from ._graph import ROLES, NetGraph, _finite
 from ._layer import Layer, Projection
+
+if TYPE_CHECKING:
+    from ._train import TrainResult
 
 Seed = int | np.random.Generator | None
 _ID_PREFIX = {"input": "i", "hidden": "h", "output": "o"}
@@ -331,7 +334,7 @@ class Network:
             state = self._fresh_state(plan)
             s, y, dy, _ = state
             K.forward(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
-                      plan.biases, X[0], s, y, dy)
+                      plan.biases, X, 0, s, y, dy)
             return y[plan.output_pos]
         S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
         K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
@@ -375,7 +378,8 @@ class Network:
         rate = _rate(rate)
         _s, y, dy, acc = self._state
         plan.kernels.propagate(plan.in_ptr, plan.in_src, plan.roles, plan.output_index,
-                               plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
+                               plan.n_inputs, plan.weights, plan.biases, y, dy,
+                               T.reshape(1, -1), 0, rate, acc)
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
@@ -410,6 +414,45 @@ class Network:
                          plan.weights, Y, DY, dC_dy, gw, gb, np.zeros(n))
         return Gradient(c.value(out, T), gw, gb, list(plan.synapses), list(plan.neurons))
 
+    # ----------------------------------------------------------------- train
+    def train(self, data: Any, targets: Any = None, **options: Any) -> TrainResult:
+        """Train on a data set; returns a ``TrainResult`` (error, iterations, time, history).
+
+        **Arguments**
+        - ``data``: ``(input, target)`` pairs, Synaptic's ``{"input", "output"}`` dicts,
+          or a 2-D input array with ``targets`` a 2-D target array (rows = samples).
+        - ``rate``: a number, a list (spread evenly over ``iterations``, as Synaptic)
+          or a callable ``rate(iteration, last_error)``. Default 0.2 (Adam: 0.001).
+        - ``iterations`` (100000), ``error`` (0.005): stop after that many epochs or
+          once the epoch's error is at most ``error``.
+        - ``cost``: ``"mse"`` (default), ``"cross_entropy"``, ``"mae"``, ``"binary"``.
+        - ``shuffle``: reshuffle the samples after every epoch (seeded by ``seed``).
+        - ``batch_size`` (1), ``momentum`` (0), ``optimizer`` (``"sgd"``, ``"adam"``):
+          with the defaults each sample is activated then propagated with Synaptic's
+          rule, exactly as calling ``activate``/``propagate`` in a loop; otherwise
+          each minibatch takes a step along the exact gradient of its mean cost.
+        - ``schedule``: ``{"every": N, "do": fn}``; ``fn({"error", "iterations",
+          "rate"})`` runs every N epochs and stops training by returning True.
+        - ``cross_validate``: ``{"test_size": 0.3, "test_error": 0.02}``: hold out the
+          last 30% of the samples; the reported error is theirs, and training stops
+          when it reaches ``test_error``.
+        - ``seed``: int or Generator for shuffling. ``progress``: show a progress bar
+          (default: only on a terminal, for runs over a second). ``log=N``: print the
+          error every N epochs.
+
+        Raises ``DivergenceError`` if the error or a weight becomes NaN or infinite;
+        the network then keeps the weights it had before that epoch.
+        """
+        from ._train import train
+
+        return train(self, data, targets, **options)
+
+    def test(self, data: Any, targets: Any = None, cost: str = "mse") -> float:
+        """Mean ``cost`` of the network's outputs over a data set (same forms as ``train``)."""
+        from ._train import test
+
+        return test(self, data, targets, cost)
+
     # ----------------------------------------------------------- save/load
     def to_synaptic(self) -> dict[str, Any]:
         """Synaptic.js ``toJSON()`` format (neurons in activation order)."""
@@ -423,6 +466,42 @@ class Network:
         from ._synaptic import from_synaptic
 
         return from_synaptic(data)
+
+    # ------------------------------------------------------------- diagrams
+    def diagram(self, **options: Any) -> Any:
+        """The topology as a ``graphviz.Digraph``; options as ``netgraph.diagram``."""
+        from ._diagram import diagram
+
+        return diagram(self, **options)
+
+    def to_dot(self, **options: Any) -> str:
+        """The diagram's DOT source (needs no Graphviz program)."""
+        from ._diagram import to_dot
+
+        return to_dot(self, **options)
+
+    def render(self, path: str | PathLike[str], **options: Any) -> Any:
+        """Draw the network into ``path`` (svg, png, pdf, dot, ... from the extension).
+
+        Returns the ``Path``; raises ``GraphvizNotFoundError`` without Graphviz.
+        """
+        from ._diagram import render
+
+        return render(self, path, **options)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ._diagram import mimebundle
+
+        return mimebundle(self, include, exclude)
+
+    def _repr_svg_(self) -> str | None:
+        from ._diagram import svg
+        from ._exceptions import GraphvizNotFoundError
+
+        try:
+            return svg(self)
+        except GraphvizNotFoundError:
+            return None
 
 
 def _rate(rate: Any) -> float:

@@ -1,0 +1,325 @@
+"""Training: Synaptic's Trainer loop and minibatch descent, run in compiled chunks.
+
+The loop over epochs and samples runs inside the kernels in ``_kernels.py``; Python
+only returns between chunks of epochs to call schedules, print logs and draw the
+progress bar, so a callback every N iterations costs one return every N epochs.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._costs import get_cost
+from ._exceptions import DivergenceError, InputError
+
+if TYPE_CHECKING:
+    from ._network import Network
+
+Rate = float | Sequence[float] | Callable[[int, float], float]
+_CHUNK_SECONDS = 0.25  # how long a compiled chunk may run before Python looks in
+
+
+@dataclass
+class TrainResult:
+    """What ``Network.train`` did.
+
+    ``error`` is the last epoch's error (the validation set's when cross-validating),
+    ``history`` every epoch's, ``stopped`` why it stopped: ``"error"`` (target
+    reached), ``"iterations"``, ``"schedule"`` (a callback asked to stop) or
+    ``"cross_validation"`` (validation error reached its target).
+    """
+
+    error: float
+    iterations: int
+    time: float
+    history: np.ndarray = field(repr=False)
+    stopped: str = "iterations"
+
+
+def as_dataset(data: Any, targets: Any, n_in: int, n_out: int, what: str = "data"
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets) as two float64 2-D arrays from any of the accepted forms.
+
+    Accepts ``train(X, T)`` with 2-D arrays, a pair ``(X, T)``, a list of
+    ``(input, target)`` pairs or of Synaptic's ``{"input": ..., "output": ...}``.
+    """
+    if targets is None:
+        if isinstance(data, tuple) and len(data) == 2 and np.ndim(data[0]) == 2:
+            data, targets = data
+        else:
+            rows = list(data)
+            try:
+                if rows and isinstance(rows[0], dict):
+                    data = [r["input"] for r in rows]
+                    targets = [r["output"] for r in rows]
+                else:
+                    data = [r[0] for r in rows]
+                    targets = [r[1] for r in rows]
+            except (KeyError, IndexError, TypeError):
+                raise InputError(f"{what} must be (input, target) pairs, {{'input', 'output'}} "
+                                 "dicts, or two 2-D arrays") from None
+    X = _matrix(data, n_in, "input", what)
+    T = _matrix(targets, n_out, "target", what)
+    if len(X) != len(T):
+        raise InputError(f"{what}: {len(X)} inputs but {len(T)} targets")
+    return X, T
+
+
+def _matrix(rows: Any, width: int, name: str, what: str) -> np.ndarray:
+    try:
+        A = np.asarray(rows)
+    except ValueError:
+        raise InputError(f"{what}: every {name} must have {width} values") from None
+    if A.size == 0:
+        raise InputError(f"{what}: no samples")
+    if A.dtype.kind not in "biuf":
+        raise InputError(f"{what}: {name}s must be numbers, got an array of {A.dtype}")
+    A = np.ascontiguousarray(A, dtype=np.float64)
+    if A.ndim != 2 or A.shape[1] != width:
+        raise InputError(f"{what}: {name}s must have shape (n_samples, {width}), got {A.shape}")
+    bad = np.argwhere(~np.isfinite(A))
+    if len(bad):
+        r, c = bad[0]
+        raise InputError(f"{what}: {name} [{r}, {c}] is {A[r, c]}; values must be finite")
+    return A
+
+
+class _Rates:
+    """Synaptic's rate forms: a number, a list spread evenly over the iterations, a callable."""
+
+    def __init__(self, rate: Rate, iterations: int) -> None:
+        self.fn = rate if callable(rate) else None
+        self.table: list[float] | None = None
+        if self.fn is None:
+            if isinstance(rate, (list, tuple, np.ndarray)):
+                if len(rate) == 0:
+                    raise InputError("a rate schedule needs at least one rate")
+                self.table = [_finite_rate(r) for r in rate]
+                self.bucket = iterations // len(self.table)
+                self.current = self.table[0]
+            else:
+                self.current = _finite_rate(rate)
+
+    def chunk(self, first: int, size: int) -> np.ndarray:
+        """Rates for iterations ``first .. first+size-1`` (not for callables)."""
+        if self.table is None or self.bucket == 0:
+            return np.full(size, self.current)
+        k = np.arange(first, first + size) // self.bucket
+        table = np.array(self.table)
+        # past the table's end Synaptic keeps the last rate it used
+        out = table[np.minimum(k, len(table) - 1)]
+        self.current = float(out[-1])
+        return out
+
+    def at(self, iteration: int, last_error: float) -> float:
+        """Rate for 1-based ``iteration``, as Synaptic's Trainer picks it."""
+        if self.fn is not None:
+            return _finite_rate(self.fn(iteration, last_error))
+        if self.table is not None and self.bucket > 0:
+            k = iteration // self.bucket
+            if k < len(self.table):
+                self.current = self.table[k]
+        return self.current
+
+
+def _finite_rate(rate: Any) -> float:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+        raise InputError(f"rate must be a number, got {type(rate).__name__}")
+    if not math.isfinite(rate):
+        raise InputError(f"rate must be finite, got {rate}")
+    return float(rate)
+
+
+def _schedule(schedule: Any) -> tuple[int, Callable[[dict], Any]] | None:
+    if schedule is None:
+        return None
+    if isinstance(schedule, dict):
+        every, do = schedule.get("every"), schedule.get("do")
+    else:
+        every, do = schedule
+    if not isinstance(every, int) or every < 1 or not callable(do):
+        raise InputError("schedule must be {'every': N >= 1, 'do': callable}")
+    return every, do
+
+
+class _Progress:
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        if enabled is None:
+            enabled = sys.stderr.isatty()
+        self.enabled = enabled
+        self.total = total
+        self.start = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, done: int, error: float, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        # auto mode shows nothing for runs shorter than a second
+        if not final and (now - self.last < 0.1 or now - self.start < 1.0):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(self.total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{self.total} error {error:.6g} "
+                         f"{now - self.start:.1f}s")
+        self.shown = True
+        if final and self.shown:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def train(
+    net: Network,
+    data: Any,
+    targets: Any = None,
+    *,
+    rate: Rate | None = None,
+    iterations: int = 100_000,
+    error: float = 0.005,
+    cost: str = "mse",
+    shuffle: bool = False,
+    batch_size: int = 1,
+    momentum: float = 0.0,
+    optimizer: str = "sgd",
+    schedule: Any = None,
+    cross_validate: Any = None,
+    seed: int | np.random.Generator | None = None,
+    progress: bool | None = None,
+    log: int = 0,
+) -> TrainResult:
+    """See ``Network.train``."""
+    plan = net._plan()
+    X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
+    c = get_cost(cost)
+    if not isinstance(iterations, (int, np.integer)) or iterations < 1:
+        raise InputError(f"iterations must be a whole number >= 1, got {iterations!r}")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise InputError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    optimizer = str(optimizer).lower()
+    if optimizer not in ("sgd", "adam"):
+        raise InputError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
+    momentum = float(momentum)
+    if not 0.0 <= momentum < 1.0:
+        raise InputError(f"momentum must be in [0, 1), got {momentum}")
+    online = optimizer == "sgd" and batch_size == 1 and momentum == 0.0
+    if not online and not c.differentiable:
+        raise InputError(f"the {c.name!r} cost has no gradient to descend; use it with "
+                         "online sgd (batch_size=1) or pick mse, cross_entropy or mae")
+    rates = _Rates((0.001 if optimizer == "adam" else 0.2) if rate is None else rate,
+                   int(iterations))
+    sched = _schedule(schedule)
+    stop_error = float(error)
+    Xv = Tv = np.empty((0, 0))
+    cv_error = -math.inf
+    if cross_validate is not None:
+        if isinstance(cross_validate, dict):
+            test_size = cross_validate.get("test_size", cross_validate.get("testSize"))
+            cv_error = cross_validate.get("test_error", cross_validate.get("testError"))
+        else:
+            test_size, cv_error = cross_validate
+        if not 0 < float(test_size) < 1:
+            raise InputError(f"cross_validate test_size must be in (0, 1), got {test_size}")
+        n_train = math.ceil((1 - float(test_size)) * len(X))
+        X, Xv, T, Tv = X[:n_train], X[n_train:], T[:n_train], T[n_train:]
+        cv_error = float(cv_error)
+        stop_error = max(stop_error, cv_error)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if shuffle and seed is None:
+        rng = net._rng
+
+    n = len(plan.neurons)
+    K = plan.kernels
+    s, y, dy, acc = (np.zeros(n) for _ in range(4))
+    W, B = plan.weights, plan.biases
+    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
+    if not online:
+        rows = 2 if optimizer == "adam" else 1
+        state_w, state_b = np.zeros((rows, len(W))), np.zeros((rows, len(B)))
+        step = np.zeros(1, dtype=np.int64)
+        input_mask = (plan.roles != 0).astype(np.float64)
+        dC, gw, gb = np.zeros(plan.n_outputs), np.zeros(len(W)), np.zeros(len(B))
+
+    history = np.empty(int(iterations))
+    progress_bar = _Progress(int(iterations), progress)
+    start = time.perf_counter()
+    done, status, last_error, stopped = 0, 0, 0.0, "iterations"
+    chunk = 1
+    every = math.gcd(sched[0], log) if sched and log else (sched[0] if sched else log)
+    # The order of the samples in epoch e (1-based) is the order left by epoch e-1's
+    # shuffle, as in Synaptic, which shuffles after each epoch.
+    order_now = np.arange(len(X))
+    while done < iterations:
+        if rates.fn is not None:
+            size = 1
+        else:
+            size = min(chunk, int(iterations) - done)
+            if every:
+                size = min(size, every - done % every)
+        if rates.fn is not None:
+            epoch_rates = np.array([rates.at(done + 1, last_error)])
+        else:
+            epoch_rates = rates.chunk(done + 1, size)
+        if shuffle:
+            orders = np.empty((size, len(X)), dtype=np.int64)
+            for k in range(size):
+                orders[k] = order_now
+                order_now = order_now[rng.permutation(len(X))]
+        else:
+            orders = np.empty((0, 0), dtype=np.int64)
+        errors = np.empty(size)
+        t0 = time.perf_counter()
+        if online:
+            ran, status = K.train_online(
+                plan.in_ptr, plan.in_src, plan.codes, plan.roles, plan.output_index,
+                plan.output_pos, plan.n_inputs, W, B, X, T, orders, epoch_rates, c.code,
+                stop_error, Xv, Tv, s, y, dy, acc, errors, backup_w, backup_b)
+        else:
+            ran, status = K.train_gradient(
+                plan.in_ptr, plan.in_src, plan.codes, plan.output_pos, plan.n_inputs, W, B, X, T,
+                orders, epoch_rates, int(batch_size), c.code, stop_error, Xv, Tv,
+                0 if optimizer == "sgd" else 1, momentum, 0.9, 0.999, 1e-8, state_w, state_b,
+                step, s, y, dy, acc, dC, gw, gb, errors, backup_w, backup_b, input_mask)
+        elapsed = time.perf_counter() - t0
+        history[done:done + ran] = errors[:ran]
+        done += ran
+        if status == 2:
+            progress_bar.update(done, math.nan, final=True)
+            raise DivergenceError(
+                f"training diverged at iteration {done}: the error or a weight became NaN or "
+                "infinite; the network keeps the weights it had before that iteration "
+                "(try a smaller rate)")
+        last_error = float(errors[ran - 1])
+        if log and done % log == 0:
+            print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}")
+        if sched and done % sched[0] == 0 and sched[1](
+                {"error": last_error, "iterations": done, "rate": float(epoch_rates[ran - 1])}):
+            stopped = "schedule"
+            break
+        if status == 1:
+            stopped = "cross_validation" if last_error <= cv_error else "error"
+            break
+        progress_bar.update(done, last_error)
+        # grow chunks until each runs about _CHUNK_SECONDS, so Python rarely looks in
+        if elapsed < _CHUNK_SECONDS / 2:
+            chunk = min(chunk * 4, 1 << 20)
+    progress_bar.update(done, last_error, final=True)
+    return TrainResult(
+        error=last_error, iterations=done, time=time.perf_counter() - start,
+        history=history[:done].copy(), stopped=stopped)
+
+
+def test(net: Network, data: Any, targets: Any = None, cost: str = "mse") -> float:
+    """Mean cost of the network's outputs over a data set."""
+    plan = net._plan()
+    X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
+    return get_cost(cost).value(net.activate(X), T)
