@@ -26,6 +26,22 @@ from ._graph import ROLES, NetGraph
 INPUT, HIDDEN, OUTPUT = 0, 1, 2
 
 
+@dataclass(frozen=True)
+class Block:
+    """Targets ``t0..t1-1`` all read sources ``s0..s1-1``, in order, with one activation.
+
+    Their weights are ``weights[e0 : e0 + (t1-t0)*(s1-s0)]``, row-major [target, source]:
+    a dense matrix over the graph's own storage.
+    """
+
+    t0: int
+    t1: int
+    s0: int
+    s1: int
+    e0: int
+    code: int
+
+
 @dataclass(eq=False)
 class Plan:
     """A compiled view of one version of a graph.
@@ -47,6 +63,8 @@ class Plan:
     n_inputs: int
     output_pos: np.ndarray
     output_index: np.ndarray  # for each position, its index among outputs or -1
+    in_start: np.ndarray  # first source position if a neuron's sources are contiguous, else -1
+    blocks: list[Block] | None  # the whole net as dense blocks, when it is layered
     graph: NetGraph = field(repr=False)
     kernels: ModuleType = field(repr=False)
 
@@ -57,6 +75,12 @@ class Plan:
     @property
     def biases(self) -> np.ndarray:
         return self.graph._store.biases[: len(self.neurons)]
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The index arrays the kernels take, as one tuple (see ``_kernels``)."""
+        return (self.in_ptr, self.in_src, self.in_start, self.codes, self.roles,
+                self.output_index, self.output_pos)
 
     @property
     def n_outputs(self) -> int:
@@ -155,6 +179,8 @@ def compile_plan(G: NetGraph) -> Plan:
     output_pos = np.array([index[o] for o in outputs], dtype=np.int64)
     output_index = np.full(n, -1, dtype=np.int64)
     output_index[output_pos] = np.arange(len(outputs))
+    in_start = _contiguous_sources(in_ptr, np.array(src, dtype=np.int64))
+    blocks = _blocks(in_ptr, in_start, codes, len(inputs))
     G._relocate(order, synapses)
     from . import _kernels  # numba loads on first compile, not at import
 
@@ -170,6 +196,51 @@ def compile_plan(G: NetGraph) -> Plan:
         n_inputs=len(inputs),
         output_pos=output_pos,
         output_index=output_index,
+        in_start=in_start,
+        blocks=blocks,
         graph=G,
         kernels=_kernels,
     )
+
+
+def _contiguous_sources(in_ptr: np.ndarray, in_src: np.ndarray) -> np.ndarray:
+    """For each neuron, its first source's position if its sources are s, s+1, ...; else -1.
+
+    The kernels walk such neurons with unit-stride loops, which the compiler vectorizes.
+    """
+    n = len(in_ptr) - 1
+    out = np.full(n, -1, dtype=np.int64)
+    if len(in_src) == 0:
+        return out
+    # a step other than +1 between consecutive synapses of one neuron breaks the run
+    breaks = np.zeros(len(in_src), dtype=np.int64)
+    breaks[1:] = np.diff(in_src) != 1
+    breaks[in_ptr[:-1][in_ptr[:-1] < len(in_src)]] = 0  # each neuron's first synapse
+    counts = np.diff(in_ptr)
+    has = counts > 0
+    per_neuron = np.add.reduceat(breaks, in_ptr[:-1][has])
+    ok = np.zeros(n, dtype=bool)
+    ok[np.flatnonzero(has)] = per_neuron == 0
+    out[ok] = in_src[in_ptr[:-1][ok]]
+    return out
+
+
+def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: int
+            ) -> list[Block] | None:
+    """Cut the non-input neurons into dense blocks, or None if some neuron does not fit one."""
+    blocks: list[Block] = []
+    k, n = n_in, len(codes)
+    while k < n:
+        s0 = int(in_start[k])
+        width = int(in_ptr[k + 1] - in_ptr[k])
+        if s0 < 0:
+            return None
+        j = k + 1
+        while (j < n and in_start[j] == s0 and in_ptr[j + 1] - in_ptr[j] == width
+               and codes[j] == codes[k] and s0 + width <= k):
+            j += 1
+        if s0 + width > k:  # a block must not read its own targets
+            return None
+        blocks.append(Block(k, j, s0, s0 + width, int(in_ptr[k]), int(codes[k])))
+        k = j
+    return blocks

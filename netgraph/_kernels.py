@@ -1,10 +1,19 @@
 """The compiled edge loops behind the fast path (numba, cached on disk).
 
-Each kernel walks a Plan's arrays: neurons in topological order, each neuron's
-incoming synapses contiguous (CSR). Activation codes follow the registry in
-``_activations.py``; ``act``/``deriv`` restate those rules for scalars, and the
-tests hold the two copies together. Weights and biases are the graph's own
-arrays, updated in place.
+Each kernel walks a Plan's arrays, passed as one tuple ``P`` (see ``Plan.arrays``):
+neurons in topological order, inputs first; each neuron's incoming synapses
+contiguous (CSR); ``in_start[k]`` >= 0 when neuron k's sources are the consecutive
+positions from there, which lets the loops run at unit stride and vectorize.
+Activation codes follow the registry in ``_activations.py``; ``act``/``deriv``
+restate those rules for scalars, and the tests hold the two copies together.
+Weights and biases are the graph's own arrays, updated in place.
+
+Samples are passed as (matrix, row index) rather than as row views: creating a
+view per sample cost as much as the arithmetic of a small net.
+
+``FAST`` lets the compiler reassociate sums and fuse multiply-adds (results move
+by rounding only, ~1e-16 relative); it keeps NaN and infinity semantics, which
+the divergence check relies on.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from numba import njit
 from ._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 
 OUTPUT = 2
+FAST = {"reassoc", "contract"}
 
 
 @njit(cache=True, inline="always")
@@ -95,21 +105,23 @@ def deriv(code, s, y):
     return e / (1.0 + e)
 
 
-@njit(cache=True, inline="always")
-def forward(in_ptr, in_src, codes, n_in, weights, biases, X, r, s, y, dy):
-    """Sample ``X[r]``: fill state s, activation y and derivative dy of every neuron.
-
-    (Rows are passed as (matrix, index) rather than as views: creating a view per
-    sample cost as much as the arithmetic of a small net.)
-    """
+@njit(cache=True, inline="always", fastmath=FAST)
+def forward(P, n_in, weights, biases, X, r, s, y, dy):
+    """Sample ``X[r]``: fill state s, activation y and derivative dy of every neuron."""
+    in_ptr, in_src, in_start, codes = P[0], P[1], P[2], P[3]
     for k in range(n_in):
         y[k] = X[r, k]
         s[k] = X[r, k]
         dy[k] = 0.0
     for k in range(n_in, len(codes)):
         total = biases[k]
-        for e in range(in_ptr[k], in_ptr[k + 1]):
-            total += weights[e] * y[in_src[e]]
+        e0, e1, s0 = in_ptr[k], in_ptr[k + 1], in_start[k]
+        if s0 >= 0:
+            for j in range(e1 - e0):
+                total += weights[e0 + j] * y[s0 + j]
+        else:
+            for e in range(e0, e1):
+                total += weights[e] * y[in_src[e]]
         s[k] = total
         c = codes[k]
         if c == 0:  # logistic, the default, spelled out: the generic dispatch costs ~30%
@@ -123,32 +135,87 @@ def forward(in_ptr, in_src, codes, n_in, weights, biases, X, r, s, y, dy):
 
 
 @njit(cache=True)
-def forward_batch(in_ptr, in_src, codes, n_in, weights, biases, X, S, Y, DY):
+def forward_rows(P, n_in, weights, biases, X, S, Y, DY):
     """Rows of X are samples; S, Y, DY get one row per sample."""
     for r in range(X.shape[0]):
-        forward(in_ptr, in_src, codes, n_in, weights, biases, X, r, S[r], Y[r], DY[r])
+        forward(P, n_in, weights, biases, X, r, S[r], Y[r], DY[r])
 
 
-@njit(cache=True, inline="always")
-def propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
-              T, r, rate, acc):
+@njit(cache=True, fastmath=FAST)
+def forward_columns(P, n_in, weights, biases, Xt, S, Y, DY):
+    """A batch laid out one row per neuron: ``Xt`` is (n_inputs, n_samples), S/Y/DY are
+    (n_neurons, n_samples). Every synapse then updates a whole row at unit stride,
+    which vectorizes across samples whatever the graph's shape.
+    """
+    in_ptr, in_src, codes = P[0], P[1], P[3]
+    m = Xt.shape[1]
+    for k in range(n_in):
+        for q in range(m):
+            S[k, q] = Xt[k, q]
+            Y[k, q] = Xt[k, q]
+            DY[k, q] = 0.0
+    for k in range(n_in, len(codes)):
+        row = S[k]
+        b = biases[k]
+        for q in range(m):
+            row[q] = b
+        for e in range(in_ptr[k], in_ptr[k + 1]):
+            w = weights[e]
+            src = Y[in_src[e]]
+            for q in range(m):
+                row[q] += w * src[q]
+        c = codes[k]
+        out, d = Y[k], DY[k]
+        if c == 0:
+            for q in range(m):
+                v = 1.0 / (1.0 + math.exp(-row[q]))
+                out[q] = v
+                d[q] = v * (1.0 - v)
+        else:
+            for q in range(m):
+                v = act(c, row[q])
+                out[q] = v
+                d[q] = deriv(c, row[q], v)
+
+
+@njit(cache=True, inline="always", fastmath=FAST)
+def propagate(P, n_in, weights, biases, y, dy, T, r, rate, acc):
     """Synaptic's propagate for a feed-forward graph, in place.
 
     Outputs take d = t - y; others d = f' * sum(d_k * w_kj) over the synapses they
     project, with w_kj already updated in this pass (Synaptic's in-order rule).
     Errors are pushed upstream right after each weight is updated.
     """
-    for k in range(n_in, len(roles)):
-        acc[k] = 0.0
-    for k in range(len(roles) - 1, n_in - 1, -1):
+    in_ptr, in_src, in_start, roles, output_index = P[0], P[1], P[2], P[4], P[5]
+    n = len(roles)
+    for k in range(n):
+        acc[k] = 0.0  # inputs' entries are written but never read
+    for k in range(n - 1, n_in - 1, -1):
         d = T[r, output_index[k]] - y[k] if roles[k] == OUTPUT else dy[k] * acc[k]
         step = rate * d
-        for e in range(in_ptr[k], in_ptr[k + 1]):
-            i = in_src[e]
-            weights[e] += step * y[i]
-            if i >= n_in:
-                acc[i] += d * weights[e]
+        e0, e1, s0 = in_ptr[k], in_ptr[k + 1], in_start[k]
+        if s0 >= 0:
+            for j in range(e1 - e0):
+                w = weights[e0 + j] + step * y[s0 + j]
+                weights[e0 + j] = w
+                acc[s0 + j] += d * w
+        else:
+            for e in range(e0, e1):
+                i = in_src[e]
+                w = weights[e] + step * y[i]
+                weights[e] = w
+                acc[i] += d * w
         biases[k] += step
+
+
+@njit(cache=True)
+def propagate_one(P, n_in, weights, biases, y, dy, T, rate, acc):
+    propagate(P, n_in, weights, biases, y, dy, T, 0, rate, acc)
+
+
+@njit(cache=True)
+def forward_one(P, n_in, weights, biases, X, s, y, dy):
+    forward(P, n_in, weights, biases, X, 0, s, y, dy)
 
 
 @njit(cache=True, inline="always")
@@ -188,9 +255,10 @@ def cost_gradient(code, y, output_pos, T, r, scale, out):
         out[o] = g * scale
 
 
-@njit(cache=True, inline="always")
-def backward_row(in_ptr, in_src, n_in, output_pos, weights, y, dy, dC_dy, gw, gb, delta):
+@njit(cache=True, inline="always", fastmath=FAST)
+def backward_row(P, n_in, weights, y, dy, dC_dy, gw, gb, delta):
     """Add one sample's dC/dw and dC/db to gw, gb, given dC/dy at the outputs."""
+    in_ptr, in_src, in_start, output_pos = P[0], P[1], P[2], P[6]
     n = len(dy)
     for k in range(n):
         delta[k] = 0.0
@@ -200,18 +268,50 @@ def backward_row(in_ptr, in_src, n_in, output_pos, weights, y, dy, dC_dy, gw, gb
     for k in range(n - 1, n_in - 1, -1):
         dk = delta[k] * dy[k]
         gb[k] += dk
-        for e in range(in_ptr[k], in_ptr[k + 1]):
-            i = in_src[e]
-            gw[e] += dk * y[i]
-            delta[i] += dk * weights[e]
+        e0, e1, s0 = in_ptr[k], in_ptr[k + 1], in_start[k]
+        if s0 >= 0:
+            for j in range(e1 - e0):
+                gw[e0 + j] += dk * y[s0 + j]
+                delta[s0 + j] += dk * weights[e0 + j]
+        else:
+            for e in range(e0, e1):
+                i = in_src[e]
+                gw[e] += dk * y[i]
+                delta[i] += dk * weights[e]
 
 
 @njit(cache=True)
-def backward_batch(in_ptr, in_src, n_in, output_pos, weights, Y, DY, dC_dy, gw, gb, delta):
+def backward_rows(P, n_in, weights, Y, DY, dC_dy, gw, gb, delta):
     """Exact gradient: dC/dy of each output row in, dC/dw and dC/db summed over rows out."""
     for r in range(Y.shape[0]):
-        backward_row(in_ptr, in_src, n_in, output_pos, weights, Y[r], DY[r], dC_dy[r], gw, gb,
-                     delta)
+        backward_row(P, n_in, weights, Y[r], DY[r], dC_dy[r], gw, gb, delta)
+
+
+@njit(cache=True, fastmath=FAST)
+def backward_columns(P, n_in, weights, Y, DY, D, gw, gb):
+    """Column-layout backward pass (see ``forward_columns``).
+
+    ``D`` (n_neurons, n_samples) comes in holding dC/dy at the output rows and zeros
+    elsewhere; it is used as scratch. Adds dC/dw and dC/db, summed over samples.
+    """
+    in_ptr, in_src = P[0], P[1]
+    n, m = Y.shape
+    for k in range(n - 1, n_in - 1, -1):
+        row, dyk = D[k], DY[k]
+        total = 0.0
+        for q in range(m):
+            row[q] *= dyk[q]  # now dC/ds_k
+            total += row[q]
+        gb[k] += total
+        for e in range(in_ptr[k], in_ptr[k + 1]):
+            i = in_src[e]
+            src, up = Y[i], D[i]
+            w = weights[e]
+            g = 0.0
+            for q in range(m):
+                g += row[q] * src[q]
+                up[q] += w * row[q]
+            gw[e] += g
 
 
 @njit(cache=True, inline="always")
@@ -230,15 +330,15 @@ def _all_finite(a):
 
 
 @njit(cache=True, inline="always")
-def _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code, Xv, Tv,
-               s, y, dy, train_error, backup_w, backup_b):
+def _epoch_end(P, n_in, weights, biases, cost_code, Xv, Tv, s, y, dy, train_error,
+               backup_w, backup_b):
     """The epoch's error (the validation set's, if there is one); NaN if training diverged."""
     err = train_error
     if Xv.shape[0] > 0:
         err = 0.0
         for r in range(Xv.shape[0]):
-            forward(in_ptr, in_src, codes, n_in, weights, biases, Xv, r, s, y, dy)
-            err += sample_cost(cost_code, y, output_pos, Tv, r)
+            forward(P, n_in, weights, biases, Xv, r, s, y, dy)
+            err += sample_cost(cost_code, y, P[6], Tv, r)
         err /= Xv.shape[0]
     if not (math.isfinite(err) and _all_finite(weights) and _all_finite(biases)):
         _copy(backup_w, weights)  # keep the last finite weights
@@ -248,9 +348,8 @@ def _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_co
 
 
 @njit(cache=True)
-def train_online(in_ptr, in_src, codes, roles, output_index, output_pos, n_in, weights, biases,
-                 X, T, order, rates, cost_code, stop_error, Xv, Tv, s, y, dy, acc, errors,
-                 backup_w, backup_b):
+def train_online(P, n_in, weights, biases, X, T, order, rates, cost_code, stop_error, Xv, Tv,
+                 s, y, dy, acc, errors, backup_w, backup_b):
     """Synaptic's online training: for each epoch, activate then propagate every sample.
 
     ``order[epoch]`` gives the sample order (empty: as given). The epoch error is the
@@ -260,18 +359,18 @@ def train_online(in_ptr, in_src, codes, roles, output_index, output_pos, n_in, w
     start of that epoch).
     """
     n = X.shape[0]
+    output_pos = P[6]
     for ep in range(len(rates)):
         _copy(weights, backup_w)
         _copy(biases, backup_b)
         total = 0.0
         for r in range(n):
             i = order[ep, r] if order.shape[0] > 0 else r
-            forward(in_ptr, in_src, codes, n_in, weights, biases, X, i, s, y, dy)
+            forward(P, n_in, weights, biases, X, i, s, y, dy)
             total += sample_cost(cost_code, y, output_pos, T, i)
-            propagate(in_ptr, in_src, roles, output_index, n_in, weights, biases, y, dy,
-                      T, i, rates[ep], acc)
-        err = _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code,
-                         Xv, Tv, s, y, dy, total / n, backup_w, backup_b)
+            propagate(P, n_in, weights, biases, y, dy, T, i, rates[ep], acc)
+        err = _epoch_end(P, n_in, weights, biases, cost_code, Xv, Tv, s, y, dy, total / n,
+                         backup_w, backup_b)
         errors[ep] = err
         if math.isnan(err):
             return ep + 1, 2
@@ -283,13 +382,14 @@ def train_online(in_ptr, in_src, codes, roles, output_index, output_pos, n_in, w
 SGD, ADAM = 0, 1
 
 
-@njit(cache=True)
-def _step(opt, params, grads, rate, momentum, vel, m, v, t, beta1, beta2, eps):
+@njit(cache=True, fastmath=FAST)
+def optimizer_step(opt, params, grads, rate, momentum, m, v, t, beta1, beta2, eps):
+    """SGD (``m`` is the velocity when momentum > 0) or Adam (moments ``m``, ``v``; step t)."""
     if opt == SGD:
         if momentum != 0.0:
             for k in range(len(params)):
-                vel[k] = momentum * vel[k] - rate * grads[k]
-                params[k] += vel[k]
+                m[k] = momentum * m[k] - rate * grads[k]
+                params[k] += m[k]
         else:
             for k in range(len(params)):
                 params[k] -= rate * grads[k]
@@ -304,16 +404,16 @@ def _step(opt, params, grads, rate, momentum, vel, m, v, t, beta1, beta2, eps):
 
 
 @njit(cache=True)
-def train_gradient(in_ptr, in_src, codes, output_pos, n_in, weights, biases, X, T, order, rates,
-                   batch_size, cost_code, stop_error, Xv, Tv, opt, momentum, beta1, beta2, eps,
-                   state_w, state_b, step, s, y, dy, delta, dC, gw, gb, errors, backup_w, backup_b,
-                   input_mask):
+def train_gradient(P, n_in, weights, biases, X, T, order, rates, batch_size, cost_code,
+                   stop_error, Xv, Tv, opt, momentum, beta1, beta2, eps, state_w, state_b, step,
+                   s, y, dy, delta, dC, gw, gb, errors, backup_w, backup_b, input_mask):
     """Minibatch descent on the exact gradient of the mean cost of each batch.
 
-    ``state_w``/``state_b`` hold the optimizer's moments, rows (velocity) or (m, v);
-    ``step[0]`` counts Adam steps across calls. Returns as ``train_online``.
+    ``state_w``/``state_b`` have two rows: the velocity or Adam's (m, v); ``step[0]``
+    counts optimizer steps across calls. Returns as ``train_online``.
     """
     n = X.shape[0]
+    output_pos = P[6]
     for ep in range(len(rates)):
         _copy(weights, backup_w)
         _copy(biases, backup_b)
@@ -324,19 +424,18 @@ def train_gradient(in_ptr, in_src, codes, output_pos, n_in, weights, biases, X, 
             gb[:] = 0.0
             for r in range(start, stop):
                 i = order[ep, r] if order.shape[0] > 0 else r
-                forward(in_ptr, in_src, codes, n_in, weights, biases, X, i, s, y, dy)
+                forward(P, n_in, weights, biases, X, i, s, y, dy)
                 total += sample_cost(cost_code, y, output_pos, T, i)
                 cost_gradient(cost_code, y, output_pos, T, i, 1.0 / (stop - start), dC)
-                backward_row(in_ptr, in_src, n_in, output_pos, weights, y, dy, dC, gw, gb,
-                             delta)
+                backward_row(P, n_in, weights, y, dy, dC, gw, gb, delta)
             gb *= input_mask  # input neurons' biases are never used
             step[0] += 1
-            _step(opt, weights, gw, rates[ep], momentum, state_w[0], state_w[0], state_w[1],
-                  step[0], beta1, beta2, eps)
-            _step(opt, biases, gb, rates[ep], momentum, state_b[0], state_b[0], state_b[1],
-                  step[0], beta1, beta2, eps)
-        err = _epoch_end(codes, in_ptr, in_src, n_in, output_pos, weights, biases, cost_code,
-                         Xv, Tv, s, y, dy, total / n, backup_w, backup_b)
+            optimizer_step(opt, weights, gw, rates[ep], momentum, state_w[0], state_w[1],
+                           step[0], beta1, beta2, eps)
+            optimizer_step(opt, biases, gb, rates[ep], momentum, state_b[0], state_b[1],
+                           step[0], beta1, beta2, eps)
+        err = _epoch_end(P, n_in, weights, biases, cost_code, Xv, Tv, s, y, dy, total / n,
+                         backup_w, backup_b)
         errors[ep] = err
         if math.isnan(err):
             return ep + 1, 2

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
+from . import _fast
 from ._activations import get_activation
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
@@ -328,21 +329,16 @@ class Network:
         """
         plan = self._plan()
         X, single = self._inputs(x, plan.n_inputs)
-        n = len(plan.neurons)
-        K = plan.kernels
         if single:
-            state = self._fresh_state(plan)
-            s, y, dy, _ = state
-            K.forward(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
-                      plan.biases, X, 0, s, y, dy)
+            s, y, dy, _ = self._fresh_state(plan)
+            plan.kernels.forward_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X,
+                                     s, y, dy)
             return y[plan.output_pos]
-        S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
-        K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
-                        plan.biases, X, S, Y, DY)
+        S, Y, DY = _fast.forward(plan, np.ascontiguousarray(X.T))
         if len(X):
             s, y, dy, _ = self._fresh_state(plan)
-            s[:], y[:], dy[:] = S[-1], Y[-1], DY[-1]
-        return Y[:, plan.output_pos]
+            s[:], y[:], dy[:] = S[:, -1], Y[:, -1], DY[:, -1]
+        return np.ascontiguousarray(Y[plan.output_pos].T)
 
     def _fresh_state(self, plan: Plan) -> tuple[np.ndarray, ...]:
         if self._state is None or self._state_version != plan.version:
@@ -377,9 +373,8 @@ class Network:
         T = self._targets(target, plan.n_outputs)
         rate = _rate(rate)
         _s, y, dy, acc = self._state
-        plan.kernels.propagate(plan.in_ptr, plan.in_src, plan.roles, plan.output_index,
-                               plan.n_inputs, plan.weights, plan.biases, y, dy,
-                               T.reshape(1, -1), 0, rate, acc)
+        plan.kernels.propagate_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy,
+                                   T.reshape(1, -1), rate, acc)
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
@@ -402,17 +397,8 @@ class Network:
         c = get_cost(cost)
         if not c.differentiable:
             raise InputError(f"the {c.name!r} cost has no gradient")
-        n = len(plan.neurons)
-        K = plan.kernels
-        S, Y, DY = np.empty((len(X), n)), np.empty((len(X), n)), np.empty((len(X), n))
-        K.forward_batch(plan.in_ptr, plan.in_src, plan.codes, plan.n_inputs, plan.weights,
-                        plan.biases, X, S, Y, DY)
-        out = Y[:, plan.output_pos]
-        dC_dy = np.ascontiguousarray(c.derivative(out, T) / len(X))
-        gw, gb = np.zeros(len(plan.synapses)), np.zeros(n)
-        K.backward_batch(plan.in_ptr, plan.in_src, plan.n_inputs, plan.output_pos,
-                         plan.weights, Y, DY, dC_dy, gw, gb, np.zeros(n))
-        return Gradient(c.value(out, T), gw, gb, list(plan.synapses), list(plan.neurons))
+        value, gw, gb, _ = _fast.gradient(plan, X, T, c)
+        return Gradient(value, gw, gb, list(plan.synapses), list(plan.neurons))
 
     # ----------------------------------------------------------------- train
     def train(self, data: Any, targets: Any = None, **options: Any) -> TrainResult:

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._costs import get_cost
+from . import _fast
+from ._compile import Plan
+from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError
 
 if TYPE_CHECKING:
@@ -237,18 +239,8 @@ def train(
     if shuffle and seed is None:
         rng = net._rng
 
-    n = len(plan.neurons)
-    K = plan.kernels
-    s, y, dy, acc = (np.zeros(n) for _ in range(4))
-    W, B = plan.weights, plan.biases
-    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
-    if not online:
-        rows = 2 if optimizer == "adam" else 1
-        state_w, state_b = np.zeros((rows, len(W))), np.zeros((rows, len(B)))
-        step = np.zeros(1, dtype=np.int64)
-        input_mask = (plan.roles != 0).astype(np.float64)
-        dC, gw, gb = np.zeros(plan.n_outputs), np.zeros(len(W)), np.zeros(len(B))
-
+    run = _runner(plan, X, T, Xv, Tv, c, online, optimizer, int(batch_size), momentum,
+                  stop_error)
     history = np.empty(int(iterations))
     progress_bar = _Progress(int(iterations), progress)
     start = time.perf_counter()
@@ -278,17 +270,7 @@ def train(
             orders = np.empty((0, 0), dtype=np.int64)
         errors = np.empty(size)
         t0 = time.perf_counter()
-        if online:
-            ran, status = K.train_online(
-                plan.in_ptr, plan.in_src, plan.codes, plan.roles, plan.output_index,
-                plan.output_pos, plan.n_inputs, W, B, X, T, orders, epoch_rates, c.code,
-                stop_error, Xv, Tv, s, y, dy, acc, errors, backup_w, backup_b)
-        else:
-            ran, status = K.train_gradient(
-                plan.in_ptr, plan.in_src, plan.codes, plan.output_pos, plan.n_inputs, W, B, X, T,
-                orders, epoch_rates, int(batch_size), c.code, stop_error, Xv, Tv,
-                0 if optimizer == "sgd" else 1, momentum, 0.9, 0.999, 1e-8, state_w, state_b,
-                step, s, y, dy, acc, dC, gw, gb, errors, backup_w, backup_b, input_mask)
+        ran, status = run(orders, epoch_rates, errors)
         elapsed = time.perf_counter() - t0
         history[done:done + ran] = errors[:ran]
         done += ran
@@ -316,6 +298,72 @@ def train(
     return TrainResult(
         error=last_error, iterations=done, time=time.perf_counter() - start,
         history=history[:done].copy(), stopped=stopped)
+
+
+def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.ndarray,
+            cost: Cost, online: bool, optimizer: str, batch_size: int, momentum: float,
+            stop_error: float) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]]:
+    """A function running a chunk of epochs: ``run(orders, rates, errors) -> (ran, status)``.
+
+    Status 0: all ran; 1: the error reached ``stop_error``; 2: diverged (the weights are
+    back to the start of the last epoch). See ``_kernels.train_online``.
+    """
+    K, P, n_in = plan.kernels, plan.arrays, plan.n_inputs
+    n = len(plan.neurons)
+    s, y, dy, acc = (np.zeros(n) for _ in range(4))
+    W, B = plan.weights, plan.biases
+    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
+    if online:
+        def run_online(orders, rates, errors):
+            return K.train_online(P, n_in, W, B, X, T, orders, rates, cost.code, stop_error, Xv,
+                                  Tv, s, y, dy, acc, errors, backup_w, backup_b)
+        return run_online
+
+    opt = K.SGD if optimizer == "sgd" else K.ADAM
+    state_w, state_b = np.zeros((2, len(W))), np.zeros((2, len(B)))
+    step = np.zeros(1, dtype=np.int64)
+    input_mask = (plan.roles != 0).astype(np.float64)
+    if not _fast.dense(plan):
+        dC, gw, gb = np.zeros(plan.n_outputs), np.zeros(len(W)), np.zeros(len(B))
+
+        def run_compiled(orders, rates, errors):
+            return K.train_gradient(P, n_in, W, B, X, T, orders, rates, batch_size, cost.code,
+                                    stop_error, Xv, Tv, opt, momentum, 0.9, 0.999, 1e-8,
+                                    state_w, state_b, step, s, y, dy, acc, dC, gw, gb, errors,
+                                    backup_w, backup_b, input_mask)
+        return run_compiled
+
+    def run_blas(orders, rates, errors):
+        # Large layered nets: each batch is a few BLAS products; Python's overhead per
+        # batch is small beside them.
+        for ep in range(len(rates)):
+            backup_w[:], backup_b[:] = W, B
+            total = 0.0
+            for first in range(0, len(X), batch_size):
+                rows = orders[ep, first:first + batch_size] if len(orders) else slice(
+                    first, first + batch_size)
+                xb, tb = X[rows], T[rows]
+                value, gw, gb, _ = _fast.gradient(plan, xb, tb, cost)
+                total += value * len(xb)
+                gb *= input_mask
+                step[0] += 1
+                K.optimizer_step(opt, W, gw, rates[ep], momentum, state_w[0], state_w[1],
+                                 step[0], 0.9, 0.999, 1e-8)
+                K.optimizer_step(opt, B, gb, rates[ep], momentum, state_b[0], state_b[1],
+                                 step[0], 0.9, 0.999, 1e-8)
+            err = total / len(X)
+            if len(Xv):
+                _, Yv, _ = _fast.forward(plan, np.ascontiguousarray(Xv.T))
+                err = cost.value(Yv[plan.output_pos].T, Tv)
+            if not (math.isfinite(err) and np.isfinite(W).all() and np.isfinite(B).all()):
+                W[:], B[:] = backup_w, backup_b
+                errors[ep] = math.nan
+                return ep + 1, 2
+            errors[ep] = err
+            if err <= stop_error:
+                return ep + 1, 1
+        return len(rates), 0
+    return run_blas
 
 
 def test(net: Network, data: Any, targets: Any = None, cost: str = "mse") -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_dag
+from conftest import ALL, random_dag
 
-from netgraph import CycleError, InputError, Network, TopologyError, _reference
+from netgraph import CycleError, InputError, Network, TopologyError, _fast, _reference
+from netgraph.architect import Perceptron
 
 
 def _reference_outputs(net, x):
@@ -44,14 +45,32 @@ def test_propagate_matches_reference_on_random_dags(seed):
         assert fast.graph.nodes[n]["bias"] == pytest.approx(ref.graph.nodes[n]["bias"], abs=1e-12)
 
 
-def test_batch_rows_equal_single_samples(rng):
-    net = Network.from_graph(random_dag(rng, 4, 12, 3))
+@pytest.mark.parametrize("shape", ["sparse", "layered-small", "layered-blas"])
+def test_batch_rows_equal_single_samples(rng, shape):
+    # Equal up to the order of summation: vectorized and BLAS sums may round differently.
+    if shape == "sparse":
+        net = Network.from_graph(random_dag(rng, 4, 12, 3))
+    else:
+        sizes = (4, 5, 3) if shape == "layered-small" else (4, 90, 60, 3)
+        net = Perceptron(*sizes, seed=1)
+        for n in net.graph:
+            net.graph.nodes[n]["activation"] = str(rng.choice(ALL))
+        net.graph.nodes[net.inputs[0]]["activation"] = "tanh"
     X = rng.normal(0, 1, (7, 4))
     batch = net.activate(X)
     assert batch.shape == (7, 3)
     for row, x in zip(batch, X, strict=True):
-        np.testing.assert_array_equal(row, net.activate(x))
+        np.testing.assert_allclose(row, net.activate(x), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(row, _reference_outputs(net, x), rtol=1e-12, atol=1e-14)
     assert net.activate(X[:0]).shape == (0, 3)
+
+
+def test_layered_nets_take_the_blas_path():
+    small, big = Perceptron(4, 5, 3), Perceptron(4, 90, 60, 3)
+    assert small._plan().blocks is not None and not _fast.dense(small._plan())
+    assert _fast.dense(big._plan())
+    big.connect(big.inputs[0], big.outputs[0])  # a skip connection breaks the blocks
+    assert not _fast.dense(big._plan())
 
 
 def test_activate_returns_numpy_of_the_right_shape(rng):

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from conftest import ALL, random_dag
 
-from netgraph import InputError, Network, _reference, get_cost
+from netgraph import InputError, Network, _fast, _reference, get_cost
+from netgraph.architect import Perceptron
 
 
 def _cost(net, X, T, cost):
@@ -90,3 +91,17 @@ def test_gradient_rejects_bad_targets_and_costs(rng):
         net.gradient([0, 1], [1], cost="hinge")
     with pytest.raises(InputError, match="no gradient"):
         net.gradient([0, 1], [1], cost="binary")
+
+
+def test_blas_gradient_of_a_layered_net_matches_reference_backprop(rng):
+    net = Perceptron(4, 70, 60, 3, seed=2)
+    for n in net.graph:
+        net.graph.nodes[n]["activation"] = "tanh" if n.startswith("h") else "logistic"
+    assert _fast.dense(net._plan())
+    X, T = rng.normal(0, 1, (5, 4)), rng.uniform(0, 1, (5, 3))
+    g = net.gradient(X, T, cost="cross_entropy")
+    gw, gb = _reference.gradient(net.graph, X, T, "cross_entropy")
+    np.testing.assert_allclose(g.weights, [gw[e] for e in g.synapses], rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose([g.bias(n) for n in net.graph if not n.startswith("i")],
+                               [gb[n] for n in net.graph if not n.startswith("i")],
+                               rtol=1e-10, atol=1e-15)

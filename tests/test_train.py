@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from conftest import load_fixture, random_dag, xor_net
 
-from netgraph import DivergenceError, InputError, Layer, Network, get_cost
+from netgraph import DivergenceError, InputError, Layer, Network, _fast, get_cost
+from netgraph.architect import Perceptron
 
 XOR = [([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])]
 
@@ -251,3 +252,22 @@ def test_data_forms_are_equivalent():
         run(net)
         results.append(_weights(net))
     assert all(r == results[0] for r in results)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_blas_and_compiled_minibatch_runners_agree(monkeypatch, optimizer):
+    rng = np.random.default_rng(7)
+    X, T = rng.normal(0, 1, (40, 3)), rng.uniform(0, 1, (40, 2))
+    kwargs = dict(rate=0.05, iterations=3, error=0, batch_size=8, momentum=0.5, shuffle=True,
+                  seed=3, optimizer=optimizer)
+    if optimizer == "adam":
+        kwargs.pop("momentum")
+    a, b = Perceptron(3, 40, 30, 2, seed=1), Perceptron(3, 40, 30, 2, seed=1)
+    monkeypatch.setattr(_fast, "DENSE_MIN_SYNAPSES", 0)
+    assert _fast.dense(a._plan())
+    ra = a.train(X, T, **kwargs)
+    monkeypatch.setattr(_fast, "DENSE_MIN_SYNAPSES", 10**9)
+    assert not _fast.dense(b._plan())
+    rb = b.train(X, T, **kwargs)
+    np.testing.assert_allclose(_weights(a), _weights(b), rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(ra.history, rb.history, rtol=1e-11)
