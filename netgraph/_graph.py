@@ -24,9 +24,25 @@ ROLES = ("input", "hidden", "output")
 
 
 class _Store:
-    """Contiguous storage for the weights and biases of one graph."""
+    """Contiguous storage for the weights and biases of one graph.
 
-    __slots__ = ("biases", "n_biases", "n_weights", "version", "weights")
+    It also makes the graph's own attribute classes: subclasses of ``NeuronAttrs``
+    and ``SynapseAttrs`` that carry the store as a class attribute, so each neuron's
+    or synapse's mapping holds nothing but its slot (and, rarely, extra keys).
+    A million synapses are then a million 40-byte objects, made about as fast as
+    networkx makes its plain dicts.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "biases",
+        "n_biases",
+        "n_weights",
+        "neuron_attrs",
+        "synapse_attrs",
+        "version",
+        "weights",
+    )
 
     def __init__(self) -> None:
         self.weights = np.empty(16)
@@ -34,6 +50,23 @@ class _Store:
         self.n_weights = 0
         self.n_biases = 0
         self.version = 0
+        self._make_classes()
+
+    def _make_classes(self) -> None:
+        self.neuron_attrs = type("NeuronAttrs", (NeuronAttrs,), {"__slots__": (), "_store": self})
+        self.synapse_attrs = type("SynapseAttrs", (SynapseAttrs,),
+                                  {"__slots__": (), "_store": self})
+
+    def __getstate__(self) -> tuple:
+        return (self.weights[: self.n_weights].copy(), self.biases[: self.n_biases].copy(),
+                self.version)
+
+    def __setstate__(self, state: tuple) -> None:
+        weights, biases, self.version = state
+        self.n_weights, self.n_biases = len(weights), len(biases)
+        self.weights = np.concatenate([weights, np.empty(16)])
+        self.biases = np.concatenate([biases, np.empty(16)])
+        self._make_classes()
 
     def new_weight(self) -> int:
         if self.n_weights == len(self.weights):
@@ -63,18 +96,29 @@ def _finite(key: str, value: Any) -> float:
     return value
 
 
-class _Attrs(MutableMapping):
-    """Attribute mapping of one neuron or synapse; ``_key`` is held in the store."""
+def _restore(store: _Store, key: str, slot: int, extra: dict | None) -> _Attrs:
+    cls = store.neuron_attrs if key == "bias" else store.synapse_attrs
+    a = cls.__new__(cls)
+    a._slot = slot
+    if extra:
+        a._extra = extra
+    return a
 
-    __slots__ = ("_extra", "_slot", "_store")
+
+class _Attrs(MutableMapping):
+    """Attribute mapping of one neuron or synapse; ``_key`` is held in the store.
+
+    Keys other than ``_key`` live in ``_extra``, which exists only once one is set.
+    """
+
+    __slots__ = ("_extra", "_slot")
     _key = ""  # "bias" or "weight"
+    _store: _Store  # set on each graph's own subclass
     _structural: frozenset[str] = frozenset()
 
-    def __init__(self, store: _Store) -> None:
-        self._store = store
-        self._slot = self._new_slot(store)
+    def __init__(self) -> None:
+        self._slot = self._new_slot(self._store)
         self._array()[self._slot] = math.nan  # NaN marks "not set yet"
-        self._extra: dict[str, Any] = {}
 
     def _new_slot(self, store: _Store) -> int:
         raise NotImplementedError
@@ -82,19 +126,29 @@ class _Attrs(MutableMapping):
     def _array(self) -> np.ndarray:
         raise NotImplementedError
 
+    def _extras(self) -> dict[str, Any]:
+        try:
+            return self._extra
+        except AttributeError:
+            self._extra = {}
+            return self._extra
+
     def __getitem__(self, key: str) -> Any:
         if key == self._key:
             value = float(self._array()[self._slot])
             if math.isnan(value):
                 raise KeyError(key)
             return value
-        return self._extra[key]
+        try:
+            return self._extra[key]
+        except AttributeError:
+            raise KeyError(key) from None
 
     def __setitem__(self, key: str, value: Any) -> None:
         if key == self._key:
             self._array()[self._slot] = _finite(key, value)
             return
-        self._extra[key] = value
+        self._extras()[key] = value
         if key in self._structural:
             self._store.version += 1
 
@@ -104,22 +158,22 @@ class _Attrs(MutableMapping):
                 raise KeyError(key)
             self._array()[self._slot] = math.nan
             return
-        del self._extra[key]
+        del self._extras()[key]
         if key in self._structural:
             self._store.version += 1
 
     def __contains__(self, key: object) -> bool:
         if key == self._key:
             return not math.isnan(self._array()[self._slot])
-        return key in self._extra
+        return key in getattr(self, "_extra", ())
 
     def __iter__(self) -> Iterator[str]:
         if self._key in self:
             yield self._key
-        yield from self._extra
+        yield from getattr(self, "_extra", ())
 
     def __len__(self) -> int:
-        return (self._key in self) + len(self._extra)
+        return (self._key in self) + len(getattr(self, "_extra", ()))
 
     def copy(self) -> dict[str, Any]:
         """A plain ``dict`` of the attributes (networkx calls this when copying graphs)."""
@@ -134,6 +188,9 @@ class _Attrs(MutableMapping):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (_restore, (self._store, self._key, self._slot, getattr(self, "_extra", None)))
 
 
 class NeuronAttrs(_Attrs):
@@ -174,16 +231,20 @@ class NetGraph(nx.DiGraph):
 
     def __init__(self, incoming_graph_data: Any = None, **attr: Any) -> None:
         self._store = _Store()
-        # networkx calls these factories with no arguments; bind them to our store.
-        self.node_attr_dict_factory = self._neuron_attrs  # type: ignore[method-assign]
-        self.edge_attr_dict_factory = self._synapse_attrs  # type: ignore[method-assign]
+        # networkx calls these factories with no arguments: use this graph's own classes.
+        self.node_attr_dict_factory = self._store.neuron_attrs  # type: ignore[assignment]
+        self.edge_attr_dict_factory = self._store.synapse_attrs  # type: ignore[assignment]
         super().__init__(incoming_graph_data, **attr)
 
-    def _neuron_attrs(self) -> NeuronAttrs:
-        return NeuronAttrs(self._store)
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["node_attr_dict_factory"], state["edge_attr_dict_factory"]
+        return state
 
-    def _synapse_attrs(self) -> SynapseAttrs:
-        return SynapseAttrs(self._store)
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.node_attr_dict_factory = self._store.neuron_attrs  # type: ignore[assignment]
+        self.edge_attr_dict_factory = self._store.synapse_attrs  # type: ignore[assignment]
 
     @property
     def version(self) -> int:
@@ -249,12 +310,13 @@ class NetGraph(nx.DiGraph):
         store.weights[start:need] = weights
         store.n_weights = need
         succ, pred = self._succ, self._pred
-        new = SynapseAttrs.__new__
-        for slot, (u, v) in enumerate(edges, start):
-            a = new(SynapseAttrs)
-            a._store = store
+        cls = store.synapse_attrs
+        new = cls.__new__
+        slot = start
+        for u, v in edges:
+            a = new(cls)
             a._slot = slot
-            a._extra = {}
+            slot += 1
             succ[u][v] = a
             pred[v][u] = a
         self._changed()

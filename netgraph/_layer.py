@@ -7,6 +7,7 @@ graph directly.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +41,21 @@ class Projection:
         ns, nt = self.source.size, self.target.size
         if self.connection == "one_to_one":
             return [(i, i) for i in range(ns)]
-        same = self.source is self.target
-        return [(i, j) for i in range(ns) for j in range(nt) if not (same and i == j
-                and self.connection == "all_to_else")]
+        pairs = itertools.product(range(ns), range(nt))
+        if self.connection == "all_to_else":
+            return [(i, j) for i, j in pairs if i != j]
+        return list(pairs)
+
+    def count(self) -> int:
+        """How many synapses the projection makes."""
+        ns, nt = self.source.size, self.target.size
+        if self.connection == "one_to_one":
+            return ns
+        return ns * nt - (min(ns, nt) if self.connection == "all_to_else" else 0)
 
     def weights(self, rng: np.random.Generator) -> np.ndarray:
         """The weights of ``pairs()`` in order: given, or Synaptic's uniform(-0.1, 0.1)."""
-        n = len(self.pairs())
+        n = self.count()
         if self.weight is None:
             return rng.uniform(-0.1, 0.1, n)
         w = np.asarray(self.weight, dtype=float)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,10 +133,14 @@ class Network:
 
     def _add_projection(self, p: Projection) -> None:
         src, dst = p.source.neurons, p.target.neurons
-        p.synapses = [(src[i], dst[j]) for i, j in p.pairs()]
+        if p.connection == "all_to_all":
+            p.synapses = list(itertools.product(src, dst))
+        else:
+            p.synapses = [(src[i], dst[j]) for i, j in p.pairs()]
         weights = p.weights(self._rng)
         G = self._graph
-        if any(G.has_edge(u, v) for u, v in p.synapses):
+        pred = G._pred
+        if any(pred[v] for v in dst) and any(G.has_edge(u, v) for u, v in p.synapses):
             # projecting again onto existing synapses sets their weights (Synaptic)
             for (u, v), w in zip(p.synapses, weights, strict=True):
                 G.add_edge(u, v, weight=float(w))

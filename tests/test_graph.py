@@ -139,3 +139,18 @@ def test_user_attributes_are_kept():
     net.activate([0, 1])
     assert net.graph.nodes["h0"]["note"] == "mine"
     assert net.graph["h0"]["o0"]["color"] == "red"
+
+
+def test_pickle_and_deepcopy_keep_weights_and_independence():
+    import copy
+    import pickle
+
+    net = xor_net(seed=4)
+    net.graph["h0"]["o0"]["note"] = "kept"
+    for clone in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert list(clone.graph.edges(data=True)) == list(net.graph.edges(data=True))
+        np.testing.assert_array_equal(clone.activate([1, 0]), net.activate([1, 0]))
+        clone.graph["h0"]["o0"]["weight"] = 5.0
+        assert net.graph["h0"]["o0"]["weight"] != 5.0
+        clone.graph.add_edge("i0", "o0", weight=1.0)  # the clone's graph still works
+        assert clone.activate([1, 0]).shape == (1,)
