@@ -12,6 +12,10 @@ from ._activations import get_activation as get_activation
 from ._costs import COSTS as COSTS
 from ._costs import Cost as Cost
 from ._costs import get_cost as get_cost
+from ._diagram import ColorScheme as ColorScheme
+from ._diagram import diagram as diagram
+from ._diagram import render as render_diagram
+from ._diagram import to_dot as to_dot
 from ._exceptions import ActivationError as ActivationError
 from ._exceptions import CycleError as CycleError
 from ._exceptions import DivergenceError as DivergenceError
@@ -34,6 +38,7 @@ __all__ = [
     "COSTS",
     "Activation",
     "ActivationError",
+    "ColorScheme",
     "Cost",
     "CycleError",
     "DivergenceError",
@@ -48,6 +53,9 @@ __all__ = [
     "NeuronError",
     "Projection",
     "TopologyError",
+    "diagram",
     "get_activation",
     "get_cost",
+    "render_diagram",
+    "to_dot",
 ]

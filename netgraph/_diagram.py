@@ -1,0 +1,762 @@
+"""Topology diagrams through Graphviz.
+
+``diagram(net_or_graph, **options)`` turns a ``Network`` (or any networkx ``DiGraph``
+whose nodes and edges carry netgraph's attributes) into a ``graphviz.Digraph``:
+one node per neuron, one edge per synapse, each layer on its own rank, synapses
+coloured by the sign of their weight, drawn wider the larger ``|w|`` and labelled
+with it. ``to_dot`` gives the DOT source (no Graphviz program needed) and
+``render`` writes an image, its format taken from the file's extension.
+
+What is drawn, and the options that change it:
+
+- **Neurons** are labelled with their id (``label="name"`` prefers a ``name``
+  attribute; a callable ``label(id, attrs)`` chooses freely), optionally followed
+  by the bias (``biases=True``) and the activation (``activations=True``). Inputs,
+  hidden neurons and outputs have their own shape and fill colour.
+- **Synapses** are labelled with the weight at ``precision`` decimals
+  (``weights=False`` hides the numbers), coloured by sign and widened with ``|w|``
+  relative to the largest ``|w|`` drawn. A caption (``legend=True``) states this
+  encoding, under an optional ``title``.
+- **Layers** (the ``layer`` attribute, else ``role``) are ranked in order: inputs,
+  hidden layers in topological then graph order, outputs; ``rankdir`` picks the
+  direction (``"LR"`` by default) and neurons keep their graph order within a
+  layer (``keep_order``). A layer whose neurons are linked by undelayed synapses,
+  directly or through other layers, is not forced onto one rank.
+- **Recurrence and gates:** a synapse with ``delay`` >= 1, and every self-loop, is
+  dashed, labelled ``(t-d)`` and does not constrain the ranks (``constraint=false``),
+  so back edges do not distort the layering. A synapse with a ``gater`` is
+  labelled ``\u00d7 <gater>`` and, with ``gates=True``, a dotted connector runs
+  from the gater to the synapse's target.
+- **Big networks:** above ``max_neurons`` neurons or ``max_synapses`` synapses
+  (or when ``collapse=True``; ``collapse=False`` never; an iterable of layer
+  labels collapses just those), each layer becomes one node ("784 neurons") and
+  each pair of layers one edge ("100,352 synapses, mean |w| 0.05").
+
+Output is deterministic: neurons, synapses and layers are emitted in graph order
+and every number is formatted explicitly, so the same network gives
+byte-identical DOT. Ids and labels are arbitrary data: they are escaped so that
+no id can inject DOT syntax, escape sequences, HTML labels or XML entities, and
+neurons whose ids are not plain identifiers get generated DOT names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import html
+import itertools
+import math
+import os
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ._exceptions import GraphvizNotFoundError
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = [
+    "COLOR_SCHEMES",
+    "FORMATS",
+    "ColorScheme",
+    "diagram",
+    "render",
+    "to_dot",
+]
+
+#: Extensions ``render`` understands; ``dot``/``gv`` write DOT without Graphviz.
+FORMATS = ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif", "ps", "eps")
+
+INSTALL_HINT = (
+    "Rendering a diagram needs the Graphviz 'dot' program, which was not found on PATH. "
+    "Install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), "
+    "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz' (conda), "
+    "or the installer from https://graphviz.org/download/ (Windows: add its bin folder "
+    "to PATH). Without it, net.to_dot() and net.render('net.dot') still work."
+)
+
+
+@dataclass(frozen=True)
+class ColorScheme:
+    """The colours of a diagram (any Graphviz colour: a name or ``"#rrggbb"``).
+
+    ``positive``/``negative`` colour synapses by the sign of their weight (and
+    their labels); ``neutral`` is for a synapse without a weight or with weight 0.
+    ``input``/``hidden``/``output`` fill the neurons; ``line`` draws their outlines
+    and text; ``gate`` draws gate connectors. ``negative_arrowhead`` lets a scheme
+    mark inhibitory synapses by shape too (``"tee"`` in ``"mono"``).
+    """
+
+    positive: str = "#2166ac"
+    negative: str = "#b2182b"
+    neutral: str = "#7f7f7f"
+    input: str = "#d9f0d3"
+    hidden: str = "#e8e8f4"
+    output: str = "#fde0c5"
+    line: str = "#333333"
+    gate: str = "#6a3d9a"
+    negative_arrowhead: str = "normal"
+
+
+COLOR_SCHEMES: dict[str, ColorScheme] = {
+    # blue/red ends of ColorBrewer's RdBu (diverging, safe for common colour blindness)
+    "default": ColorScheme(),
+    # Okabe & Ito's palette
+    "colorblind": ColorScheme(positive="#0072b2", negative="#d55e00", neutral="#999999",
+                              input="#cde8f6", hidden="#eeeeee", output="#fbe3c9",
+                              line="#222222", gate="#cc79a7"),
+    # print-friendly: sign by shade and arrowhead (tee = inhibitory)
+    "mono": ColorScheme(positive="#000000", negative="#8c8c8c", neutral="#bdbdbd",
+                        input="#ffffff", hidden="#f0f0f0", output="#d9d9d9",
+                        line="#000000", gate="#555555", negative_arrowhead="tee"),
+}
+
+_SHAPES = {"input": "box", "hidden": "circle", "output": "doublecircle"}
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_DOT_KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"})
+_MIN_WIDTH, _MAX_WIDTH = 0.6, 4.0
+
+
+@dataclass(frozen=True)
+class _Options:
+    weights: bool = True
+    biases: bool = False
+    activations: bool = False
+    precision: int = 2
+    rankdir: str = "LR"
+    dpi: float | None = None
+    title: str | None = None
+    colors: Any = "default"
+    label: Any = "id"
+    legend: bool = True
+    collapse: Any = None
+    max_neurons: int = 100
+    max_synapses: int = 1000
+    gates: bool = True
+    keep_order: bool = True
+    fontname: str = "Helvetica"
+    graph_attr: Mapping[str, Any] | None = None
+    node_attr: Mapping[str, Any] | None = None
+    edge_attr: Mapping[str, Any] | None = None
+
+
+_OPTION_NAMES = tuple(f.name for f in fields(_Options))
+
+
+def _options(options: Mapping[str, Any]) -> tuple[_Options, ColorScheme]:
+    unknown = [k for k in options if k not in _OPTION_NAMES]
+    if unknown:
+        k = unknown[0]
+        close = difflib.get_close_matches(k, _OPTION_NAMES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise TypeError(f"unknown diagram option {k!r}{hint} "
+                        f"(options: {', '.join(_OPTION_NAMES)})")
+    o = replace(_Options(), **options)
+    for key in ("weights", "biases", "activations", "legend", "gates", "keep_order"):
+        if not isinstance(getattr(o, key), bool):
+            raise TypeError(f"{key} must be True or False, got {getattr(o, key)!r}")
+    for key in ("precision", "max_neurons", "max_synapses"):
+        v = getattr(o, key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ValueError(f"{key} must be a whole number >= 0, got {v!r}")
+    if o.precision > 17:
+        raise ValueError(f"precision must be at most 17 decimals, got {o.precision}")
+    rankdir = str(o.rankdir).upper()
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {o.rankdir!r}")
+    if o.dpi is not None and (isinstance(o.dpi, bool) or not isinstance(o.dpi, (int, float))
+                              or not 0 < o.dpi < 10_000):
+        raise ValueError(f"dpi must be a positive number, got {o.dpi!r}")
+    if o.title is not None and not isinstance(o.title, str):
+        raise TypeError(f"title must be a string, got {type(o.title).__name__}")
+    if o.label not in ("id", "name") and not callable(o.label):
+        raise ValueError(f"label must be 'id', 'name' or a callable(id, attrs), got {o.label!r}")
+    _check_plain("fontname", o.fontname)
+    return replace(o, rankdir=rankdir), _scheme(o.colors)
+
+
+def _scheme(colors: Any) -> ColorScheme:
+    if isinstance(colors, ColorScheme):
+        scheme = colors
+    elif isinstance(colors, str):
+        if colors not in COLOR_SCHEMES:
+            raise ValueError(f"unknown colour scheme {colors!r}; expected one of "
+                             f"{', '.join(COLOR_SCHEMES)}, a ColorScheme or a mapping")
+        scheme = COLOR_SCHEMES[colors]
+    elif isinstance(colors, Mapping):
+        names = {f.name for f in fields(ColorScheme)}
+        bad = sorted(str(k) for k in colors if k not in names)
+        if bad:
+            raise ValueError(f"unknown colour {bad[0]!r}; a scheme has {', '.join(sorted(names))}")
+        scheme = replace(COLOR_SCHEMES["default"], **colors)
+    else:
+        raise TypeError(f"colors must be a scheme name, a ColorScheme or a mapping, "
+                        f"got {type(colors).__name__}")
+    for f in fields(ColorScheme):
+        _check_plain(f"colour {f.name!r}", getattr(scheme, f.name))
+    return scheme
+
+
+def _check_plain(what: str, value: Any) -> None:
+    """Attribute values we write verbatim must be plain text (no quotes or escapes)."""
+    if not isinstance(value, str) or not value or any(
+        c in value for c in '"\\<>&') or not value.isprintable():
+        raise ValueError(f"{what} must be a plain non-empty string, got {value!r}")
+
+
+# ------------------------------------------------------------------ escaping
+def _xml_char(c: str) -> bool:
+    o = ord(c)
+    return (o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD
+            or 0x10000 <= o <= 0x10FFFF)
+
+
+def _visible(c: str) -> str:
+    o = ord(c)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def _text(value: Any) -> str:
+    """Literal text as a DOT escString value: shown as is, never parsed.
+
+    Backslashes are doubled (no ``\\N``-style escapes), quotes escaped, ``&``
+    written as ``&amp;`` (Graphviz decodes entities in labels), line breaks become
+    ``\\n`` and characters XML cannot hold are shown as ``\\xNN``. Wrapped in
+    ``nohtml`` so a text like ``<b>x</b>`` is not taken for an HTML label.
+    """
+    from graphviz import nohtml
+
+    s = value if isinstance(value, str) else str(value)
+    out = []
+    for c in s.replace("\r\n", "\n"):
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c == "&":
+            out.append("&amp;")
+        elif c in "\n\r":
+            out.append("\\n")
+        elif c == "\t":
+            out.append(" ")
+        elif not _xml_char(c):
+            out.append("\\" + _visible(c))
+        else:
+            out.append(c)
+    return nohtml("".join(out))
+
+
+def _html(value: str) -> str:
+    """Literal text inside an HTML-like label."""
+    s = "".join(c if _xml_char(c) and c != "\t" else (" " if c == "\t" else _visible(c))
+                for c in value.replace("\r\n", "\n").replace("\r", "\n"))
+    return "<br/>".join(html.escape(line, quote=False) for line in s.split("\n"))
+
+
+# ------------------------------------------------------------------ the model
+@dataclass
+class _Layer:
+    key: Any
+    members: list[Any]
+    first: int
+    role_class: int
+    ranked: bool = True  # no undelayed synapse among its own neurons
+    cyclic: bool = False  # undelayed synapses lead from it to a later layer and back
+    name: str = ""  # DOT name of its node when collapsed
+
+
+@dataclass
+class _Group:
+    """Synapses between two drawn nodes when at least one of them is a collapsed layer."""
+
+    count: int = 0
+    total_abs: float = 0.0
+    weighed: int = 0
+    gated: int = 0
+    delays: set[int] = field(default_factory=set)
+
+
+def _graph_of(obj: Any) -> nx.DiGraph:
+    if isinstance(obj, nx.DiGraph):
+        G = obj
+    else:
+        G = getattr(obj, "graph", None)
+        if not isinstance(G, nx.DiGraph):
+            raise TypeError(f"diagram takes a Network or a networkx DiGraph, "
+                            f"got {type(obj).__name__}")
+    if G.is_multigraph():
+        raise TypeError("diagram takes a DiGraph, not a multigraph")
+    return G
+
+
+def _role(attrs: Mapping[str, Any]) -> str:
+    role = attrs.get("role")
+    return role if role in _SHAPES else "hidden"
+
+
+def _layer_key(attrs: Mapping[str, Any]) -> Any:
+    key = attrs.get("layer", attrs.get("role", "hidden"))
+    try:
+        hash(key)
+    except TypeError:
+        key = repr(key)
+    return key
+
+
+_Synapse = tuple[Any, Any, "float | None", int, Any]  # source, target, weight, delay, gater
+
+
+def _synapses(G: nx.DiGraph) -> list[_Synapse]:
+    """Every synapse in graph order, with its weight (None if missing or not a finite
+    number), its delay in steps (0 = same step; a self-loop is always delayed) and
+    its gater (None if ungated)."""
+    out = []
+    for u, nbrs in G.adjacency():
+        for v, a in nbrs.items():
+            # ``in`` then ``[]``: cheaper than Mapping.get on NetGraph's attribute maps
+            try:
+                w = _number(a["weight"])
+            except KeyError:
+                w = None
+            d = _steps(a["delay"]) if "delay" in a else 0
+            gater = a["gater"] if "gater" in a else None  # noqa: SIM401 (as above)
+            out.append((u, v, w, d if d or u != v else 1, gater))
+    return out
+
+
+def _steps(d: Any) -> int:
+    if d is None or d is False:
+        return 0
+    try:
+        return max(int(d), 0)
+    except (TypeError, ValueError, OverflowError):
+        return 1  # delayed by something we cannot read: still drawn as delayed
+
+
+def _number(x: Any) -> float | None:
+    if type(x) is float:
+        return x if math.isfinite(x) else None
+    if isinstance(x, bool):
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _fmt(x: float, precision: int) -> str:
+    return f"{x:.{precision}f}"
+
+
+def _layers(G: nx.DiGraph, synapses: list[_Synapse]) -> tuple[list[_Layer], nx.DiGraph]:
+    """Layers in drawing order, and the layer graph (an edge where undelayed synapses
+    link two layers).
+
+    The order is a topological order of the layer graph, ties broken by role
+    (input, hidden, output) then first appearance. A layer gets a rank of its own
+    only if no undelayed synapse links two of its neurons, directly or through
+    other layers (a cycle in the layer graph); otherwise dot ranks its neurons.
+    """
+    layers: dict[Any, _Layer] = {}
+    roles: dict[Any, set[str]] = {}
+    of: dict[Any, Any] = {}
+    for k, (n, a) in enumerate(G.nodes(data=True)):
+        key = of[n] = _layer_key(a)
+        if key not in layers:
+            layers[key] = _Layer(key, [], k, 1)
+            roles[key] = set()
+        layers[key].members.append(n)
+        roles[key].add(_role(a))
+    for key, layer in layers.items():
+        r = roles[key]
+        layer.role_class = 0 if "input" in r else 2 if r == {"output"} else 1
+    pairs = {(of[u], of[v]) for u, v, _w, d, _g in synapses if not d}
+    L = nx.DiGraph()
+    L.add_nodes_from(layers)
+    for a, b in sorted(pairs, key=lambda p: (layers[p[0]].first, layers[p[1]].first)):
+        if a == b:
+            layers[a].ranked = False
+        else:
+            L.add_edge(a, b)
+    order = {key: (layer.role_class, layer.first) for key, layer in layers.items()}
+    C = nx.condensation(L)
+    members = {c: sorted(C.nodes[c]["members"], key=order.__getitem__) for c in C}
+    for keys in members.values():
+        if len(keys) > 1:
+            for key in keys:
+                layers[key].ranked = False
+                layers[key].cyclic = True
+    ordered = nx.lexicographical_topological_sort(C, key=lambda c: order[members[c][0]])
+    return [layers[key] for c in ordered for key in members[c]], L
+
+
+def _should_collapse(G: nx.DiGraph, o: _Options, layers: list[_Layer]) -> set[Any]:
+    c = o.collapse
+    if c is None:
+        big = (G.number_of_nodes() > o.max_neurons or G.number_of_edges() > o.max_synapses)
+        return {layer.key for layer in layers} if big else set()
+    if c is True:
+        return {layer.key for layer in layers}
+    if c is False:
+        return set()
+    if isinstance(c, (str, bytes)) or not isinstance(c, Iterable):
+        raise TypeError("collapse must be None (automatic), True, False or an iterable of "
+                        f"layer labels, got {c!r}")
+    wanted = list(c)
+    known = [layer.key for layer in layers]
+    missing = [k for k in wanted if k not in known]
+    if missing:
+        raise ValueError(f"collapse names layer {missing[0]!r}, which the network does not "
+                         f"have (layers: {', '.join(repr(k) for k in known)})")
+    return set(wanted)
+
+
+# ------------------------------------------------------------------ drawing
+def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
+    """The topology of a network (or a DiGraph with netgraph's attributes) as a Digraph.
+
+    **Options** (all keyword):
+    - ``weights`` (True): print each synapse's weight on it.
+    - ``biases`` (False), ``activations`` (False): add them to neuron labels.
+    - ``precision`` (2): decimals of printed weights and biases.
+    - ``label`` ("id"): neuron text: ``"id"``, ``"name"`` (the ``name`` attribute
+      if set) or a callable ``(id, attrs) -> str``.
+    - ``rankdir`` ("LR"): "LR", "RL", "TB" or "BT".
+    - ``dpi`` (None): resolution for bitmap output (Graphviz default if None).
+    - ``title`` (None): a heading above the caption.
+    - ``legend`` (True): a caption stating how weights are encoded.
+    - ``colors`` ("default"): "default", "colorblind", "mono", a ``ColorScheme``
+      or a mapping overriding some colours of the default scheme.
+    - ``collapse`` (None): None collapses every layer when the network has more
+      than ``max_neurons`` (100) neurons or ``max_synapses`` (1000) synapses; True
+      always; False never; an iterable of layer labels collapses those layers.
+    - ``gates`` (True): draw a dotted connector from each gater to the target of
+      the synapses it gates.
+    - ``keep_order`` (True): keep each layer's neurons in graph order (top to
+      bottom for "LR"); False lets dot reorder them to reduce crossings.
+    - ``fontname`` ("Helvetica"); ``graph_attr``, ``node_attr``, ``edge_attr``:
+      extra Graphviz attributes. Graph attributes override ours; node and edge
+      ones override our defaults (fonts, sizes) but not the per-neuron and
+      per-synapse styling.
+
+    **Returns** a ``graphviz.Digraph``; ``.source`` is its DOT text.
+    """
+    import graphviz
+
+    o, scheme = _options(options)
+    G = _graph_of(obj)
+    synapses = _synapses(G)
+    layers, linked = _layers(G, synapses)
+    collapsed = _should_collapse(G, o, layers)
+    index = {n: k for k, n in enumerate(G)}
+
+    names: dict[Any, str] = {}
+    for n, k in index.items():
+        safe = isinstance(n, str) and _SAFE_NAME.match(n) and n.lower() not in _DOT_KEYWORDS
+        names[n] = n if safe else f"node {k}"
+    group: dict[Any, str] = {}  # neuron -> DOT name of the node that draws it
+    for k, layer in enumerate(layers):
+        layer.name = f"layer {k}"
+        for n in layer.members:
+            group[n] = layer.name if layer.key in collapsed else names[n]
+
+    def text_of(n: Any) -> str:
+        if n not in index:
+            return str(n)
+        if callable(o.label):
+            return str(o.label(n, G.nodes[n]))
+        if o.label == "name" and G.nodes[n].get("name") is not None:
+            return str(G.nodes[n]["name"])
+        return str(n)
+
+    graph_attr = {"rankdir": o.rankdir, "fontname": o.fontname, "nodesep": "0.3",
+                  "ranksep": "0.8"}
+    if o.dpi is not None:
+        graph_attr["dpi"] = _fmt(float(o.dpi), 0) if float(o.dpi).is_integer() else str(o.dpi)
+    node_attr = {"fontname": o.fontname, "fontsize": "12", "style": "filled",
+                 "color": scheme.line, "fontcolor": scheme.line,
+                 **{str(k): str(v) for k, v in (o.node_attr or {}).items()}}
+    edge_attr = {"fontname": o.fontname, "fontsize": "9", "arrowsize": "0.6",
+                 **{str(k): str(v) for k, v in (o.edge_attr or {}).items()}}
+    dot = graphviz.Digraph("netgraph", graph_attr=graph_attr, node_attr=node_attr,
+                           edge_attr=edge_attr)
+
+    # --- nodes, one rank per layer -------------------------------------------------
+    def add_neuron(target: graphviz.Digraph, n: Any) -> None:
+        a = G.nodes[n]
+        role = _role(a)
+        lines = [text_of(n)]
+        bias = _number(a.get("bias"))
+        if o.biases and role != "input" and bias is not None:
+            lines.append(f"b {_fmt(bias, o.precision)}")
+        if o.activations and role != "input" and a.get("activation") is not None:
+            lines.append(str(a["activation"]))
+        tip = f"{text_of(n)}: {role}, layer {_layer_key(a)}"
+        if role != "input":
+            tip += f", {a.get('activation', '?')}, bias {bias!r}"
+        target.node(names[n], _text("\n".join(lines)), shape=_SHAPES[role],
+                    fillcolor=getattr(scheme, role), tooltip=_text(tip),
+                    **{"class": f"neuron {role}"})
+
+    def add_layer_node(target: graphviz.Digraph, layer: _Layer) -> None:
+        role = ("input", "hidden", "output")[layer.role_class]
+        count = len(layer.members)
+        lines = [str(layer.key), f"{count:,} neuron{'s' if count != 1 else ''}"]
+        attrs = [G.nodes[n] for n in layer.members]
+        acts = sorted({str(a.get("activation")) for a in attrs})
+        if o.activations and role != "input":
+            lines.append(acts[0] if len(acts) == 1 else "mixed activations")
+        if o.biases and role != "input":
+            bs = [b for b in (_number(a.get("bias")) for a in attrs) if b is not None]
+            if bs:
+                lines.append(f"mean b {_fmt(sum(bs) / len(bs), o.precision)}")
+        tip = f"layer {layer.key}: {lines[1]} ({role}), {', '.join(acts)}"
+        target.node(layer.name, _text("\n".join(lines)), shape="box3d",
+                    fillcolor=getattr(scheme, role), tooltip=_text(tip),
+                    **{"class": f"layer {role}"})
+
+    for layer in layers:
+        if layer.key in collapsed:
+            add_layer_node(dot, layer)
+        elif layer.ranked:
+            with dot.subgraph() as s:
+                s.attr(rank="same")
+                for n in layer.members:
+                    add_neuron(s, n)
+                if o.keep_order:  # flat invisible edges fix the order within the rank
+                    for a, b in itertools.pairwise(layer.members):
+                        s.edge(names[a], names[b], style="invis")
+        else:
+            for n in layer.members:
+                add_neuron(dot, n)
+    # an invisible edge keeps two consecutive layers in order if no synapse does
+    for a, b in itertools.pairwise(layers):
+        if not (a.cyclic or b.cyclic or linked.has_edge(a.key, b.key)):
+            dot.edge(group[a.members[0]], group[b.members[0]], style="invis", weight="0")
+
+    # --- synapses ----------------------------------------------------------------------
+    singles: list[_Synapse] = []
+    groups: dict[tuple[str, str, bool], _Group] = {}
+    gate_links: dict[tuple[str, str], list[str]] = {}
+    for synapse in synapses:
+        u, v, w, d, gater = synapse
+        if gater is not None and o.gates and gater in index:
+            link = (group[gater], group[v])
+            gate_links.setdefault(link, []).append(f"{text_of(u)} -> {text_of(v)}")
+        gu, gv = group[u], group[v]
+        if gu is names[u] and gv is names[v]:
+            singles.append(synapse)
+            continue
+        g = groups.get((gu, gv, d > 0))
+        if g is None:
+            g = groups[gu, gv, d > 0] = _Group()
+        g.count += 1
+        if w is not None:
+            g.total_abs += abs(w)
+            g.weighed += 1
+        if gater is not None:
+            g.gated += 1
+        if d:
+            g.delays.add(d)
+
+    mags = [abs(w) for *_, w, _d, _g in singles if w is not None]
+    mags += [g.total_abs / g.weighed for g in groups.values() if g.weighed]
+    wmax = max(mags, default=0.0)
+
+    def look(w: float | None) -> dict[str, str]:
+        if w is None or w == 0:
+            color, head = scheme.neutral, "normal"
+        elif w > 0:
+            color, head = scheme.positive, "normal"
+        else:
+            color, head = scheme.negative, scheme.negative_arrowhead
+        width = _MIN_WIDTH if w is None or wmax == 0 else (
+            _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * abs(w) / wmax)
+        look = {"color": color, "fontcolor": color, "penwidth": _fmt(width, 2)}
+        if head != "normal":
+            look["arrowhead"] = head
+        return look
+
+    any_delay = any_gate = any_weight = False
+    for u, v, w, d, gater in singles:
+        parts = []
+        if o.weights and w is not None:
+            parts.append(_fmt(w, o.precision))
+            any_weight = True
+        if d:
+            parts.append(f"(t-{d})")
+            any_delay = True
+        if gater is not None:
+            parts.append(f"\u00d7 {text_of(gater)}")
+            any_gate = True
+        tip = f"{text_of(u)} -> {text_of(v)}: weight {w!r}"
+        tip += f", delay {d}" if d else ""
+        tip += f", gated by {text_of(gater)}" if gater is not None else ""
+        cls = "synapse" + (" delayed" if d else "") + (" gated" if gater is not None else "")
+        extra = {"class": cls}
+        if d:
+            extra["style"] = "dashed"
+        if d:  # recurrent: drawn back without pulling the ranks
+            extra["constraint"] = "false"
+        dot.edge(names[u], names[v], _text(" ".join(parts)) if parts else None,
+                 tooltip=_text(tip), **look(w), **extra)
+
+    for (gu, gv, delayed), g in groups.items():
+        mean_abs = g.total_abs / g.weighed if g.weighed else None
+        lines = [f"{g.count:,} synapse{'s' if g.count != 1 else ''}"]
+        if mean_abs is not None:
+            lines.append(f"mean |w| {_fmt(mean_abs, o.precision)}")
+        if delayed:
+            lines.append("(" + ", ".join(f"t-{d}" for d in sorted(g.delays)) + ")")
+            any_delay = True
+        if g.gated:
+            lines.append(f"{g.gated:,} gated")
+            any_gate = True
+        # mixed signs have no colour: neutral, width by the mean magnitude
+        style = look(mean_abs)
+        style["color"], style["fontcolor"] = scheme.neutral, scheme.line
+        extra = {"class": "synapses" + (" delayed" if delayed else "")}
+        if delayed:
+            extra["style"] = "dashed"
+        if delayed:
+            extra["constraint"] = "false"
+        tip = "; ".join(lines)
+        dot.edge(gu, gv, _text("\n".join(lines)), tooltip=_text(tip), **style, **extra)
+
+    for (gu, gv), synapses in gate_links.items():
+        tip = f"gates {', '.join(synapses[:5])}" + (" ..." if len(synapses) > 5 else "")
+        dot.edge(gu, gv, style="dotted", color=scheme.gate, arrowhead="odot",
+                 constraint="false", penwidth="1.0", tooltip=_text(tip), **{"class": "gate"})
+
+    # --- title and caption -------------------------------------------------------------
+    label = _caption(o, scheme, wmax if mags else None, bool(singles), bool(groups),
+                     any_weight, any_delay, any_gate)
+    if label is not None:
+        dot.attr(label=label, labelloc="t" if o.title is not None else "b", fontsize="10")
+    if o.graph_attr:
+        dot.attr("graph", **{str(k): str(v) for k, v in o.graph_attr.items()})
+    return dot
+
+
+def _caption(o: _Options, scheme: ColorScheme, wmax: float | None, singles: bool,
+             groups: bool, weights: bool, delayed: bool, gated: bool) -> str | None:
+    rows = []
+    if o.title is not None:
+        rows.append(f'<font point-size="16"><b>{_html(o.title)}</b></font>')
+    if o.legend:
+        key = []
+        if singles:
+            sign = (f'<font color="{scheme.positive}">positive</font> / '
+                    f'<font color="{scheme.negative}">negative</font> weight')
+            if scheme.negative_arrowhead != "normal":
+                sign += f" (negative: {scheme.negative_arrowhead} arrowhead)"
+            key.append(sign)
+        if groups:
+            key.append(f'<font color="{scheme.neutral}">neutral</font> edges: all synapses '
+                       "between two nodes (count, mean |w|)")
+        if wmax is not None:
+            mean = "(mean) " if groups else ""
+            key.append(f"thicker = larger {mean}|w| (thickest {_fmt(wmax, o.precision)})")
+        notes = []
+        if weights:
+            notes.append(f"edge labels: weight, {o.precision} decimals")
+        if groups:
+            notes.append("boxes: whole layers")
+        if delayed:
+            notes.append("dashed (t-d): delayed synapse")
+        if gated:
+            notes.append("\u00d7 g: gated by neuron g")
+        rows += [" \u00b7 ".join(r) for r in (key, notes) if r]
+    if not rows:
+        return None
+    return "<" + "<br/>".join(rows) + ">"
+
+
+def to_dot(obj: Any, **options: Any) -> str:
+    """The DOT source of ``diagram(obj, **options)``; needs no Graphviz program."""
+    return diagram(obj, **options).source
+
+
+def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+    import graphviz
+
+    try:
+        return dot.pipe(format=fmt, quiet=True)
+    except graphviz.ExecutableNotFound as e:
+        raise GraphvizNotFoundError(INSTALL_HINT) from e
+
+
+def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
+           **options: Any) -> Path:
+    """Draw ``obj`` into ``path``; the format is the extension (or ``format``).
+
+    svg, png, pdf, jpg, gif, ps and eps run Graphviz's ``dot``; ``dot``/``gv`` write
+    the DOT source and need no Graphviz program. The file is replaced only once
+    rendering has succeeded. Raises ``GraphvizNotFoundError`` if ``dot`` is missing.
+
+    **Returns** the path written, as a ``Path``.
+    """
+    target = Path(path)
+    fmt = (format or target.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot tell the format of {str(target)!r}: use one of the "
+                         f"extensions {', '.join(FORMATS)} (or pass format=)")
+    directory = target.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no directory {str(directory)!r} to write {target.name!r} in")
+    dot = diagram(obj, **options)
+    if fmt in ("dot", "gv"):
+        data = dot.source.encode("utf-8")
+    else:
+        dot.format = fmt
+        data = _pipe(dot, fmt)
+    _write_atomically(target, data)
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write a sibling temporary file, then rename it over ``target``.
+
+    The temporary file is opened with mode 0o666 so the umask applies, as for any
+    file the user creates (``tempfile.mkstemp`` would make it 0o600).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def svg(obj: Any, **options: Any) -> str:
+    """The rendered SVG text (for notebooks). Raises ``GraphvizNotFoundError``."""
+    return _pipe(diagram(obj, **options), "svg").decode("utf-8")
+
+
+def mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """Jupyter's rich display: SVG when Graphviz is installed, plain text always."""
+    bundle = {"text/plain": repr(obj)}
+    wanted = (include is None or "image/svg+xml" in include) and not (
+        exclude and "image/svg+xml" in exclude)
+    if wanted:
+        with contextlib.suppress(GraphvizNotFoundError):
+            bundle["image/svg+xml"] = svg(obj)
+    return bundle
+
