@@ -162,6 +162,15 @@ class _Attrs(MutableMapping):
         if key in self._structural:
             self._store.version += 1
 
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get goes through a KeyError for every missing key; networkx calls
+        # get() on every edge in many algorithms.
+        if key == self._key:
+            value = float(self._array()[self._slot])
+            return default if math.isnan(value) else value
+        extra = getattr(self, "_extra", None)
+        return default if extra is None else extra.get(key, default)
+
     def __contains__(self, key: object) -> bool:
         if key == self._key:
             return not math.isnan(self._array()[self._slot])

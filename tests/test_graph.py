@@ -154,3 +154,15 @@ def test_pickle_and_deepcopy_keep_weights_and_independence():
         assert net.graph["h0"]["o0"]["weight"] != 5.0
         clone.graph.add_edge("i0", "o0", weight=1.0)  # the clone's graph still works
         assert clone.activate([1, 0]).shape == (1,)
+
+
+def test_attribute_get_and_networkx_weighted_algorithms():
+    net = xor_net(seed=2)
+    a = net.graph["h0"]["o0"]
+    assert a.get("weight") == a["weight"] and a.get("missing", 7) == 7
+    del a["weight"]
+    assert a.get("weight", "none") == "none" and "weight" not in a
+    a["weight"] = 0.5
+    M = nx.to_numpy_array(net.graph, weight="weight")
+    k = list(net.graph).index
+    assert M[k("h0"), k("o0")] == 0.5
