@@ -65,6 +65,7 @@ class Plan:
     output_index: np.ndarray  # for each position, its index among outputs or -1
     in_start: np.ndarray  # first source position if a neuron's sources are contiguous, else -1
     blocks: list[Block] | None  # the whole net as dense blocks, when it is layered
+    recurrent: tuple[np.ndarray, ...] | None  # see _recurrent_arrays; None: feed-forward
     graph: NetGraph = field(repr=False)
     kernels: ModuleType = field(repr=False)
 
@@ -126,30 +127,42 @@ def check_neurons(G: nx.DiGraph) -> tuple[list[Any], list[Any]]:
     return inputs, outputs
 
 
-def check_synapses(G: nx.DiGraph) -> None:
+def check_synapses(G: nx.DiGraph) -> bool:
+    """Check every synapse's attributes; return whether any is delayed or gated."""
+    recurrent = False
     for u, v, a in G.edges(data=True):
         if "weight" not in a:
             raise TopologyError(f"synapse {_name(u)} -> {_name(v)} has no 'weight' attribute")
-        if a.get("delay") or a.get("gater") is not None:
-            raise TopologyError(
-                f"synapse {_name(u)} -> {_name(v)} is delayed or gated; "
-                "this version of netgraph evaluates feed-forward graphs only"
-            )
+        delay = a.get("delay", 0)
+        if delay is None:
+            delay = 0
+        if isinstance(delay, bool) or delay not in (0, 1):
+            raise TopologyError(f"synapse {_name(u)} -> {_name(v)} has delay {delay!r}; "
+                                "a delay is 0 (this step) or 1 (the previous step)")
+        gater = a.get("gater")
+        if gater is not None and gater not in G:
+            raise TopologyError(f"synapse {_name(u)} -> {_name(v)} is gated by {_name(gater)}, "
+                                "which is not a neuron of the network")
+        recurrent = recurrent or bool(delay) or gater is not None
+    return recurrent
 
 
-def topological_order(G: nx.DiGraph, inputs: list[Any]) -> list[Any]:
-    """Inputs first, then a topological order with ties broken by insertion order."""
+def topological_order(G: nx.DiGraph, inputs: list[Any], recurrent: bool = False) -> list[Any]:
+    """Inputs first, then a topological order of the undelayed synapses, ties broken by
+    insertion order."""
     rank = {n: k for k, n in enumerate(G)}
     first = set(inputs)
     key = rank.__getitem__
+    if recurrent:  # delayed synapses read the previous step: they do not order neurons
+        H = nx.DiGraph()
+        H.add_nodes_from(G)
+        H.add_edges_from((u, v) for u, v, d in G.edges(data="delay") if not d)
+    else:
+        H = G
     try:
-        rest = [
-            n
-            for n in nx.lexicographical_topological_sort(G, key=key)
-            if n not in first
-        ]
+        rest = [n for n in nx.lexicographical_topological_sort(H, key=key) if n not in first]
     except nx.NetworkXUnfeasible:
-        cycle = nx.find_cycle(G)
+        cycle = nx.find_cycle(H)
         path = " -> ".join(_name(u) for u, _ in cycle) + f" -> {_name(cycle[0][0])}"
         raise CycleError(f"cycle without a delayed synapse: {path}", list(cycle)) from None
     return list(inputs) + rest
@@ -158,19 +171,27 @@ def topological_order(G: nx.DiGraph, inputs: list[Any]) -> list[Any]:
 def compile_plan(G: NetGraph) -> Plan:
     """Check ``G`` and compile it. Raises TopologyError / CycleError / ActivationError."""
     inputs, outputs = check_neurons(G)
-    check_synapses(G)
-    order = topological_order(G, inputs)
+    recurrent = check_synapses(G)
+    order = topological_order(G, inputs, recurrent)
     index = {n: k for k, n in enumerate(order)}
     n = len(order)
     in_ptr = np.zeros(n + 1, dtype=np.int64)
     synapses: list[tuple[Any, Any]] = []
     src: list[int] = []
     pred = G._pred
+    loops: list[Any] = []
     for k, v in enumerate(order):
         for u in pred[v]:
+            if u == v:  # self-connections sit apart: they feed back the state
+                loops.append(v)
+                continue
             synapses.append((u, v))
             src.append(index[u])
         in_ptr[k + 1] = len(synapses)
+    self_e = np.full(n, -1, dtype=np.int64)
+    for v in loops:
+        self_e[index[v]] = len(synapses)
+        synapses.append((v, v))
     nodes = G.nodes
     codes = np.array([ACTIVATIONS[get_activation(nodes[v]["activation"]).name].code
                       for v in order], dtype=np.int64)
@@ -181,6 +202,9 @@ def compile_plan(G: NetGraph) -> Plan:
     output_index[output_pos] = np.arange(len(outputs))
     in_start = _contiguous_sources(in_ptr, np.array(src, dtype=np.int64))
     blocks = _blocks(in_ptr, in_start, codes, len(inputs))
+    in_src = np.array(src, dtype=np.int64)
+    gated = _recurrent_arrays(G, order, index, synapses, in_ptr, in_src, self_e) \
+        if recurrent else None
     G._relocate(order, synapses)
     from . import _kernels  # numba loads on first compile, not at import
 
@@ -190,14 +214,15 @@ def compile_plan(G: NetGraph) -> Plan:
         synapses=synapses,
         index=index,
         in_ptr=in_ptr,
-        in_src=np.array(src, dtype=np.int64),
+        in_src=in_src,
         codes=codes,
         roles=roles,
         n_inputs=len(inputs),
         output_pos=output_pos,
         output_index=output_index,
         in_start=in_start,
-        blocks=blocks,
+        blocks=None if recurrent else blocks,
+        recurrent=gated,
         graph=G,
         kernels=_kernels,
     )
@@ -244,3 +269,75 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
         blocks.append(Block(k, j, s0, s0 + width, int(in_ptr[k]), int(codes[k])))
         k = j
     return blocks
+
+
+def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
+                      synapses: list[tuple[Any, Any]], in_ptr: np.ndarray, in_src: np.ndarray,
+                      self_e: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Index arrays for Synaptic's gated, self-connected neuron model (``_recurrent``).
+
+    Returns, as int64 arrays:
+    0 ``in_delay[e]``: 1 if CSR synapse e reads its source's previous activation;
+    1 ``self_e[k]``: the synapse index of k's self-connection, or -1;
+    2 ``gater[c]``: position of synapse c's gater, or -1;
+    3, 4 ``gate_ptr``/``gate_syn``: the synapses each neuron gates;
+    5, 6, 7 ``out_ptr``/``out_syn``/``out_dst``: each neuron's outgoing synapses but its
+      self-connection, for the error it takes back;
+    8 ``pair_ptr``: for gater j, its pairs p = (j, k) over the neurons k it gates into;
+    9 ``pair_k``, 10 ``pair_self`` (1 if j gates k's self-connection),
+    11, 12 ``pair_c_ptr``/``pair_c``: the synapses into k that j gates (self included),
+    13 ``pair_c_src``: their sources' positions,
+    14 ``xt_off``: where pair p's extended traces (one per synapse into j) start.
+    """
+    n, m = len(order), len(synapses)
+    in_delay = np.zeros(len(in_src), dtype=np.int64)
+    gater = np.full(m, -1, dtype=np.int64)
+    for c, (u, v) in enumerate(synapses):
+        a = G._succ[u][v]
+        if c < len(in_src) and a.get("delay"):
+            in_delay[c] = 1
+        g = a.get("gater")
+        if g is not None:
+            gater[c] = index[g]
+    gate_lists: list[list[int]] = [[] for _ in range(n)]
+    for c in np.flatnonzero(gater >= 0):
+        gate_lists[gater[c]].append(int(c))
+    gate_ptr, gate_syn = _csr(gate_lists)
+    out_lists: list[list[int]] = [[] for _ in range(n)]
+    for c in range(len(in_src)):
+        out_lists[in_src[c]].append(c)
+    out_ptr, out_syn = _csr(out_lists)
+    dst = np.repeat(np.arange(n), np.diff(in_ptr))
+    out_dst = dst[out_syn] if len(out_syn) else np.zeros(0, dtype=np.int64)
+    pair_ptr = [0]
+    pair_k: list[int] = []
+    pair_self: list[int] = []
+    pair_c: list[list[int]] = []
+    xt_off: list[int] = []
+    xt = 0
+    for j in range(n):
+        by_k: dict[int, list[int]] = {}
+        for c in gate_lists[j]:
+            k = index[synapses[c][1]]
+            by_k.setdefault(k, []).append(c)
+        for k, cs in sorted(by_k.items()):  # in activation order of k
+            pair_k.append(k)
+            pair_self.append(int(self_e[k] >= 0 and self_e[k] in cs))
+            pair_c.append(cs)
+            xt_off.append(xt)
+            xt += int(in_ptr[j + 1] - in_ptr[j])
+        pair_ptr.append(len(pair_k))
+    pair_c_ptr, pair_c_flat = _csr(pair_c)
+    pair_c_src = np.array([index[synapses[c][0]] for c in pair_c_flat], dtype=np.int64)
+    i64 = np.int64
+    return (in_delay, self_e, gater, gate_ptr, gate_syn, out_ptr, out_syn, out_dst.astype(i64),
+            np.array(pair_ptr, dtype=i64), np.array(pair_k, dtype=i64),
+            np.array(pair_self, dtype=i64), pair_c_ptr, pair_c_flat, pair_c_src,
+            np.array([*xt_off, xt], dtype=i64))
+
+
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.array([c for x in lists for c in x], dtype=np.int64)
+    return ptr, flat

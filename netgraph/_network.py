@@ -85,6 +85,7 @@ class Network:
         self._plan_cache: Plan | None = None
         self._state: tuple[np.ndarray, ...] | None = None
         self._state_version = -1
+        self._activated = False
         if input is None and output is None and not hidden:
             return
         if input is None or output is None:
@@ -329,27 +330,87 @@ class Network:
         """Feed one sample (1-D) or a batch (2-D, rows = samples) forward.
 
         **Returns** the outputs: shape (n_outputs,) for one sample, (n_samples,
-        n_outputs) for a batch. A batch gives exactly the rows that activating its
-        samples one by one would; ``propagate`` then learns from the last row.
+        n_outputs) for a batch. For a feed-forward network a batch gives the rows that
+        activating its samples one by one would (up to the last bits: vectorized and
+        BLAS sums round differently); ``propagate`` then learns from the last row.
+        A network with delayed or gated synapses carries its state from step to step,
+        so a batch is a sequence: its rows are activated in order.
         """
         plan = self._plan()
         X, single = self._inputs(x, plan.n_inputs)
+        state = self._fresh_state(plan)
+        self._activated = True
+        if plan.recurrent is not None:
+            from . import _recurrent
+
+            if single:
+                _recurrent.activate(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
+                                    plan.biases, X, 0, state)
+                return state[2][plan.output_pos]
+            Y = np.empty((len(X), len(plan.neurons)))
+            _recurrent.activate_rows(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
+                                     plan.biases, X, Y, state)
+            return np.ascontiguousarray(Y[:, plan.output_pos])
+        s, y, dy, _ = state
         if single:
-            s, y, dy, _ = self._fresh_state(plan)
             plan.kernels.forward_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X,
                                      s, y, dy)
             return y[plan.output_pos]
         S, Y, DY = _fast.forward(plan, np.ascontiguousarray(X.T))
         if len(X):
-            s, y, dy, _ = self._fresh_state(plan)
             s[:], y[:], dy[:] = S[:, -1], Y[:, -1], DY[:, -1]
         return np.ascontiguousarray(Y[plan.output_pos].T)
 
     def _fresh_state(self, plan: Plan) -> tuple[np.ndarray, ...]:
+        """The evaluation state for this plan, made anew when the structure changed."""
         if self._state is None or self._state_version != plan.version:
-            self._state = tuple(np.zeros(len(plan.neurons)) for _ in range(4))
-        self._state_version = plan.version
+            n = len(plan.neurons)
+            if plan.recurrent is not None:
+                from ._recurrent import new_state
+
+                self._state = new_state(n, len(plan.synapses), len(plan.in_src),
+                                        int(plan.recurrent[14][-1]))
+            else:
+                self._state = tuple(np.zeros(n) for _ in range(4))
+            self._state_version = plan.version
+            self._activated = False
         return self._state
+
+    def clear(self, *, states: bool = False) -> None:
+        """Synaptic's ``clear()``: forget traces and errors between sequences.
+
+        Weights, biases, states, activations and gains are kept, except that
+        self-connection gains read 1 again until their gater next runs. With
+        ``states=True`` the states and activations are zeroed too and every gain reads
+        1: the network then starts the next sequence exactly as a fresh one.
+        A feed-forward network keeps nothing between samples, so this only forgets
+        the last activation.
+        """
+        plan = self._plan()
+        state = self._fresh_state(plan)
+        if plan.recurrent is not None:
+            from ._recurrent import clear
+
+            clear(plan.recurrent, state)
+            if states:
+                for a in state[:5]:
+                    a[:] = 0.0
+                state[5][:] = 1.0
+        self._activated = False
+
+    def reset(self, *, seed: Seed = None) -> None:
+        """Synaptic's ``reset()``: new random weights and biases (uniform(-0.1, 0.1)) and a
+        cleared, zeroed state. Self-connection weights are kept, as in Synaptic.
+        ``seed``: an int or Generator; default: the network's own generator.
+        """
+        rng = self._rng if seed is None else _rng(seed)
+        G = self._graph
+        for u, v, a in G.edges(data=True):
+            if u != v:
+                a["weight"] = float(rng.uniform(-0.1, 0.1))
+        for _, a in G.nodes(data=True):
+            a["bias"] = float(rng.uniform(-0.1, 0.1))
+        self.clear(states=True)
 
     def _targets(self, target: Any, n_outputs: int) -> np.ndarray:
         T = np.asarray(target)
@@ -372,14 +433,20 @@ class Network:
         before neurons upstream compute theirs.
         """
         plan = self._plan()
-        if self._state is None or self._state_version != plan.version:
+        if self._state_version != plan.version or not self._activated:
             raise InputError("propagate needs an activate first (and no change to the "
                              "network's structure in between)")
-        T = self._targets(target, plan.n_outputs)
+        T = self._targets(target, plan.n_outputs).reshape(1, -1)
         rate = _rate(rate)
-        _s, y, dy, acc = self._state
+        if plan.recurrent is not None:
+            from . import _recurrent
+
+            _recurrent.propagate(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
+                                 plan.biases, T, 0, rate, self._state)
+            return
+        _s, y, dy, acc = self._state  # type: ignore[misc]
         plan.kernels.propagate_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy,
-                                   T.reshape(1, -1), rate, acc)
+                                   T, rate, acc)
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
@@ -402,6 +469,9 @@ class Network:
         c = get_cost(cost)
         if not c.differentiable:
             raise InputError(f"the {c.name!r} cost has no gradient")
+        if plan.recurrent is not None:
+            raise TopologyError("gradient() needs a feed-forward network; networks with "
+                                "delayed or gated synapses learn online with propagate/train")
         value, gw, gb, _ = _fast.gradient(plan, X, T, c)
         return Gradient(value, gw, gb, list(plan.synapses), list(plan.neurons))
 
@@ -457,6 +527,56 @@ class Network:
         from ._synaptic import from_synaptic
 
         return from_synaptic(data)
+
+    def to_json(self, *, layout: str = "auto", name: str | None = None,
+                description: str | None = None, training: Any = None,
+                created: Any = None) -> str:
+        """The network as netgraph JSON text (format ``netgraph-network``, version 1).
+
+        Neuron ids, the order of neurons and synapses, and every weight and bias (bit
+        for bit) survive ``from_json``. ``layout``: ``"rows"`` (one synapse object per
+        line, readable), ``"columns"`` (parallel lists, compact and fast) or ``"auto"``
+        (rows up to 1000 synapses). ``name``/``description`` default to the graph
+        attributes of those names; ``training`` (a ``TrainingState`` or dict: optimizer,
+        cost, rate, momentum, batch_size, iterations, error) defaults to
+        ``graph.graph["training"]``; ``created`` (a datetime or ISO 8601 text) to now.
+        Raises ``NetworkFormatError`` for what JSON cannot hold (NaN or infinite
+        weights, ids other than str/int, ...).
+        """
+        from ._json import to_json
+
+        return to_json(self, layout=layout, name=name,  # type: ignore[arg-type]
+                       description=description, training=training, created=created)
+
+    @classmethod
+    def from_json(cls, text: str | bytes | dict, *, max_bytes: int | None = None) -> Network:
+        """A network from netgraph JSON text (or bytes, or the parsed dict).
+
+        Everything is checked before anything is built; a bad document raises
+        ``NetworkFormatError`` naming the place (``synapses[17].target: unknown neuron
+        'h9'``). Older format versions are upgraded. ``max_bytes`` (default 512 MiB)
+        refuses larger documents.
+        """
+        from ._json import MAX_BYTES, from_json
+
+        return from_json(text, max_bytes=max_bytes or MAX_BYTES, network_class=cls)
+
+    def save(self, path: str | PathLike, **options: Any) -> PathLike:
+        """Write ``to_json(**options)`` to ``path`` atomically; returns the path.
+
+        The text goes to a temporary file in the same folder, which then replaces
+        ``path``: a crash or kill mid-save leaves the old file as it was.
+        """
+        from ._json import save
+
+        return save(self, path, **options)
+
+    @classmethod
+    def load(cls, path: str | PathLike, *, max_bytes: int | None = None) -> Network:
+        """Read a network written by ``save`` (see ``from_json``)."""
+        from ._json import MAX_BYTES, load
+
+        return load(path, max_bytes=max_bytes or MAX_BYTES, network_class=cls)
 
     # ------------------------------------------------------------- diagrams
     def diagram(self, **options: Any) -> Any:

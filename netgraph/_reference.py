@@ -97,3 +97,120 @@ def gradient(
             for i in G.pred[j]:
                 gw[(i, j)] += dC_ds[j] * v["y"][i]
     return gw, gb
+
+
+class Recurrent:
+    """Synaptic's gated, self-connected neuron model, one synapse at a time.
+
+    The state (states, activations, gains, traces, errors) lives here, keyed by
+    neuron and synapse; weights and biases are read from and written to the graph.
+    A self-connection feeds back the neuron's previous *state*; any other delayed
+    synapse reads its source's activation from the previous step.
+    """
+
+    def __init__(self, G: nx.DiGraph) -> None:
+        self.G = G
+        undelayed = nx.DiGraph()
+        undelayed.add_nodes_from(G)
+        undelayed.add_edges_from((u, v) for u, v, d in G.edges(data="delay") if not d)
+        rank = {n: k for k, n in enumerate(G)}
+        inputs = inputs_of(G)
+        self.order = inputs + [n for n in nx.lexicographical_topological_sort(
+            undelayed, key=rank.__getitem__) if n not in inputs]
+        self.s = dict.fromkeys(G, 0.0)
+        self.old = dict.fromkeys(G, 0.0)
+        self.y = dict.fromkeys(G, 0.0)
+        self.dy = dict.fromkeys(G, 0.0)
+        self.gain = dict.fromkeys(G.edges, 1.0)
+        self.elig = {e: 0.0 for e in G.edges if e[0] != e[1]}
+        self.xtrace: dict[tuple, float] = {}  # (j, k, (i, j)) -> x^k_ji
+        self.resp = dict.fromkeys(G, 0.0)
+
+    def inputs_into(self, j):
+        return [i for i in self.G.pred[j] if i != j]
+
+    def gated_by(self, j):
+        """{k: [synapses into k gated by j]}, k in activation order."""
+        out: dict = {}
+        for k in self.order:
+            for i in self.G.pred[k]:
+                if self.G[i][k].get("gater") == j:
+                    out.setdefault(k, []).append((i, k))
+        return out
+
+    def self_term(self, k) -> float:
+        return self.gain[(k, k)] * self.G[k][k]["weight"] if self.G.has_edge(k, k) else 0.0
+
+    def influence(self, j, k, synapses) -> float:
+        """I_k: what j's activation multiplies in k's state, at current values."""
+        total = self.old[k] if (k, k) in synapses else 0.0
+        for i, _ in synapses:
+            total += self.G[i][k]["weight"] * self.y[i]
+        return total
+
+    def activate(self, x: Sequence[float]) -> list[float]:
+        G = self.G
+        previous = dict(self.y)
+
+        def read(i, j):
+            return previous[i] if G[i][j].get("delay") else self.y[i]
+
+        for n, value in zip(inputs_of(G), x, strict=True):
+            self.y[n] = float(value)
+            self.dy[n] = 0.0
+        for j in self.order:
+            if G.nodes[j]["role"] == "input":
+                continue
+            self.old[j] = self.s[j]
+            total = self.self_term(j) * self.s[j] + G.nodes[j]["bias"]
+            for i in self.inputs_into(j):
+                total += read(i, j) * G[i][j]["weight"] * self.gain[(i, j)]
+            self.s[j] = total
+            self.y[j], self.dy[j] = _f(G.nodes[j]["activation"], total)
+            for e in G.edges:
+                if G.edges[e].get("gater") == j:
+                    self.gain[e] = self.y[j]
+            for i in self.inputs_into(j):
+                self.elig[(i, j)] = (self.self_term(j) * self.elig[(i, j)]
+                                     + self.gain[(i, j)] * read(i, j))
+            for k, synapses in self.gated_by(j).items():
+                influence = self.influence(j, k, synapses)
+                for i in self.inputs_into(j):
+                    key = (j, k, (i, j))
+                    self.xtrace[key] = (self.self_term(k) * self.xtrace.get(key, 0.0)
+                                        + self.dy[j] * self.elig[(i, j)] * influence)
+        return [self.y[o] for o in outputs_of(G)]
+
+    def propagate(self, rate: float, target: Sequence[float]) -> None:
+        G = self.G
+        targets = dict(zip(outputs_of(G), target, strict=True))
+        for j in reversed(self.order):
+            if G.nodes[j]["role"] == "input":
+                continue
+            gated_map = self.gated_by(j)
+            if j in targets:
+                projected = targets[j] - self.y[j]
+                d = projected
+            else:
+                projected = self.dy[j] * sum(
+                    self.resp[k] * self.gain[(j, k)] * G[j][k]["weight"]
+                    for k in G.succ[j] if k != j)
+                gated = sum(self.resp[k] * self.influence(j, k, synapses)
+                            for k, synapses in gated_map.items())
+                d = projected + self.dy[j] * gated
+            self.resp[j] = d
+            for i in self.inputs_into(j):
+                g = projected * self.elig[(i, j)]
+                for k in gated_map:
+                    g += self.resp[k] * self.xtrace.get((j, k, (i, j)), 0.0)
+                G[i][j]["weight"] += rate * g
+            G.nodes[j]["bias"] += rate * d
+
+    def clear(self) -> None:
+        """Traces and errors to 0; self-connection gains read 1 again."""
+        self.elig = dict.fromkeys(self.elig, 0.0)
+        self.xtrace = {}
+        self.resp = dict.fromkeys(self.resp, 0.0)
+        for n in self.G:
+            if self.G.has_edge(n, n):
+                self.gain[(n, n)] = 1.0

@@ -79,7 +79,7 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
     neurons, connections = doc["neurons"], doc["connections"]
     n = len(neurons)
     ids: list[str] = []
-    attrs: list[dict[str, Any]] = []
+    attrs_list: list[dict[str, Any]] = []
     counts = {"input": 0, "hidden": 0, "output": 0}
     for k, neuron in enumerate(neurons):
         where = f"neurons[{k}]"
@@ -101,7 +101,8 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         bias = _number(f"{where}.bias", neuron.get("bias"))
         ids.append(f"{role[0]}{counts[role]}")
         counts[role] += 1
-        attrs.append({"bias": bias, "activation": SQUASHES[squash], "role": role, "layer": label})
+        attrs_list.append({"bias": bias, "activation": SQUASHES[squash], "role": role,
+                           "layer": label})
     edges = []
     for k, c in enumerate(connections):
         where = f"connections[{k}]"
@@ -110,20 +111,31 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         u = _index(f"{where}.from", c.get("from"), n)
         v = _index(f"{where}.to", c.get("to"), n)
         w = _number(f"{where}.weight", c.get("weight"))
-        if c.get("gater") is not None or u == v:
-            raise NetworkFormatError(
-                f"{where}: gated and self-connected synapses need recurrence support, "
-                "which this version of netgraph does not have")
-        edges.append((ids[u], ids[v], w))
+        attrs: dict[str, Any] = {"weight": w}
+        # Synaptic activates in list order: a synapse from a neuron that runs at or
+        # after its target reads the previous step's value.
+        if u >= v:
+            attrs["delay"] = 1
+        if c.get("gater") is not None:
+            attrs["gater"] = ids[_index(f"{where}.gater", c.get("gater"), n)]
+        edges.append((ids[u], ids[v], attrs))
     net = Network()
     G = net.graph
-    G.add_nodes_from(zip(ids, attrs, strict=True))
-    for u, v, w in edges:
-        G.add_edge(u, v, weight=w)
+    G.add_nodes_from(zip(ids, attrs_list, strict=True))
+    for u, v, a in edges:
+        if G.has_edge(u, v):
+            raise NetworkFormatError(f"connections: {u} -> {v} is listed twice")
+        G.add_edge(u, v, **a)
     try:
-        net._plan()
+        plan = net._plan()
     except TopologyError as e:
         raise NetworkFormatError(f"not a network netgraph can evaluate: {e}") from None
+    if plan.recurrent is not None:  # carry Synaptic's state over
+        state = net._fresh_state(plan)
+        for k, neuron in enumerate(neurons):
+            pos = plan.index[ids[k]]
+            for slot, key in ((0, "state"), (1, "old"), (2, "activation")):
+                state[slot][pos] = _number(f"neurons[{k}].{key}", neuron.get(key, 0))
     return net
 
 
@@ -147,8 +159,24 @@ def to_synaptic(net: Network) -> dict[str, Any]:
             layer = a["role"]
         neurons.append({"trace": {"elegibility": {}, "extended": {}}, "state": 0, "old": 0,
                         "activation": 0, "bias": a["bias"], "layer": layer, "squash": squash})
-    connections = [
-        {"from": index[u], "to": index[v], "weight": G[u][v]["weight"], "gater": None}
-        for u in plan.neurons for v in G.succ[u]
-    ]
+    state = net._state if plan.recurrent is not None and net._state_version == plan.version \
+        else None
+    if state is not None:  # Synaptic keeps a recurrent net's state in its JSON
+        for k in range(len(neurons)):
+            neurons[k].update(state=float(state[0][k]), old=float(state[1][k]),
+                              activation=float(state[2][k]))
+    connections = []
+    for u in plan.neurons:
+        for v, a in G.succ[u].items():
+            if index[v] <= index[u] and not a.get("delay"):
+                raise NetworkFormatError(
+                    f"synapse {u!r} -> {v!r} reads this step's value from a neuron that runs "
+                    "later; Synaptic cannot express that")
+            if a.get("delay") and index[u] < index[v]:
+                raise NetworkFormatError(
+                    f"synapse {u!r} -> {v!r} is delayed but runs forward; Synaptic cannot "
+                    "express that")
+            gater = a.get("gater")
+            connections.append({"from": index[u], "to": index[v], "weight": a["weight"],
+                                "gater": None if gater is None else index[gater]})
     return {"neurons": neurons, "connections": connections}

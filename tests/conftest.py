@@ -93,3 +93,23 @@ def xor_net(seed: int = 0) -> Network:
     inp.project(hid)
     hid.project(out)
     return Network(input=inp, hidden=[hid], output=out, seed=seed)
+
+
+def random_recurrent(rng: np.random.Generator, n_in: int = 2, n_hidden: int = 8, n_out: int = 2,
+                     activations: list[str] | None = None) -> nx.DiGraph:
+    """A random DAG plus delayed back edges, self-connections and gated synapses."""
+    G = random_dag(rng, n_in, n_hidden, n_out, p=0.4,
+                   activations=activations or ["logistic", "tanh", "softsign"])
+    order = list(nx.topological_sort(G))
+    later = [n for n in order if G.nodes[n]["role"] != "input"]
+    for _ in range(n_hidden // 2 + 1):
+        a, b = sorted(rng.choice(len(later), 2, replace=False))
+        if not G.has_edge(later[b], later[a]):
+            G.add_edge(later[b], later[a], weight=float(rng.normal(0, 0.5)), delay=1)
+    for n in rng.choice(later, max(1, len(later) // 3), replace=False):
+        G.add_edge(n, n, weight=float(rng.uniform(0.2, 1.0)), delay=1)
+    edges = list(G.edges)
+    for k in rng.choice(len(edges), len(edges) // 3, replace=False):
+        u, v = edges[k]
+        G[u][v]["gater"] = str(rng.choice(later))
+    return G

@@ -86,7 +86,9 @@ def test_import_from_path(tmp_path):
         (lambda d: d["neurons"][1].update({"layer": "middle"}), r"neurons\[1\]\.layer"),
         (lambda d: d["neurons"][1].update({"bias": float("nan")}), r"neurons\[1\]\.bias"),
         (lambda d: d.pop("connections"), r"connections: expected a list"),
-        (lambda d: d["connections"][0].update({"gater": 4}), r"connections\[0\]: gated"),
+        (lambda d: d["connections"][0].update({"gater": 99}),
+         r"connections\[0\]\.gater: unknown neuron 99"),
+        (lambda d: d["connections"].append(dict(d["connections"][0])), "listed twice"),
     ],
 )
 def test_bad_synaptic_documents_name_the_place(mutate, message):
