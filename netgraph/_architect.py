@@ -1,12 +1,20 @@
-"""Ready-made architectures, as Synaptic's Architect builds them."""
+"""Ready-made architectures, built as Synaptic's Architect (and Neataptic's) builds them.
+
+Each returns an ordinary Network: its graph saves, loads and draws like any other.
+The order in which layers are made and projected is Synaptic's, so a network
+imported from Synaptic and one built here have the same synapses in the same order.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+
+import numpy as np
 
 from ._exceptions import TopologyError
 from ._layer import Layer
-from ._network import Network, Seed
+from ._network import Network, Seed, _rng
 
 
 def Perceptron(*sizes: int, activation: str = "logistic", seed: Seed = None) -> Network:
@@ -21,3 +29,107 @@ def Perceptron(*sizes: int, activation: str = "logistic", seed: Seed = None) -> 
     for a, b in itertools.pairwise(layers):
         a.project(b)
     return Network(input=layers[0], hidden=layers[1:-1], output=layers[-1], seed=seed)
+
+
+def LSTM(inputs: int, *sizes: int, peepholes: str = "all_to_all", hidden_to_hidden: bool = False,
+         output_to_hidden: bool = False, output_to_gates: bool = False,
+         input_to_output: bool = True, seed: Seed = None) -> Network:
+    """Synaptic's long short-term memory network: ``LSTM(inputs, *blocks, outputs)``.
+
+    Each block is four layers in activation order: input gate, forget gate, memory
+    cell, output gate (gate biases 1, every neuron logistic). The cells keep their
+    state through a self-connection (weight 1) gated by the forget gate; the input
+    gate gates what enters the cells and the output gate what leaves them;
+    peepholes run from the cells to the gates. Options as Synaptic's.
+    """
+    if len(sizes) < 2:
+        raise TopologyError("an LSTM needs inputs, at least one block size and outputs")
+    *blocks, outputs = sizes
+    input_layer, output_layer = Layer(inputs), Layer(outputs)
+    hidden: list[Layer] = []
+    previous: Layer | None = None
+    for size in blocks:
+        input_gate = Layer(size, bias=1.0)
+        forget_gate = Layer(size, bias=1.0)
+        cell = Layer(size)
+        output_gate = Layer(size, bias=1.0)
+        hidden += [input_gate, forget_gate, cell, output_gate]
+        into_cell = input_layer.project(cell)
+        input_layer.project(input_gate)
+        input_layer.project(forget_gate)
+        input_layer.project(output_gate)
+        if previous is not None:
+            from_previous = previous.project(cell)
+            previous.project(input_gate)
+            previous.project(forget_gate)
+            previous.project(output_gate)
+        out_of_cell = cell.project(output_layer)
+        memory = cell.project(cell)
+        if hidden_to_hidden:
+            cell.project(cell, "all_to_else")
+        if output_to_hidden:
+            output_layer.project(cell)
+        if output_to_gates:
+            output_layer.project(input_gate)
+            output_layer.project(output_gate)
+            output_layer.project(forget_gate)
+        cell.project(input_gate, peepholes)
+        cell.project(forget_gate, peepholes)
+        cell.project(output_gate, peepholes)
+        input_gate.gate(into_cell, "input")
+        forget_gate.gate(memory, "one_to_one")
+        output_gate.gate(out_of_cell, "output")
+        if previous is not None:
+            input_gate.gate(from_previous, "input")
+        previous = cell
+    if input_to_output:
+        input_layer.project(output_layer)
+    return Network(input=input_layer, hidden=hidden, output=output_layer, seed=seed)
+
+
+def Liquid(inputs: int, hidden: int, outputs: int, connections: int, gates: int, *,
+           seed: Seed = None) -> Network:
+    """Synaptic's liquid state machine: a pool of ``hidden`` neurons with ``connections``
+    random synapses among them (a repeated pair reuses its synapse; a neuron picked
+    twice gets a self-connection) and ``gates`` random gatings of those synapses,
+    fed by the inputs and read by the outputs (both all-to-all).
+    """
+    rng = _rng(seed)
+    input_layer, pool, output_layer = Layer(inputs), Layer(hidden), Layer(outputs)
+    net = Network(input=input_layer, hidden=[pool], output=output_layer, seed=rng)
+    made: list[tuple[str, str]] = []
+    for _ in range(connections):
+        i, j = (int(k) for k in rng.integers(0, hidden, 2))
+        a, b = pool.neurons[i], pool.neurons[j]
+        if not net.graph.has_edge(a, b):  # a repeated pair reuses its synapse
+            # Synaptic runs the pool in order: a synapse backwards reads the last step
+            net.connect(a, b, delay=int(i >= j))
+        made.append((a, b))
+    for _ in range(gates):
+        gater = pool.neurons[int(rng.integers(0, hidden))]
+        u, v = made[int(rng.integers(0, len(made)))] if made else (None, None)
+        if u is not None:
+            net.graph[u][v]["gater"] = gater
+    input_layer.project(pool)
+    pool.project(output_layer)
+    return net
+
+
+class Hopfield(Network):
+    """Synaptic's Hopfield network: ``size`` inputs all-to-all onto ``size`` outputs,
+    trained to reproduce binary patterns; ``feed`` recalls the nearest one."""
+
+    def __init__(self, size: int, *, seed: Seed = None) -> None:
+        input_layer, output_layer = Layer(size), Layer(size)
+        input_layer.project(output_layer)
+        super().__init__(input=input_layer, output=output_layer, seed=seed)
+
+    def learn(self, patterns: Sequence[Sequence[float]], **options):
+        """Train on the patterns as their own targets (Synaptic: rate 1, error 5e-5)."""
+        P = np.asarray(patterns, dtype=float)
+        options = {"iterations": 500_000, "error": 0.00005, "rate": 1.0, **options}
+        return self.train(P, P, **options)
+
+    def feed(self, pattern: Sequence[float]) -> np.ndarray:
+        """The recalled pattern: outputs thresholded at 0.5, as 0/1 integers."""
+        return (self.activate(pattern) > 0.5).astype(int)

@@ -57,6 +57,8 @@ class Projection:
         """The weights of ``pairs()`` in order: given, or Synaptic's uniform(-0.1, 0.1)."""
         n = self.count()
         if self.weight is None:
+            if self.source is self.target and self.connection == "one_to_one":
+                return np.ones(n)  # Synaptic: project(self) makes a self-connection of weight 1
             return rng.uniform(-0.1, 0.1, n)
         w = np.asarray(self.weight, dtype=float)
         if w.ndim == 0:
@@ -102,6 +104,7 @@ class Layer:
         self.bias = bias
         self.label = label
         self.projections: list[Projection] = []
+        self.gatings: list[tuple[Projection, str]] = []
         self.network: Network | None = None
         self.neurons: list[Any] = []
 
@@ -139,6 +142,31 @@ class Layer:
             self.network._add_projection(p)  # type: ignore[union-attr]
         self.projections.append(p)
         return p
+
+    def gate(self, projection: Projection, gate_type: str = "input") -> None:
+        """Let this layer's neurons gate a projection's synapses (Synaptic's ``gate``).
+
+        ``gate_type``:
+        - ``"input"``: neuron i gates every synapse of the projection into target
+          neuron i (this layer is as large as the target);
+        - ``"output"``: neuron i gates every synapse out of source neuron i;
+        - ``"one_to_one"``: neuron i gates the projection's i-th synapse.
+        A gated synapse is multiplied by its gater's latest activation.
+        """
+        if not isinstance(projection, Projection):
+            raise TypeError(f"gate() takes a Projection, got {type(projection).__name__}")
+        gate_type = str(gate_type).lower().replace("-", "_")
+        sizes = {"input": projection.target.size, "output": projection.source.size,
+                 "one_to_one": projection.count()}
+        if gate_type not in sizes:
+            raise TopologyError(f"unknown gate type {gate_type!r}; expected input, output or "
+                                "one_to_one")
+        if sizes[gate_type] != self.size:
+            raise TopologyError(f"a {gate_type} gate needs a gater layer of {sizes[gate_type]} "
+                                f"neurons, got {self.size}")
+        self.gatings.append((projection, gate_type))
+        if self.network is not None:
+            self.network._add_gate(self, projection, gate_type)
 
     def set(self, *, activation: str | None = None, bias: float | Sequence[float] | None = None
             ) -> Layer:

@@ -131,6 +131,25 @@ class Network:
             layer.network = self
         for p in projections:
             self._add_projection(p)
+        for layer, _, _ in layers:
+            for p, gate_type in layer.gatings:
+                self._add_gate(layer, p, gate_type)
+
+    def _add_gate(self, gater: Layer, p: Projection, gate_type: str) -> None:
+        if p.source.network is not self or gater.network is not self:
+            raise TopologyError(f"{gater!r} gates {p!r}: both must belong to the same network")
+        G = self._graph
+        g = gater.neurons
+        if gate_type == "input":
+            where = {n: k for k, n in enumerate(p.target.neurons)}
+            pick = [g[where[v]] for _, v in p.synapses]
+        elif gate_type == "output":
+            where = {n: k for k, n in enumerate(p.source.neurons)}
+            pick = [g[where[u]] for u, _ in p.synapses]
+        else:
+            pick = list(g)
+        for (u, v), neuron in zip(p.synapses, pick, strict=True):
+            G[u][v]["gater"] = neuron
 
     def _add_projection(self, p: Projection) -> None:
         src, dst = p.source.neurons, p.target.neurons
@@ -147,6 +166,13 @@ class Network:
                 G.add_edge(u, v, weight=float(w))
         else:
             G._add_synapses_fast(p.synapses, weights)
+        # Synaptic activates neurons in the order they were made: a synapse from a neuron
+        # made at or after its target reads the previous step's value.
+        rank = {n: k for k, n in enumerate(G)}
+        if min(rank[v] for v in dst) <= max(rank[u] for u in src):
+            for u, v in p.synapses:
+                if rank[u] >= rank[v]:
+                    G[u][v]["delay"] = 1
 
     def _new_ids(self, role: str, count: int) -> list[str]:
         """``count`` unused ids like ``h3``, numbered on from the role's neuron count."""
@@ -230,22 +256,44 @@ class Network:
             raise TopologyError(f"neuron {id!r}: {e}") from None
         return id
 
-    def connect(self, source: Any, target: Any, weight: float | None = None) -> None:
+    def connect(self, source: Any, target: Any, weight: float | None = None, *,
+                delay: int = 0, gater: Any = None) -> None:
         """Add the synapse source -> target (or set its weight if it exists).
 
-        ``weight=None`` draws it from uniform(-0.1, 0.1) with the network's generator.
+        **Arguments**
+        - ``weight``: ``None`` draws it from uniform(-0.1, 0.1) with the network's
+          generator (a self-connection gets 1, as in Synaptic).
+        - ``delay``: 1 makes the synapse read its source's activation from the previous
+          step (needed to close a cycle). A self-connection (``source == target``) is
+          always delayed and feeds back the neuron's previous *state*, as Synaptic's
+          memory cells do.
+        - ``gater``: a neuron whose activation multiplies the synapse.
         """
-        for n in (source, target):
-            if n not in self._graph:
+        G = self._graph
+        for n in (source, target) + (() if gater is None else (gater,)):
+            if n not in G:
                 raise NeuronError(f"no neuron {n!r} in the network")
-        if self._graph.nodes[target]["role"] == "input":
+        if G.nodes[target]["role"] == "input":
             raise TopologyError(f"cannot connect {source!r} -> {target!r}: "
                                 f"{target!r} is an input neuron")
+        if source == target:
+            delay = 1
+        if isinstance(delay, bool) or delay not in (0, 1):
+            raise TopologyError(f"synapse {source!r} -> {target!r}: delay must be 0 or 1, "
+                                f"got {delay!r}")
         try:
-            w = float(self._rng.uniform(-0.1, 0.1)) if weight is None else _finite("weight", weight)
+            if weight is None:
+                w = 1.0 if source == target else float(self._rng.uniform(-0.1, 0.1))
+            else:
+                w = _finite("weight", weight)
         except (TypeError, ValueError) as e:
             raise TopologyError(f"synapse {source!r} -> {target!r}: {e}") from None
-        self._graph.add_edge(source, target, weight=w)
+        attrs: dict[str, Any] = {"weight": w}
+        if delay:
+            attrs["delay"] = 1
+        if gater is not None:
+            attrs["gater"] = gater
+        G.add_edge(source, target, **attrs)
 
     def disconnect(self, source: Any, target: Any) -> None:
         """Remove the synapse source -> target."""
@@ -497,6 +545,11 @@ class Network:
         - ``cross_validate``: ``{"test_size": 0.3, "test_error": 0.02}``: hold out the
           last 30% of the samples; the reported error is theirs, and training stops
           when it reaches ``test_error``.
+        - ``sequences``: ``data`` is a list of sequences (each in any of the forms
+          above); every sequence starts from a cleared, zeroed state
+          (``clear(states=True)``) and is trained step by step. Without it a network
+          with delayed or gated synapses runs through the samples as one stream,
+          keeping its state, as Synaptic's Trainer does.
         - ``seed``: int or Generator for shuffling. ``progress``: show a progress bar
           (default: only on a terminal, for runs over a second). ``log=N``: print the
           error every N epochs.

@@ -146,12 +146,13 @@ def clear(R, ST):
 
 @njit(cache=True)
 def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cost_code,
-                    stop_error, reset, ST, errors, backup_w, backup_b):
+                    stop_error, fresh, ST, errors, backup_w, backup_b):
     """Online training over sequences: ``starts[q]..starts[q+1]`` are sequence q's rows.
 
-    Each epoch runs the sequences (in ``order``, if given), clearing the network before
-    each (``reset`` also zeroes states and activations), activating then propagating
-    every step. Returns as ``_kernels.train_online``.
+    Each epoch runs the sequences (in ``order``, if given), activating then propagating
+    every step. With ``fresh`` each sequence starts from a cleared, zeroed state
+    (``Network.clear(states=True)``); without it the state runs on from one row to
+    the next, as in Synaptic's Trainer. Returns as ``_kernels.train_online``.
     """
     output_pos = P[6]
     n_seq = len(starts) - 1
@@ -163,10 +164,11 @@ def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cos
         total = 0.0
         for qq in range(n_seq):
             q = order[ep, qq] if order.shape[0] > 0 else qq
-            clear(R, ST)
-            if reset:
+            if fresh:
+                clear(R, ST)
                 for a in range(5):
                     ST[a][:] = 0.0
+                ST[5][:] = 1.0
             for r in range(starts[q], starts[q + 1]):
                 activate(P, R, n_in, weights, biases, X, r, ST)
                 total += sample_cost(cost_code, ST[2], output_pos, T, r)

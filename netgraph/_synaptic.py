@@ -167,7 +167,10 @@ def to_synaptic(net: Network) -> dict[str, Any]:
                               activation=float(state[2][k]))
     connections = []
     for u in plan.neurons:
-        for v, a in G.succ[u].items():
+        # Synaptic lists a neuron's self-connection after its projections
+        succ = [(v, a) for v, a in G.succ[u].items() if v != u]
+        succ += [(u, G.succ[u][u])] if u in G.succ[u] else []
+        for v, a in succ:
             if index[v] <= index[u] and not a.get("delay"):
                 raise NetworkFormatError(
                     f"synapse {u!r} -> {v!r} reads this step's value from a neuron that runs "

@@ -198,10 +198,17 @@ def train(
     seed: int | np.random.Generator | None = None,
     progress: bool | None = None,
     log: int = 0,
+    sequences: bool = False,
 ) -> TrainResult:
     """See ``Network.train``."""
     plan = net._plan()
-    X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
+    if sequences:
+        if targets is not None:
+            raise InputError("with sequences=True, pass the sequences as data")
+        X, T, starts = _sequences(data, plan.n_inputs, plan.n_outputs)
+    else:
+        X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
+        starts = np.arange(len(X) + 1)
     c = get_cost(cost)
     if not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise InputError(f"iterations must be a whole number >= 1, got {iterations!r}")
@@ -214,6 +221,11 @@ def train(
     if not 0.0 <= momentum < 1.0:
         raise InputError(f"momentum must be in [0, 1), got {momentum}")
     online = optimizer == "sgd" and batch_size == 1 and momentum == 0.0
+    if plan.recurrent is not None and not online:
+        raise InputError("networks with delayed or gated synapses train online only: "
+                         "optimizer='sgd', batch_size=1, momentum=0")
+    if plan.recurrent is not None and cross_validate is not None:
+        raise InputError("cross_validate is for feed-forward networks")
     if not online and not c.differentiable:
         raise InputError(f"the {c.name!r} cost has no gradient to descend; use it with "
                          "online sgd (batch_size=1) or pick mse, cross_entropy or mae")
@@ -239,8 +251,13 @@ def train(
     if shuffle and seed is None:
         rng = net._rng
 
-    run = _runner(plan, X, T, Xv, Tv, c, online, optimizer, int(batch_size), momentum,
-                  stop_error)
+    if plan.recurrent is not None:
+        run = _sequence_runner(net, plan, X, T, starts, c, stop_error, fresh=sequences)
+        n_units = len(starts) - 1  # shuffling permutes sequences (or samples)
+    else:
+        run = _runner(plan, X, T, Xv, Tv, c, online, optimizer, int(batch_size), momentum,
+                      stop_error)
+        n_units = len(X)
     history = np.empty(int(iterations))
     progress_bar = _Progress(int(iterations), progress)
     start = time.perf_counter()
@@ -249,7 +266,7 @@ def train(
     every = math.gcd(sched[0], log) if sched and log else (sched[0] if sched else log)
     # The order of the samples in epoch e (1-based) is the order left by epoch e-1's
     # shuffle, as in Synaptic, which shuffles after each epoch.
-    order_now = np.arange(len(X))
+    order_now = np.arange(n_units)
     while done < iterations:
         if rates.fn is not None:
             size = 1
@@ -262,10 +279,10 @@ def train(
         else:
             epoch_rates = rates.chunk(done + 1, size)
         if shuffle:
-            orders = np.empty((size, len(X)), dtype=np.int64)
+            orders = np.empty((size, n_units), dtype=np.int64)
             for k in range(size):
                 orders[k] = order_now
-                order_now = order_now[rng.permutation(len(X))]
+                order_now = order_now[rng.permutation(n_units)]
         else:
             orders = np.empty((0, 0), dtype=np.int64)
         errors = np.empty(size)
@@ -366,8 +383,44 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
     return run_blas
 
 
+def _sequences(data: Any, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack sequences (each in any form ``as_dataset`` takes) into X, T and start rows."""
+    parts = []
+    try:
+        items = list(data)
+    except TypeError:
+        raise InputError("data: sequences must be a list of sequences") from None
+    for q, seq in enumerate(items):
+        parts.append(as_dataset(seq, None, n_in, n_out, what=f"sequence {q}"))
+    if not parts:
+        raise InputError("data: no sequences")
+    starts = np.zeros(len(parts) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(x) for x, _ in parts])
+    return (np.concatenate([x for x, _ in parts]), np.concatenate([t for _, t in parts]),
+            starts)
+
+
+def _sequence_runner(net: Network, plan: Plan, X: np.ndarray, T: np.ndarray,
+                     starts: np.ndarray, cost: Cost, stop_error: float, fresh: bool
+                     ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]]:
+    """Online training of a recurrent network, its state carried in ``net``."""
+    from . import _recurrent
+
+    state = net._fresh_state(plan)
+    net._activated = True
+    W, B = plan.weights, plan.biases
+    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
+
+    def run(orders, rates, errors):
+        return _recurrent.train_sequences(plan.arrays, plan.recurrent, plan.n_inputs, W, B, X,
+                                          T, starts, orders, rates, cost.code, stop_error,
+                                          fresh, state, errors, backup_w, backup_b)
+    return run
+
+
 def test(net: Network, data: Any, targets: Any = None, cost: str = "mse") -> float:
-    """Mean cost of the network's outputs over a data set."""
+    """Mean cost of the network's outputs over a data set (a recurrent network runs
+    through it as one sequence, from its current state)."""
     plan = net._plan()
     X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
     return get_cost(cost).value(net.activate(X), T)

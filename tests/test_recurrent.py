@@ -134,3 +134,51 @@ def test_bad_delays_and_gaters(rng):
     net.activate([0, 0])
     with pytest.raises(InputError):
         net.activate([0, float("nan")])
+
+
+def _weights(net):
+    return [w for *_, w in net.graph.edges(data="weight")] + [
+        b for _, b in net.graph.nodes(data="bias")]
+
+
+def test_training_a_recurrent_net_equals_the_loop(rng):
+    G = random_recurrent(rng)
+    a, b = Network.from_graph(G), Network.from_graph(G)
+    X, T = rng.uniform(0, 1, (7, 2)), rng.uniform(0, 1, (7, 2))
+    result = a.train(X, T, rate=0.1, iterations=4, error=0)
+    errors = []
+    for _ in range(4):
+        total = 0.0
+        for x, t in zip(X, T, strict=True):
+            total += np.mean((b.activate(x) - t) ** 2)
+            b.propagate(0.1, t)
+        errors.append(total / len(X))
+    assert _weights(a) == _weights(b)
+    np.testing.assert_allclose(result.history, errors, rtol=1e-13)
+
+
+def test_training_on_sequences_starts_each_from_a_fresh_state(rng):
+    G = random_recurrent(rng)
+    a, b = Network.from_graph(G), Network.from_graph(G)
+    seqs = [(rng.uniform(0, 1, (n, 2)), rng.uniform(0, 1, (n, 2))) for n in (3, 5, 2)]
+    a.train(seqs, sequences=True, rate=0.2, iterations=3, error=0, shuffle=True, seed=1)
+    gen, order = np.random.default_rng(1), np.arange(3)
+    for _ in range(3):
+        for q in order:
+            b.clear(states=True)
+            for x, t in zip(*seqs[q], strict=True):
+                b.activate(x)
+                b.propagate(0.2, t)
+        order = order[gen.permutation(3)]
+    assert _weights(a) == _weights(b)
+
+
+def test_recurrent_training_options_are_checked(rng):
+    net = Network.from_graph(random_recurrent(rng))
+    X, T = rng.uniform(0, 1, (4, 2)), rng.uniform(0, 1, (4, 2))
+    with pytest.raises(InputError, match="train online only"):
+        net.train(X, T, batch_size=2)
+    with pytest.raises(InputError, match="feed-forward"):
+        net.train(X, T, cross_validate=(0.5, 0.1))
+    with pytest.raises(InputError, match="sequence 1"):
+        net.train([(X, T), (X[:, :1], T)], sequences=True)

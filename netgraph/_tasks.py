@@ -1,0 +1,198 @@
+"""Synaptic's benchmark tasks for recurrent networks, with its rules and success criteria.
+
+``dsr`` (Discrete Sequence Recall), ``erg`` (the Embedded Reber Grammar) and
+``timing_task`` train a network the way Synaptic's Trainer does and return what it
+returns. They are seeded (``seed=``) where Synaptic uses ``Math.random``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._costs import get_cost
+from ._exceptions import InputError
+
+if TYPE_CHECKING:
+    from ._network import Network, Seed
+
+
+@dataclass
+class TaskResult:
+    """``iterations`` run, the last ``error``, ``success`` rate where the task has one,
+    ``time`` in seconds and, for the timing task, the held-out ``test_error``."""
+
+    iterations: int
+    error: float
+    time: float
+    success: float | None = None
+    test_error: float | None = None
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def dsr_sequence(rng: np.random.Generator, targets: list[int], distractors: list[int],
+                 prompts: list[int], length: int) -> tuple[list[int], list[int]]:
+    """One recall sequence: symbols, and which target each prompt asks back."""
+    n = length - len(prompts)
+    if n < len(prompts):
+        raise InputError("dsr: length must leave room for a target per prompt")
+    sequence = [distractors[int(rng.integers(len(distractors)))] for _ in range(n)]
+    indexes = [int(rng.integers(len(targets))) for _ in prompts]
+    positions = sorted(int(p) for p in rng.choice(n, len(prompts), replace=False))
+    for k, prompt in enumerate(prompts):
+        sequence[positions[k]] = targets[indexes[k]]
+        sequence.append(prompt)
+    return sequence, indexes
+
+
+def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
+        distractors: tuple[int, ...] = (3, 5, 6, 9), prompts: tuple[int, ...] = (0, 1),
+        length: int = 24, success: float = 0.95, iterations: int = 100_000, rate: float = 0.1,
+        cost: str = "cross_entropy", seed: Seed = None) -> TaskResult:
+    """Discrete Sequence Recall: remember the targets hidden among distractors and say
+    them back, in order, when prompted. One input per symbol, one output per target.
+
+    As in Synaptic: a step is propagated only when its rounded prediction is wrong;
+    training stops at a multiple of 1000 trials once the share of fully correct
+    sequences among the last ones reaches ``success``.
+    """
+    rng = _rng(seed)
+    c = get_cost(cost)
+    symbols = len(targets) + len(distractors) + len(prompts)
+    if len(net.inputs) < symbols or len(net.outputs) != len(targets):
+        raise InputError(f"dsr needs >= {symbols} inputs and {len(targets)} outputs")
+    width = len(net.inputs)
+    sequence_length = length - len(prompts)
+    start = time.perf_counter()
+    trial = correct = 0
+    rate_of_success, error = 0.0, 1.0
+    while trial < iterations and (rate_of_success < success or trial % 1000 != 0):
+        sequence, indexes = dsr_sequence(rng, list(targets), list(distractors), list(prompts),
+                                         length)
+        right = 0
+        error = 0.0
+        for i, symbol in enumerate(sequence):
+            x = np.zeros(width)
+            x[symbol] = 1.0
+            t = np.zeros(len(targets))
+            if i >= sequence_length:
+                t[indexes[i - sequence_length]] = 1.0
+            y = net.activate(x)
+            if np.array_equal(np.floor(y + 0.5), t):
+                right += 1
+            else:
+                net.propagate(rate, t)
+            error += c.value(y, t)
+            if right == length:
+                correct += 1
+        if trial % 1000 == 0:
+            correct = 0
+        trial += 1
+        window = trial % 1000 or 1000
+        rate_of_success = correct / window
+        error /= length
+    return TaskResult(trial, error, time.perf_counter() - start, success=rate_of_success)
+
+
+_REBER = "BPTXSE"
+
+
+def _reber(rng: np.random.Generator) -> str:
+    """A string of the Reber grammar (Synaptic's automaton)."""
+    out, node = "B", 6
+    edges = {6: [("T", 4), ("P", 5)], 4: [("X", 2), ("S", 4)], 5: [("V", 3), ("T", 5)],
+             2: [("S", 1), ("X", 5)], 3: [("V", 1), ("P", 2)], 1: [("E", 0)]}
+    while node:
+        symbol, node = edges[node][int(rng.integers(len(edges[node])))]
+        out += symbol
+    return out
+
+
+def erg_string(rng: np.random.Generator) -> str:
+    """A string of Synaptic's embedded Reber grammar: B, then P or T, a Reber string,
+    then T after P or P after T (Synaptic pairs them crosswise), then E."""
+    branch = int(rng.integers(2))
+    return "B" + "PT"[branch] + _reber(rng) + "TP"[branch] + "E"
+
+
+def erg(net: Network, *, iterations: int = 150_000, error: float = 0.05, rate: float = 0.1,
+        cost: str = "cross_entropy", seed: Seed = None) -> TaskResult:
+    """Learn to predict the next symbol of embedded Reber strings (6 inputs, 6 outputs
+    for B, P, T, X, S, E; Synaptic's table has no slot for V, so V reads and is
+    predicted as all zeros). A step is propagated only when the strongest output is
+    not the next symbol; stops once a string's mean cost is at most ``error``.
+    """
+    if len(net.inputs) != 6 or len(net.outputs) != 6:
+        raise InputError("erg needs 6 inputs and 6 outputs")
+    rng = _rng(seed)
+    c = get_cost(cost)
+    # Synaptic's table maps B P T X S E; its grammar also emits V, which the table
+    # lacks (so JavaScript writes index undefined, a no-op): V gives an all-zero vector.
+    table = {ch: k for k, ch in enumerate(_REBER)}
+    start = time.perf_counter()
+    iteration, err = 0, 1.0
+    while iteration < iterations and err > error:
+        sequence = erg_string(rng)
+        err = 0.0
+        for read, predict in itertools.pairwise(sequence):
+            x, t = np.zeros(6), np.zeros(6)
+            if read in table:
+                x[table[read]] = 1.0
+            if predict in table:
+                t[table[predict]] = 1.0
+            y = net.activate(x)
+            if _strongest(y) != _strongest(t):
+                net.propagate(rate, t)
+            err += c.value(y, t)
+        err /= len(sequence)
+        iteration += 1
+    return TaskResult(iteration, err, time.perf_counter() - start)
+
+
+def _strongest(v: np.ndarray) -> int:
+    """Index of the largest positive entry (-1 if none), as Synaptic's ``different``."""
+    best, index = 0.0, -1
+    for k, value in enumerate(v):
+        if value > best:
+            best, index = value, k
+    return index
+
+
+def timing_samples(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Synaptic's timing task: input 0 pulses, input 1 holds a duration n/20; the
+    target is 0.5 for the n steps after each pulse, else 0."""
+    X, T = np.zeros((size, 2)), np.zeros((size, 1))
+    t = 0
+    while t < size - 20:
+        n = int(np.floor(rng.random() * 20 + 0.5))
+        X[t, 0] = 1.0
+        X[t:t + n + 1, 1] = n / 20
+        T[t:t + n + 1, 0] = 0.5
+        t += n
+        m = int(np.floor(rng.random() * 20 + 0.5))
+        X[t + 1:min(t + m + 1, size), 1] = X[t, 1]
+        t += m
+    return X, T
+
+
+def timing_task(net: Network, *, iterations: int = 200, error: float = 0.005,
+                rate: Any = (0.03, 0.02), train_samples: int = 7000, test_samples: int = 1000,
+                cost: str = "mse", seed: Seed = None, **train_options: Any) -> TaskResult:
+    """Train on Synaptic's timing samples (2 inputs, 1 output) as one stream; report
+    the training error and the mean cost over the held-out samples that follow."""
+    if len(net.inputs) != 2 or len(net.outputs) != 1:
+        raise InputError("the timing task needs 2 inputs and 1 output")
+    X, T = timing_samples(_rng(seed), train_samples + test_samples)
+    start = time.perf_counter()
+    result = net.train(X[:train_samples], T[:train_samples], rate=list(rate),
+                       iterations=iterations, error=error, cost=cost, **train_options)
+    test_error = net.test(X[train_samples:], T[train_samples:], cost=cost)
+    return TaskResult(result.iterations, result.error, time.perf_counter() - start,
+                      test_error=test_error)
