@@ -133,3 +133,82 @@ class Hopfield(Network):
     def feed(self, pattern: Sequence[float]) -> np.ndarray:
         """The recalled pattern: outputs thresholded at 0.5, as 0/1 integers."""
         return (self.activate(pattern) > 0.5).astype(int)
+
+
+def GRU(inputs: int, *sizes: int, seed: Seed = None) -> Network:
+    """Neataptic's gated recurrent unit network: ``GRU(inputs, *blocks, outputs)``.
+
+    Each block is six layers in activation order: update gate (bias 1), inverse update
+    gate (``1 - z``: activation ``inverse``, fixed), reset gate, memory (tanh), output,
+    and previous output (identity, fixed: the block's output one step back). The
+    reset gate gates previous output -> memory, the update gate previous output ->
+    output and the inverse gate memory -> output.
+    """
+    if len(sizes) < 2:
+        raise TopologyError("a GRU needs inputs, at least one block size and outputs")
+    *blocks, outputs = sizes
+    input_layer, output_layer = Layer(inputs), Layer(outputs)
+    hidden: list[Layer] = []
+    previous = input_layer
+    for size in blocks:
+        update = Layer(size, bias=1.0)
+        inverse = Layer(size, "inverse", bias=0.0, fixed=True)
+        reset = Layer(size, bias=0.0)
+        memory = Layer(size, "tanh")
+        output = Layer(size)
+        previous_output = Layer(size, "identity", bias=0.0, fixed=True)
+        hidden += [update, inverse, reset, memory, output, previous_output]
+        previous_output.project(update)
+        update.project(inverse, "one_to_one", weight=1.0)
+        previous_output.project(reset)
+        to_memory = previous_output.project(memory)
+        reset.gate(to_memory, "output")
+        kept = previous_output.project(output)
+        new = memory.project(output)
+        update.gate(kept, "output")
+        inverse.gate(new, "output")
+        output.project(previous_output, "one_to_one", weight=1.0)
+        previous.project(update)
+        previous.project(reset)
+        previous.project(memory)
+        previous = output
+    previous.project(output_layer)
+    return Network(input=input_layer, hidden=hidden, output=output_layer, seed=seed)
+
+
+def _memory(size: int, depth: int) -> list[Layer]:
+    """Neataptic's memory: ``depth`` fixed identity layers, each passing its values one
+    step on to the next; returned in activation order (oldest first), so each reads
+    the one before it from the previous step."""
+    blocks = [Layer(size, "identity", bias=0.0, fixed=True) for _ in range(depth)]
+    for a, b in itertools.pairwise(blocks):
+        a.project(b, "one_to_one", weight=1.0)
+    return blocks[::-1]
+
+
+def NARX(inputs: int, hidden: int | Sequence[int], outputs: int, previous_input: int,
+         previous_output: int, *, seed: Seed = None) -> Network:
+    """Neataptic's nonlinear autoregressive network with exogenous inputs.
+
+    Hidden layers see the inputs, the last ``previous_input`` inputs and the last
+    ``previous_output`` outputs, kept in fixed identity memory layers.
+    """
+    sizes = [hidden] if isinstance(hidden, int) else list(hidden)
+    if not sizes or previous_input < 1 or previous_output < 1:
+        raise TopologyError("a NARX needs a hidden layer and memories of depth >= 1")
+    input_layer, output_layer = Layer(inputs), Layer(outputs)
+    input_memory = _memory(inputs, previous_input)
+    output_memory = _memory(outputs, previous_output)
+    layers = [Layer(n) for n in sizes]
+    for a, b in itertools.pairwise(layers):
+        a.project(b)
+    input_layer.project(layers[0])
+    input_layer.project(input_memory[-1], "one_to_one", weight=1.0)
+    for block in input_memory:
+        block.project(layers[0])
+    layers[-1].project(output_layer)
+    output_layer.project(output_memory[-1], "one_to_one", weight=1.0)
+    for block in output_memory:
+        block.project(layers[0])
+    return Network(input=input_layer, hidden=[*output_memory, *layers, *input_memory],
+                   output=output_layer, seed=seed)

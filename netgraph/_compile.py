@@ -65,7 +65,9 @@ class Plan:
     output_index: np.ndarray  # for each position, its index among outputs or -1
     in_start: np.ndarray  # first source position if a neuron's sources are contiguous, else -1
     blocks: list[Block] | None  # the whole net as dense blocks, when it is layered
-    recurrent: tuple[np.ndarray, ...] | None  # see _recurrent_arrays; None: feed-forward
+    recurrent: tuple[np.ndarray, ...] | None  # see _recurrent_arrays; None: plain feed-forward
+    feedforward: bool  # no delayed or gated synapse (fixed neurons allowed)
+    fixed: np.ndarray  # 1 for neurons whose bias and incoming weights are never learned
     graph: NetGraph = field(repr=False)
     kernels: ModuleType = field(repr=False)
 
@@ -120,6 +122,9 @@ def check_neurons(G: nx.DiGraph) -> tuple[list[Any], list[Any]]:
                 )
         elif role == "output":
             outputs.append(n)
+        if not isinstance(a.get("fixed", False), (bool, np.bool_)):
+            raise TopologyError(f"neuron {_name(n)} has fixed={a['fixed']!r}; expected True or "
+                                "False")
     if not inputs:
         raise TopologyError("the network has no input neuron (role 'input')")
     if not outputs:
@@ -203,8 +208,10 @@ def compile_plan(G: NetGraph) -> Plan:
     in_start = _contiguous_sources(in_ptr, np.array(src, dtype=np.int64))
     blocks = _blocks(in_ptr, in_start, codes, len(inputs))
     in_src = np.array(src, dtype=np.int64)
-    gated = _recurrent_arrays(G, order, index, synapses, in_ptr, in_src, self_e) \
-        if recurrent else None
+    fixed = np.array([1 if nodes[v].get("fixed") else 0 for v in order], dtype=np.int64)
+    # Fixed neurons also take the general kernels: the feed-forward ones learn everything.
+    gated = _recurrent_arrays(G, order, index, synapses, in_ptr, in_src, self_e, fixed) \
+        if recurrent or fixed.any() else None
     G._relocate(order, synapses)
     from . import _kernels  # numba loads on first compile, not at import
 
@@ -223,6 +230,8 @@ def compile_plan(G: NetGraph) -> Plan:
         in_start=in_start,
         blocks=None if recurrent else blocks,
         recurrent=gated,
+        feedforward=not recurrent,
+        fixed=fixed,
         graph=G,
         kernels=_kernels,
     )
@@ -273,7 +282,7 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
 
 def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
                       synapses: list[tuple[Any, Any]], in_ptr: np.ndarray, in_src: np.ndarray,
-                      self_e: np.ndarray) -> tuple[np.ndarray, ...]:
+                      self_e: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, ...]:
     """Index arrays for Synaptic's gated, self-connected neuron model (``_recurrent``).
 
     Returns, as int64 arrays:
@@ -287,7 +296,8 @@ def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
     9 ``pair_k``, 10 ``pair_self`` (1 if j gates k's self-connection),
     11, 12 ``pair_c_ptr``/``pair_c``: the synapses into k that j gates (self included),
     13 ``pair_c_src``: their sources' positions,
-    14 ``xt_off``: where pair p's extended traces (one per synapse into j) start.
+    14 ``xt_off``: where pair p's extended traces (one per synapse into j) start;
+    15 ``fixed[k]``: 1 if neuron k's bias and incoming weights are never learned.
     """
     n, m = len(order), len(synapses)
     in_delay = np.zeros(len(in_src), dtype=np.int64)
@@ -333,7 +343,7 @@ def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
     return (in_delay, self_e, gater, gate_ptr, gate_syn, out_ptr, out_syn, out_dst.astype(i64),
             np.array(pair_ptr, dtype=i64), np.array(pair_k, dtype=i64),
             np.array(pair_self, dtype=i64), pair_c_ptr, pair_c_flat, pair_c_src,
-            np.array([*xt_off, xt], dtype=i64))
+            np.array([*xt_off, xt], dtype=i64), fixed)
 
 
 def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

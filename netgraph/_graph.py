@@ -207,7 +207,7 @@ class NeuronAttrs(_Attrs):
 
     __slots__ = ()
     _key = "bias"
-    _structural = frozenset({"activation", "role", "layer"})
+    _structural = frozenset({"activation", "role", "layer", "fixed"})
 
     def _new_slot(self, store: _Store) -> int:
         return store.new_bias()

@@ -420,7 +420,8 @@ def optimizer_step(opt, params, grads, rate, momentum, m, v, t, beta1, beta2, ep
 @njit(cache=True)
 def train_gradient(P, n_in, weights, biases, X, T, order, rates, batch_size, cost_code,
                    stop_error, Xv, Tv, opt, momentum, beta1, beta2, eps, state_w, state_b, step,
-                   s, y, dy, delta, dC, gw, gb, errors, backup_w, backup_b, input_mask):
+                   s, y, dy, delta, dC, gw, gb, errors, backup_w, backup_b, input_mask,
+                   weight_mask):
     """Minibatch descent on the exact gradient of the mean cost of each batch.
 
     ``state_w``/``state_b`` have two rows: the velocity or Adam's (m, v); ``step[0]``
@@ -442,7 +443,8 @@ def train_gradient(P, n_in, weights, biases, X, T, order, rates, batch_size, cos
                 total += sample_cost(cost_code, y, output_pos, T, i)
                 cost_gradient(cost_code, y, output_pos, T, i, 1.0 / (stop - start), dC)
                 backward_row(P, n_in, weights, y, dy, dC, gw, gb, delta)
-            gb *= input_mask  # input neurons' biases are never used
+            gb *= input_mask  # input neurons' biases are never used, nor fixed ones
+            gw *= weight_mask
             step[0] += 1
             optimizer_step(opt, weights, gw, rates[ep], momentum, state_w[0], state_w[1],
                            step[0], beta1, beta2, eps)

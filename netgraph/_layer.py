@@ -87,6 +87,8 @@ class Layer:
       ``size`` numbers sets them.
     - ``label``: the layer's name in the graph (``layer`` attribute); the network
       picks ``input``, ``hidden0``, ... and ``output`` if none is given.
+    - ``fixed``: the neurons' biases and incoming weights are never learned
+      (Neataptic's "constant" nodes, used by GRU and NARX memories).
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class Layer:
         *,
         bias: float | Sequence[float] | None = None,
         label: str | None = None,
+        fixed: bool = False,
     ) -> None:
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise TopologyError(f"a layer needs a whole number of neurons >= 1, got {size!r}")
@@ -103,6 +106,7 @@ class Layer:
         self.activation = get_activation(activation).name
         self.bias = bias
         self.label = label
+        self.fixed = bool(fixed)
         self.projections: list[Projection] = []
         self.gatings: list[tuple[Projection, str]] = []
         self.network: Network | None = None

@@ -122,9 +122,10 @@ class Network:
                 layer.label = default_label
             biases = layer._biases(self._rng)
             ids = self._new_ids(role, layer.size)
+            extra = {"fixed": True} if layer.fixed else {}
             G.add_nodes_from(
                 (n, {"bias": float(b), "activation": layer.activation, "role": role,
-                     "layer": layer.label})
+                     "layer": layer.label, **extra})
                 for n, b in zip(ids, biases, strict=True)
             )
             layer.neurons = ids
@@ -517,7 +518,7 @@ class Network:
         c = get_cost(cost)
         if not c.differentiable:
             raise InputError(f"the {c.name!r} cost has no gradient")
-        if plan.recurrent is not None:
+        if not plan.feedforward:
             raise TopologyError("gradient() needs a feed-forward network; networks with "
                                 "delayed or gated synapses learn online with propagate/train")
         value, gw, gb, _ = _fast.gradient(plan, X, T, c)

@@ -97,7 +97,7 @@ def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
     """Synaptic's propagate with eligibility and extended traces, in place."""
     in_ptr, roles, output_index = P[0], P[4], P[5]
     out_ptr, out_syn, out_dst = R[5], R[6], R[7]
-    pair_ptr, pair_k, xt_off = R[8], R[9], R[14]
+    pair_ptr, pair_k, xt_off, fixed = R[8], R[9], R[14], R[15]
     y, dy, gain, elig, xtrace, resp = ST[2], ST[3], ST[5], ST[6], ST[7], ST[8]
     n = len(roles)
     for j in range(n - 1, n_in - 1, -1):
@@ -116,6 +116,8 @@ def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
                 gated += resp[k] * _influence(R, weights, ST, p, k)
             d = projected + gated * dy[j]
         resp[j] = d
+        if fixed[j]:
+            continue
         for e in range(in_ptr[j], in_ptr[j + 1]):
             g = projected * elig[e]
             for p in range(pair_ptr[j], pair_ptr[j + 1]):

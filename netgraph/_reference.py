@@ -70,6 +70,8 @@ def propagate(G: nx.DiGraph, values: dict, rate: float, target: Sequence[float])
             d[j] = targets[j] - y[j]
         else:
             d[j] = dy[j] * sum(d[k] * G[j][k]["weight"] for k in G.succ[j])
+        if G.nodes[j].get("fixed"):
+            continue
         for i in G.pred[j]:
             G[i][j]["weight"] += rate * d[j] * y[i]
         G.nodes[j]["bias"] += rate * d[j]
@@ -199,6 +201,8 @@ class Recurrent:
                             for k, synapses in gated_map.items())
                 d = projected + self.dy[j] * gated
             self.resp[j] = d
+            if G.nodes[j].get("fixed"):
+                continue
             for i in self.inputs_into(j):
                 g = projected * self.elig[(i, j)]
                 for k in gated_map:

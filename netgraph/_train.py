@@ -221,10 +221,10 @@ def train(
     if not 0.0 <= momentum < 1.0:
         raise InputError(f"momentum must be in [0, 1), got {momentum}")
     online = optimizer == "sgd" and batch_size == 1 and momentum == 0.0
-    if plan.recurrent is not None and not online:
+    if not plan.feedforward and not online:
         raise InputError("networks with delayed or gated synapses train online only: "
                          "optimizer='sgd', batch_size=1, momentum=0")
-    if plan.recurrent is not None and cross_validate is not None:
+    if not plan.feedforward and cross_validate is not None:
         raise InputError("cross_validate is for feed-forward networks")
     if not online and not c.differentiable:
         raise InputError(f"the {c.name!r} cost has no gradient to descend; use it with "
@@ -251,7 +251,9 @@ def train(
     if shuffle and seed is None:
         rng = net._rng
 
-    if plan.recurrent is not None:
+    if plan.recurrent is not None and online:
+        if len(Xv):
+            raise InputError("cross_validate is not available for networks with fixed neurons")
         run = _sequence_runner(net, plan, X, T, starts, c, stop_error, fresh=sequences)
         n_units = len(starts) - 1  # shuffling permutes sequences (or samples)
     else:
@@ -339,7 +341,10 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
     opt = K.SGD if optimizer == "sgd" else K.ADAM
     state_w, state_b = np.zeros((2, len(W))), np.zeros((2, len(B)))
     step = np.zeros(1, dtype=np.int64)
-    input_mask = (plan.roles != 0).astype(np.float64)
+    # input neurons' biases are unused; fixed neurons learn neither bias nor weights
+    input_mask = ((plan.roles != 0) & (plan.fixed == 0)).astype(np.float64)
+    weight_mask = np.ones(len(W))
+    weight_mask[:len(plan.in_src)] = np.repeat(1.0 - plan.fixed, np.diff(plan.in_ptr))
     if not _fast.dense(plan):
         dC, gw, gb = np.zeros(plan.n_outputs), np.zeros(len(W)), np.zeros(len(B))
 
@@ -347,7 +352,7 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
             return K.train_gradient(P, n_in, W, B, X, T, orders, rates, batch_size, cost.code,
                                     stop_error, Xv, Tv, opt, momentum, 0.9, 0.999, 1e-8,
                                     state_w, state_b, step, s, y, dy, acc, dC, gw, gb, errors,
-                                    backup_w, backup_b, input_mask)
+                                    backup_w, backup_b, input_mask, weight_mask)
         return run_compiled
 
     def run_blas(orders, rates, errors):
@@ -363,6 +368,7 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
                 value, gw, gb, _ = _fast.gradient(plan, xb, tb, cost)
                 total += value * len(xb)
                 gb *= input_mask
+                gw *= weight_mask
                 step[0] += 1
                 K.optimizer_step(opt, W, gw, rates[ep], momentum, state_w[0], state_w[1],
                                  step[0], 0.9, 0.999, 1e-8)
