@@ -33,6 +33,18 @@ from ._network import Network as Network
 
 __version__ = "0.1.0"
 
+# The JSON format's pydantic models load on first use (importing pydantic takes a while).
+_LAZY = {"NetworkDocument": "._document", "TrainingState": "._document"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ACTIVATIONS",
     "COSTS",
@@ -49,10 +61,12 @@ __all__ = [
     "NetGraph",
     "NetgraphError",
     "Network",
+    "NetworkDocument",
     "NetworkFormatError",
     "NeuronError",
     "Projection",
     "TopologyError",
+    "TrainingState",
     "diagram",
     "get_activation",
     "get_cost",

@@ -1,0 +1,918 @@
+"""The netgraph JSON document: its pydantic models, its checks, its schema, its versions.
+
+A document describes one network::
+
+    {
+      "format": "netgraph-network",
+      "version": 1,
+      "metadata": {"name": "xor", "netgraph_version": "0.1.0", "created": "2025-01-01T00:00:00Z"},
+      "neurons": [
+        {"id": "i0", "role": "input", "activation": "logistic", "bias": 0.0, "layer": "input"},
+        ...
+      ],
+      "synapses": [
+        {"source": "i0", "target": "h0", "weight": 0.25},
+        ...
+      ],
+      "training": {"optimizer": "sgd", "rate": 0.3, "iterations": 20000}
+    }
+
+``neurons`` are listed in the graph's node order (which fixes input and output
+order). ``synapses`` take one of two forms, chosen by the writer:
+
+- **rows** (small networks, for people): a list of objects naming neurons by id;
+- **columns** (large networks, for speed): ``{"source": [...], "target": [...],
+  "weight": [...]}``, parallel lists naming neurons by their *index* in ``neurons``.
+
+Either way synapses are listed in an order in which adding them one by one gives
+every neuron its outgoing order (``Network.synapses``) and its incoming order (the
+order its inputs are summed, which decides the last bit of every activation).
+``delay`` (0 or 1) and ``gater`` (a neuron) make room for recurrent and gated
+networks. Numbers are JSON numbers written with Python's shortest round-tripping
+``repr``, so every float64 survives bit for bit; NaN and infinity are not allowed.
+
+Everything a document says is checked here before anything is built: the pydantic
+models check each field, ``NetworkDocument``'s final check the cross-references
+(unique ids, synapse ends, duplicates, inputs without incoming synapses, cycles
+without a delayed synapse). Errors are ``DocumentError`` naming the place
+(``synapses[17].target: unknown neuron 'h9'``); ``_json`` turns them into
+``NetworkFormatError``. Nothing from a document is ever evaluated: activation names
+are keys into the registry, everything else is data.
+
+**Versions.** ``VERSION`` is the version this netgraph writes. A document of an
+older version is upgraded step by step by ``MIGRATIONS[v]`` (a function taking a
+version-``v`` document, as parsed JSON, to version ``v + 1``) before it is
+validated, so old files keep loading. The JSON Schema of each version lives in
+``schemas/`` (``python scripts/gen_schemas.py`` writes the current one; older ones
+stay frozen).
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import json
+import math
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+
+from ._activations import ACTIVATIONS
+from ._graph import ROLES
+
+__all__ = [
+    "FORMAT",
+    "MIGRATIONS",
+    "VERSION",
+    "DocumentError",
+    "Metadata",
+    "NetworkDocument",
+    "Neuron",
+    "Synapse",
+    "SynapseColumns",
+    "TrainingState",
+    "json_schema",
+    "schema_path",
+    "schema_text",
+    "upgrade",
+]
+
+FORMAT = "netgraph-network"
+VERSION = 1
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+# MIGRATIONS[v]: a version-v document (parsed JSON) -> the same network as version v+1.
+# Append one when VERSION goes up; never edit or remove one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+NEURON_FIELDS = ("bias", "activation", "role", "layer")
+SYNAPSE_FIELDS = ("weight", "delay", "gater")
+GRAPH_FIELDS = ("name", "description", "training")
+
+
+def schema_id(version: int = VERSION) -> str:
+    return f"urn:netgraph:schema:network:v{version}"
+
+
+def schema_path(version: int = VERSION) -> Path:
+    """Where the JSON Schema of a format version is kept."""
+    return SCHEMAS / f"netgraph-network-v{version}.schema.json"
+
+
+# ---------------------------------------------------------------------- errors
+class DocumentError(ValueError):
+    """A document fails a check. ``path`` names the place, ``detail`` the problem.
+
+    A ``path`` starting with ``[`` continues the path of the field it was raised for.
+    """
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}" if path else detail)
+        self.path = path
+        self.detail = detail
+
+
+class NonFinite:
+    """What the JSON reader puts where a document says NaN, Infinity or -Infinity.
+
+    Standard JSON has no such numbers; keeping a marker (instead of failing inside the
+    parser) lets the checks name the place.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def show(value: Any) -> str:
+    """A short description of a document value for an error message."""
+    if isinstance(value, NonFinite):
+        return value.text
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = "null" if value is None else "true" if value is True else (
+        "false" if value is False else repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def join_path(base: str, sub: str) -> str:
+    if not sub:
+        return base
+    if not base or sub.startswith("["):
+        return base + sub
+    return f"{base}.{sub}"
+
+
+def loc_path(loc: Iterable[Any]) -> str:
+    path = ""
+    for part in loc:
+        path = join_path(path, f"[{part}]" if isinstance(part, int) else str(part))
+    return path
+
+
+# ------------------------------------------------------------ field validators
+def _neuron_id(v: Any) -> str | int:
+    if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+        return v
+    raise DocumentError("", f"expected a neuron id (a string or an integer), got {show(v)}")
+
+
+_RANGE = " (NaN, infinity and numbers beyond float64's range are not allowed)"
+
+
+def _number(v: Any) -> float:
+    if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
+        try:
+            x = float(v)
+        except OverflowError:
+            x = math.inf
+        if math.isfinite(x):
+            return x
+        raise DocumentError("", f"{show(v)} is not a finite number{_RANGE}")
+    if isinstance(v, NonFinite):
+        raise DocumentError("", f"{v.text} is not a finite number{_RANGE}")
+    raise DocumentError("", f"expected a number, got {show(v)}")
+
+
+def _count(v: Any) -> int:
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    raise DocumentError("", f"expected a whole number >= 0, got {show(v)}")
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    raise DocumentError("", f"expected a string, got {show(v)}")
+
+
+def _choice(what: str, allowed: Iterable[str]) -> Callable[[Any], str]:
+    allowed = tuple(allowed)
+
+    def check(v: Any) -> str:
+        if isinstance(v, str) and v in allowed:
+            return v
+        raise DocumentError("", f"unknown {what} {show(v)}; expected one of "
+                                f"{', '.join(allowed)}")
+
+    return check
+
+
+def _label(v: Any) -> str | int | None:
+    if v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+        return v
+    raise DocumentError("", f"expected a layer label (a string, an integer or null), "
+                            f"got {show(v)}")
+
+
+def _delay(v: Any) -> int:
+    if type(v) is int and v in (0, 1):
+        return v
+    raise DocumentError("", f"expected a delay of 0 or 1, got {show(v)}")
+
+
+def _timestamp(v: Any) -> str:
+    if isinstance(v, str):
+        try:
+            datetime.fromisoformat(v)
+            return v
+        except ValueError:
+            pass
+    raise DocumentError("", f"expected an ISO 8601 date-time like '2025-01-31T12:00:00Z', "
+                            f"got {show(v)}")
+
+
+MAX_DEPTH = 64  # how deeply extra attributes may nest lists and objects
+
+
+def check_json_value(value: Any, path: str = "") -> Any:
+    """Check that ``value`` is plain JSON data (finite numbers, string keys, at most
+    ``MAX_DEPTH`` levels of lists and objects); return it."""
+    stack = [(value, path, 0)]
+    while stack:
+        v, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DocumentError(where, f"nested too deeply (more than {MAX_DEPTH} levels)")
+        if v is None or isinstance(v, (str, bool)):
+            continue
+        if isinstance(v, int):
+            if type(v) is not int:  # an int subclass (numpy ints are not ints at all)
+                raise DocumentError(where, f"{type(v).__name__} is not a JSON value")
+            continue
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                raise DocumentError(where, f"{v} is not a finite number")
+            continue
+        if isinstance(v, list):
+            stack.extend((x, f"{where}[{k}]", depth + 1) for k, x in enumerate(v))
+            continue
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not isinstance(k, str):
+                    raise DocumentError(where, f"key {k!r} is not a string")
+                stack.append((x, join_path(where, k), depth + 1))
+            continue
+        if isinstance(v, NonFinite):
+            raise DocumentError(where, f"{v.text} is not a finite number")
+        raise DocumentError(where, f"a {type(v).__name__} is not a JSON value (use strings, "
+                                   "numbers, booleans, null, lists and objects)")
+    return value
+
+
+def _attrs(reserved: tuple[str, ...]) -> Callable[[Any], dict[str, Any] | None]:
+    def check(v: Any) -> dict[str, Any] | None:
+        if v is None:
+            return None
+        if not isinstance(v, dict):
+            raise DocumentError("", f"expected an object of extra attributes, got {show(v)}")
+        for key in reserved:
+            if key in v:
+                raise DocumentError(key, "is a field of its own, not an extra attribute")
+        return check_json_value(v)
+
+    return check
+
+
+def _graph_attrs(v: Any) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise DocumentError("", f"expected an object of graph attributes, got {show(v)}")
+    for key in GRAPH_FIELDS:
+        if key in v:
+            raise DocumentError(key, "has its own place in the document (metadata or "
+                                     "training), not among the graph attributes")
+    return check_json_value(v)
+
+
+# -- columns: whole lists checked with numpy, never item by item through pydantic
+def _index_column(v: Any) -> np.ndarray:
+    if not isinstance(v, list):
+        raise DocumentError("", f"expected a list of neuron indices, got {show(v)}")
+    if not v:
+        return np.empty(0, dtype=np.int64)
+    types = set(map(type, v))
+    if types <= {int}:
+        try:
+            a = np.array(v, dtype=np.int64)
+        except OverflowError:
+            a = None
+        if a is not None and int(a.min()) >= 0:
+            return a
+    for k, x in enumerate(v):
+        if type(x) is not int or not 0 <= x < 2**63:
+            raise DocumentError(f"[{k}]", f"expected a neuron index (a whole number >= 0), "
+                                          f"got {show(x)}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _float_column(v: Any) -> np.ndarray:
+    if not isinstance(v, list):
+        raise DocumentError("", f"expected a list of numbers, got {show(v)}")
+    if not v:
+        return np.empty(0, dtype=np.float64)
+    if set(map(type, v)) <= {float, int}:
+        try:
+            a = np.array(v, dtype=np.float64)
+        except OverflowError:
+            a = None
+        if a is not None:
+            bad = np.flatnonzero(~np.isfinite(a))
+            if not len(bad):
+                return a
+            k = int(bad[0])
+            raise DocumentError(f"[{k}]", f"{show(v[k])} is not a finite number{_RANGE}")
+    for k, x in enumerate(v):
+        try:
+            _number(x)
+        except DocumentError as e:
+            raise DocumentError(f"[{k}]", e.detail) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _delay_column(v: Any) -> np.ndarray | None:
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise DocumentError("", f"expected a list of delays (0 or 1), got {show(v)}")
+    if set(map(type, v)) <= {int} and all(map((0).__le__, v)) and all(map((1).__ge__, v)):
+        return np.array(v, dtype=np.int8)
+    for k, x in enumerate(v):
+        if type(x) is not int or x not in (0, 1):
+            raise DocumentError(f"[{k}]", f"expected a delay of 0 or 1, got {show(x)}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _gater_column(v: Any) -> np.ndarray | None:
+    """Gater indices, -1 for none."""
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise DocumentError("", f"expected a list of neuron indices or nulls, got {show(v)}")
+    out = np.full(len(v), -1, dtype=np.int64)
+    for k, x in enumerate(v):
+        if x is None:
+            continue
+        if type(x) is not int or not 0 <= x < 2**63:
+            raise DocumentError(f"[{k}]", f"expected a neuron index or null, got {show(x)}")
+        out[k] = x
+    return out
+
+
+def _attrs_column(v: Any) -> list[dict[str, Any] | None] | None:
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise DocumentError("", f"expected a list of objects or nulls, got {show(v)}")
+    check = _attrs(SYNAPSE_FIELDS)
+    for k, x in enumerate(v):
+        try:
+            check(x)
+        except DocumentError as e:
+            raise DocumentError(join_path(f"[{k}]", e.path), e.detail) from None
+    return v
+
+
+def _column_list(a: np.ndarray | None) -> list | None:
+    return None if a is None else a.tolist()
+
+
+def _gater_list(a: np.ndarray | None) -> list | None:
+    return None if a is None else [None if g < 0 else g for g in a.tolist()]
+
+
+def _typed(check: Callable[[Any], Any], schema: dict[str, Any], serializer: Callable | None = None
+           ) -> Any:
+    parts: list[Any] = [PlainValidator(check), WithJsonSchema(schema)]
+    if serializer is not None:
+        parts.append(PlainSerializer(serializer))
+    return Annotated[(Any, *parts)]
+
+
+_ID_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "integer"}],
+              "description": "A neuron id: a string or an integer."}
+NeuronId = _typed(_neuron_id, _ID_SCHEMA)
+Number = _typed(_number, {"type": "number", "description": "A finite number."})
+OptNumber = _typed(lambda v: None if v is None else _number(v),
+                   {"type": ["number", "null"]})
+OptCount = _typed(lambda v: None if v is None else _count(v),
+                  {"type": ["integer", "null"], "minimum": 0})
+OptText = _typed(lambda v: None if v is None else _text(v), {"type": ["string", "null"]})
+Role = _typed(_choice("role", ROLES), {"enum": list(ROLES)})
+ActivationName = _typed(_choice("activation", ACTIVATIONS),
+                        {"enum": list(ACTIVATIONS),
+                         "description": "An activation's name in netgraph's registry."})
+LayerLabel = _typed(_label, {"type": ["string", "integer", "null"]})
+Delay = _typed(_delay, {"enum": [0, 1]})
+OptNeuronId = _typed(lambda v: None if v is None else _neuron_id(v),
+                     {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})
+_OBJECT = {"type": "object", "description": "Extra attributes: any JSON values."}
+NeuronAttrs = _typed(_attrs(NEURON_FIELDS), {"anyOf": [_OBJECT, {"type": "null"}]})
+SynapseAttrs = _typed(_attrs(SYNAPSE_FIELDS), {"anyOf": [_OBJECT, {"type": "null"}]})
+GraphAttrs = _typed(_graph_attrs, {"anyOf": [_OBJECT, {"type": "null"}]})
+Timestamp = _typed(lambda v: None if v is None else _timestamp(v),
+                   {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]})
+_INDEX = {"type": "integer", "minimum": 0}
+IndexColumn = _typed(_index_column, {"type": "array", "items": _INDEX}, _column_list)
+FloatColumn = _typed(_float_column, {"type": "array", "items": {"type": "number"}},
+                     _column_list)
+DelayColumn = _typed(_delay_column,
+                     {"anyOf": [{"type": "array", "items": {"enum": [0, 1]}}, {"type": "null"}]},
+                     _column_list)
+GaterColumn = _typed(_gater_column,
+                     {"anyOf": [{"type": "array", "items": {"anyOf": [_INDEX, {"type": "null"}]}},
+                                {"type": "null"}]},
+                     _gater_list)
+AttrsColumn = _typed(_attrs_column,
+                     {"anyOf": [{"type": "array", "items": {"anyOf": [_OBJECT, {"type": "null"}]}},
+                                {"type": "null"}]})
+
+
+def _format(v: Any) -> str:
+    if v == FORMAT:
+        return v
+    hint = ""
+    if v is None:
+        hint = "; this is not a netgraph network document"
+    raise DocumentError("", f"expected {FORMAT!r}, got {show(v)}{hint}")
+
+
+def _version(v: Any) -> int:
+    if type(v) is int and v == VERSION:
+        return v
+    raise DocumentError("", f"this model reads version {VERSION}, got {show(v)}; "
+                            "older versions are upgraded by netgraph's loader")
+
+
+FormatMarker = _typed(_format, {"const": FORMAT})
+FormatVersion = _typed(_version, {"const": VERSION})
+
+
+# ---------------------------------------------------------------------- models
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=False)
+
+
+class Metadata(_Model):
+    """About the document: what the network is, and who wrote it when."""
+
+    name: OptText = Field(default=None, description="The network's name (graph attribute "
+                                                    "``name``).")
+    description: OptText = Field(default=None, description="Free text (graph attribute "
+                                                           "``description``).")
+    netgraph_version: OptText = Field(default=None,
+                                      description="The netgraph version that wrote it.")
+    created: Timestamp = Field(default=None, description="When it was written (ISO 8601).")
+
+
+class TrainingState(_Model):
+    """How the network was trained, if that is worth keeping (every field optional)."""
+
+    optimizer: OptText = Field(default=None, description="e.g. 'sgd' or 'adam'.")
+    cost: OptText = Field(default=None, description="e.g. 'mse' or 'cross_entropy'.")
+    rate: OptNumber = Field(default=None, description="The (last) learning rate.")
+    momentum: OptNumber = None
+    batch_size: OptCount = None
+    iterations: OptCount = Field(default=None, description="Epochs trained so far.")
+    error: OptNumber = Field(default=None, description="The last error reached.")
+
+
+class Neuron(_Model):
+    """A neuron: a node of the graph. ``layer`` omitted means the role."""
+
+    id: NeuronId
+    role: Role
+    activation: ActivationName
+    bias: Number
+    layer: LayerLabel = None
+    attrs: NeuronAttrs = None
+
+
+class Synapse(_Model):
+    """A synapse (an edge), naming its neurons by id."""
+
+    source: NeuronId
+    target: NeuronId
+    weight: Number
+    delay: Delay = Field(default=0, description="1: the source's value from the previous "
+                                                "activation (recurrent networks).")
+    gater: OptNeuronId = Field(default=None, description="A neuron whose activation scales "
+                                                         "this synapse (gated networks).")
+    attrs: SynapseAttrs = None
+
+
+class SynapseColumns(_Model):
+    """Synapses as parallel lists; ``source``, ``target`` and ``gater`` are indices into
+    ``neurons``. ``delay``, ``gater`` and ``attrs`` may be omitted (all 0 / null)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    source: IndexColumn
+    target: IndexColumn
+    weight: FloatColumn
+    delay: DelayColumn = None
+    gater: GaterColumn = None
+    attrs: AttrsColumn = None
+
+    @model_validator(mode="after")
+    def _same_length(self) -> SynapseColumns:
+        n = len(self.source)
+        for name in ("target", "weight", "delay", "gater", "attrs"):
+            col = getattr(self, name)
+            if col is not None and len(col) != n:
+                raise DocumentError(name, f"{len(col)} items, but source has {n}")
+        return self
+
+
+def _synapse_form(v: Any) -> str | None:
+    return "rows" if isinstance(v, list) else "columns" if isinstance(v, dict) else None
+
+
+Synapses = Annotated[
+    Annotated[list[Synapse], Tag("rows")] | Annotated[SynapseColumns, Tag("columns")],
+    Discriminator(_synapse_form, custom_error_type="synapse_form",
+                  custom_error_message="expected a list of synapse objects or an object of "
+                                       "columns (source, target, weight)"),
+]
+
+
+class Arrays:
+    """A checked document's synapses as arrays, in document order (built by the checks)."""
+
+    __slots__ = ("attrs", "delay", "gater", "source", "target", "weight")
+
+    def __init__(self, source: np.ndarray, target: np.ndarray, weight: np.ndarray,
+                 delay: np.ndarray | None, gater: np.ndarray | None,
+                 attrs: list[dict[str, Any] | None] | None) -> None:
+        self.source, self.target, self.weight = source, target, weight
+        self.delay, self.gater, self.attrs = delay, gater, attrs
+
+
+class NetworkDocument(_Model):
+    """A netgraph network: neurons, synapses, and what is known about them.
+
+    Beyond this schema a document must have unique neuron ids, at least one input and
+    one output neuron, synapses between existing neurons with at most one synapse per
+    (source, target) pair, no synapse into an input neuron, and no cycle made only of
+    synapses with delay 0.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="netgraph network",
+        json_schema_extra={"$schema": SCHEMA_DIALECT, "$id": schema_id()},
+    )
+
+    format: FormatMarker
+    version: FormatVersion
+    metadata: Metadata = Field(default_factory=Metadata)
+    neurons: list[Neuron]
+    synapses: Synapses = Field(description="Rows (ids) or columns (indices into neurons).")
+    training: TrainingState | None = None
+    attrs: GraphAttrs = Field(default=None, description="Other graph attributes.")
+
+    _arrays: Arrays | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NetworkDocument:
+        self._arrays = check_document(self)
+        return self
+
+    @property
+    def arrays(self) -> Arrays:
+        """The synapses as checked arrays (indices into ``neurons``), in document order."""
+        assert self._arrays is not None
+        return self._arrays
+
+    @property
+    def columnar(self) -> bool:
+        return isinstance(self.synapses, SynapseColumns)
+
+
+# ---------------------------------------------------------------- cross checks
+def _first_duplicate(keys: list[Any]) -> tuple[int, int] | None:
+    seen: dict[Any, int] = {}
+    for k, key in enumerate(keys):
+        j = seen.setdefault(key, k)
+        if j != k:
+            return j, k
+    return None
+
+
+def check_document(doc: NetworkDocument) -> Arrays:
+    """The checks a schema cannot express. Returns the synapses as arrays."""
+    ids = [n.id for n in doc.neurons]
+    n = len(ids)
+    dup = _first_duplicate(ids)
+    if dup:
+        raise DocumentError(f"neurons[{dup[1]}].id",
+                            f"duplicate id {ids[dup[1]]!r} (also neurons[{dup[0]}])")
+    roles = [nr.role for nr in doc.neurons]
+    for role in ("input", "output"):
+        if role not in roles:
+            raise DocumentError("neurons", f"the network has no {role} neuron (role {role!r})")
+    syn = doc.synapses
+    if isinstance(syn, SynapseColumns):
+        for name in ("source", "target", "gater"):
+            col = getattr(syn, name)
+            if col is None or not len(col):
+                continue
+            bad = np.flatnonzero(col >= n)
+            if len(bad):
+                k = int(bad[0])
+                raise DocumentError(f"synapses.{name}[{k}]", f"no neuron at index {int(col[k])} "
+                                                             f"(there are {n} neurons)")
+        arrays = Arrays(syn.source, syn.target, syn.weight, syn.delay, syn.gater, syn.attrs)
+    else:
+        arrays = _rows_to_arrays(syn, {i: k for k, i in enumerate(ids)})
+    check_structure(ids, roles, arrays, columnar=isinstance(syn, SynapseColumns))
+    return arrays
+
+
+def _rows_to_arrays(rows: list[Synapse], index: dict[Any, int]) -> Arrays:
+    m = len(rows)
+    src, dst = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+    weight = np.empty(m, dtype=np.float64)
+    delay = gater = attrs = None
+    for k, r in enumerate(rows):
+        for name in ("source", "target"):
+            i = index.get(getattr(r, name))
+            if i is None:
+                raise DocumentError(f"synapses[{k}].{name}",
+                                    f"unknown neuron {getattr(r, name)!r}")
+            (src if name == "source" else dst)[k] = i
+        weight[k] = r.weight
+        if r.delay:
+            if delay is None:
+                delay = np.zeros(m, dtype=np.int8)
+            delay[k] = r.delay
+        if r.gater is not None:
+            g = index.get(r.gater)
+            if g is None:
+                raise DocumentError(f"synapses[{k}].gater", f"unknown neuron {r.gater!r}")
+            if gater is None:
+                gater = np.full(m, -1, dtype=np.int64)
+            gater[k] = g
+        if r.attrs is not None:
+            if attrs is None:
+                attrs = [None] * m
+            attrs[k] = r.attrs
+    return Arrays(src, dst, weight, delay, gater, attrs)
+
+
+def check_structure(ids: list[Any], roles: list[str], a: Arrays, *, columnar: bool) -> None:
+    """Duplicate synapses, synapses into inputs, cycles without a delayed synapse.
+
+    Raises ``DocumentError`` naming the synapse (as ``synapses[k]`` in either form).
+    """
+    n, src, dst = len(ids), a.source, a.target
+
+    def where(k: int, field: str = "") -> str:
+        if columnar:
+            return f"synapses.{field}[{k}]" if field else f"synapses[{k}]"
+        return join_path(f"synapses[{k}]", field)
+
+    def name(k: int) -> str:
+        return f"{ids[int(src[k])]!r} -> {ids[int(dst[k])]!r}"
+
+    if not len(src):
+        return
+    key = src * n + dst
+    if not bool(np.all(key[1:] > key[:-1])):  # not strictly increasing: look for repeats
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        rep = np.flatnonzero(sk[1:] == sk[:-1])
+        if len(rep):
+            later = order[rep + 1]
+            j = int(np.argmin(later))
+            k, first = int(later[j]), int(order[rep[j]])
+            raise DocumentError(where(k), f"duplicate synapse {name(k)} (also {where(first)})")
+    is_input = np.array([r == "input" for r in roles], dtype=bool)
+    bad = np.flatnonzero(is_input[dst])
+    if len(bad):
+        k = int(bad[0])
+        raise DocumentError(where(k, "target"), f"{ids[int(dst[k])]!r} is an input neuron; "
+                                                "input neurons take no synapses")
+    live = np.ones(len(src), dtype=bool) if a.delay is None else a.delay == 0
+    cycle = find_cycle(n, src, dst, live)
+    if cycle:
+        names = [repr(ids[int(src[k])]) for k in cycle]
+        path = " -> ".join([*names, names[0]])
+        items = ", ".join(where(k) for k in cycle)
+        raise DocumentError("synapses", f"cycle without a delayed synapse: {path} ({items})")
+
+
+def find_cycle(n: int, src: np.ndarray, dst: np.ndarray, live: np.ndarray) -> list[int] | None:
+    """Synapse indices of one cycle among the ``live`` synapses, or None if there is none.
+
+    Kahn's algorithm, peeling all sourceless neurons at once with numpy (one round per
+    level of the graph); what is left when it stops lies on or after a cycle.
+    """
+    edges = np.flatnonzero(live)
+    if not len(edges):
+        return None
+    s, d = src[edges], dst[edges]
+    if bool(np.all(s < d)):  # every synapse runs forward in neuron order: no cycle
+        return None
+    if bool(np.any(s == d)):
+        return [int(edges[int(np.argmax(s == d))])]
+    by_src = np.argsort(s, kind="stable")
+    s_sorted, d_sorted = s[by_src], d[by_src]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(s_sorted, minlength=n), out=ptr[1:])
+    indeg = np.bincount(d, minlength=n)
+    frontier = np.flatnonzero(indeg == 0)
+    while len(frontier):
+        starts, lens = ptr[frontier], ptr[frontier + 1] - ptr[frontier]
+        total = int(lens.sum())
+        if not total:
+            break
+        offsets = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        targets = d_sorted[offsets]
+        if total > n // 4:
+            dec = np.bincount(targets, minlength=n)
+            indeg -= dec
+            touched = np.flatnonzero(dec)
+        else:
+            np.subtract.at(indeg, targets, 1)
+            touched = np.unique(targets)
+        frontier = touched[indeg[touched] == 0]
+    if not bool(np.any(indeg > 0)):
+        return None
+    # Every neuron left has a live synapse from another neuron left: walk back to a repeat.
+    by_dst = np.argsort(d, kind="stable")
+    dptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(d, minlength=n), out=dptr[1:])
+    v = int(np.argmax(indeg > 0))
+    seen: dict[int, int] = {}
+    path: list[int] = []  # synapse indices (into edges), walking backwards
+    while v not in seen:
+        seen[v] = len(path)
+        for j in by_dst[dptr[v]:dptr[v + 1]]:
+            u = int(s[j])
+            if indeg[u] > 0:
+                path.append(int(j))
+                v = u
+                break
+        else:  # pragma: no cover - impossible by the argument above
+            raise AssertionError("cycle walk lost its way")
+    loop = path[seen[v]:][::-1]
+    return [int(edges[j]) for j in loop]
+
+
+def creation_order(succ_src: np.ndarray, succ_dst: np.ndarray, pred_src: np.ndarray,
+                   pred_dst: np.ndarray) -> np.ndarray | None:
+    """An order of the synapses that reproduces both adjacency orders, or None if the
+    outgoing order (``succ_*``, grouped by source) already does.
+
+    networkx keeps each neuron's outgoing synapses (``G.succ[u]``) and incoming ones
+    (``G.pred[v]``, the order the compiled plan sums them in) in the order they were
+    added. Listing the synapses source by source keeps the first; the second survives
+    only if every neuron's incoming synapses come from sources in node order. When
+    they do not, this finds a single order consistent with both (one exists: the order
+    the synapses were last added in), staying as close as it can to source by source.
+    Returns the permutation of the ``succ_*`` positions.
+    """
+    m = len(succ_src)
+    if m < 2:
+        return None
+    same_dst = pred_dst[1:] == pred_dst[:-1]
+    if not bool(np.any(same_dst & (pred_src[1:] <= pred_src[:-1]))):
+        return None
+    n = int(max(succ_src.max(), succ_dst.max())) + 1
+    key = succ_src * n + succ_dst
+    order = np.argsort(key)
+    pos = order[np.searchsorted(key[order], pred_src * n + pred_dst)]  # pred item -> succ pos
+    nxt_p = np.full(m, -1, dtype=np.int64)  # the next synapse into the same target
+    nxt_p[pos[:-1][same_dst]] = pos[1:][same_dst]
+    indeg = np.zeros(m, dtype=np.int64)
+    same_src = succ_src[1:] == succ_src[:-1]
+    indeg[1:] += same_src
+    indeg[nxt_p[nxt_p >= 0]] += 1
+    same_src_l, nxt_l, indeg_l = same_src.tolist(), nxt_p.tolist(), indeg.tolist()
+    heap = [k for k in range(m) if indeg_l[k] == 0]
+    heapq.heapify(heap)
+    out: list[int] = []
+    while heap:
+        k = heapq.heappop(heap)
+        out.append(k)
+        followers = [nxt_l[k]]
+        if k + 1 < m and same_src_l[k]:
+            followers.append(k + 1)
+        for f in followers:
+            if f >= 0:
+                indeg_l[f] -= 1
+                if indeg_l[f] == 0:
+                    heapq.heappush(heap, f)
+    if len(out) != m:  # pragma: no cover - the graph's own history is always an answer
+        raise AssertionError("adjacency orders are inconsistent")
+    return np.array(out, dtype=np.int64)
+
+
+# ------------------------------------------------------------ versions, errors
+def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """Bring a parsed document of any known version up to ``VERSION``.
+
+    Checks ``format`` and ``version`` first; raises ``DocumentError``.
+    """
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        if "format" not in doc:
+            hint = ("; this looks like Synaptic's JSON: use Network.from_synaptic"
+                    if "neurons" in doc and "connections" in doc
+                    else "; this is not a netgraph network document")
+            raise DocumentError("format", f"missing{hint}")
+        raise DocumentError("format", f"expected {FORMAT!r}, got {show(fmt)}")
+    version = doc.get("version")
+    if "version" not in doc:
+        raise DocumentError("version", "missing")
+    if type(version) is not int or version < 1:
+        raise DocumentError("version", f"expected a format version (1, 2, ...), got "
+                                       f"{show(version)}")
+    if version > VERSION:
+        raise DocumentError("version", f"version {version} is newer than this netgraph "
+                                       f"reads (up to {VERSION}); upgrade netgraph")
+    while version < VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise DocumentError("version", f"version {version} is no longer supported")
+        try:
+            doc = step(doc)
+        except DocumentError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise DocumentError("", f"cannot upgrade this version {version} document: "
+                                    f"{type(e).__name__}: {e}") from None
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+_FIELDS = sorted({f for m in (Metadata, TrainingState, Neuron, Synapse, SynapseColumns,
+                              NetworkDocument) for f in m.model_fields})
+
+
+def error_message(e: ValidationError) -> str:
+    """The first error of a pydantic ``ValidationError`` as ``place: problem``."""
+    errors = e.errors(include_url=False)
+    err = errors[0]
+    # A misspelt key shows up as a missing field and an unknown key: report the key.
+    if err["type"] == "missing":
+        for other in errors:
+            if other["type"] == "extra_forbidden" and other["loc"][:-1] == err["loc"][:-1]:
+                err = other
+                break
+    loc = list(err["loc"])
+    if len(loc) > 1 and loc[0] == "synapses" and loc[1] in ("rows", "columns"):
+        del loc[1]
+    path = loc_path(loc)
+    cause = (err.get("ctx") or {}).get("error")
+    kind, value = err["type"], err.get("input")
+    if isinstance(cause, DocumentError):
+        path, detail = join_path(path, cause.path), cause.detail
+    elif kind == "missing":
+        detail = "missing (it is required)"
+    elif kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _FIELDS, n=1)
+        detail = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        detail = f"expected an object, got {show(value)}"
+    elif kind == "list_type":
+        detail = f"expected a list, got {show(value)}"
+    else:
+        detail = f"{err['msg']} (got {show(value)})"
+    return f"{path}: {detail}" if path else detail
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the current version, as written to ``schemas/``."""
+    schema = NetworkDocument.model_json_schema(mode="validation")
+    head = {"$schema": schema.pop("$schema"), "$id": schema.pop("$id")}
+    return {**head, **schema}
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,733 @@
+"""netgraph's JSON format: round trips, exactness, errors, atomic save, versions, interop."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import load_fixture, random_dag, random_recurrent, replay, xor_net
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import netgraph
+from netgraph import Layer, Network, NetworkFormatError, TrainingState, _document, _json
+
+FIXTURES = Path(__file__).parent / "fixtures" / "json"
+XOR_IN = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+SPECIAL = [0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 0.1, 1 / 3,
+           1e16, 123456789012345678.0, 1.7976931348623157e308, -1.7976931348623157e308,
+           2.0 ** -40, 1e-05, 9007199254740993.0]
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def snapshot(net: Network) -> dict:
+    """Everything a round trip must keep: ids and order, attributes, weights as bits."""
+    G = net.graph
+    return {
+        "nodes": [(n, {k: (bits(v) if k == "bias" else v) for k, v in a.items()})
+                  for n, a in G.nodes(data=True)],
+        "edges": [(u, v, {k: (bits(x) if k == "weight" else x) for k, x in a.items()})
+                  for u, v, a in G.edges(data=True)],
+        "pred": [(v, list(G.pred[v])) for v in G],
+        "graph": dict(G.graph),
+    }
+
+
+def same_activations(a: Network, b: Network, X: np.ndarray) -> bool:
+    return a.activate(X).tobytes() == b.activate(X).tobytes()
+
+
+def with_weights(net: Network, values: list[float]) -> Network:
+    for (u, v), w in zip(net.synapses, values, strict=False):
+        net.graph[u][v]["weight"] = w
+    return net
+
+
+# ------------------------------------------------------------------ round trips
+@pytest.mark.parametrize("layout", ["auto", "rows", "columns"])
+def test_xor_round_trip_is_exact(layout):
+    net = xor_net(seed=1)
+    again = Network.from_json(net.to_json(layout=layout))
+    assert snapshot(again) == snapshot(net)
+    assert same_activations(net, again, XOR_IN)
+    assert again.inputs == ["i0", "i1"] and again.outputs == ["o0"]
+
+
+def test_small_net_is_readable():
+    text = xor_net(seed=1).to_json()
+    lines = text.splitlines()
+    assert len(lines) < 30 and max(map(len, lines)) < 120
+    doc = json.loads(text)
+    assert doc["format"] == "netgraph-network" and doc["version"] == 1
+    assert doc["neurons"][2] == {"id": "h0", "role": "hidden", "activation": "logistic",
+                                 "bias": doc["neurons"][2]["bias"], "layer": "hidden0"}
+    assert doc["synapses"][0]["source"] == "i0" and doc["synapses"][0]["target"] == "h0"
+    assert '    {"source": "i0", "target": "h0", "weight": ' in text
+
+
+def test_auto_layout_switches_to_columns_for_big_nets():
+    a, b = Layer(40), Layer(30)
+    a.project(b)
+    net = Network(input=a, output=b, seed=0)
+    doc = json.loads(net.to_json())
+    assert set(doc["synapses"]) == {"source", "target", "weight"}
+    assert len(doc["synapses"]["weight"]) == 1200
+    assert isinstance(json.loads(net.to_json(layout="rows"))["synapses"], list)
+    assert snapshot(Network.from_json(net.to_json())) == snapshot(net)
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_special_floats_survive_bit_for_bit(layout):
+    inp, hid, out = Layer(3), Layer(5), Layer(1)
+    inp.project(hid)
+    hid.project(out)
+    net = with_weights(Network(input=inp, hidden=[hid], output=out, seed=0), SPECIAL)
+    for n, b in zip(net.neurons, reversed(SPECIAL), strict=False):
+        net.graph.nodes[n]["bias"] = b
+    again = Network.from_json(net.to_json(layout=layout))
+    assert snapshot(again) == snapshot(net)
+    X = np.random.default_rng(0).uniform(-1, 1, (5, 3))
+    with np.errstate(all="ignore"):
+        assert same_activations(net, again, X)
+
+
+def test_save_and_load_files(tmp_path):
+    net = xor_net(seed=2)
+    path = net.save(tmp_path / "xor.json")
+    assert path == tmp_path / "xor.json" and path.exists()
+    for p in (path, str(path)):
+        again = Network.load(p)
+        assert snapshot(again) == snapshot(net)
+    assert path.read_bytes().decode("ascii")  # pure ASCII
+    assert sorted(os.listdir(tmp_path)) == ["xor.json"]
+
+
+def test_unicode_and_integer_ids(tmp_path):
+    net = Network(seed=1)
+    net.add_neuron(7, role="input")
+    net.add_neuron("αβ\u2603", role="input", layer=3)
+    net.add_neuron(-12, activation="tanh", layer=None)
+    net.add_neuron("1", role="output")  # the string "1", not the int 1
+    net.add_neuron(1, role="output")
+    for u, v in [(7, -12), ("αβ\u2603", -12), (-12, "1"), (7, 1), (-12, 1)]:
+        net.connect(u, v)
+    for layout in ("rows", "columns"):
+        again = Network.load(net.save(tmp_path / f"{layout}.json", layout=layout))
+        assert snapshot(again) == snapshot(net)
+        assert again.outputs == ["1", 1]
+
+
+def test_incoming_order_survives_even_when_not_source_by_source():
+    """Each neuron sums its inputs in the order they were connected: keep that order."""
+    net = Network(seed=0)
+    a, b, c = (net.add_neuron(n, role="input") for n in "abc")
+    h = net.add_neuron("h")
+    o = net.add_neuron("o", role="output")
+    for u, v in [(c, h), (a, o), (b, h), (h, o), (a, h), (c, o)]:
+        net.connect(u, v)
+    assert list(net.graph.pred["h"]) == ["c", "b", "a"]
+    for layout in ("rows", "columns"):
+        again = Network.from_json(net.to_json(layout=layout))
+        assert snapshot(again) == snapshot(net)
+
+
+def test_delete_and_re_add_keeps_both_orders():
+    net = xor_net(seed=0)
+    G = net.graph
+    w = G["i0"]["h1"]["weight"]
+    G.remove_edge("i0", "h1")
+    G.add_edge("i0", "h1", weight=w)  # now last out of i0 and last into h1
+    net.disconnect("h0", "o0")
+    net.connect("h0", "o0", 0.5)
+    again = Network.from_json(net.to_json())
+    assert snapshot(again) == snapshot(net)
+    assert same_activations(net, again, XOR_IN)
+
+
+def test_metadata_training_and_attributes_round_trip():
+    net = xor_net(seed=0)
+    G = net.graph
+    G.graph.update(name="xor", description="the tutorial net", source={"seed": 0})
+    G.graph["training"] = {"optimizer": "sgd", "rate": 0.3, "iterations": 20000}
+    G.nodes["h1"]["tags"] = ["a", {"b": [1, 2.5, None, True]}]
+    G["h2"]["o0"]["note"] = "strong"
+    again = Network.from_json(net.to_json(created="2025-01-01T00:00:00Z"))
+    assert snapshot(again) == snapshot(net)
+    doc = json.loads(net.to_json(created="2025-01-01T00:00:00Z"))
+    assert doc["metadata"] == {"name": "xor", "description": "the tutorial net",
+                               "netgraph_version": netgraph.__version__,
+                               "created": "2025-01-01T00:00:00Z"}
+    assert doc["training"] == {"optimizer": "sgd", "rate": 0.3, "iterations": 20000}
+    assert doc["attrs"] == {"source": {"seed": 0}}
+
+
+def test_training_argument_and_read_document():
+    net = xor_net(seed=0)
+    state = TrainingState(optimizer="adam", cost="mse", rate=0.001, batch_size=4, iterations=10,
+                          error=0.01)
+    text = net.to_json(training=state, name="x")
+    doc = _json.read_document(text)
+    assert doc.training == state and doc.metadata.name == "x"
+    assert doc.metadata.created is not None and not doc.columnar
+    again = Network.from_json(text)
+    assert again.graph.graph["training"] == state.model_dump(exclude_none=True)
+    with pytest.raises(NetworkFormatError, match="training: rate: expected a number"):
+        net.to_json(training={"rate": "fast"})
+    with pytest.raises(NetworkFormatError, match="iterations: expected a whole number"):
+        net.to_json(training={"iterations": -1})
+
+
+def test_numpy_values_are_written_as_plain_numbers():
+    net = xor_net(seed=0)
+    net.graph.nodes["h0"]["count"] = np.int64(3)
+    net.graph.nodes["h0"]["gain"] = np.float32(0.5)
+    net.graph.nodes["h0"]["flag"] = np.bool_(True)
+    again = Network.from_json(net.to_json())
+    assert again.graph.nodes["h0"]["count"] == 3 and type(again.graph.nodes["h0"]["count"]) is int
+    assert again.graph.nodes["h0"]["gain"] == 0.5 and again.graph.nodes["h0"]["flag"] is True
+
+
+def test_other_inputs_to_from_json():
+    net = xor_net(seed=0)
+    text = net.to_json()
+    for source in (text.encode(), bytearray(text.encode()), json.loads(text),
+                   "\ufeff" + text, b"\xef\xbb\xbf" + text.encode()):
+        assert snapshot(Network.from_json(source)) == snapshot(net)
+
+    class MyNet(Network):
+        pass
+
+    assert type(MyNet.from_json(text)) is MyNet
+
+
+def test_activations_identical_after_reload_of_trained_net(tmp_path):
+    net = xor_net(seed=3)
+    for _ in range(500):
+        for x, t in zip(XOR_IN, [0, 1, 1, 0], strict=True):
+            net.activate(x)
+            net.propagate(0.3, [t])
+    again = Network.load(net.save(tmp_path / "n.json"))
+    assert same_activations(net, again, XOR_IN)
+    X = np.random.default_rng(1).uniform(-3, 3, (50, 2))
+    assert same_activations(net, again, X)
+
+
+# ----------------------------------------------------------- property tests
+@st.composite
+def networks(draw):
+    """Random networks built neuron by neuron, synapses in a random order (some removed
+    and re-added), with ids mixing strings and integers and weights over all floats."""
+    ids = draw(st.lists(st.one_of(st.integers(-10**20, 10**20), st.text(max_size=6)),
+                        min_size=3, max_size=14, unique=True))
+    n_in = draw(st.integers(1, max(1, len(ids) - 2)))
+    n_out = draw(st.integers(1, len(ids) - n_in))
+    acts = st.sampled_from(list(netgraph.ACTIVATIONS))
+    floats = st.floats(allow_nan=False, allow_infinity=False)
+    rank = list(range(len(ids)))
+    roles = ["input"] * n_in + ["hidden"] * (len(ids) - n_in - n_out) + ["output"] * n_out
+    order = draw(st.permutations(rank))  # node insertion order, not topological
+    net = Network(seed=0)
+    for k in order:
+        net.add_neuron(ids[k], role=roles[k], activation=draw(acts), bias=draw(floats),
+                       layer=draw(st.one_of(st.none(), st.sampled_from(["a", "b"]),
+                                            st.integers(0, 3))))
+    pairs = [(i, j) for j in range(n_in, len(ids)) for i in range(j) if roles[i] != "output"
+             or roles[j] == "output"]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=40)) if pairs else []
+    for i, j in chosen:
+        net.connect(ids[i], ids[j], draw(floats))
+    for i, j in draw(st.lists(st.sampled_from(chosen), unique=True)) if chosen else []:
+        w = net.graph[ids[i]][ids[j]]["weight"]
+        net.disconnect(ids[i], ids[j])
+        net.connect(ids[i], ids[j], w)
+    return net
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.sampled_from(["rows", "columns"]), st.integers(0, 2**32 - 1))
+def test_random_networks_round_trip_exactly(net, layout, seed):
+    text = net.to_json(layout=layout)
+    again = Network.from_json(text)
+    assert snapshot(again) == snapshot(net)
+    assert again.to_json(layout=layout, created=json.loads(text)["metadata"]["created"]) == text
+    X = np.random.default_rng(seed).uniform(-2, 2, (3, len(net.inputs)))
+    with np.errstate(all="ignore"):
+        assert same_activations(net, again, X)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=50))
+def test_any_finite_float_survives_both_layouts(values):
+    a, b = Layer(len(values)), Layer(1)
+    a.project(b)
+    net = with_weights(Network(input=a, output=b, seed=0), values)
+    for layout in ("rows", "columns"):
+        again = Network.from_json(net.to_json(layout=layout))
+        assert [bits(w) for *_, w in again.graph.edges(data="weight")] == [bits(v)
+                                                                          for v in values]
+
+
+def test_random_dags_from_conftest_round_trip(rng):
+    for _ in range(20):
+        net = Network.from_graph(random_dag(rng))
+        again = Network.from_json(net.to_json())
+        assert snapshot(again) == snapshot(net)
+        X = rng.uniform(-1, 1, (4, 3))
+        with np.errstate(all="ignore"):
+            assert same_activations(net, again, X)
+
+
+# ------------------------------------------------------------------ errors
+def xor_doc() -> dict:
+    return json.loads(xor_net(seed=0).to_json())
+
+
+def columns_doc() -> dict:
+    return json.loads(xor_net(seed=0).to_json(layout="columns"))
+
+
+def bad(doc_or_text, match: str) -> None:
+    text = doc_or_text if isinstance(doc_or_text, (str, bytes)) else json.dumps(doc_or_text)
+    with pytest.raises(NetworkFormatError) as e:
+        Network.from_json(text)
+    assert match in str(e.value), str(e.value)
+
+
+def edit(doc: dict, fn) -> dict:
+    fn(doc)
+    return doc
+
+
+def test_error_names_the_dangling_synapse_end():
+    doc = xor_doc()
+    doc["synapses"][7]["target"] = "h9"
+    bad(doc, "synapses[7].target: unknown neuron 'h9'")
+    doc = columns_doc()
+    doc["synapses"]["target"][4] = 17
+    bad(doc, "synapses.target[4]: no neuron at index 17 (there are 6 neurons)")
+    doc = xor_doc()
+    doc["synapses"][0]["gater"] = "nobody"
+    bad(doc, "synapses[0].gater: unknown neuron 'nobody'")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", "not valid JSON: Expecting value at line 1 column 1"),
+    ('{"format": "netgraph-network", ', "not valid JSON"),
+    ("[1, 2]", "a netgraph document is a JSON object, got a list"),
+    ("null", "a netgraph document is a JSON object, got NoneType"),
+    ('{"a": 1, "a": 2}', "key 'a' appears twice"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ('{"x": ' + "1" * 5000 + "}", "not valid JSON"),
+    ('{"neurons": [], "connections": []}', "format: missing; this looks like Synaptic's JSON"),
+    ("{}", "format: missing; this is not a netgraph network document"),
+    ('{"format": "netgraph"}', "format: expected 'netgraph-network', got 'netgraph'"),
+    ('{"format": "netgraph-network"}', "version: missing"),
+    ('{"format": "netgraph-network", "version": 2}', "version 2 is newer than this netgraph"),
+    ('{"format": "netgraph-network", "version": 0}', "expected a format version"),
+    ('{"format": "netgraph-network", "version": "1"}', "expected a format version"),
+    ('{"format": "netgraph-network", "version": 1.0}', "expected a format version"),
+    ('{"format": "netgraph-network", "version": true}', "expected a format version"),
+])
+def test_malformed_documents(text, match):
+    bad(text, match)
+
+
+@pytest.mark.parametrize(("mutate", "match"), [
+    (lambda d: d["neurons"][3].update(activation="logistik"),
+     "neurons[3].activation: unknown activation 'logistik'; expected one of logistic"),
+    (lambda d: d["neurons"][3].update(activation="LOGISTIC"), "unknown activation 'LOGISTIC'"),
+    (lambda d: d["neurons"][4].update(id="h0"),
+     "neurons[4].id: duplicate id 'h0' (also neurons[2])"),
+    (lambda d: d["neurons"][1].update(role="hiden"), "neurons[1].role: unknown role 'hiden'"),
+    (lambda d: d["neurons"][1].update(bias="0.5"), "neurons[1].bias: expected a number, got '0.5'"),
+    (lambda d: d["neurons"][1].update(bias=True), "neurons[1].bias: expected a number, got true"),
+    (lambda d: d["neurons"][1].update(bias=None), "neurons[1].bias: expected a number, got null"),
+    (lambda d: d["neurons"][0].update(id=1.5), "neurons[0].id: expected a neuron id"),
+    (lambda d: d["neurons"][0].update(id=False), "neurons[0].id: expected a neuron id"),
+    (lambda d: d["neurons"][0].update(id=None), "neurons[0].id: expected a neuron id"),
+    (lambda d: d["neurons"][0].update(layer=[1]), "neurons[0].layer: expected a layer label"),
+    (lambda d: d["neurons"][0].update(attrs=[1]), "neurons[0].attrs: expected an object"),
+    (lambda d: d["neurons"][0].update(attrs={"bias": 1}),
+     "neurons[0].attrs.bias: is a field of its own"),
+    (lambda d: d["neurons"][5].pop("role"), "neurons[5].role: missing (it is required)"),
+    (lambda d: d["neurons"][5].update(rle=d["neurons"][5].pop("role")),
+     "neurons[5].rle: unknown key; did you mean 'role'?"),
+    (lambda d: d["neurons"][5].update(colour="red"), "neurons[5].colour: unknown key"),
+    (lambda d: d.update(neuron=d.pop("neurons")), "neuron: unknown key; did you mean 'neurons'?"),
+    (lambda d: d.update(neurons={}), "neurons: expected a list, got an object"),
+    (lambda d: d["neurons"].__setitem__(2, "h0"), "neurons[2]: expected an object, got 'h0'"),
+    (lambda d: d.update(synapses=5), "synapses: expected a list of synapse objects or an object"),
+    (lambda d: d["synapses"][2].update(weight="1"), "synapses[2].weight: expected a number"),
+    (lambda d: d["synapses"][2].update(weight=[1]), "synapses[2].weight: expected a number"),
+    (lambda d: d["synapses"][2].update(delay=2), "synapses[2].delay: expected a delay of 0 or 1"),
+    (lambda d: d["synapses"][2].pop("source"), "synapses[2].source: missing"),
+    (lambda d: d["synapses"][2].update(wieght=1), "synapses[2].wieght: unknown key; did you "
+                                                  "mean 'weight'?"),
+    (lambda d: d["synapses"].append(dict(d["synapses"][1])),
+     "synapses[9]: duplicate synapse 'i0' -> 'h1' (also synapses[1])"),
+    (lambda d: d["synapses"].append({"source": "h0", "target": "i1", "weight": 1}),
+     "synapses[9].target: 'i1' is an input neuron"),
+    (lambda d: d["synapses"].append({"source": "o0", "target": "h1", "weight": 1}),
+     "synapses: cycle without a delayed synapse: 'h1' -> 'o0' -> 'h1'"),
+    (lambda d: d["synapses"].append({"source": "h1", "target": "h1", "weight": 1}),
+     "synapses: cycle without a delayed synapse: 'h1' -> 'h1' (synapses[9])"),
+    (lambda d: [n.update(role="hidden") for n in d["neurons"] if n["role"] == "output"],
+     "neurons: the network has no output neuron"),
+    (lambda d: d.update(metadata={"created": "yesterday"}), "metadata.created: expected an ISO"),
+    (lambda d: d.update(metadata={"name": 3}), "metadata.name: expected a string, got 3"),
+    (lambda d: d.update(training={"rate": "x"}), "training.rate: expected a number"),
+    (lambda d: d.update(training={"epochs": 3}), "training.epochs: unknown key"),
+    (lambda d: d.update(attrs=[]), "attrs: expected an object of graph attributes"),
+])
+def test_bad_documents_name_the_place(mutate, match):
+    bad(edit(xor_doc(), mutate), match)
+
+
+@pytest.mark.parametrize(("mutate", "match"), [
+    (lambda s: s.update(weight=s["weight"][:-1]), "synapses.weight: 8 items, but source has 9"),
+    (lambda s: s["source"].__setitem__(3, -1), "synapses.source[3]: expected a neuron index"),
+    (lambda s: s["source"].__setitem__(3, 1.0), "synapses.source[3]: expected a neuron index"),
+    (lambda s: s["source"].__setitem__(3, True), "synapses.source[3]: expected a neuron index"),
+    (lambda s: s["source"].__setitem__(3, 2**70), "synapses.source[3]: expected a neuron index"),
+    (lambda s: s["weight"].__setitem__(5, "1"), "synapses.weight[5]: expected a number, got '1'"),
+    (lambda s: s["weight"].__setitem__(5, None), "synapses.weight[5]: expected a number"),
+    (lambda s: s["weight"].__setitem__(5, 10**400), "synapses.weight[5]: 1000"),
+    (lambda s: s.update(weight={}), "synapses.weight: expected a list of numbers"),
+    (lambda s: s.update(delay=[0] * 8 + [3]), "synapses.delay[8]: expected a delay of 0 or 1"),
+    (lambda s: s.update(gater=[None] * 8 + ["h0"]), "synapses.gater[8]: expected a neuron index"),
+    (lambda s: s.update(attrs=[None] * 8 + [{"weight": 2}]),
+     "synapses.attrs[8].weight: is a field of its own"),
+    (lambda s: s.update(attrs=[None] * 8 + [5]), "synapses.attrs[8]: expected an object"),
+    (lambda s: s.update(extra=[]), "synapses.extra: unknown key"),
+    (lambda s: s.pop("weight"), "synapses.weight: missing"),
+    (lambda s: (s["source"].append(0), s["target"].append(2), s["weight"].append(0.5)),
+     "synapses[9]: duplicate synapse 'i0' -> 'h0' (also synapses[0])"),
+    (lambda s: (s["source"].append(5), s["target"].append(2), s["weight"].append(0.5)),
+     "synapses: cycle without a delayed synapse: 'h0' -> 'o0' -> 'h0'"),
+])
+def test_bad_columns_name_the_place(mutate, match):
+    doc = columns_doc()
+    mutate(doc["synapses"])
+    bad(doc, match)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400", "-1e999"])
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_non_finite_numbers_are_refused_on_load(constant, layout):
+    text = xor_net(seed=0).to_json(layout=layout)
+    doc = json.loads(text)
+    w = doc["synapses"][3]["weight"] if layout == "rows" else doc["synapses"]["weight"][3]
+    where = "synapses[3].weight" if layout == "rows" else "synapses.weight[3]"
+    shown = {"1e400": "inf", "-1e999": "-inf"}.get(constant, constant)
+    bad(text.replace(repr(w), constant, 1), f"{where}: {shown} is not a finite number")
+    b = doc["neurons"][4]["bias"]
+    bad(text.replace(repr(b), constant, 1), "neurons[4].bias: ")
+    bad(text.replace(repr(b), constant, 1), "is not a finite number")
+
+
+def test_non_finite_weights_and_biases_are_refused_on_save(tmp_path):
+    for where in ("weight", "bias"):
+        net = xor_net(seed=0)
+        plan = net._plan()
+        k = 4
+        if where == "weight":
+            plan.weights[k] = math.inf
+            u, v = plan.synapses[k]
+            match = f"synapse {u!r} -> {v!r} has weight inf"
+        else:
+            plan.biases[k] = -math.inf
+            match = f"neuron {plan.neurons[k]!r} has bias -inf"
+        path = tmp_path / "net.json"
+        path.write_text("old")
+        for layout in ("rows", "columns"):
+            with pytest.raises(NetworkFormatError, match=match):
+                net.to_json(layout=layout)
+            with pytest.raises(NetworkFormatError, match=match):
+                net.save(path, layout=layout)
+        assert path.read_text() == "old" and os.listdir(tmp_path) == ["net.json"]
+    net = xor_net(seed=0)
+    net._plan().weights[0] = math.nan  # NaN is how the graph marks a missing weight
+    with pytest.raises(NetworkFormatError, match="has no weight"):
+        net.to_json()
+
+
+@pytest.mark.parametrize(("setup", "match"), [
+    (lambda G: G.add_node((1, 2), role="hidden", activation="tanh", bias=0.0),
+     "neuron (1, 2): ids must be strings or integers, not tuple"),
+    (lambda G: G.nodes["h0"].update(pos=(1.0, 2.0)), "neuron 'h0' attribute['pos'] is a tuple"),
+    (lambda G: G.nodes["h0"].update(x=math.nan), "neuron 'h0' attribute['x'] is nan"),
+    (lambda G: G.nodes["h0"].update(layer=(1,)), "neuron 'h0' has layer (1,)"),
+    (lambda G: G.nodes["h0"].update(role="middle"), "neuron 'h0' has role 'middle'"),
+    (lambda G: G.nodes["h0"].update(activation="nope"), "neuron 'h0': unknown activation"),
+    (lambda G: G["h0"]["o0"].update(tag={1, 2}), "synapse 'h0' -> 'o0' attribute['tag'] is a set"),
+    (lambda G: G["h0"]["o0"].update(delay=2), "synapse 'h0' -> 'o0' has delay 2"),
+    (lambda G: G.add_edge("h0", "h0", weight=1.0), "cycle without a delayed synapse: 'h0'"),
+    (lambda G: G["h0"]["o0"].update(gater="zz"), "gated by 'zz', which is not a neuron"),
+    (lambda G: G.add_edge("o0", "h0", weight=1.0), "cycle without a delayed synapse"),
+    (lambda G: G.add_edge("h0", "i0", weight=1.0), "'i0' is an input neuron"),
+    (lambda G: G.graph.update(name=5), "name must be a string"),
+    (lambda G: G.graph.update(when=object()), "graph attribute['when'] is a object"),
+    (lambda G: G.graph.update(training={"rate": math.inf}), "training['rate'] is inf"),
+    (lambda G: [G.nodes[n].update(role="hidden") for n in ("i0", "i1")], "no input neuron"),
+    (lambda G: G.clear(), "the network has no neurons"),
+])
+def test_networks_json_cannot_hold_are_refused_on_save(setup, match):
+    net = xor_net(seed=0)
+    setup(net.graph)
+    with pytest.raises(NetworkFormatError) as e:
+        net.to_json()
+    assert match in str(e.value), str(e.value)
+    assert str(e.value).startswith("cannot write the network as JSON: ")
+
+
+def test_oversized_input_is_refused(tmp_path):
+    text = xor_net(seed=0).to_json()
+    with pytest.raises(NetworkFormatError, match="larger than 100 characters"):
+        Network.from_json(text, max_bytes=100)
+    with pytest.raises(NetworkFormatError, match="larger than 100 bytes"):
+        Network.from_json(text.encode(), max_bytes=100)
+    path = tmp_path / "n.json"
+    path.write_text(text)
+    with pytest.raises(NetworkFormatError, match="larger than 100 bytes"):
+        Network.load(path, max_bytes=100)
+    assert Network.load(path, max_bytes=len(text)).neurons == xor_net(seed=0).neurons
+
+
+def test_other_bad_inputs():
+    bad(b"\xff\xfe{}", "not valid UTF-8")
+    with pytest.raises(NetworkFormatError, match="expected JSON text"):
+        Network.from_json(12)  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError):
+        Network.load("/nonexistent/net.json")
+    with pytest.raises(ValueError, match="layout must be"):
+        xor_net().to_json(layout="grid")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        xor_net().save("x.json", indent=2)
+
+
+def run_steps(net: Network, X: np.ndarray) -> bytes:
+    """Activate a sequence of steps (state carries over); all outputs as bytes."""
+    net.clear()
+    with np.errstate(all="ignore"):
+        return b"".join(net.activate(x).tobytes() for x in X)
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_recurrent_and_gated_networks_round_trip(layout, rng):
+    for _ in range(8):
+        net = Network.from_graph(random_recurrent(rng))
+        assert any(d for *_, d in net.graph.edges(data="delay"))
+        assert any(g is not None for *_, g in net.graph.edges(data="gater"))
+        text = net.to_json(layout=layout)
+        doc = json.loads(text)
+        if layout == "columns":
+            assert set(doc["synapses"]) >= {"delay", "gater"}
+        again = Network.from_json(text)
+        assert snapshot(again) == snapshot(net)
+        X = rng.uniform(-1, 1, (6, len(net.inputs)))
+        assert run_steps(again, X) == run_steps(net, X)
+
+
+def test_lstm_from_synaptic_survives_netgraph_json():
+    fx = load_fixture("lstm-2-3-1")
+    net = Network.from_synaptic(fx["initial"])
+    again = Network.from_json(net.to_json())
+    assert snapshot(again) == snapshot(net)
+    assert again.graph["h6"]["h6"] == {"weight": net.graph["h6"]["h6"]["weight"], "delay": 1,
+                                        "gater": "h3"}
+    ours, theirs = replay(net, fx["steps"]), replay(again, fx["steps"])
+    assert np.array(ours).tobytes() == np.array(theirs).tobytes()
+
+
+def test_delays_in_documents():
+    doc = xor_doc()
+    doc["synapses"].append({"source": "o0", "target": "h1", "weight": 0.5, "delay": 1})
+    doc["synapses"].append({"source": "h2", "target": "h2", "weight": 0.5, "delay": 1,
+                            "gater": "o0"})
+    net = Network.from_json(json.dumps(doc))
+    assert net.graph["o0"]["h1"]["delay"] == 1 and net.graph["h2"]["h2"]["gater"] == "o0"
+    written = json.loads(net.to_json())["synapses"]
+    assert doc["synapses"][-1] in written and doc["synapses"][-2] in written
+    doc["synapses"][-1]["delay"] = 0
+    bad(doc, "synapses: cycle without a delayed synapse: 'h2' -> 'h2' (synapses[10])")
+
+
+def test_nothing_is_built_from_a_bad_document(monkeypatch):
+    built = []
+    real = _json._build
+    monkeypatch.setattr(_json, "_build", lambda *a: built.append(1) or real(*a))
+    for mutate in (lambda d: d["synapses"].append({"source": "o0", "target": "h1", "weight": 1}),
+                   lambda d: d["synapses"][8].update(target="zz"),
+                   lambda d: d["neurons"][5].update(bias=math.inf)):
+        with pytest.raises(NetworkFormatError):
+            Network.from_json(json.dumps(edit(xor_doc(), mutate)))
+    assert built == []
+    Network.from_json(json.dumps(xor_doc()))
+    assert built == [1]
+
+
+def test_nothing_in_a_document_is_evaluated():
+    doc = xor_doc()
+    doc["neurons"][2]["activation"] = "__import__('os').system('echo pwned')"
+    bad(doc, "unknown activation")
+    doc = xor_doc()
+    doc["neurons"][2]["attrs"] = {"code": "__import__('os')", "lambda": "lambda: 1"}
+    net = Network.from_json(json.dumps(doc))
+    assert net.graph.nodes["h0"]["code"] == "__import__('os')"
+
+
+# ------------------------------------------------------------- atomic save
+def test_failed_write_leaves_old_file_and_no_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "net.json"
+    old = xor_net(seed=1)
+    old.save(path)
+    before = path.read_bytes()
+    calls = []
+
+    def failing(f, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        f.write(chunk)
+
+    monkeypatch.setattr(_json, "_CHUNK", 64)
+    monkeypatch.setattr(_json, "_write_chunk", failing)
+    with pytest.raises(OSError, match="No space left"):
+        xor_net(seed=2).save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["net.json"]
+    monkeypatch.setattr(_json, "_write_chunk", lambda f, c: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        xor_net(seed=2).save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["net.json"]
+    assert snapshot(Network.load(path)) == snapshot(old)
+
+
+def test_killed_save_leaves_old_file_intact(tmp_path):
+    path = tmp_path / "net.json"
+    old = xor_net(seed=1)
+    old.save(path)
+    before = path.read_bytes()
+    child = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from conftest import xor_net
+        from netgraph import _json
+        _json._CHUNK = 100
+        written = []
+        def slow(f, chunk):
+            f.write(chunk)
+            f.flush()
+            written.append(len(chunk))
+            if len(written) == 2:
+                print("half", flush=True)
+                time.sleep(60)
+        _json._write_chunk = slow
+        xor_net(seed=2).save({str(path)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    with proc.stdout:
+        assert proc.stdout.readline().strip() == "half"
+        temps = [p for p in os.listdir(tmp_path) if p != "net.json"]
+        assert len(temps) == 1 and temps[0].startswith(".net.json.")
+        assert os.path.getsize(tmp_path / temps[0]) == 200  # really mid-write
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert path.read_bytes() == before
+    assert snapshot(Network.load(path)) == snapshot(old)
+
+
+def test_save_keeps_permissions_and_follows_symlinks(tmp_path):
+    path = tmp_path / "net.json"
+    xor_net(seed=1).save(path)
+    os.chmod(path, 0o640)
+    xor_net(seed=2).save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    net = xor_net(seed=3)
+    net.save(link)
+    assert link.is_symlink() and snapshot(Network.load(path)) == snapshot(net)
+
+
+# ---------------------------------------------------------------- versions
+def test_frozen_version_1_documents_keep_loading():
+    net = Network.load(FIXTURES / "xor-v1.json")
+    assert net.graph.graph["name"] == "xor"
+    assert net.graph.graph["training"] == {"optimizer": "sgd", "cost": "mse", "rate": 0.3,
+                                           "iterations": 3000}
+    expected = [0.0008562287213226943, 0.9971027624826452, 0.9971749502922044,
+                0.0044506956458255425]
+    np.testing.assert_allclose(net.activate(XOR_IN).ravel(), expected, rtol=1e-13)
+    assert net.graph["h0"]["o0"]["weight"] == -12.166822886693764
+
+    mixed = Network.load(FIXTURES / "mixed-v1.json")
+    assert mixed.neurons == [0, 1, "c", "d", "out"]
+    assert mixed.synapses == [(0, "c"), (0, "d"), (0, "out"), (1, "d"), (1, "c"), ("c", "out"),
+                              ("d", "out")]
+    assert list(mixed.graph.pred["d"]) == [1, 0]
+    assert mixed.graph[1]["d"]["weight"] == 0.0 and math.copysign(1, mixed.graph[1]["d"][
+        "weight"]) == -1
+    assert mixed.graph[1]["c"]["weight"] == 5e-324
+    assert mixed.graph.nodes["c"]["note"] == {"tags": ["x", 1, 2.5, True, None]}
+    assert mixed.graph[0]["out"]["label"] == "skip"
+    assert mixed.graph.nodes["d"]["layer"] == "hidden" and mixed.graph.nodes[0]["layer"] == 0
+    np.testing.assert_allclose(mixed.activate([[0.5, -2.0], [0, 0]]).ravel(),
+                               [8.174961907854211e+295, 0.8936129712510075], rtol=1e-13)
+
+
+def test_migration_seam_upgrades_old_versions(monkeypatch):
+    """Pretend version 2 exists: version 1 files go through MIGRATIONS[1] and load."""
+    seen = []
+
+    def v1_to_v2(doc):
+        seen.append(doc["version"])
+        doc["metadata"] = {**doc.get("metadata", {}), "description": "upgraded from v1"}
+        return doc
+
+    monkeypatch.setattr(_document, "VERSION", 2)
+    monkeypatch.setitem(_document.MIGRATIONS, 1, v1_to_v2)
+    net = Network.load(FIXTURES / "xor-v1.json")
+    assert seen == [1] and net.graph.graph["description"] == "upgraded from v1"
+    bad('{"format": "netgraph-network", "version": 3}', "version 3 is newer than this netgraph "
+                                                        "reads (up to 2)")
+    monkeypatch.setitem(_document.MIGRATIONS, 1, lambda doc: doc["no such key"])
+    bad((FIXTURES / "xor-v1.json").read_text(), "cannot upgrade this version 1 document: "
+                                                "KeyError")
+    monkeypatch.delitem(_document.MIGRATIONS, 1)
+    bad((FIXTURES / "xor-v1.json").read_text(), "version 1 is no longer supported")
+
+
+# --------------------------------------------------------- networkx interop
+@pytest.mark.parametrize("make", [lambda: xor_net(seed=5),
+                                  lambda: Network.from_graph(random_dag(
+                                      np.random.default_rng(3)))])
+def test_networkx_node_link_json_round_trip(make):
+    net = make()
+    data = nx.node_link_data(net.graph, edges="edges")
+    text = json.dumps(data)
+    G = nx.node_link_graph(json.loads(text), directed=True, multigraph=False, edges="edges")
+    again = Network.from_graph(G)
+    assert again.neurons == net.neurons and again.synapses == net.synapses
+    assert [bits(w) for *_, w in again.graph.edges(data="weight")] == [
+        bits(w) for *_, w in net.graph.edges(data="weight")]
+    assert [bits(b) for _, b in again.graph.nodes(data="bias")] == [
+        bits(b) for _, b in net.graph.nodes(data="bias")]
+    with np.errstate(all="ignore"):
+        X = np.random.default_rng(0).uniform(-1, 1, (4, len(net.inputs)))
+        np.testing.assert_allclose(again.activate(X), net.activate(X), rtol=1e-12)
