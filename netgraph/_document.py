@@ -27,9 +27,13 @@ order). ``synapses`` take one of two forms, chosen by the writer:
 Either way synapses are listed in an order in which adding them one by one gives
 every neuron its outgoing order (``Network.synapses``) and its incoming order (the
 order its inputs are summed, which decides the last bit of every activation).
-``delay`` (0 or 1) and ``gater`` (a neuron) make room for recurrent and gated
-networks. Numbers are JSON numbers written with Python's shortest round-tripping
-``repr``, so every float64 survives bit for bit; NaN and infinity are not allowed.
+``delay`` (0 or 1: the source's value from the previous step) and ``gater`` (a
+neuron whose activation scales the synapse) describe recurrent and gated networks;
+rows leave them out when 0 / null, columns leave out a column that is all 0 / null.
+Neurons, synapses (rows) and the document may carry extra attributes (``attrs``:
+any JSON values) for whatever else the graph holds. Numbers are JSON numbers
+written as the shortest decimal that reads back as the same float64, so every
+weight and bias survives bit for bit; NaN and infinity are not allowed.
 
 Everything a document says is checked here before anything is built: the pydantic
 models check each field, ``NetworkDocument``'s final check the cross-references
@@ -99,7 +103,9 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 # MIGRATIONS[v]: a version-v document (parsed JSON) -> the same network as version v+1.
-# Append one when VERSION goes up; never edit or remove one.
+# Append one when VERSION goes up; never edit or remove one. A migration returns a new
+# dict (or the one it got, changed at the top level only): nested values are shared
+# with the caller's document and must not be modified in place.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 NEURON_FIELDS = ("bias", "activation", "role", "layer")
@@ -855,6 +861,8 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
     if version > VERSION:
         raise DocumentError("version", f"version {version} is newer than this netgraph "
                                        f"reads (up to {VERSION}); upgrade netgraph")
+    if version < VERSION:
+        doc = dict(doc)  # migrations may change the top level: not the caller's dict
     while version < VERSION:
         step = MIGRATIONS.get(version)
         if step is None:

@@ -106,18 +106,9 @@ def _plain(value: Any, where: str, depth: int = 0) -> Any:
                 "numbers, booleans, None, lists and dicts)")
 
 
-def _neuron_fields(attrs: Any, biases: np.ndarray) -> tuple[dict[str, Any], float]:
-    """A neuron's attributes other than bias, and its bias (NaN if unset)."""
-    try:  # read the attribute object directly (NetGraph keeps the bias in an array)
-        bias = float(biases[attrs._slot])
-        return dict(getattr(attrs, "_extra", None) or {}), bias
-    except AttributeError:  # pragma: no cover - a different attribute mapping
-        a = dict(attrs)
-        return a, float(a.pop("bias", math.nan))
-
-
-def _neuron_out(n: Any, attrs: Any, biases: np.ndarray) -> tuple[dict[str, Any], str]:
-    a, bias = _neuron_fields(attrs, biases)
+def _neuron_out(n: Any, attrs: Any) -> tuple[dict[str, Any], str]:
+    a = dict(attrs)  # a NetGraph leaves out a bias that is NaN (its mark for "unset")
+    bias = float(a.pop("bias", math.nan))
     record: dict[str, Any] = {"id": _id_out(n)}
     for key in ("role", "activation"):
         if key not in a:
@@ -176,12 +167,9 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
     """
     succ = G._succ
     t = _Table(sum(map(len, succ.values())), len(nodes))
-    try:
-        weights = G._store.weights
-        get_slot = attrgetter("_slot")
-        slots = np.empty(len(t.dst), dtype=np.int64)
-    except AttributeError:  # pragma: no cover - not an array-backed graph
-        get_slot = None
+    slots = np.empty(len(t.dst), dtype=np.int64)
+    weights = getattr(getattr(G, "_store", None), "weights", None)
+    get_slot: Any = attrgetter("_slot") if weights is not None else None
     last_keys: tuple[Any, ...] = ()
     targets = np.empty(0, dtype=np.int64)
     pos = 0
@@ -205,9 +193,10 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
                 # dict only if it holds extra keys: any other count means look closer.
                 if not t.extras and len(gc.get_referents(*values)) != 2 * c:
                     t.extras = True
-            except AttributeError:  # pragma: no cover - unexpected attribute objects
+            except AttributeError:  # unexpected attribute objects: the slow, public way
+                t.weight[:pos] = weights[slots[:pos]]
                 get_slot = None
-        if get_slot is None:  # pragma: no cover
+        if get_slot is None:
             t.weight[pos:pos + c] = [a.get("weight", math.nan) for a in values]
             t.extras = t.extras or any(len(a) > 1 or "weight" not in a for a in values)
         pos += c
@@ -222,10 +211,9 @@ def _gather(net: Network) -> _Gathered:
     nodes = list(G._node)
     if not nodes:
         raise _fail("the network has no neurons")
-    biases = G._store.biases
     neurons, roles = [], []
     for n, attrs in G._node.items():
-        record, role = _neuron_out(n, attrs, biases)
+        record, role = _neuron_out(n, attrs)
         neurons.append(record)
         roles.append(role)
     index = {n: k for k, n in enumerate(nodes)}

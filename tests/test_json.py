@@ -191,6 +191,29 @@ def test_training_argument_and_read_document():
         net.to_json(training={"iterations": -1})
 
 
+def test_attribute_objects_read_the_slow_way_give_the_same_document(monkeypatch):
+    """If the graph's attribute objects ever change shape, writing falls back to the
+    public mapping API and still writes the same document."""
+    net = Network.from_graph(random_recurrent(np.random.default_rng(2)))
+    net.graph[net.synapses[0][0]][net.synapses[0][1]]["note"] = "n"
+    fast = [net.to_json(layout=layout, created="2025-01-01T00:00:00Z")
+            for layout in ("rows", "columns")]
+    calls = []
+
+    def getter(name):
+        def get(obj):
+            calls.append(1)
+            if len(calls) > 3:  # fail part way through
+                raise AttributeError(name)
+            return getattr(obj, name)
+        return get
+
+    monkeypatch.setattr(_json, "attrgetter", getter)
+    slow = [net.to_json(layout=layout, created="2025-01-01T00:00:00Z")
+            for layout in ("rows", "columns")]
+    assert slow == fast and calls
+
+
 def test_numpy_values_are_written_as_plain_numbers():
     net = xor_net(seed=0)
     net.graph.nodes["h0"]["count"] = np.int64(3)
@@ -704,6 +727,10 @@ def test_migration_seam_upgrades_old_versions(monkeypatch):
     monkeypatch.setitem(_document.MIGRATIONS, 1, v1_to_v2)
     net = Network.load(FIXTURES / "xor-v1.json")
     assert seen == [1] and net.graph.graph["description"] == "upgraded from v1"
+    parsed = json.loads((FIXTURES / "xor-v1.json").read_text())
+    kept = json.loads(json.dumps(parsed))
+    Network.from_json(parsed)
+    assert parsed == kept  # the caller's dict is not changed
     bad('{"format": "netgraph-network", "version": 3}', "version 3 is newer than this netgraph "
                                                         "reads (up to 2)")
     monkeypatch.setitem(_document.MIGRATIONS, 1, lambda doc: doc["no such key"])
