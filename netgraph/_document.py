@@ -54,7 +54,6 @@ stay frozen).
 from __future__ import annotations
 
 import difflib
-import heapq
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -108,7 +107,7 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 # with the caller's document and must not be modified in place.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
-NEURON_FIELDS = ("bias", "activation", "role", "layer")
+NEURON_FIELDS = ("bias", "activation", "role", "layer", "fixed")
 SYNAPSE_FIELDS = ("weight", "delay", "gater")
 GRAPH_FIELDS = ("name", "description", "training")
 
@@ -514,6 +513,8 @@ class Neuron(_Model):
     activation: ActivationName
     bias: Number
     layer: LayerLabel = None
+    fixed: bool = Field(default=False, description="True: the bias and incoming weights are "
+                                                   "never learned.")
     attrs: NeuronAttrs = None
 
 
@@ -787,55 +788,6 @@ def find_cycle(n: int, src: np.ndarray, dst: np.ndarray, live: np.ndarray) -> li
             raise AssertionError("cycle walk lost its way")
     loop = path[seen[v]:][::-1]
     return [int(edges[j]) for j in loop]
-
-
-def creation_order(succ_src: np.ndarray, succ_dst: np.ndarray, pred_src: np.ndarray,
-                   pred_dst: np.ndarray) -> np.ndarray | None:
-    """An order of the synapses that reproduces both adjacency orders, or None if the
-    outgoing order (``succ_*``, grouped by source) already does.
-
-    networkx keeps each neuron's outgoing synapses (``G.succ[u]``) and incoming ones
-    (``G.pred[v]``, the order the compiled plan sums them in) in the order they were
-    added. Listing the synapses source by source keeps the first; the second survives
-    only if every neuron's incoming synapses come from sources in node order. When
-    they do not, this finds a single order consistent with both (one exists: the order
-    the synapses were last added in), staying as close as it can to source by source.
-    Returns the permutation of the ``succ_*`` positions.
-    """
-    m = len(succ_src)
-    if m < 2:
-        return None
-    same_dst = pred_dst[1:] == pred_dst[:-1]
-    if not bool(np.any(same_dst & (pred_src[1:] <= pred_src[:-1]))):
-        return None
-    n = int(max(succ_src.max(), succ_dst.max())) + 1
-    key = succ_src * n + succ_dst
-    order = np.argsort(key)
-    pos = order[np.searchsorted(key[order], pred_src * n + pred_dst)]  # pred item -> succ pos
-    nxt_p = np.full(m, -1, dtype=np.int64)  # the next synapse into the same target
-    nxt_p[pos[:-1][same_dst]] = pos[1:][same_dst]
-    indeg = np.zeros(m, dtype=np.int64)
-    same_src = succ_src[1:] == succ_src[:-1]
-    indeg[1:] += same_src
-    indeg[nxt_p[nxt_p >= 0]] += 1
-    same_src_l, nxt_l, indeg_l = same_src.tolist(), nxt_p.tolist(), indeg.tolist()
-    heap = [k for k in range(m) if indeg_l[k] == 0]
-    heapq.heapify(heap)
-    out: list[int] = []
-    while heap:
-        k = heapq.heappop(heap)
-        out.append(k)
-        followers = [nxt_l[k]]
-        if k + 1 < m and same_src_l[k]:
-            followers.append(k + 1)
-        for f in followers:
-            if f >= 0:
-                indeg_l[f] -= 1
-                if indeg_l[f] == 0:
-                    heapq.heappush(heap, f)
-    if len(out) != m:  # pragma: no cover - the graph's own history is always an answer
-        raise AssertionError("adjacency orders are inconsistent")
-    return np.array(out, dtype=np.int64)
 
 
 # ------------------------------------------------------------ versions, errors

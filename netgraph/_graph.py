@@ -13,6 +13,7 @@ network its compiled plan must be rebuilt.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -351,3 +352,68 @@ class NetGraph(nx.DiGraph):
             a._slot = k
         store.biases, store.n_biases = biases, len(neuron_order)
         store.weights, store.n_weights = weights, len(synapse_order)
+
+
+def creation_order(succ_src: np.ndarray, succ_dst: np.ndarray, pred_src: np.ndarray,
+                   pred_dst: np.ndarray) -> np.ndarray | None:
+    """An order of the synapses that reproduces both adjacency orders, or None if the
+    outgoing order (``succ_*``, grouped by source) already does.
+
+    networkx keeps each neuron's outgoing synapses (``G.succ[u]``) and incoming ones
+    (``G.pred[v]``, the order the compiled plan sums them in) in the order they were
+    added. Listing the synapses source by source keeps the first; the second survives
+    only if every neuron's incoming synapses come from sources in node order. When
+    they do not, this finds a single order consistent with both (one exists: the order
+    the synapses were last added in), staying as close as it can to source by source.
+    Returns the permutation of the ``succ_*`` positions.
+    """
+    m = len(succ_src)
+    if m < 2:
+        return None
+    same_dst = pred_dst[1:] == pred_dst[:-1]
+    if not bool(np.any(same_dst & (pred_src[1:] <= pred_src[:-1]))):
+        return None
+    n = int(max(succ_src.max(), succ_dst.max())) + 1
+    key = succ_src * n + succ_dst
+    order = np.argsort(key)
+    pos = order[np.searchsorted(key[order], pred_src * n + pred_dst)]  # pred item -> succ pos
+    nxt_p = np.full(m, -1, dtype=np.int64)  # the next synapse into the same target
+    nxt_p[pos[:-1][same_dst]] = pos[1:][same_dst]
+    indeg = np.zeros(m, dtype=np.int64)
+    same_src = succ_src[1:] == succ_src[:-1]
+    indeg[1:] += same_src
+    indeg[nxt_p[nxt_p >= 0]] += 1
+    same_src_l, nxt_l, indeg_l = same_src.tolist(), nxt_p.tolist(), indeg.tolist()
+    heap = [k for k in range(m) if indeg_l[k] == 0]
+    heapq.heapify(heap)
+    out: list[int] = []
+    while heap:
+        k = heapq.heappop(heap)
+        out.append(k)
+        followers = [nxt_l[k]]
+        if k + 1 < m and same_src_l[k]:
+            followers.append(k + 1)
+        for f in followers:
+            if f >= 0:
+                indeg_l[f] -= 1
+                if indeg_l[f] == 0:
+                    heapq.heappush(heap, f)
+    if len(out) != m:  # pragma: no cover - the graph's own history is always an answer
+        raise AssertionError("adjacency orders are inconsistent")
+    return np.array(out, dtype=np.int64)
+
+
+def synapse_order(G: nx.DiGraph) -> list[tuple[Any, Any]]:
+    """G's synapses in an order that, added one by one, rebuilds both every neuron's
+    outgoing order and its incoming order (the order its inputs are summed in)."""
+    edges = list(G.edges)
+    if len(edges) < 2:
+        return edges
+    index = {n: k for k, n in enumerate(G)}
+    src = np.array([index[u] for u, _ in edges], dtype=np.int64)
+    dst = np.array([index[v] for _, v in edges], dtype=np.int64)
+    incoming = [(index[u], k) for k, v in enumerate(G) for u in G.pred[v]]
+    psrc = np.array([u for u, _ in incoming], dtype=np.int64)
+    pdst = np.array([v for _, v in incoming], dtype=np.int64)
+    perm = creation_order(src, dst, psrc, pdst)
+    return edges if perm is None else [edges[k] for k in perm.tolist()]

@@ -44,12 +44,11 @@ from ._document import (
     NonFinite,
     TrainingState,
     check_structure,
-    creation_order,
     error_message,
     upgrade,
 )
 from ._exceptions import ActivationError, NetworkFormatError, TopologyError
-from ._graph import ROLES
+from ._graph import ROLES, creation_order
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -132,6 +131,11 @@ def _neuron_out(n: Any, attrs: Any) -> tuple[dict[str, Any], str]:
         raise _fail(f"neuron {n!r} has layer {layer!r}; layer labels must be strings, "
                     "integers or None")
     record.update(role=role, activation=activation, bias=bias, layer=layer)
+    fixed = a.pop("fixed", False)
+    if not isinstance(fixed, (bool, np.bool_)):
+        raise _fail(f"neuron {n!r} has fixed={fixed!r}; expected True or False")
+    if fixed:
+        record["fixed"] = True
     if a:
         record["attrs"] = _plain(a, f"neuron {n!r} attribute")
     return record, role
@@ -615,6 +619,8 @@ def _node_items(doc: NetworkDocument) -> Iterator[tuple[Any, dict[str, Any]]]:
     for nr in doc.neurons:
         layer = nr.layer if "layer" in nr.model_fields_set else nr.role
         attrs = {"bias": nr.bias, "activation": nr.activation, "role": nr.role, "layer": layer}
+        if nr.fixed:
+            attrs["fixed"] = True
         if nr.attrs:
             attrs.update(nr.attrs)
         yield nr.id, attrs

@@ -17,7 +17,7 @@ from ._activations import get_activation
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
 from ._exceptions import InputError, NeuronError, TopologyError
-from ._graph import ROLES, NetGraph, _finite
+from ._graph import ROLES, NetGraph, _finite, synapse_order
 from ._layer import Layer, Projection
 
 if TYPE_CHECKING:
@@ -210,7 +210,10 @@ class Network:
                 G.add_node(n, **attrs)
             except (TypeError, ValueError) as e:
                 raise TopologyError(f"neuron {n!r}: {e}") from None
-        for u, v, a in graph.edges(data=True):
+        # Keep each neuron's incoming order (its summation order) as well as its
+        # outgoing one: a copy must compute exactly what the original computes.
+        for u, v in synapse_order(graph):
+            a = graph[u][v]
             if "weight" not in a:
                 raise TopologyError(f"synapse {u!r} -> {v!r} has no 'weight' attribute")
             try:

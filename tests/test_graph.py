@@ -166,3 +166,20 @@ def test_attribute_get_and_networkx_weighted_algorithms():
     M = nx.to_numpy_array(net.graph, weight="weight")
     k = list(net.graph).index
     assert M[k("h0"), k("o0")] == 0.5
+
+
+def test_from_graph_and_copy_keep_every_neurons_summation_order():
+    # Large opposite weights make the result depend on the order inputs are summed in.
+    G = nx.DiGraph()
+    for n in ("a", "b", "c"):
+        G.add_node(n, role="input", bias=0.0, activation="identity")
+    G.add_node("o", role="output", bias=0.0, activation="identity")
+    G.add_edge("c", "o", weight=1e16)
+    G.add_edge("a", "o", weight=1.0)
+    G.add_edge("b", "o", weight=-1e16)
+    x = [1.0, 1.0, 1.0]
+    expected = (1e16 + 1.0) - 1e16  # c, then a, then b: the order the synapses were made
+    net = Network.from_graph(G)
+    assert list(net.graph.pred["o"]) == ["c", "a", "b"]
+    assert net.activate(x)[0] == expected == _expected(net, x)[0]
+    assert net.copy().activate(x)[0] == expected
