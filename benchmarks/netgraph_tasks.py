@@ -53,6 +53,19 @@ class Config:
     # build_1m
     build_size: int = 1_000
     build_repeats: int = 3
+    # lstm_dsr (the Synaptic peer has its own repeats and budget: run.py passes them)
+    dsr_iterations: int = 250_000
+    dsr_repeats: int = 5
+    dsr_budget_s: float = 40.0
+    dsr_peer_repeats: int = 9
+    dsr_peer_budget_s: float = 20.0
+    # lstm_timing
+    timing_repeats: int = 5
+    timing_budget_s: float = 25.0
+    # lstm_steps
+    steps_rows: int = 20_000
+    steps_repeats: int = 3
+    steps_budget_s: float = 4.0
     seed: int = 1
 
     @classmethod
@@ -73,6 +86,15 @@ class Config:
             dag_repeats=2,
             dag_budget_s=2.0,
             build_repeats=1,
+            dsr_repeats=3,
+            dsr_budget_s=12.0,
+            dsr_peer_repeats=3,
+            dsr_peer_budget_s=6.0,
+            timing_repeats=2,
+            timing_budget_s=8.0,
+            steps_rows=5_000,
+            steps_repeats=2,
+            steps_budget_s=1.5,
         )
 
 
@@ -485,4 +507,241 @@ def networkx_build(cfg: Config) -> dict[str, Any]:
         "synapses": n * n,
         "s": min(times),
         "s_all": times,
+    }
+
+
+# ------------------------------------------------------------------ recurrent (LSTM) tasks
+DSR_OPTIONS: dict[str, Any] = {
+    "targets": (2, 4),
+    "distractors": (3, 5),
+    "prompts": (0, 1),
+    "length": 9,
+    "rate": 0.17,
+}
+DSR_CRITERION = 0.95  # tasks.dsr's (and Trainer.DSR's) default ``success``
+DSR_MIN_CAP = 5_000  # no further DSR run starts if the budget left affords fewer trials
+LSTM_STEP_NETS = {"small": (2, 7, 1), "large": (10, 30, 10)}
+
+
+def _recurrent() -> tuple[Any, Any]:
+    """netgraph.architect.LSTM and the netgraph.tasks module."""
+    _netgraph()
+    try:
+        from netgraph import tasks as ng_tasks
+        from netgraph.architect import LSTM
+    except ImportError as e:
+        raise Unavailable(f"netgraph has no LSTM/tasks: {e}") from None
+    return LSTM, ng_tasks
+
+
+def _median_bounds(values: list[float], censored: list[bool]) -> tuple[float, float]:
+    """Bounds on the median of runs some of which were cut short (their value a lower bound).
+
+    The low one takes a cut run's value as it is, the high one as infinite; they are equal
+    when the cut runs cannot move the median.
+    """
+    low = float(np.median(values))
+    high = float(np.median([np.inf if c else v for v, c in zip(values, censored, strict=True)]))
+    return low, high
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    q1, q3 = np.quantile(values, [0.25, 0.75])
+    return {"min": min(values), "q1": float(q1), "q3": float(q3), "max": max(values)}
+
+
+def lstm_dsr(cfg: Config) -> dict[str, Any]:
+    """Synaptic's DSR task on LSTM(6, 3, 2) (``DSR_OPTIONS``) through ``tasks.dsr``.
+
+    Up to ``dsr_repeats`` runs, seeds cfg.seed + r (the same seed for the weights and the
+    sequences), after a short warm-up run. Within the ``dsr_budget_s`` budget each run may
+    use an equal share of what is left (so early finishers leave more to the later runs):
+    its ``iterations`` is capped at the trials that share affords at the rate measured so
+    far, a multiple of 1000, at most ``dsr_iterations`` (250,000). A capped run that stops
+    at its cap unsolved is "cut": it would have needed more trials, so its iterations and
+    time are lower bounds, and the medians are reported as lower bounds when cut runs could
+    move them. ``ms_per_1000_trials`` is the median over the runs of each run's time per
+    1000 trials. No run after the first starts when the budget left affords fewer than
+    DSR_MIN_CAP trials. ``solved`` counts runs that reached the criterion.
+    """
+    LSTM, ng_tasks = _recurrent()
+    warm = cfg.seed + 1000
+    ng_tasks.dsr(LSTM(6, 3, 2, seed=warm), **DSR_OPTIONS, iterations=100, seed=warm)  # JIT
+    t0 = time.perf_counter()  # then the trial rate, for the first run's cap
+    probe = ng_tasks.dsr(LSTM(6, 3, 2, seed=warm), **DSR_OPTIONS, iterations=1000, seed=warm)
+    trials_per_s = probe.iterations / max(time.perf_counter() - t0, 1e-9)
+    deadline = time.perf_counter() + cfg.dsr_budget_s
+    runs: list[dict[str, Any]] = []
+    for r in range(cfg.dsr_repeats):
+        left = deadline - time.perf_counter()
+        if r > 0 and left <= 0:
+            break
+        share = max(left, 0.0) / (cfg.dsr_repeats - r)
+        cap = min(cfg.dsr_iterations, max(1000, int(share * trials_per_s) // 1000 * 1000))
+        if r > 0 and cap < min(DSR_MIN_CAP, cfg.dsr_iterations):
+            break  # too little budget left for a run worth reporting
+        net = LSTM(6, 3, 2, seed=cfg.seed + r)
+        t1 = time.perf_counter()
+        res = ng_tasks.dsr(net, **DSR_OPTIONS, iterations=cap, seed=cfg.seed + r)
+        seconds = time.perf_counter() - t1
+        solved = res.success is not None and res.success >= DSR_CRITERION
+        cut = not solved and res.iterations >= cap and cap < cfg.dsr_iterations
+        runs.append(
+            {
+                "seed": cfg.seed + r,
+                "cap": cap,
+                "iterations": res.iterations,
+                "success": res.success,
+                "error": res.error,
+                "ms": seconds * 1e3,
+                "solved": solved,
+                "cut": cut,
+            }
+        )
+        done_its = sum(x["iterations"] for x in runs)
+        trials_per_s = done_its / max(sum(x["ms"] for x in runs) / 1e3, 1e-9)
+    its = [float(x["iterations"]) for x in runs]
+    ms = [x["ms"] for x in runs]
+    cut = [x["cut"] for x in runs]
+    its_low, its_high = _median_bounds(its, cut)
+    ms_low, ms_high = _median_bounds(ms, cut)
+    lower = [
+        k
+        for k, (lo, hi) in {
+            "iterations_median": (its_low, its_high),
+            "ms_median": (ms_low, ms_high),
+        }.items()
+        if lo != hi
+    ]
+    return {
+        "value": its_low,
+        "unit": "iterations",
+        "iterations_median": its_low,
+        "ms_median": ms_low,
+        "ms_per_1000_trials": float(np.median([1e3 * m / i for m, i in zip(ms, its, strict=True)])),
+        "lower_bounds": lower,
+        "runs": len(runs),
+        "solved": sum(x["solved"] for x in runs),
+        "cut": sum(cut),
+        "success_rate": sum(x["solved"] for x in runs) / len(runs),
+        "capped_by_budget": len(runs) < cfg.dsr_repeats,
+        "iterations_spread": _spread(its),
+        "ms_spread": _spread(ms),
+        "budget_s": cfg.dsr_budget_s,
+        "options": {**DSR_OPTIONS, "iterations": cfg.dsr_iterations},
+        "runs_all": runs,
+    }
+
+
+def lstm_timing(cfg: Config) -> dict[str, Any]:
+    """Synaptic's timing task on LSTM(2, 7, 1) through ``tasks.timing_task`` (its defaults).
+
+    Up to ``timing_repeats`` runs (seeds cfg.seed + r), none started after
+    ``timing_budget_s``, after a one-iteration warm-up (numba's JIT). Medians of the test
+    error and of the wall time (training and the test); steps/s counts every training step
+    (iterations x 7000) and the 1000 test steps over the summed wall time.
+    """
+    LSTM, ng_tasks = _recurrent()
+    train_samples, test_samples = 7000, 1000
+    ng_tasks.timing_task(
+        LSTM(2, 7, 1, seed=cfg.seed + 1000), seed=cfg.seed + 1000, iterations=1, progress=False
+    )
+    deadline = time.perf_counter() + cfg.timing_budget_s
+    runs: list[dict[str, Any]] = []
+    for r in range(cfg.timing_repeats):
+        if r > 0 and time.perf_counter() > deadline:
+            break
+        net = LSTM(2, 7, 1, seed=cfg.seed + r)
+        t0 = time.perf_counter()
+        res = ng_tasks.timing_task(net, seed=cfg.seed + r, progress=False)
+        seconds = time.perf_counter() - t0
+        runs.append(
+            {
+                "seed": cfg.seed + r,
+                "iterations": res.iterations,
+                "train_error": res.error,
+                "test_error": res.test_error,
+                "ms": seconds * 1e3,
+            }
+        )
+    steps = sum(x["iterations"] * train_samples + test_samples for x in runs)
+    test_errors = [x["test_error"] for x in runs]
+    ms = [x["ms"] for x in runs]
+    return {
+        "value": float(np.median(test_errors)),
+        "unit": "mse",
+        "test_error_median": float(np.median(test_errors)),
+        "test_error_spread": _spread(test_errors),
+        "train_error_median": float(np.median([x["train_error"] for x in runs])),
+        "iterations_median": float(np.median([x["iterations"] for x in runs])),
+        "iterations_spread": _spread([float(x["iterations"]) for x in runs]),
+        "ms_median": float(np.median(ms)),
+        "ms_spread": _spread(ms),
+        "steps_per_s": steps / (sum(ms) / 1e3),
+        "runs": len(runs),
+        "capped_by_budget": len(runs) < cfg.timing_repeats,
+        "budget_s": cfg.timing_budget_s,
+        "runs_all": runs,
+    }
+
+
+def lstm_steps(cfg: Config) -> dict[str, Any]:
+    """Online steps/s of LSTM(2, 7, 1) and LSTM(10, 30, 10) on random data.
+
+    Two ways over the same ``steps_rows`` rows (uniform [0, 1) inputs and targets), state
+    carried from row to row: a Python loop of ``net.activate(x); net.propagate(0.1, t)``
+    (each pass cut short after ``steps_budget_s``), and ``net.train(X, T, rate=0.1,
+    iterations=1, error=0, progress=False)``, which runs the same steps in compiled code.
+    Best of ``steps_repeats`` after a warm-up on the first 200 rows.
+    """
+    LSTM, _ = _recurrent()
+    out: dict[str, Any] = {"value": None, "unit": "steps/s", "rate": 0.1}
+    rng = np.random.default_rng(cfg.seed)
+    for name, sizes in LSTM_STEP_NETS.items():
+        X = rng.random((cfg.steps_rows, sizes[0]))
+        T = rng.random((cfg.steps_rows, sizes[-1]))
+        details = _lstm_steps_one(LSTM(*sizes, seed=cfg.seed), X, T, cfg)
+        details["network"] = f"LSTM{sizes}"
+        out[f"{name}_loop_steps_per_s"] = max(details["loop_rates_all"])
+        out[f"{name}_train_steps_per_s"] = max(details["train_rates_all"])
+        out[name] = details
+    out["value"] = out["small_loop_steps_per_s"]
+    return out
+
+
+def _lstm_steps_one(net: Any, X: np.ndarray, T: np.ndarray, cfg: Config) -> dict[str, Any]:
+    activate, propagate = _method(net, "activate"), _method(net, "propagate")
+    train = _method(net, "train")
+    pairs = list(zip(X, T, strict=True))
+
+    def step(pair: tuple[np.ndarray, np.ndarray]) -> None:
+        activate(pair[0])
+        propagate(0.1, pair[1])
+
+    _budgeted(step, pairs[:200], 60.0)  # warm-up
+    loop_rates, loop_steps = [], []
+    for _ in range(cfg.steps_repeats):
+        done, seconds = _budgeted(step, pairs, cfg.steps_budget_s)
+        loop_rates.append(done / seconds)
+        loop_steps.append(done)
+
+    def train_pass(rows: int) -> float:
+        t0 = time.perf_counter()
+        res = train(X[:rows], T[:rows], rate=0.1, iterations=1, error=0, progress=False)
+        seconds = time.perf_counter() - t0
+        _check_iterations(res, 1)
+        return seconds
+
+    train_pass(200)  # warm-up (numba's JIT, the plan)
+    one = train_pass(len(X))
+    train_rates = [len(X) / one]
+    for _ in range(_repeats(cfg.steps_repeats, one, cap_s=3 * cfg.steps_budget_s) - 1):
+        train_rates.append(len(X) / train_pass(len(X)))
+    return {
+        "neurons": net.graph.number_of_nodes(),
+        "synapses": net.graph.number_of_edges(),
+        "rows": len(X),
+        "loop_rates_all": loop_rates,
+        "loop_steps": loop_steps,
+        "train_rates_all": train_rates,
     }

@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,20 @@ PEER_TIMEOUT_S = 300
 
 
 @dataclass
+class Row:
+    """One table row of a task: which figure of each side it compares."""
+
+    label: str
+    ng_key: str  # the figure in the netgraph side's dict
+    peer_key: str  # the figure in the peer's JSON line
+    unit: str
+    higher_is_better: bool
+    target: float | None = None  # None: report only
+    ng_note: Callable[[dict[str, Any]], str] | None = None  # appended to the cell
+    peer_note: Callable[[dict[str, Any]], str] | None = None
+
+
+@dataclass
 class Task:
     name: str
     what: str
@@ -48,9 +62,17 @@ class Task:
     peer_key: str  # the figure in the peer's JSON line
     unit: str
     higher_is_better: bool
-    target: float  # ratio netgraph / peer to reach (>= if higher is better, else <=)
+    target: float | None  # ratio netgraph / peer to reach (>= if higher, else <=); None: report
     peer: Callable[[tasks.Config, bool], dict[str, Any]] | None
     netgraph: Callable[[tasks.Config], dict[str, Any]]
+    rows: list[Row] = field(default_factory=list)  # default: one row, ng "value" vs peer_key
+
+    def table_spec(self) -> list[Row]:
+        if self.rows:
+            return self.rows
+        return [
+            Row(self.name, "value", self.peer_key, self.unit, self.higher_is_better, self.target)
+        ]
 
 
 # ------------------------------------------------------------------------------ install
@@ -170,6 +192,61 @@ def torch_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
     )
 
 
+def synaptic_lstm_dsr_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            "node",
+            str(PEERS / "synaptic_lstm.js"),
+            "dsr",
+            "--iterations",
+            str(cfg.dsr_iterations),
+            "--repeats",
+            str(cfg.dsr_peer_repeats),
+            "--budget-s",
+            str(cfg.dsr_peer_budget_s),
+        ]
+    )
+
+
+def synaptic_lstm_timing_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            "node",
+            str(PEERS / "synaptic_lstm.js"),
+            "timing",
+            "--repeats",
+            str(cfg.timing_repeats),
+            "--budget-s",
+            str(cfg.timing_budget_s),
+        ]
+    )
+
+
+def synaptic_lstm_steps_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    return run_peer(
+        [
+            "node",
+            str(PEERS / "synaptic_lstm.js"),
+            "steps",
+            "--steps",
+            str(cfg.steps_rows),
+            "--repeats",
+            str(cfg.steps_repeats),
+            "--budget-s",
+            str(cfg.steps_budget_s),
+        ]
+    )
+
+
+NPM_PEERS = {
+    "synaptic_peer",
+    "brain_peer",
+    "synaptic_lstm_dsr_peer",
+    "synaptic_lstm_timing_peer",
+    "synaptic_lstm_steps_peer",
+}
+
+
 def neat_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
     WORK.mkdir(exist_ok=True)
     path = WORK / "sparse_dag.json"
@@ -199,6 +276,86 @@ def dag_for_netgraph(cfg: tasks.Config) -> None:
 # -------------------------------------------------------------------------------- tasks
 def networkx_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
     return tasks.networkx_build(cfg)  # in-process: it is networkx itself
+
+
+def _runs_note(d: dict[str, Any], spread_key: str, unit: str) -> str:
+    """The note 'median of N runs, min to max' (and whether the budget cut the repeats)."""
+    sp = d.get(spread_key) or {}
+    lo, hi = sp.get("min"), sp.get("max")
+    span = ""
+    if lo is not None and hi is not None:
+        span = (
+            f", {lo:,.0f} to {hi:,.0f}"
+            if unit == "iterations"
+            else f", {fmt(lo, unit)} to {fmt(hi, unit)}"
+        )
+    note = f"median of {d.get('runs')} runs{span}"
+    if d.get("capped_by_budget"):
+        note += f"; repeats cut by the {d.get('budget_s', '?')} s budget"
+    return note
+
+
+def _dsr_note(d: dict[str, Any], spread_key: str, unit: str) -> str:
+    solved = f"{d.get('solved')}/{d.get('runs')} solved"
+    if d.get("cut"):
+        solved += f", {d['cut']} stopped unsolved at a budget cap"
+    return f"{_runs_note(d, spread_key, unit)}; {solved}"
+
+
+def _dsr_iterations_note(d: dict[str, Any]) -> str:
+    return _dsr_note(d, "iterations_spread", "iterations")
+
+
+def _dsr_ms_note(d: dict[str, Any]) -> str:
+    return _dsr_note(d, "ms_spread", "ms")
+
+
+def _timing_error_note(d: dict[str, Any]) -> str:
+    its = d.get("iterations_median")
+    return f"{_runs_note(d, 'test_error_spread', 'mse')}; median {its:g} iterations"
+
+
+def _timing_ms_note(d: dict[str, Any]) -> str:
+    return _runs_note(d, "ms_spread", "ms")
+
+
+def _dsr_rows() -> list[Row]:
+    it_note, ms_note = _dsr_iterations_note, _dsr_ms_note
+    return [
+        Row("lstm_dsr (iterations, median)", "iterations_median", "iterations_median",
+            "iterations", False, ng_note=it_note, peer_note=it_note),
+        Row("lstm_dsr (time, median)", "ms_median", "ms_median", "ms", False,
+            ng_note=ms_note, peer_note=ms_note),
+        Row("lstm_dsr (ms per 1000 trials)", "ms_per_1000_trials", "ms_per_1000_trials", "ms",
+            False),
+    ]  # fmt: skip
+
+
+def _timing_rows() -> list[Row]:
+    err_note, ms_note = _timing_error_note, _timing_ms_note
+    return [
+        Row("lstm_timing (test error, median)", "test_error_median", "test_error_median",
+            "mse", False, ng_note=err_note, peer_note=err_note),
+        Row("lstm_timing (time, median)", "ms_median", "ms_median", "ms", False,
+            ng_note=ms_note, peer_note=ms_note),
+        Row("lstm_timing (steps/s)", "steps_per_s", "steps_per_s", "steps/s", True),
+    ]  # fmt: skip
+
+
+def _steps_rows() -> list[Row]:
+    rows = []
+    for size, net in (("small", "LSTM(2, 7, 1)"), ("large", "LSTM(10, 30, 10)")):
+        for how, what in (("loop", "activate+propagate loop"), ("train", "net.train")):
+            rows.append(
+                Row(
+                    f"lstm_steps {net} ({what})",
+                    f"{size}_{how}_steps_per_s",
+                    f"{size}_steps_per_s",
+                    "steps/s",
+                    True,
+                )
+            )
+    return rows
 
 
 TASKS = [
@@ -267,6 +424,19 @@ TASKS = [
         100.0,
         neat_peer,
         tasks.sparse_dag,
+        [
+            Row(
+                "sparse_dag (2-D batch)", "value", "activations_per_s", "activations/s", True, 100.0
+            ),
+            Row(
+                "sparse_dag (per sample)",
+                "per_sample",
+                "activations_per_s",
+                "activations/s",
+                True,
+                100.0,
+            ),
+        ],
     ),
     Task(
         "build_1m",
@@ -279,6 +449,42 @@ TASKS = [
         networkx_peer,
         tasks.build_1m,
     ),
+    Task(
+        "lstm_dsr",
+        "Synaptic's DSR task on LSTM(6, 3, 2): trials to solve it and time",
+        "Synaptic.js 1.1.4",
+        "iterations_median",
+        "iterations",
+        False,
+        None,
+        synaptic_lstm_dsr_peer,
+        tasks.lstm_dsr,
+        _dsr_rows(),
+    ),
+    Task(
+        "lstm_timing",
+        "Synaptic's timing task on LSTM(2, 7, 1): test error and time",
+        "Synaptic.js 1.1.4",
+        "test_error_median",
+        "mse",
+        False,
+        None,
+        synaptic_lstm_timing_peer,
+        tasks.lstm_timing,
+        _timing_rows(),
+    ),
+    Task(
+        "lstm_steps",
+        "online LSTM steps/s (activate + propagate), LSTM(2, 7, 1) and LSTM(10, 30, 10)",
+        "Synaptic.js 1.1.4",
+        "small_steps_per_s",
+        "steps/s",
+        True,
+        None,
+        synaptic_lstm_steps_peer,
+        tasks.lstm_steps,
+        _steps_rows(),
+    ),
 ]
 
 
@@ -289,17 +495,21 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.3g} s"
     if unit == "ms":
         return f"{value:,.1f} ms"
+    if unit == "mse":
+        return f"{value:.3g} MSE"
     return f"{value:,.0f} {unit}"
 
 
 def ratio_cell(
-    ng: float | None, peer: float | None, higher: bool, target: float
+    ng: float | None, peer: float | None, higher: bool, target: float | None
 ) -> tuple[str, str, bool | None]:
     sign = ">=" if higher else "<="
-    tcell = f"{sign} {target:g}x"
+    tcell = "report only" if target is None else f"{sign} {target:g}x"
     if ng is None or peer is None or peer <= 0:
         return "n/a", tcell, None
     r = ng / peer
+    if target is None:
+        return f"{r:.3g}x", tcell, None
     met = r >= target if higher else r <= target
     return f"{r:.3g}x", f"{tcell} ({'met' if met else 'not met'})", met
 
@@ -364,36 +574,38 @@ def run_task(
 
 
 def table_rows(row: dict[str, Any], task: Task) -> list[list[str]]:
-    peer_val = row["peer"][task.peer_key] if row["peer"] else None
+    peer, ng = row["peer"], row["netgraph"]
     label = task.peer_label
-    version = str(row["peer"].get("version", "")) if row["peer"] else ""
+    version = str(peer.get("version", "")) if peer else ""
     if version and version.split("+")[0] not in label:
         label += f" {version}"  # the version found, where it is not the pinned one
-    peer_cell = (
-        f"{label}: {fmt(peer_val, task.unit)}"
-        if peer_val is not None
-        else f"{label}: n/a ({row['peer_error'] or 'not run'})"
-    )
-    ng = row["netgraph"]
+    lower = set(ng.get("lower_bounds", ())) if ng else set()  # figures only known as >=
     out = []
-    specs = [(task.name, ng["value"] if ng else None)]
-    if task.name == "sparse_dag":
-        specs = [
-            ("sparse_dag (2-D batch)", ng["value"] if ng else None),
-            ("sparse_dag (per sample)", ng["per_sample"] if ng else None),
-        ]
-    for name, value in specs:
-        if value is None:
-            ng_cell = f"n/a ({row['netgraph_error']})"
+    for spec in task.table_spec():
+        peer_val = peer.get(spec.peer_key) if peer else None
+        if peer_val is not None:
+            peer_cell = f"{label}: {fmt(peer_val, spec.unit)}"
+            if spec.peer_note:
+                peer_cell += f" ({spec.peer_note(peer)})"
         else:
-            ng_cell = fmt(value, task.unit)
-            diff = ng.get("max_abs_diff_vs_peer") if ng else None
+            peer_cell = f"{label}: n/a ({row['peer_error'] or 'not run'})"
+        value = ng.get(spec.ng_key) if ng else None
+        if value is None:
+            ng_cell = f"n/a ({row['netgraph_error'] or 'not measured'})"
+        else:
+            ng_cell = (">= " if spec.ng_key in lower else "") + fmt(value, spec.unit)
+            if spec.ng_note:
+                ng_cell += f" ({spec.ng_note(ng)})"
+            diff = ng.get("max_abs_diff_vs_peer")
             if diff is not None and diff > 1e-9:
                 ng_cell += f" (MISMATCH vs peer: {diff:.2g})"
-        rcell, tcell, met = ratio_cell(value, peer_val, task.higher_is_better, task.target)
-        out.append([name, ng_cell, peer_cell, rcell, tcell])
-        row.setdefault("ratios", {})[name] = {
+        rcell, tcell, met = ratio_cell(value, peer_val, spec.higher_is_better, spec.target)
+        if spec.ng_key in lower and rcell != "n/a":
+            rcell = ">= " + rcell
+        out.append([spec.label, ng_cell, peer_cell, rcell, tcell])
+        row.setdefault("ratios", {})[spec.label] = {
             "ratio": None if rcell == "n/a" else float(value) / float(peer_val),
+            "lower_bound": spec.ng_key in lower,
             "met": met,
         }
     return out
@@ -464,13 +676,13 @@ def main(argv: list[str] | None = None) -> int:
 
     needs = {t.peer.__name__ for t in selected if t.peer}
     block: dict[str, str | None] = {}
-    if needs & {"synaptic_peer", "brain_peer"}:
+    if needs & NPM_PEERS:
         why = (
             "not installed (--no-install)"
             if args.no_install and not node_modules_ok()
             else (None if args.no_install else ensure_npm())
         )
-        block["synaptic_peer"] = block["brain_peer"] = why
+        block.update(dict.fromkeys(NPM_PEERS, why))
     if needs & {"torch_peer", "neat_peer"}:
         if args.no_install:
             st = {
