@@ -182,3 +182,22 @@ def test_recurrent_training_options_are_checked(rng):
         net.train(X, T, cross_validate=(0.5, 0.1))
     with pytest.raises(InputError, match="sequence 1"):
         net.train([(X, T), (X[:, :1], T)], sequences=True)
+
+
+def test_lstm_json_round_trip_trains_identically_for_1000_steps():
+    # Synaptic's own toJSON/fromJSON equivalence test, which its fromJSON passes only by
+    # luck (it resets self-connection weights to 1): here the weights survive exactly.
+    from netgraph.architect import LSTM
+
+    net = LSTM(2, 4, 1, seed=3)
+    for u, v in net.synapses:
+        if u == v:
+            net.graph[u][v]["weight"] = 0.9  # not 1, so a sloppy loader would show
+    twin = Network.from_json(net.to_json())
+    rng = np.random.default_rng(5)
+    for _ in range(1000):
+        x, t = rng.uniform(0, 1, 2), rng.uniform(0, 1, 1)
+        np.testing.assert_array_equal(net.activate(x), twin.activate(x))
+        net.propagate(0.1, t)
+        twin.propagate(0.1, t)
+    assert list(net.graph.edges(data=True)) == list(twin.graph.edges(data=True))
