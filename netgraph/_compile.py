@@ -80,6 +80,14 @@ class Plan:
         return self.graph._store.biases[: len(self.neurons)]
 
     @property
+    def narrow(self) -> bool:
+        """No neuron reads enough contiguous sources for the vectorized loops; the
+        online kernels then take their ``_narrow`` variants (see ``_kernels``)."""
+        from ._kernels import WIDE
+
+        return not bool(np.any((self.in_start >= 0) & (np.diff(self.in_ptr) >= WIDE)))
+
+    @property
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The index arrays the kernels take, as one tuple (see ``_kernels``)."""
         return (self.in_ptr, self.in_src, self.in_start, self.codes, self.roles,

@@ -405,8 +405,9 @@ class Network:
             return np.ascontiguousarray(Y[:, plan.output_pos])
         s, y, dy, _ = state
         if single:
-            plan.kernels.forward_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X,
-                                     s, y, dy)
+            K = plan.kernels
+            forward = K.forward_one_narrow if plan.narrow else K.forward_one
+            forward(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X, s, y, dy)
             return y[plan.output_pos]
         S, Y, DY = _fast.forward(plan, np.ascontiguousarray(X.T))
         if len(X):
@@ -497,8 +498,9 @@ class Network:
                                  plan.biases, T, 0, rate, self._state)
             return
         _s, y, dy, acc = self._state  # type: ignore[misc]
-        plan.kernels.propagate_one(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy,
-                                   T, rate, acc)
+        K = plan.kernels
+        propagate = K.propagate_one_narrow if plan.narrow else K.propagate_one
+        propagate(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.

@@ -333,9 +333,11 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
     W, B = plan.weights, plan.biases
     backup_w, backup_b = np.empty_like(W), np.empty_like(B)
     if online:
+        kernel = K.train_online_narrow if plan.narrow else K.train_online
+
         def run_online(orders, rates, errors):
-            return K.train_online(P, n_in, W, B, X, T, orders, rates, cost.code, stop_error, Xv,
-                                  Tv, s, y, dy, acc, errors, backup_w, backup_b)
+            return kernel(P, n_in, W, B, X, T, orders, rates, cost.code, stop_error, Xv, Tv, s, y,
+                          dy, acc, errors, backup_w, backup_b)
         return run_online
 
     opt = K.SGD if optimizer == "sgd" else K.ADAM
