@@ -52,8 +52,8 @@ def _influence(R, weights, ST, p, k):
     return total
 
 
-@njit(cache=True)
-def activate(P, R, n_in, weights, biases, X, r, ST):
+@njit(cache=True, inline="always")
+def _activate(P, R, n_in, weights, biases, X, r, ST):
     """One step on sample ``X[r]``: states, activations, gains and traces, in order."""
     in_ptr, in_src, codes = P[0], P[1], P[3]
     in_delay, gate_ptr, gate_syn = R[0], R[3], R[4]
@@ -92,8 +92,8 @@ def activate(P, R, n_in, weights, biases, X, r, ST):
                 xtrace[base + e] = k_decay * xtrace[base + e] + scale * elig[e]
 
 
-@njit(cache=True)
-def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
+@njit(cache=True, inline="always")
+def _propagate(P, R, n_in, weights, biases, T, r, rate, ST):
     """Synaptic's propagate with eligibility and extended traces, in place."""
     in_ptr, roles, output_index = P[0], P[4], P[5]
     out_ptr, out_syn, out_dst = R[5], R[6], R[7]
@@ -127,10 +127,22 @@ def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
 
 
 @njit(cache=True)
+def activate(P, R, n_in, weights, biases, X, r, ST):
+    """One step on sample ``X[r]``: states, activations, gains and traces, in order."""
+    _activate(P, R, n_in, weights, biases, X, r, ST)
+
+
+@njit(cache=True)
+def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
+    """Synaptic's propagate with eligibility and extended traces, in place."""
+    _propagate(P, R, n_in, weights, biases, T, r, rate, ST)
+
+
+@njit(cache=True)
 def activate_rows(P, R, n_in, weights, biases, X, Y, ST):
     """Activate each row of X in turn (a sequence), writing every neuron's y into Y."""
     for r in range(X.shape[0]):
-        activate(P, R, n_in, weights, biases, X, r, ST)
+        _activate(P, R, n_in, weights, biases, X, r, ST)
         Y[r, :] = ST[2]
 
 
@@ -172,9 +184,9 @@ def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cos
                     ST[a][:] = 0.0
                 ST[5][:] = 1.0
             for r in range(starts[q], starts[q + 1]):
-                activate(P, R, n_in, weights, biases, X, r, ST)
+                _activate(P, R, n_in, weights, biases, X, r, ST)
                 total += sample_cost(cost_code, ST[2], output_pos, T, r)
-                propagate(P, R, n_in, weights, biases, T, r, rates[ep], ST)
+                _propagate(P, R, n_in, weights, biases, T, r, rates[ep], ST)
         err = total / X.shape[0]
         errors[ep] = err
         finite = math.isfinite(err)
