@@ -200,3 +200,44 @@ def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cos
         if err <= stop_error:
             return ep + 1, 1
     return len(rates), 0
+
+
+@njit(cache=True)
+def dsr_trials(P, R, n_in, weights, biases, symbols, answers, n_targets, rate, cost_code,
+               skip_first, ST):
+    """Synaptic's Discrete Sequence Recall trials, compiled (see ``_tasks.dsr``).
+
+    ``symbols[q, i]`` is the symbol shown at step i of trial q; ``answers[q, i]`` the
+    target index the network should output (-1: all zeros). A step is propagated only
+    when its rounded prediction is wrong. Returns (fully correct trials, not counting
+    the first if ``skip_first``; the last trial's mean cost per step).
+    """
+    n_trials, length = symbols.shape
+    output_pos = P[6]
+    X = np.zeros((1, n_in))
+    T = np.zeros((1, n_targets))
+    correct = 0
+    error = 0.0
+    for q in range(n_trials):
+        right = 0
+        error = 0.0
+        for i in range(length):
+            X[0, :] = 0.0
+            X[0, symbols[q, i]] = 1.0
+            T[0, :] = 0.0
+            if answers[q, i] >= 0:
+                T[0, answers[q, i]] = 1.0
+            _activate(P, R, n_in, weights, biases, X, 0, ST)
+            same = True
+            for o in range(n_targets):
+                if math.floor(ST[2][output_pos[o]] + 0.5) != T[0, o]:
+                    same = False
+            if same:
+                right += 1
+            else:
+                _propagate(P, R, n_in, weights, biases, T, 0, rate, ST)
+            error += sample_cost(cost_code, ST[2], output_pos, T, 0)
+        if right == length and not (skip_first and q == 0):
+            correct += 1
+        error /= length
+    return correct, error

@@ -55,13 +55,15 @@ def dsr_sequence(rng: np.random.Generator, targets: list[int], distractors: list
 def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
         distractors: tuple[int, ...] = (3, 5, 6, 9), prompts: tuple[int, ...] = (0, 1),
         length: int = 24, success: float = 0.95, iterations: int = 100_000, rate: float = 0.1,
-        cost: str = "cross_entropy", seed: Seed = None) -> TaskResult:
+        cost: str = "cross_entropy", seed: Seed = None, compiled: bool = True) -> TaskResult:
     """Discrete Sequence Recall: remember the targets hidden among distractors and say
     them back, in order, when prompted. One input per symbol, one output per target.
 
     As in Synaptic: a step is propagated only when its rounded prediction is wrong;
     training stops at a multiple of 1000 trials once the share of fully correct
-    sequences among the last ones reaches ``success``.
+    sequences among the last ones reaches ``success``. Recurrent networks run blocks of
+    trials in compiled code; ``compiled=False`` runs them through ``activate`` and
+    ``propagate`` calls instead (the same numbers, slower).
     """
     rng = _rng(seed)
     c = get_cost(cost)
@@ -73,31 +75,53 @@ def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
     start = time.perf_counter()
     trial = correct = 0
     rate_of_success, error = 0.0, 1.0
+    plan = net._plan()
+    compiled = compiled and plan.recurrent is not None
     while trial < iterations and (rate_of_success < success or trial % 1000 != 0):
-        sequence, indexes = dsr_sequence(rng, list(targets), list(distractors), list(prompts),
-                                         length)
-        right = 0
-        error = 0.0
-        for i, symbol in enumerate(sequence):
-            x = np.zeros(width)
-            x[symbol] = 1.0
-            t = np.zeros(len(targets))
-            if i >= sequence_length:
-                t[indexes[i - sequence_length]] = 1.0
-            y = net.activate(x)
-            if np.array_equal(np.floor(y + 0.5), t):
-                right += 1
-            else:
-                net.propagate(rate, t)
-            error += c.value(y, t)
+        if compiled:  # a block of trials up to the next multiple of 1000, in compiled code
+            block = min(1000 - trial % 1000, iterations - trial)
+            made = [dsr_sequence(rng, list(targets), list(distractors), list(prompts), length)
+                    for _ in range(block)]
+            symbols = np.array([s for s, _ in made], dtype=np.int64)
+            answers = np.full((block, length), -1, dtype=np.int64)
+            answers[:, sequence_length:] = [idx for _, idx in made]
+            from ._recurrent import dsr_trials
+
+            state = net._fresh_state(plan)
+            net._activated = True
+            # Synaptic zeroes its count after each trial numbered a multiple of 1000,
+            # that trial included
+            fresh = trial % 1000 == 0
+            right, error = dsr_trials(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
+                                      plan.biases, symbols, answers, len(targets), float(rate),
+                                      c.code, fresh, state)
+            correct = int(right) if fresh else correct + int(right)
+            trial += block
+        else:
+            sequence, indexes = dsr_sequence(rng, list(targets), list(distractors),
+                                             list(prompts), length)
+            right = 0
+            error = 0.0
+            for i, symbol in enumerate(sequence):
+                x = np.zeros(width)
+                x[symbol] = 1.0
+                t = np.zeros(len(targets))
+                if i >= sequence_length:
+                    t[indexes[i - sequence_length]] = 1.0
+                y = net.activate(x)
+                if np.array_equal(np.floor(y + 0.5), t):
+                    right += 1
+                else:
+                    net.propagate(rate, t)
+                error += c.value(y, t)
             if right == length:
                 correct += 1
-        if trial % 1000 == 0:
-            correct = 0
-        trial += 1
+            if trial % 1000 == 0:
+                correct = 0
+            trial += 1
+            error /= length
         window = trial % 1000 or 1000
         rate_of_success = correct / window
-        error /= length
     return TaskResult(trial, error, time.perf_counter() - start, success=rate_of_success)
 
 

@@ -71,3 +71,17 @@ def test_embedded_reber_strings_and_training_run():
     net = LSTM(6, 7, 6, seed=0)
     result = tasks.erg(net, iterations=50, seed=0)
     assert result.iterations == 50 and np.isfinite(result.error)
+
+
+def test_compiled_dsr_equals_the_python_loop():
+    from netgraph import Network
+
+    a = LSTM(6, 3, 2, seed=2)
+    b = Network.from_graph(a.graph)
+    options = dict(targets=(2, 4), distractors=(3, 5), prompts=(0, 1), length=9, rate=0.17,
+                   iterations=2100, success=2.0, seed=7)
+    ra = tasks.dsr(a, **options)
+    rb = tasks.dsr(b, compiled=False, **options)  # step by step through activate/propagate
+    assert (ra.iterations, ra.success, ra.error) == (rb.iterations, rb.success, rb.error)
+    assert [w for *_, w in a.graph.edges(data="weight")] == [
+        w for *_, w in b.graph.edges(data="weight")]
