@@ -68,24 +68,18 @@ class Plan:
     recurrent: tuple[np.ndarray, ...] | None  # see _recurrent_arrays; None: plain feed-forward
     feedforward: bool  # no delayed or gated synapse (fixed neurons allowed)
     fixed: np.ndarray  # 1 for neurons whose bias and incoming weights are never learned
+    # No neuron reads enough contiguous sources for the vectorized loops: the online
+    # kernels then take their ``_narrow`` variants (see ``_kernels``).
+    narrow: bool
     graph: NetGraph = field(repr=False)
     kernels: ModuleType = field(repr=False)
 
-    @property
-    def weights(self) -> np.ndarray:
-        return self.graph._store.weights[: len(self.synapses)]
-
-    @property
-    def biases(self) -> np.ndarray:
-        return self.graph._store.biases[: len(self.neurons)]
-
-    @property
-    def narrow(self) -> bool:
-        """No neuron reads enough contiguous sources for the vectorized loops; the
-        online kernels then take their ``_narrow`` variants (see ``_kernels``)."""
-        from ._kernels import WIDE
-
-        return not bool(np.any((self.in_start >= 0) & (np.diff(self.in_ptr) >= WIDE)))
+    def __post_init__(self) -> None:
+        # Views of the graph's own storage. The store only swaps its arrays when it
+        # grows or is relocated, and both change the graph's version, which retires
+        # this plan first.
+        self.weights = self.graph._store.weights[: len(self.synapses)]
+        self.biases = self.graph._store.biases[: len(self.neurons)]
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
@@ -223,6 +217,8 @@ def compile_plan(G: NetGraph) -> Plan:
     G._relocate(order, synapses)
     from . import _kernels  # numba loads on first compile, not at import
 
+    narrow = not bool(np.any((in_start >= 0) & (np.diff(in_ptr) >= _kernels.WIDE)))
+
     return Plan(
         version=G.version,
         neurons=order,
@@ -240,6 +236,7 @@ def compile_plan(G: NetGraph) -> Plan:
         recurrent=gated,
         feedforward=not recurrent,
         fixed=fixed,
+        narrow=narrow,
         graph=G,
         kernels=_kernels,
     )

@@ -27,6 +27,7 @@ from ._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 OUTPUT = 2
 FAST = {"reassoc", "contract"}
 WIDE = 16  # from this many contiguous sources on, loops run over views (vectorized)
+COLUMNS = 512  # samples per block in the column-layout batch kernels
 
 
 @njit(cache=True, inline="always")
@@ -174,37 +175,41 @@ def forward_rows(P, n_in, weights, biases, X, S, Y, DY):
 def forward_columns(P, n_in, weights, biases, Xt, S, Y, DY):
     """A batch laid out one row per neuron: ``Xt`` is (n_inputs, n_samples), S/Y/DY are
     (n_neurons, n_samples). Every synapse then updates a whole row at unit stride,
-    which vectorizes across samples whatever the graph's shape.
+    which vectorizes across samples whatever the graph's shape. Samples go in blocks
+    of ``COLUMNS`` so that a block of every neuron's row stays in cache.
     """
     in_ptr, in_src, codes = P[0], P[1], P[3]
     m = Xt.shape[1]
-    for k in range(n_in):
-        for q in range(m):
-            S[k, q] = Xt[k, q]
-            Y[k, q] = Xt[k, q]
-            DY[k, q] = 0.0
-    for k in range(n_in, len(codes)):
-        row = S[k]
-        b = biases[k]
-        for q in range(m):
-            row[q] = b
-        for e in range(in_ptr[k], in_ptr[k + 1]):
-            w = weights[e]
-            src = Y[in_src[e]]
-            for q in range(m):
-                row[q] += w * src[q]
-        c = codes[k]
-        out, d = Y[k], DY[k]
-        if c == 0:
-            for q in range(m):
-                v = 1.0 / (1.0 + math.exp(-row[q]))
-                out[q] = v
-                d[q] = v * (1.0 - v)
-        else:
-            for q in range(m):
-                v = act(c, row[q])
-                out[q] = v
-                d[q] = deriv(c, row[q], v)
+    for q0 in range(0, m, COLUMNS):
+        q1 = min(m, q0 + COLUMNS)
+        for k in range(n_in):
+            for q in range(q0, q1):
+                S[k, q] = Xt[k, q]
+                Y[k, q] = Xt[k, q]
+                DY[k, q] = 0.0
+        for k in range(n_in, len(codes)):
+            row = S[k, q0:q1]
+            row[:] = biases[k]
+            for e in range(in_ptr[k], in_ptr[k + 1]):
+                _axpy(weights[e], Y[in_src[e], q0:q1], row)
+            c = codes[k]
+            out, d = Y[k, q0:q1], DY[k, q0:q1]
+            if c == 0:
+                for q in range(q1 - q0):
+                    v = 1.0 / (1.0 + math.exp(-row[q]))
+                    out[q] = v
+                    d[q] = v * (1.0 - v)
+            else:
+                for q in range(q1 - q0):
+                    v = act(c, row[q])
+                    out[q] = v
+                    d[q] = deriv(c, row[q], v)
+
+
+@njit(cache=True, fastmath=FAST)
+def _axpy(w, src, row):
+    for q in range(len(row)):
+        row[q] += w * src[q]
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
