@@ -47,7 +47,7 @@ def forward(plan: Plan, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
             nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
             Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
             s = S[blk.t0:blk.t1]
-            np.matmul(Wb, Y[blk.s0:blk.s1], out=s)
+            s[:] = Wb @ Y[blk.s0:blk.s1]
             s += b[blk.t0:blk.t1, None]
             a = _BY_CODE[blk.code]
             Y[blk.t0:blk.t1] = a.function(s)
@@ -71,8 +71,10 @@ def backward(plan: Plan, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
         Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
         dS = D[blk.t0:blk.t1] * DY[blk.t0:blk.t1]
         gb[blk.t0:blk.t1] = dS.sum(axis=1)
-        np.matmul(dS, Y[blk.s0:blk.s1].T, out=gw[blk.e0:blk.e0 + nt * ns].reshape(nt, ns))
-        D[blk.s0:blk.s1] += Wb.T @ dS
+        # (matmul with out= into the flat gradient ran 10x slower than this copy)
+        gw[blk.e0:blk.e0 + nt * ns] = (dS @ Y[blk.s0:blk.s1].T).ravel()
+        if blk.s1 > plan.n_inputs:  # no error to pass back into the inputs
+            D[blk.s0:blk.s1] += Wb.T @ dS
     return gw, gb
 
 
