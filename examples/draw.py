@@ -1,7 +1,7 @@
 """Train the 2-3-1 XOR network and draw it: SVG for the web, PNG for everything else.
 
-    python examples/draw.py            # writes docs/xor.svg and docs/xor.png
-    python examples/draw.py --out DIR  # somewhere else
+    python examples/draw.py [output folder]  # default: out/
+    python examples/draw.py docs             # the pictures in docs/ (xor.svg, xor.png)
 
 Training is Synaptic's classic loop (activate, then propagate at rate 0.3), 20,000
 passes over the four samples, with a fixed seed: the picture is the same every run.
@@ -37,9 +37,11 @@ def train() -> Network:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent
-                        / "docs", help="directory for xor.svg, xor.png (default: docs/)")
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("out"),
+                        help="folder for xor.svg and xor.png (default: out/)")
+    parser.add_argument("--out", type=Path, help="the same as FOLDER (older spelling)")
     args = parser.parse_args(argv)
+    args.out = args.out or args.folder
     args.out.mkdir(parents=True, exist_ok=True)
 
     net = train()

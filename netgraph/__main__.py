@@ -1,0 +1,8 @@
+"""``python -m netgraph``: the ``netgraph`` command (see ``netgraph._cli``)."""
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

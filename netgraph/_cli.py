@@ -1,0 +1,873 @@
+"""The ``netgraph`` command: inspect, check, draw, convert, train and run networks.
+
+    netgraph info NET.json [--json]
+    netgraph validate NET.json [NET.json ...] [--json]
+    netgraph render NET.json -o net.svg [drawing options]
+    netgraph convert --from synaptic IN.json -o OUT.json
+    netgraph convert --to synaptic IN.json -o OUT.json
+    netgraph train (NET.json | --layers 2,3,1) --data data.csv -o out.json [options]
+    netgraph predict NET.json (--input 0,1 | --data inputs.csv) [-o out.csv] [--json]
+
+Exit status: 0 on success, 1 when a check fails or an input (a file, its data, a
+value) is unusable, 2 for a malformed command line (as argparse). Results go to
+stdout; errors go to stderr as one line, ``netgraph: error: <what went wrong>``;
+progress bars and training logs go to stderr too, so ``--json`` output on stdout
+is always clean JSON.
+
+Every subcommand takes ``--help``. ``python -m netgraph`` runs the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import re
+import secrets
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from . import ACTIVATIONS, COSTS, GraphvizNotFoundError, NetgraphError, Network, __version__
+from ._diagram import COLOR_SCHEMES, FORMATS
+
+__all__ = ["CLIError", "build_parser", "main", "read_csv", "summary"]
+
+PROG = "netgraph"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CLIError(Exception):
+    """A problem with the user's input that ends the command with exit status 1."""
+
+
+# ====================================================================== helpers
+def _show_path(path: str | os.PathLike[str]) -> str:
+    return "<stdin>" if os.fspath(path) == "-" else os.fspath(path)
+
+
+def _os_message(e: OSError) -> str:
+    """``OSError`` as ``path: reason`` (no ``[Errno 2]``)."""
+    reason = e.strerror or str(e) or type(e).__name__
+    if e.filename is not None:
+        return f"{os.fsdecode(e.filename)}: {reason}"
+    return reason
+
+
+def _load(path: str) -> Network:
+    """``Network.load(path)`` with the path in every error message."""
+    try:
+        return Network.load(path)
+    except NetgraphError as e:
+        message = str(e)
+        if "Synaptic's JSON" in message:
+            hint = f"convert it first: netgraph convert --from synaptic {path} -o OUT.json"
+            old = "use Network.from_synaptic"
+            message = message.replace(old, hint) if old in message else f"{message}; {hint}"
+        if not message.startswith(path):
+            message = f"{path}: {message}"
+        raise CLIError(message) from None
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    """``"0, 1 0.5"`` -> ``[0.0, 1.0, 0.5]``: numbers split by commas and/or spaces."""
+    cells = [c for c in re.split(r"[,\s]+", text.strip()) if c]
+    if not cells:
+        raise CLIError(f"{what}: no numbers in {text!r}")
+    values = []
+    for cell in cells:
+        try:
+            x = float(cell)
+        except ValueError:
+            raise CLIError(f"{what}: {cell!r} is not a number") from None
+        if not math.isfinite(x):
+            raise CLIError(f"{what}: {cell!r} is not a finite number")
+        values.append(x)
+    return values
+
+
+def _write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to a new file next to ``path``, then rename it over ``path``.
+
+    Readers see the old file or the new one, never a part; a failure leaves the old
+    file as it was. The new file gets the umask's usual permissions.
+    """
+    target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    folder = target.parent
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _check_folder(out: str | None) -> None:
+    """Fail early (before any work) if ``out`` cannot be written for want of a folder."""
+    if out is None or out == "-":
+        return
+    folder = Path(out).parent
+    if not folder.is_dir():
+        raise CLIError(f"{out}: no folder {str(folder)!r} to write it in")
+
+
+def _emit(text: str, out: str | None) -> None:
+    """Print ``text`` (stdout when ``out`` is None or ``-``) or write it to ``out``."""
+    if out is None or out == "-":
+        sys.stdout.write(text)
+    else:
+        _write_atomically(out, text.encode("utf-8"))
+
+
+def _json_text(value: Any, indent: str = "") -> str:
+    """JSON indented by two spaces, with lists of plain values kept on one line."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k)}: {_json_text(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        items = [inner + _json_text(v, inner) for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return json.dumps(value, allow_nan=False)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(_json_text(value) + "\n")
+
+
+def _number_text(x: float) -> str:
+    """The shortest text that reads back as the same float64."""
+    return repr(float(x))
+
+
+@contextlib.contextmanager
+def _open_text(path: str) -> Iterator[TextIO]:
+    if path == "-":
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        try:
+            yield stdin
+        finally:
+            stdin.detach()  # leave sys.stdin open
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            yield f
+
+
+def read_csv(path: str) -> tuple[list[str] | None, np.ndarray]:
+    """Read a CSV file of numbers, with or without a header row.
+
+    The first non-blank row is a header if any of its cells is not a number. Blank
+    lines are skipped; every other row must have as many cells as the first one, and
+    every cell must be a finite number (surrounding spaces are allowed).
+
+    **Arguments**
+    - ``path``: the file, or ``"-"`` for standard input.
+
+    **Returns** ``(header, data)``: the header's cells (``None`` without a header)
+    and a float64 array of shape (rows, columns).
+
+    Raises ``CLIError`` naming the line and column of the first bad cell, and
+    ``OSError`` if the file cannot be read.
+    """
+    name = _show_path(path)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        with _open_text(path) as f:
+            reader = csv.reader(f)
+            for row in reader:
+                if not row or all(not c.strip() for c in row):
+                    continue
+                rows.append([c.strip() for c in row])
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as e:
+        raise CLIError(f"{name}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except csv.Error as e:
+        raise CLIError(f"{name}: not a readable CSV file: {e}") from None
+    if not rows:
+        raise CLIError(f"{name}: no rows (the file is empty)")
+    header: list[str] | None = None
+    if not all(_is_number(c) for c in rows[0]):
+        header, rows, lines = rows[0], rows[1:], lines[1:]
+        if not rows:
+            raise CLIError(f"{name}: a header row but no data rows")
+    width = len(header) if header is not None else len(rows[0])
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width:
+            raise CLIError(f"{name}: line {line} has {len(row)} columns; expected {width} "
+                           f"(as the {'header' if header is not None else 'first row'})")
+    try:
+        data = np.array(rows, dtype=np.float64)
+        ok = bool(np.isfinite(data).all())
+    except ValueError:
+        ok = False
+    if not ok:
+        for row, line in zip(rows, lines, strict=True):
+            for k, cell in enumerate(row):
+                if not _is_number(cell) or not math.isfinite(float(cell)):
+                    column = f"column {k + 1}"
+                    if header is not None:
+                        column += f" ({header[k]!r})"
+                    kind = "a finite number" if _is_number(cell) else "a number"
+                    shown = repr(cell) if cell else "an empty cell"
+                    raise CLIError(f"{name}: line {line}, {column}: {shown} is not {kind}")
+    return header, data
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _format_csv(header: Sequence[str], rows: np.ndarray) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_number_text(x) for x in row])
+    return buffer.getvalue()
+
+
+# ===================================================================== summary
+def summary(net: Network, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``netgraph info`` reports about a network, as plain JSON data.
+
+    **Arguments**
+    - ``net``: the network.
+    - ``document``: the parsed JSON document it was loaded from, for the format,
+      version and metadata (``None``: report the format this netgraph writes).
+
+    **Returns** a dict: ``format``, ``version``, ``name``, ``description``,
+    ``netgraph_version``, ``created``; ``neurons`` (total and per role, ``fixed``);
+    ``layers`` (one entry per layer label and role, in graph order: ``layer``,
+    ``role``, ``neurons``, ``activations``); ``synapses`` (``total``, ``delayed``,
+    ``gated``, ``self_connections``); ``activations`` (neurons per activation);
+    ``parameters`` (``total`` learnable = ``weights`` + ``biases``, and ``frozen``:
+    the biases and incoming weights of fixed neurons and the weights of
+    self-connections, which training never changes); ``training`` (the recorded
+    training state, or ``None``).
+    """
+    from ._document import FORMAT, VERSION
+
+    G = net.graph
+    doc = document or {}
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    roles: Counter[str] = Counter()
+    activations: Counter[str] = Counter()
+    layers: dict[tuple[Any, str], dict[str, Any]] = {}
+    fixed_neurons = 0
+    biases = frozen = 0
+    for _, a in G.nodes(data=True):
+        role, activation = a["role"], a["activation"]
+        roles[role] += 1
+        activations[activation] += 1
+        fixed = bool(a.get("fixed", False))
+        fixed_neurons += fixed
+        if role != "input":
+            if fixed:
+                frozen += 1
+            else:
+                biases += 1
+        layer_label = a.get("layer", role)
+        entry = layers.setdefault((layer_label, role), {
+            "layer": layer_label, "role": role, "neurons": 0, "activations": []})
+        entry["neurons"] += 1
+        if activation not in entry["activations"]:
+            entry["activations"].append(activation)
+    delayed = gated = loops = weights = 0
+    nodes = G.nodes
+    for u, v, a in G.edges(data=True):
+        delayed += bool(a.get("delay"))
+        gated += a.get("gater") is not None
+        if u == v:
+            loops += 1
+            frozen += 1
+        elif nodes[v].get("fixed"):
+            frozen += 1
+        else:
+            weights += 1
+    training = G.graph.get("training")
+    return {
+        "format": doc.get("format", FORMAT),
+        "version": doc.get("version", VERSION),
+        "name": G.graph.get("name"),
+        "description": G.graph.get("description"),
+        "netgraph_version": meta.get("netgraph_version"),
+        "created": meta.get("created"),
+        "neurons": {"total": G.number_of_nodes(), "input": roles["input"],
+                    "hidden": roles["hidden"], "output": roles["output"],
+                    "fixed": fixed_neurons},
+        "layers": list(layers.values()),
+        "synapses": {"total": G.number_of_edges(), "delayed": delayed, "gated": gated,
+                     "self_connections": loops},
+        "activations": dict(activations),
+        "parameters": {"total": weights + biases, "weights": weights, "biases": biases,
+                       "frozen": frozen},
+        "training": dict(training) if isinstance(training, dict) else None,
+    }
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _info_text(path: str, s: dict[str, Any]) -> str:
+    lines = [f"file         {path}"]
+    fmt = f"{s['format']}, version {s['version']}"
+    if s["netgraph_version"]:
+        fmt += f" (written by netgraph {s['netgraph_version']})"
+    lines.append(f"format       {fmt}")
+    for key in ("name", "description", "created"):
+        if s[key] is not None:
+            lines.append(f"{key:<12} {s[key]}")
+    lines.append("")
+    table = [("layer", "role", "neurons", "activation")]
+    for entry in s["layers"]:
+        label = "-" if entry["layer"] is None else str(entry["layer"])
+        table.append((label, entry["role"], f"{entry['neurons']:,}",
+                      ", ".join(entry["activations"])))
+    table.append(("total", "", f"{s['neurons']['total']:,}", ""))
+    widths = [max(len(row[k]) for row in table) for k in range(4)]
+    for k, row in enumerate(table):
+        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  "
+                     f"{row[2]:>{widths[2]}}  {row[3]}".rstrip())
+        if k == 0 or k == len(table) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append("")
+    n = s["neurons"]
+    neurons = f"{n['total']:,} ({n['input']:,} input, {n['hidden']:,} hidden, " \
+              f"{n['output']:,} output"
+    neurons += f"; {n['fixed']:,} fixed)" if n["fixed"] else ")"
+    lines.append(f"neurons      {neurons}")
+    y = s["synapses"]
+    lines.append(f"synapses     {y['total']:,} ({y['delayed']:,} delayed, {y['gated']:,} gated, "
+                 f"{_count(y['self_connections'], 'self-connection')})")
+    lines.append("activations  " + ", ".join(f"{name} ({k:,})"
+                                             for name, k in s["activations"].items()))
+    p = s["parameters"]
+    lines.append(f"parameters   {p['total']:,} ({_count(p['weights'], 'weight')} + "
+                 f"{_count(p['biases'], 'bias', 'biases')}; "
+                 f"{p['frozen']:,} frozen)")
+    if s["training"]:
+        t = s["training"]
+        parts = [f"{k.replace('_', ' ')} {t[k]}" for k in
+                 ("optimizer", "cost", "rate", "momentum", "batch_size", "iterations", "error")
+                 if t.get(k) is not None]
+        lines.append("training     " + ", ".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+# ==================================================================== commands
+def _cmd_info(args: argparse.Namespace) -> int:
+    net = _load(args.network)
+    try:  # the file parsed as JSON already; read its own format version and metadata
+        with open(args.network, "rb") as f:
+            document = json.loads(f.read())
+    except (OSError, ValueError):
+        document = None
+    s = summary(net, document if isinstance(document, dict) else None)
+    if args.json:
+        _print_json({"file": args.network, **s})
+    else:
+        sys.stdout.write(_info_text(args.network, s))
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    results = []
+    for path in args.networks:
+        try:
+            net = _load(path)
+        except CLIError as e:
+            results.append({"file": path, "valid": False, "error": str(e)})
+        except OSError as e:
+            results.append({"file": path, "valid": False, "error": _os_message(e)})
+        else:
+            results.append({"file": path, "valid": True,
+                            "neurons": net.graph.number_of_nodes(),
+                            "synapses": net.graph.number_of_edges()})
+    valid = all(r["valid"] for r in results)
+    if args.json:
+        _print_json({"valid": valid, "files": results})
+    else:
+        for r in results:
+            if r["valid"]:
+                print(f"{r['file']}: ok ({_count(r['neurons'], 'neuron')}, "
+                      f"{_count(r['synapses'], 'synapse')})")
+            else:
+                print(f"{PROG}: error: {r['error']}", file=sys.stderr)
+    return EXIT_OK if valid else EXIT_FAILED
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    _check_folder(args.output)
+    out = Path(args.output)
+    fmt = (args.format or out.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise CLIError(f"{args.output}: cannot tell the picture format from the extension; "
+                       f"use one of {', '.join('.' + f for f in FORMATS)} (or --format)")
+    net = _load(args.network)
+    options: dict[str, Any] = {
+        "rankdir": args.rankdir, "precision": args.precision, "weights": args.weights,
+        "biases": args.biases, "activations": args.activations, "colors": args.colors,
+        "collapse": {"auto": None, "yes": True, "no": False}[args.collapse],
+        "legend": args.legend,
+    }
+    if args.dpi is not None:
+        options["dpi"] = args.dpi
+    if args.title is not None:
+        options["title"] = args.title
+    try:
+        written = net.render(out, format=fmt, **options)
+    except GraphvizNotFoundError as e:
+        raise CLIError(f"{e} (here: netgraph render {args.network} -o "
+                       f"{out.with_suffix('.dot')})") from None
+    except ValueError as e:  # an option the diagram refuses (e.g. a bad title character)
+        raise CLIError(str(e)) from None
+    except subprocess.CalledProcessError as e:  # Graphviz ran and failed
+        detail = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        raise CLIError(f"Graphviz could not draw {args.network}"
+                       + (f": {detail[-1]}" if detail else "")) from None
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
+def _read_json_file(path: str) -> Any:
+    try:
+        with _open_text(path) as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise CLIError(f"{_show_path(path)}: not UTF-8 text ({e.reason} at byte {e.start})"
+                       ) from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise CLIError(f"{_show_path(path)}: not valid JSON: {e}") from None
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    _check_folder(args.output)
+    if args.source_format == "synaptic":
+        document = _read_json_file(args.input)
+        if not isinstance(document, dict):
+            raise CLIError(f"{_show_path(args.input)}: a Synaptic network is a JSON object "
+                           "with neurons and connections")
+        if document.get("format") == "netgraph-network":
+            raise CLIError(f"{_show_path(args.input)} is netgraph JSON already (--to synaptic "
+                           "converts it to Synaptic's format)")
+        try:
+            net = Network.from_synaptic(document)
+        except NetgraphError as e:
+            raise CLIError(f"{_show_path(args.input)}: {e}") from None
+        if args.output == "-":
+            sys.stdout.write(net.to_json(layout=args.layout))
+        else:
+            net.save(args.output, layout=args.layout)
+    else:
+        net = _load(args.input)
+        try:
+            document = net.to_synaptic()
+        except NetgraphError as e:
+            raise CLIError(f"{args.input}: cannot write it as Synaptic JSON: {e}") from None
+        _emit(json.dumps(document, indent=args.indent, allow_nan=False) + "\n", args.output)
+    if args.output != "-":
+        print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _layers(text: str) -> list[int]:
+    sizes = []
+    for cell in text.replace(" ", "").split(","):
+        if not cell.isdecimal() or int(cell) < 1:
+            raise argparse.ArgumentTypeError(
+                f"expected layer sizes such as 2,3,1 (whole numbers >= 1), got {text!r}")
+        sizes.append(int(cell))
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError(f"need at least an input and an output size, got "
+                                         f"{text!r}")
+    return sizes
+
+
+def _rate(text: str) -> float | list[float]:
+    try:
+        values = _numbers(text, "--rate")
+    except CLIError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--rate: ")) from None
+    return values[0] if len(values) == 1 else values
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def _nonnegative_int(text: str) -> int:
+    if not text.isdecimal():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _finite(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return x
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.parser
+    if (args.network is None) == (args.layers is None):
+        parser.error("give a network file to train further or --layers to make a new one "
+                     "(one of them, not both)")
+    if args.network is not None and args.activation is not None:
+        parser.error("--activation is for a new network (--layers)")
+    _check_folder(args.output)
+    net = _load(args.network) if args.network is not None else None
+    _, data = read_csv(args.data)
+    data_name = _show_path(args.data)
+    n_out = args.targets if args.targets is not None else (
+        len(net.outputs) if net is not None else args.layers[-1])
+    columns = data.shape[1]
+    if n_out >= columns:
+        raise CLIError(f"{data_name}: {_count(columns, 'column')} leave no inputs beside "
+                       f"{_count(n_out, 'target')}")
+    n_in = columns - n_out
+    if net is not None:
+        want_in, want_out, what = len(net.inputs), len(net.outputs), args.network
+    else:
+        want_in, want_out = args.layers[0], args.layers[-1]
+        what = f"--layers {','.join(map(str, args.layers))}"
+    if (n_in, n_out) != (want_in, want_out):
+        raise CLIError(f"{data_name} has {columns} columns, read as {_count(n_in, 'input')} "
+                       f"and {_count(n_out, 'target')}; {what} takes {_count(want_in, 'input')} "
+                       f"and {_count(want_out, 'output')} (columns: inputs first, then targets;"
+                       f" --targets N says how many targets)")
+    if net is None:
+        from .architect import Perceptron
+
+        net = Perceptron(*args.layers, activation=args.activation or "logistic",
+                         seed=args.seed)
+    X, T = data[:, :n_in], data[:, n_in:]
+    options: dict[str, Any] = {}
+    for key in ("rate", "iterations", "error", "cost", "batch_size", "optimizer", "momentum",
+                "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            options[key] = value
+    options.update(shuffle=args.shuffle, progress=args.progress, log=args.log or 0)
+    # log lines and the progress bar go to stderr: stdout is for the result
+    with contextlib.redirect_stdout(sys.stderr):
+        result = net.train(X, T, **options)
+    previous = net.graph.graph.get("training")
+    done_before = previous.get("iterations", 0) if isinstance(previous, dict) else 0
+    optimizer = options.get("optimizer", "sgd")
+    rate = options.get("rate", 0.001 if optimizer == "adam" else 0.2)
+    training = {
+        "optimizer": optimizer, "cost": options.get("cost", "mse"),
+        "rate": rate[-1] if isinstance(rate, list) else rate,
+        "momentum": options.get("momentum", 0.0), "batch_size": options.get("batch_size", 1),
+        "iterations": (done_before if isinstance(done_before, int) else 0) + result.iterations,
+        "error": result.error if math.isfinite(result.error) else None,
+    }
+    net.save(args.output, training={k: v for k, v in training.items() if v is not None})
+    error_goal = options.get("error", 0.005)
+    why = {"error": f"reached the target error {error_goal}",
+           "iterations": "ran every iteration asked for",
+           "schedule": "a schedule stopped it",
+           "cross_validation": "reached the validation error"}.get(result.stopped,
+                                                                   result.stopped)
+    if args.json:
+        out = {"error": result.error, "iterations": result.iterations, "time": result.time,
+               "stopped": result.stopped, "samples": len(X), "output": args.output}
+        if args.history:
+            out["history"] = [float(x) for x in result.history]
+        _print_json(out)
+    else:
+        print(f"error {result.error:.6g} after {_count(result.iterations, 'iteration')} "
+              f"in {result.time:.2f} s ({why}); {_count(len(X), 'sample')}")
+        print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    _check_folder(args.output)
+    net = _load(args.network)
+    n_in, n_out = len(net.inputs), len(net.outputs)
+    if args.input is not None:
+        rows = []
+        for text in args.input:
+            values = _numbers(text, "--input")
+            if len(values) != n_in:
+                raise CLIError(f"--input {text!r} has {_count(len(values), 'value')}; "
+                               f"{args.network} takes {_count(n_in, 'input')}")
+            rows.append(values)
+        X = np.array(rows)
+    else:
+        _, X = read_csv(args.data)
+        if X.shape[1] != n_in:
+            raise CLIError(f"{_show_path(args.data)} has {_count(X.shape[1], 'column')}; "
+                           f"{args.network} takes {_count(n_in, 'input')}")
+    Y = np.asarray(net.activate(X)).reshape(len(X), n_out)
+    if args.json:
+        if args.output not in (None, "-"):
+            raise CLIError("--json prints to stdout; leave out -o")
+        _print_json({"inputs": X.tolist(), "outputs": Y.tolist()})
+    elif args.data is not None:
+        _emit(_format_csv([f"output{k}" for k in range(n_out)], Y), args.output)
+        if args.output not in (None, "-"):
+            print(f"wrote {args.output}")
+    else:
+        _emit("".join(",".join(_number_text(y) for y in row) + "\n" for row in Y), args.output)
+    return EXIT_OK
+
+
+# ====================================================================== parser
+class _Formatter(argparse.HelpFormatter):
+    """Wrap descriptions paragraph by paragraph, keeping indented lines (examples) as they
+    are; show defaults where they are set."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in re.split(r"\n\s*\n", text.strip("\n")):
+            if paragraph.startswith("  "):
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(textwrap.fill(" ".join(paragraph.split()), width,
+                                                initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(paragraphs)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("%(default)" not in text and action.default not in (None, False, argparse.SUPPRESS)
+                and action.option_strings and not isinstance(action.default, bool)):
+            text += " (default: %(default)s)"
+        return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``netgraph`` command line, subcommands and all.
+
+    **Returns** an ``argparse.ArgumentParser``; ``parse_args`` gives a namespace
+    whose ``run`` attribute carries out the chosen subcommand.
+    """
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=_Formatter,
+        description="Neural networks built as graphs: inspect, check, draw, convert, train "
+                    "and run\nnetgraph networks (JSON files written by Network.save).",
+        epilog="Exit status: 0 ok, 1 a failed check or unusable input, 2 a bad command "
+               "line.\nRun 'netgraph COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=description,
+                                   formatter_class=_Formatter)
+
+    json_help = "print the result as JSON on stdout"
+
+    p = command("info", "summarize a network: layers, synapses, parameters",
+                "Summarize a network: neurons per layer and role, synapses (delayed, gated,\n"
+                "self-connections), activations, learnable parameters and the file's format "
+                "version.")
+    p.add_argument("network", metavar="NET.json", help="a netgraph network file")
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.set_defaults(run=_cmd_info)
+
+    p = command("validate", "check network files (format and meaning)",
+                "Check that each file is a netgraph network that loads: its JSON, its schema\n"
+                "and its meaning (known neurons, no duplicate synapse, no undelayed cycle, ...).\n"
+                "Prints 'ok' for each good file; exits 1 if any file is bad, naming the place:\n"
+                "synapses[17].target: unknown neuron 'h9'.")
+    p.add_argument("networks", metavar="NET.json", nargs="+", help="netgraph network files")
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.set_defaults(run=_cmd_validate)
+
+    p = command("render", "draw a network (svg, png, pdf, ... or DOT)",
+                "Draw a network with Graphviz. The output's extension is the picture's "
+                "format:\n" + ", ".join(FORMATS) + ". .dot and .gv write the DOT source and "
+                "need no Graphviz\nprogram; the others need Graphviz's 'dot'.\n\n"
+                "  netgraph render net.json -o net.svg --biases --title XOR\n"
+                "  netgraph render big.json -o big.png --collapse yes --dpi 150")
+    p.add_argument("network", metavar="NET.json", help="a netgraph network file")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the picture to write (e.g. net.svg)")
+    p.add_argument("--format", choices=FORMATS, help="the format, if not the extension's")
+    p.add_argument("--rankdir", choices=("LR", "RL", "TB", "BT"), default="LR",
+                   type=str.upper, help="direction of the layers")
+    p.add_argument("--precision", type=_nonnegative_int, default=2, metavar="N",
+                   help="decimals of the weights (and biases) shown")
+    p.add_argument("--no-weights", dest="weights", action="store_false",
+                   help="do not label synapses with their weights")
+    p.add_argument("--biases", action="store_true", help="show each neuron's bias")
+    p.add_argument("--activations", action="store_true",
+                   help="show each neuron's activation")
+    p.add_argument("--no-legend", dest="legend", action="store_false",
+                   help="leave out the caption explaining colours and widths")
+    p.add_argument("--dpi", type=_finite, metavar="N", help="resolution of png/jpg/gif")
+    p.add_argument("--title", metavar="TEXT", help="a title above the diagram")
+    p.add_argument("--colors", choices=tuple(COLOR_SCHEMES), default="default",
+                   help="colour scheme")
+    p.add_argument("--collapse", choices=("auto", "yes", "no"), default="auto",
+                   help="draw each layer as one node: auto (above 100 neurons or 1000 "
+                        "synapses), yes, no")
+    p.set_defaults(run=_cmd_render)
+
+    p = command("convert", "convert between netgraph and Synaptic.js JSON",
+                "Convert between netgraph's JSON and Synaptic.js's toJSON() format.\n\n"
+                "  netgraph convert --from synaptic synaptic.json -o net.json\n"
+                "  netgraph convert --to synaptic net.json -o synaptic.json\n\n"
+                "Outputs are written atomically (a temporary file renamed over the target);\n"
+                "-o - prints to stdout.")
+    direction = p.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--from", dest="source_format", choices=("synaptic",),
+                           help="IN is Synaptic JSON; write netgraph JSON")
+    direction.add_argument("--to", dest="target_format", choices=("synaptic",),
+                           help="IN is netgraph JSON; write Synaptic JSON")
+    p.add_argument("input", metavar="IN.json", help="the file to convert ('-': stdin)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.json",
+                   help="where to write the result ('-': stdout)")
+    p.add_argument("--layout", choices=("auto", "rows", "columns"), default="auto",
+                   help="netgraph output: synapses as rows (readable) or columns (compact); "
+                        "auto: rows up to 1000 synapses")
+    p.add_argument("--indent", type=_nonnegative_int, metavar="N",
+                   help="Synaptic output: indent the JSON by N spaces (default: compact)")
+    p.set_defaults(run=_cmd_convert)
+
+    p = command("train", "train a network on a CSV file",
+                "Train a network on a CSV file and save it.\n\n"
+                "  netgraph train --layers 2,3,1 --data xor.csv -o net.json   # a new "
+                "Perceptron\n"
+                "  netgraph train net.json --data more.csv -o net2.json       # train further"
+                "\n\nThe CSV has a header row (optional: a first row of numbers is data) and "
+                "one sample per row:\nthe inputs first, then the targets (--targets N of them; "
+                "default: the network's outputs).\nTraining stops after --iterations epochs "
+                "or once an epoch's error is at most --error.")
+    p.add_argument("network", metavar="NET.json", nargs="?",
+                   help="a network to train further (or use --layers)")
+    p.add_argument("--layers", metavar="SIZES", type=_layers,
+                   help="make a new Perceptron with these layer sizes, e.g. 2,3,1")
+    p.add_argument("--activation", choices=tuple(ACTIVATIONS), metavar="NAME",
+                   help="activation of a new network's neurons (default: logistic; one of "
+                        f"{', '.join(ACTIVATIONS)})")
+    p.add_argument("--data", required=True, metavar="DATA.csv",
+                   help="the samples ('-': stdin)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.json",
+                   help="where to save the trained network")
+    p.add_argument("--targets", type=_positive_int, metavar="N",
+                   help="how many of the last columns are targets (default: the network's "
+                        "outputs)")
+    p.add_argument("--rate", type=_rate, metavar="R",
+                   help="learning rate, or a list spread over the iterations (0.3,0.1) "
+                        "(default: 0.2; adam: 0.001)")
+    p.add_argument("--iterations", type=_positive_int, metavar="N",
+                   help="most epochs to run (default: 100000)")
+    p.add_argument("--error", type=_finite, metavar="E",
+                   help="stop once an epoch's error is at most E (default: 0.005)")
+    p.add_argument("--cost", choices=tuple(COSTS), help="cost function (default: mse)")
+    p.add_argument("--batch-size", type=_positive_int, metavar="N",
+                   help="samples per step (default: 1, Synaptic's online rule)")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), help="optimizer (default: sgd)")
+    p.add_argument("--momentum", type=_finite, metavar="M", help="SGD momentum in [0, 1) "
+                   "(default: 0)")
+    p.add_argument("--shuffle", action="store_true", help="reshuffle the samples every epoch")
+    p.add_argument("--seed", type=int, metavar="N",
+                   help="seed for a new network's weights and for shuffling")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar on stderr (default: when stderr is a terminal)")
+    p.add_argument("--log", type=_positive_int, metavar="N",
+                   help="print the error every N epochs (to stderr)")
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--history", action="store_true",
+                   help="with --json: include every epoch's error")
+    p.set_defaults(run=_cmd_train, parser=p)
+
+    p = command("predict", "run a network on inputs",
+                "Run a network on inputs and print its outputs.\n\n"
+                "  netgraph predict net.json --input 0,1\n"
+                "  netgraph predict net.json --data inputs.csv -o outputs.csv\n\n"
+                "--input prints one line of comma-separated outputs per --input (repeat it "
+                "for several samples;\nwrite --input=-1,2 for a negative first number). "
+                "--data reads a CSV of inputs (a header row\nis optional) and writes a CSV "
+                "with the header output0,output1,... A network with delayed or\ngated "
+                "synapses runs the samples in order, as one sequence.")
+    p.add_argument("network", metavar="NET.json", help="a netgraph network file")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", action="append", metavar="X,Y,...",
+                        help="one sample's inputs, comma-separated (repeatable)")
+    source.add_argument("--data", metavar="INPUTS.csv", help="a CSV of inputs ('-': stdin)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the outputs here instead "
+                   "of stdout")
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.set_defaults(run=_cmd_predict)
+    return parser
+
+
+# ======================================================================== main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``netgraph`` command.
+
+    **Arguments**
+    - ``argv``: the arguments after the program name (default: ``sys.argv[1:]``).
+
+    **Returns** the exit status: 0 on success, 1 when a check fails or an input is
+    unusable (the reason printed on stderr), 2 for a malformed command line.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.run(args)
+    except SystemExit as e:  # --help, --version and usage errors (argparse exits)
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except (CLIError, NetgraphError) as e:
+        return _fail(str(e))
+    except BrokenPipeError:
+        return _broken_pipe()
+    except OSError as e:
+        return _fail(_os_message(e))
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _broken_pipe() -> int:
+    """stdout's reader went away (``netgraph ... | head``): stop quietly."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_FAILED
