@@ -88,12 +88,15 @@ def _grown(a: np.ndarray) -> np.ndarray:
     return b
 
 
-def _finite(key: str, value: Any) -> float:
+def _finite(key: str, value: Any, error: type[Exception] | None = None) -> float:
+    """``value`` as a float if it is a finite real number; else TypeError/ValueError
+    (or ``error``) naming ``key``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{key} must be a real number, got {type(value).__name__}: {value!r}")
+        raise (error or TypeError)(f"{key} must be a real number, got "
+                                   f"{type(value).__name__}: {value!r:.40}")
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{key} must be finite, got {value}")
+        raise (error or ValueError)(f"{key} must be finite, got {value}")
     return value
 
 

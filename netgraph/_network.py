@@ -676,9 +676,4 @@ class Network:
 
 
 def _rate(rate: Any) -> float:
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise InputError(f"rate must be a number, got {type(rate).__name__}")
-    rate = float(rate)
-    if not math.isfinite(rate):
-        raise InputError(f"rate must be finite, got {rate}")
-    return rate
+    return _finite("rate", rate, InputError)

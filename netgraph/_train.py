@@ -20,6 +20,7 @@ from . import _fast
 from ._compile import Plan
 from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError
+from ._network import _rate
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -103,11 +104,11 @@ class _Rates:
             if isinstance(rate, (list, tuple, np.ndarray)):
                 if len(rate) == 0:
                     raise InputError("a rate schedule needs at least one rate")
-                self.table = [_finite_rate(r) for r in rate]
+                self.table = [_rate(r) for r in rate]
                 self.bucket = iterations // len(self.table)
                 self.current = self.table[0]
             else:
-                self.current = _finite_rate(rate)
+                self.current = _rate(rate)
 
     def chunk(self, first: int, size: int) -> np.ndarray:
         """Rates for iterations ``first .. first+size-1`` (not for callables)."""
@@ -123,20 +124,12 @@ class _Rates:
     def at(self, iteration: int, last_error: float) -> float:
         """Rate for 1-based ``iteration``, as Synaptic's Trainer picks it."""
         if self.fn is not None:
-            return _finite_rate(self.fn(iteration, last_error))
+            return _rate(self.fn(iteration, last_error))
         if self.table is not None and self.bucket > 0:
             k = iteration // self.bucket
             if k < len(self.table):
                 self.current = self.table[k]
         return self.current
-
-
-def _finite_rate(rate: Any) -> float:
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise InputError(f"rate must be a number, got {type(rate).__name__}")
-    if not math.isfinite(rate):
-        raise InputError(f"rate must be finite, got {rate}")
-    return float(rate)
 
 
 def _schedule(schedule: Any) -> tuple[int, Callable[[dict], Any]] | None:

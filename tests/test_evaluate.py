@@ -123,7 +123,7 @@ def test_bad_targets_and_rates():
         net.propagate(0.1, [1, float("nan")])
     with pytest.raises(InputError, match="rate must be finite"):
         net.propagate(float("inf"), [1, 0])
-    with pytest.raises(InputError, match="rate must be a number"):
+    with pytest.raises(InputError, match="rate must be a real number"):
         net.propagate("0.1", [1, 0])
     assert before == [net.graph[u][v]["weight"] for u, v in net.synapses]
 
