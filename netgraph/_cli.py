@@ -846,7 +846,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit
+        return status
     except SystemExit as e:  # --help, --version and usage errors (argparse exits)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     except (CLIError, NetgraphError) as e:

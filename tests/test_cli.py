@@ -498,3 +498,18 @@ def test_read_csv(tmp_path):
     path.write_text("1,2\n3,4\n")
     header, data = read_csv(str(path))
     assert header is None and data.shape == (2, 2)
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    data = tmp_path / "many.csv"
+    data.write_text("0.25,0.5\n" * 100_000)  # ~2 MB of outputs: more than a pipe holds
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": ""}
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", "predict", XOR_JSON,
+                                "--data", data], env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"output0\n"
+    process.stdout.close()  # as `netgraph predict ... | head -1` does
+    assert process.wait(timeout=120) == 1
+    with process.stderr:
+        assert process.stderr.read() == b""
