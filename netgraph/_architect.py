@@ -48,11 +48,11 @@ def LSTM(inputs: int, *sizes: int, peepholes: str = "all_to_all", hidden_to_hidd
     input_layer, output_layer = Layer(inputs), Layer(outputs)
     hidden: list[Layer] = []
     previous: Layer | None = None
-    for size in blocks:
-        input_gate = Layer(size, bias=1.0)
-        forget_gate = Layer(size, bias=1.0)
-        cell = Layer(size)
-        output_gate = Layer(size, bias=1.0)
+    for b, size in enumerate(blocks):
+        input_gate = Layer(size, bias=1.0, label=f"input_gate{b}")
+        forget_gate = Layer(size, bias=1.0, label=f"forget_gate{b}")
+        cell = Layer(size, label=f"memory_cell{b}")
+        output_gate = Layer(size, bias=1.0, label=f"output_gate{b}")
         hidden += [input_gate, forget_gate, cell, output_gate]
         into_cell = input_layer.project(cell)
         input_layer.project(input_gate)
@@ -150,13 +150,14 @@ def GRU(inputs: int, *sizes: int, seed: Seed = None) -> Network:
     input_layer, output_layer = Layer(inputs), Layer(outputs)
     hidden: list[Layer] = []
     previous = input_layer
-    for size in blocks:
-        update = Layer(size, bias=1.0)
-        inverse = Layer(size, "inverse", bias=0.0, fixed=True)
-        reset = Layer(size, bias=0.0)
-        memory = Layer(size, "tanh")
-        output = Layer(size)
-        previous_output = Layer(size, "identity", bias=0.0, fixed=True)
+    for b, size in enumerate(blocks):
+        update = Layer(size, bias=1.0, label=f"update_gate{b}")
+        inverse = Layer(size, "inverse", bias=0.0, fixed=True, label=f"inverse_update_gate{b}")
+        reset = Layer(size, bias=0.0, label=f"reset_gate{b}")
+        memory = Layer(size, "tanh", label=f"memory{b}")
+        output = Layer(size, label=f"block_output{b}")
+        previous_output = Layer(size, "identity", bias=0.0, fixed=True,
+                                label=f"previous_output{b}")
         hidden += [update, inverse, reset, memory, output, previous_output]
         previous_output.project(update)
         update.project(inverse, "one_to_one", weight=1.0)
@@ -176,11 +177,12 @@ def GRU(inputs: int, *sizes: int, seed: Seed = None) -> Network:
     return Network(input=input_layer, hidden=hidden, output=output_layer, seed=seed)
 
 
-def _memory(size: int, depth: int) -> list[Layer]:
+def _memory(size: int, depth: int, name: str) -> list[Layer]:
     """Neataptic's memory: ``depth`` fixed identity layers, each passing its values one
     step on to the next; returned in activation order (oldest first), so each reads
     the one before it from the previous step."""
-    blocks = [Layer(size, "identity", bias=0.0, fixed=True) for _ in range(depth)]
+    blocks = [Layer(size, "identity", bias=0.0, fixed=True, label=f"{name}{k + 1}")
+              for k in range(depth)]
     for a, b in itertools.pairwise(blocks):
         a.project(b, "one_to_one", weight=1.0)
     return blocks[::-1]
@@ -197,9 +199,9 @@ def NARX(inputs: int, hidden: int | Sequence[int], outputs: int, previous_input:
     if not sizes or previous_input < 1 or previous_output < 1:
         raise TopologyError("a NARX needs a hidden layer and memories of depth >= 1")
     input_layer, output_layer = Layer(inputs), Layer(outputs)
-    input_memory = _memory(inputs, previous_input)
-    output_memory = _memory(outputs, previous_output)
-    layers = [Layer(n) for n in sizes]
+    input_memory = _memory(inputs, previous_input, "input_memory_t-")
+    output_memory = _memory(outputs, previous_output, "output_memory_t-")
+    layers = [Layer(n, label=f"hidden{i}") for i, n in enumerate(sizes)]
     for a, b in itertools.pairwise(layers):
         a.project(b)
     input_layer.project(layers[0])

@@ -118,7 +118,7 @@ def test_narx_memories_hold_past_inputs():
     plan, y = net._plan(), net._state[2]
     G = net.graph
     memory = [plan.index[n] for n in plan.neurons if G.nodes[n].get("fixed")
-              and G.nodes[n]["layer"] in ("hidden3", "hidden4", "hidden5")]
+              and G.nodes[n]["layer"].startswith("input_memory")]
     # after step t the input memory holds x(t-2), x(t-1), x(t): the hidden layer reads
     # them (delayed) at step t+1 as the last three inputs
     np.testing.assert_allclose(y[memory], X[-3:].ravel(), rtol=1e-15)
