@@ -27,7 +27,6 @@ import json
 import math
 import os
 import re
-import secrets
 import subprocess
 import sys
 import textwrap
@@ -40,6 +39,7 @@ import numpy as np
 
 from . import ACTIVATIONS, COSTS, GraphvizNotFoundError, NetgraphError, Network, __version__
 from ._diagram import COLOR_SCHEMES, FORMATS
+from ._files import write_atomically
 
 __all__ = ["CLIError", "build_parser", "main", "read_csv", "summary"]
 
@@ -96,36 +96,6 @@ def _numbers(text: str, what: str) -> list[float]:
     return values
 
 
-def _write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a new file next to ``path``, then rename it over ``path``.
-
-    Readers see the old file or the new one, never a part; a failure leaves the old
-    file as it was. The new file gets the umask's usual permissions.
-    """
-    target = Path(path)
-    if target.is_symlink():
-        target = target.resolve()
-    folder = target.parent
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _check_folder(out: str | None) -> None:
     """Fail early (before any work) if ``out`` cannot be written for want of a folder."""
     if out is None or out == "-":
@@ -140,7 +110,7 @@ def _emit(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
     else:
-        _write_atomically(out, text.encode("utf-8"))
+        write_atomically(out, text.encode("utf-8"))
 
 
 def _json_text(value: Any, indent: str = "") -> str:

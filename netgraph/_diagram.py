@@ -48,7 +48,6 @@ import itertools
 import math
 import os
 import re
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -57,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._exceptions import GraphvizNotFoundError
+from ._files import write_atomically
 
 if TYPE_CHECKING:
     import graphviz
@@ -718,31 +718,8 @@ def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
     else:
         dot.format = fmt
         data = _pipe(dot, fmt)
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return target
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write a sibling temporary file, then rename it over ``target``.
-
-    The temporary file is opened with mode 0o666 so the umask applies, as for any
-    file the user creates (``tempfile.mkstemp`` would make it 0o600).
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def svg(obj: Any, **options: Any) -> str:

@@ -16,13 +16,10 @@ to the graph in bulk.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import math
 import os
-import secrets
-import stat
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -48,6 +45,7 @@ from ._document import (
     upgrade,
 )
 from ._exceptions import ActivationError, NetworkFormatError, TopologyError
+from ._files import write_atomically
 from ._graph import ROLES, creation_order
 
 if TYPE_CHECKING:
@@ -57,7 +55,6 @@ __all__ = ["MAX_BYTES", "ROWS_UP_TO", "from_json", "load", "read_document", "sav
 
 MAX_BYTES = 512 * 1024 * 1024  # larger documents are refused unless max_bytes says otherwise
 ROWS_UP_TO = 1000  # layout="auto" writes synapses as rows up to this many, else as columns
-_CHUNK = 1 << 22  # bytes per write() when saving
 _BUILD_CHUNK = 1 << 16  # synapses per bulk insertion when loading
 
 Layout = Literal["auto", "rows", "columns"]
@@ -445,50 +442,8 @@ def save(net: Network, path: str | os.PathLike[str], **options: Any) -> Path:
         raise TypeError(f"save() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     parts = _render(net, options.get("layout", "auto"), options.get("name"),
                     options.get("description"), options.get("training"), options.get("created"))
-    _atomic_write(path, parts)
+    write_atomically(path, parts)
     return Path(path)
-
-
-def _write_chunk(f: Any, chunk: memoryview) -> None:
-    f.write(chunk)
-
-
-def _atomic_write(path: str | os.PathLike[str], parts: list[bytes]) -> None:
-    """Replace ``path`` by the concatenated ``parts``: all of it or (on any failure) none
-    of it, old content included. The parts are written to a new file in the same folder,
-    flushed to disk, then renamed over ``path`` (an atomic step on POSIX and Windows)."""
-    target = os.fspath(path)
-    if os.path.islink(target):
-        target = os.path.realpath(target)
-    folder = os.path.dirname(os.path.abspath(target))
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for part in parts:
-                view = memoryview(part)
-                for start in range(0, len(view), _CHUNK):
-                    _write_chunk(f, view[start:start + _CHUNK])
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
 
 
 # ====================================================================== reading

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import netgraph
-from netgraph import Layer, Network, NetworkFormatError, TrainingState, _document, _json
+from netgraph import Layer, Network, NetworkFormatError, TrainingState, _document, _files, _json
 
 FIXTURES = Path(__file__).parent / "fixtures" / "json"
 XOR_IN = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -627,13 +627,13 @@ def test_failed_write_leaves_old_file_and_no_temp_file(tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         f.write(chunk)
 
-    monkeypatch.setattr(_json, "_CHUNK", 64)
-    monkeypatch.setattr(_json, "_write_chunk", failing)
+    monkeypatch.setattr(_files, "CHUNK", 64)
+    monkeypatch.setattr(_files, "_write_chunk", failing)
     with pytest.raises(OSError, match="No space left"):
         xor_net(seed=2).save(path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["net.json"]
-    monkeypatch.setattr(_json, "_write_chunk", lambda f, c: (_ for _ in ()).throw(
+    monkeypatch.setattr(_files, "_write_chunk", lambda f, c: (_ for _ in ()).throw(
         KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         xor_net(seed=2).save(path)
@@ -650,8 +650,8 @@ def test_killed_save_leaves_old_file_intact(tmp_path):
         import sys, time
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from conftest import xor_net
-        from netgraph import _json
-        _json._CHUNK = 100
+        from netgraph import _files
+        _files.CHUNK = 100
         written = []
         def slow(f, chunk):
             f.write(chunk)
@@ -660,7 +660,7 @@ def test_killed_save_leaves_old_file_intact(tmp_path):
             if len(written) == 2:
                 print("half", flush=True)
                 time.sleep(60)
-        _json._write_chunk = slow
+        _files._write_chunk = slow
         xor_net(seed=2).save({str(path)!r})
     """)
     proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
