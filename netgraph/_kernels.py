@@ -162,15 +162,6 @@ def forward(in_ptr, in_src, in_start, codes, n_in, weights, biases, X, r, s, y, 
             dy[k] = deriv(c, total, v)
 
 
-@njit(cache=True)
-def forward_rows(P, n_in, weights, biases, X, S, Y, DY):
-    """Rows of X are samples; S, Y, DY get one row per sample."""
-    in_ptr, in_src, in_start, codes = P[0], P[1], P[2], P[3]
-    for r in range(X.shape[0]):
-        forward(in_ptr, in_src, in_start, codes, n_in, weights, biases, X, r, S[r], Y[r],
-                DY[r])
-
-
 @njit(cache=True, fastmath=FAST)
 def forward_columns(P, n_in, weights, biases, Xt, S, Y, DY):
     """A batch laid out one row per neuron: ``Xt`` is (n_inputs, n_samples), S/Y/DY are
@@ -366,14 +357,6 @@ def backward_row(in_ptr, in_src, in_start, output_pos, n_in, weights, y, dy, dC_
                 i = in_src[e]
                 gw[e] += dk * y[i]
                 delta[i] += dk * weights[e]
-
-
-@njit(cache=True)
-def backward_rows(P, n_in, weights, Y, DY, dC_dy, gw, gb, delta):
-    """Exact gradient: dC/dy of each output row in, dC/dw and dC/db summed over rows out."""
-    for r in range(Y.shape[0]):
-        backward_row(P[0], P[1], P[2], P[6], n_in, weights, Y[r], DY[r], dC_dy[r], gw, gb,
-                     delta)
 
 
 @njit(cache=True, fastmath=FAST)
