@@ -18,6 +18,7 @@ import pytest
 from conftest import xor_net
 
 from netgraph import Layer, Network
+from netgraph.architect import LSTM, Liquid
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 SCRIPT = BENCH / "interop_synaptic.js"
@@ -95,7 +96,28 @@ def skip_dag() -> Network:
     return net
 
 
-CASES = {"xor-trained": trained_xor, "perceptron-3-5-4-2": perceptron_3542, "skip-dag": skip_dag}
+def trained_lstm() -> Network:
+    """Synaptic's LSTM (gates, self-connections, peepholes), trained a little, then
+    cleared to a fresh state: Synaptic's JSON has no gains, so both sides start at 1."""
+    net = LSTM(2, 3, 1, seed=4)
+    rng = np.random.default_rng(3)
+    net.train(rng.uniform(0, 1, (60, 2)), rng.uniform(0, 1, (60, 1)), rate=0.3, iterations=3,
+              error=0, progress=False)
+    net.clear(states=True)
+    return net
+
+
+def liquid() -> Network:
+    net = Liquid(3, 12, 2, connections=24, gates=8, seed=5)
+    rng = np.random.default_rng(8)
+    for u, v in net.synapses:
+        if u != v:
+            net.graph[u][v]["weight"] = float(rng.normal(0, 1.0))
+    return net
+
+
+CASES = {"xor-trained": trained_xor, "perceptron-3-5-4-2": perceptron_3542, "skip-dag": skip_dag,
+         "lstm-2-3-1": trained_lstm, "liquid": liquid}
 
 
 def inputs_for(net: Network, rng: np.random.Generator) -> list[list[float]]:
