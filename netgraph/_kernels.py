@@ -276,23 +276,45 @@ def propagate_narrow(in_ptr, in_src, roles, output_index, n_in, weights, biases,
 
 
 @njit(cache=True)
+def _first_bad(A):
+    """Index of the first non-finite entry of row 0 of A, or -1. The single-sample entry
+    points check here, before touching any state: cheaper than numpy from Python."""
+    for k in range(A.shape[1]):
+        if not math.isfinite(A[0, k]):
+            return k
+    return -1
+
+
+@njit(cache=True)
 def propagate_one(P, n_in, weights, biases, y, dy, T, rate, acc):
-    propagate(P[0], P[1], P[2], P[4], P[5], n_in, weights, biases, y, dy, T, 0, rate, acc)
+    bad = _first_bad(T)
+    if bad < 0:
+        propagate(P[0], P[1], P[2], P[4], P[5], n_in, weights, biases, y, dy, T, 0, rate, acc)
+    return bad
 
 
 @njit(cache=True)
 def forward_one(P, n_in, weights, biases, X, s, y, dy):
-    forward(P[0], P[1], P[2], P[3], n_in, weights, biases, X, 0, s, y, dy)
+    bad = _first_bad(X)
+    if bad < 0:
+        forward(P[0], P[1], P[2], P[3], n_in, weights, biases, X, 0, s, y, dy)
+    return bad
 
 
 @njit(cache=True)
 def propagate_one_narrow(P, n_in, weights, biases, y, dy, T, rate, acc):
-    propagate_narrow(P[0], P[1], P[4], P[5], n_in, weights, biases, y, dy, T, 0, rate, acc)
+    bad = _first_bad(T)
+    if bad < 0:
+        propagate_narrow(P[0], P[1], P[4], P[5], n_in, weights, biases, y, dy, T, 0, rate, acc)
+    return bad
 
 
 @njit(cache=True)
 def forward_one_narrow(P, n_in, weights, biases, X, s, y, dy):
-    forward_narrow(P[0], P[1], P[3], n_in, weights, biases, X, 0, s, y, dy)
+    bad = _first_bad(X)
+    if bad < 0:
+        forward_narrow(P[0], P[1], P[3], n_in, weights, biases, X, 0, s, y, dy)
+    return bad
 
 
 @njit(cache=True, inline="always")

@@ -357,7 +357,11 @@ class Network:
             plan = self._plan_cache = compile_plan(self._graph)
         return plan
 
-    def _inputs(self, x: Any, n_inputs: int) -> tuple[np.ndarray, bool]:
+    def _inputs(self, x: Any, n_inputs: int, finite: bool = True) -> tuple[np.ndarray, bool]:
+        """x as a C-contiguous float64 (n, n_inputs) array, and whether it was one sample.
+
+        ``finite=False`` leaves the NaN/infinity check to a kernel that makes it first.
+        """
         X = np.asarray(x)
         if X.dtype.kind not in "biuf":
             raise InputError(f"input must be numbers, got an array of {X.dtype}")
@@ -373,7 +377,7 @@ class Network:
         if X2.shape[1] != n_inputs:
             raise InputError(f"the network has {n_inputs} inputs, got {X2.shape[1]} values")
         # one sum is cheaper than an isfinite array; a NaN or infinity makes it non-finite
-        if not math.isfinite(X2.sum()) and not np.isfinite(X2).all():
+        if finite and not math.isfinite(X2.sum()) and not np.isfinite(X2).all():
             r, c = np.argwhere(~np.isfinite(X2))[0]
             where = f"input[{c}]" if single else f"input[{r}, {c}]"
             raise InputError(f"{where} is {X2[r, c]}; inputs must be finite numbers")
@@ -390,12 +394,15 @@ class Network:
         so a batch is a sequence: its rows are activated in order.
         """
         plan = self._plan()
-        X, single = self._inputs(x, plan.n_inputs)
+        fast = plan.recurrent is None  # the feed-forward kernels check one sample themselves
+        X, single = self._inputs(x, plan.n_inputs, finite=not fast)
+        if fast and not single and not math.isfinite(X.sum()):
+            self._inputs(X, plan.n_inputs)  # locate and raise
         state = self._fresh_state(plan)
-        self._activated = True
         if plan.recurrent is not None:
             from . import _recurrent
 
+            self._activated = True
             if single:
                 _recurrent.activate(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
                                     plan.biases, X, 0, state)
@@ -408,8 +415,12 @@ class Network:
         if single:
             K = plan.kernels
             forward = K.forward_one_narrow if plan.narrow else K.forward_one
-            forward(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X, s, y, dy)
+            bad = forward(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X, s, y, dy)
+            if bad >= 0:
+                raise InputError(f"input[{bad}] is {X[0, bad]}; inputs must be finite numbers")
+            self._activated = True
             return y[plan.output_pos]
+        self._activated = True
         S, Y, DY = _fast.forward(plan, np.ascontiguousarray(X.T))
         if len(X):
             s[:], y[:], dy[:] = S[:, -1], Y[:, -1], DY[:, -1]
@@ -466,7 +477,7 @@ class Network:
             a["bias"] = float(rng.uniform(-0.1, 0.1))
         self.clear(states=True)
 
-    def _targets(self, target: Any, n_outputs: int) -> np.ndarray:
+    def _targets(self, target: Any, n_outputs: int, finite: bool = True) -> np.ndarray:
         T = np.asarray(target)
         if T.dtype.kind not in "biuf":
             raise InputError(f"target must be numbers, got an array of {T.dtype}")
@@ -474,7 +485,7 @@ class Network:
         if T.ndim != 1 or len(T) != n_outputs:
             raise InputError(f"the network has {n_outputs} outputs, got a target of shape "
                              f"{np.shape(target)}")
-        if not math.isfinite(T.sum()) and not np.isfinite(T).all():
+        if finite and not math.isfinite(T.sum()) and not np.isfinite(T).all():
             k = int(np.argmax(~np.isfinite(T)))
             raise InputError(f"target[{k}] is {T[k]}; targets must be finite numbers")
         return T
@@ -490,7 +501,8 @@ class Network:
         if self._state_version != plan.version or not self._activated:
             raise InputError("propagate needs an activate first (and no change to the "
                              "network's structure in between)")
-        T = self._targets(target, plan.n_outputs).reshape(1, -1)
+        T = self._targets(target, plan.n_outputs, finite=plan.recurrent is not None)
+        T = T.reshape(1, -1)
         rate = _rate(rate)
         if plan.recurrent is not None:
             from . import _recurrent
@@ -501,7 +513,9 @@ class Network:
         _s, y, dy, acc = self._state  # type: ignore[misc]
         K = plan.kernels
         propagate = K.propagate_one_narrow if plan.narrow else K.propagate_one
-        propagate(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
+        bad = propagate(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
+        if bad >= 0:
+            raise InputError(f"target[{bad}] is {T[0, bad]}; targets must be finite numbers")
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
