@@ -35,13 +35,13 @@ def new_state(n: int, n_synapses: int, n_csr: int, n_xtrace: int) -> tuple[np.nd
             np.ones(n_synapses), np.zeros(n_csr), np.zeros(n_xtrace), np.zeros(n))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _self_term(R, weights, gain, k):
     c = R[1][k]
     return gain[c] * weights[c] if c >= 0 else 0.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _influence(R, weights, ST, p, k):
     """I_k for pair p = (j, k): what j's gain multiplies in k's state, at current values."""
     pair_self, pair_c_ptr, pair_c, pair_c_src = R[10], R[11], R[12], R[13]
@@ -52,7 +52,7 @@ def _influence(R, weights, ST, p, k):
     return total
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _activate(P, R, n_in, weights, biases, X, r, ST):
     """One step on sample ``X[r]``: states, activations, gains and traces, in order."""
     in_ptr, in_src, codes = P[0], P[1], P[3]
@@ -92,7 +92,7 @@ def _activate(P, R, n_in, weights, biases, X, r, ST):
                 xtrace[base + e] = k_decay * xtrace[base + e] + scale * elig[e]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _propagate(P, R, n_in, weights, biases, T, r, rate, ST):
     """Synaptic's propagate with eligibility and extended traces, in place."""
     in_ptr, roles, output_index = P[0], P[4], P[5]
@@ -126,19 +126,19 @@ def _propagate(P, R, n_in, weights, biases, T, r, rate, ST):
         biases[j] += rate * d
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def activate(P, R, n_in, weights, biases, X, r, ST):
     """One step on sample ``X[r]``: states, activations, gains and traces, in order."""
     _activate(P, R, n_in, weights, biases, X, r, ST)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def propagate(P, R, n_in, weights, biases, T, r, rate, ST):
     """Synaptic's propagate with eligibility and extended traces, in place."""
     _propagate(P, R, n_in, weights, biases, T, r, rate, ST)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def activate_rows(P, R, n_in, weights, biases, X, Y, ST):
     """Activate each row of X in turn (a sequence), writing every neuron's y into Y."""
     for r in range(X.shape[0]):
@@ -146,7 +146,7 @@ def activate_rows(P, R, n_in, weights, biases, X, Y, ST):
         Y[r, :] = ST[2]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def clear(R, ST):
     """Synaptic's clear(): traces and errors to 0; self-connection gains read 1 again."""
     self_e = R[1]
@@ -158,7 +158,7 @@ def clear(R, ST):
             ST[5][self_e[k]] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cost_code,
                     stop_error, fresh, ST, errors, backup_w, backup_b):
     """Online training over sequences: ``starts[q]..starts[q+1]`` are sequence q's rows.
@@ -202,7 +202,7 @@ def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cos
     return len(rates), 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dsr_trials(P, R, n_in, weights, biases, symbols, answers, n_targets, rate, cost_code,
                skip_first, ST):
     """Synaptic's Discrete Sequence Recall trials, compiled (see ``_tasks.dsr``).
