@@ -37,19 +37,34 @@ def _rng(seed: Seed) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
-def dsr_sequence(rng: np.random.Generator, targets: list[int], distractors: list[int],
-                 prompts: list[int], length: int) -> tuple[list[int], list[int]]:
-    """One recall sequence: symbols, and which target each prompt asks back."""
+def dsr_trials(rng: np.random.Generator, count: int, targets: list[int],
+               distractors: list[int], prompts: list[int], length: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` recall sequences at once: the symbols shown, (count, length), and the
+    target index each step should output (-1: none), (count, length).
+
+    Each sequence is distractors with one target per prompt placed at distinct
+    positions (in order), then the prompts, which ask the targets back in that order.
+    """
     n = length - len(prompts)
     if n < len(prompts):
         raise InputError("dsr: length must leave room for a target per prompt")
-    sequence = [distractors[int(rng.integers(len(distractors)))] for _ in range(n)]
-    indexes = [int(rng.integers(len(targets))) for _ in prompts]
-    positions = sorted(int(p) for p in rng.choice(n, len(prompts), replace=False))
-    for k, prompt in enumerate(prompts):
-        sequence[positions[k]] = targets[indexes[k]]
-        sequence.append(prompt)
-    return sequence, indexes
+    symbols = np.empty((count, length), dtype=np.int64)
+    symbols[:, :n] = np.asarray(distractors)[rng.integers(len(distractors), size=(count, n))]
+    indexes = rng.integers(len(targets), size=(count, len(prompts)))
+    positions = np.sort(np.argsort(rng.random((count, n)), axis=1)[:, :len(prompts)], axis=1)
+    np.put_along_axis(symbols, positions, np.asarray(targets)[indexes], axis=1)
+    symbols[:, n:] = prompts
+    answers = np.full((count, length), -1, dtype=np.int64)
+    answers[:, n:] = indexes
+    return symbols, answers
+
+
+def dsr_sequence(rng: np.random.Generator, targets: list[int], distractors: list[int],
+                 prompts: list[int], length: int) -> tuple[list[int], list[int]]:
+    """One recall sequence: symbols, and which target each prompt asks back."""
+    symbols, answers = dsr_trials(rng, 1, targets, distractors, prompts, length)
+    return symbols[0].tolist(), answers[0, length - len(prompts):].tolist()
 
 
 def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
@@ -71,58 +86,58 @@ def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
     if len(net.inputs) < symbols or len(net.outputs) != len(targets):
         raise InputError(f"dsr needs >= {symbols} inputs and {len(targets)} outputs")
     width = len(net.inputs)
-    sequence_length = length - len(prompts)
     start = time.perf_counter()
     trial = correct = 0
     rate_of_success, error = 0.0, 1.0
     plan = net._plan()
     compiled = compiled and plan.recurrent is not None
     while trial < iterations and (rate_of_success < success or trial % 1000 != 0):
-        if compiled:  # a block of trials up to the next multiple of 1000, in compiled code
-            block = min(1000 - trial % 1000, iterations - trial)
-            made = [dsr_sequence(rng, list(targets), list(distractors), list(prompts), length)
-                    for _ in range(block)]
-            symbols = np.array([s for s, _ in made], dtype=np.int64)
-            answers = np.full((block, length), -1, dtype=np.int64)
-            answers[:, sequence_length:] = [idx for _, idx in made]
-            from ._recurrent import dsr_trials
+        # trials come in blocks up to the next multiple of 1000, where Synaptic zeroes
+        # its count of correct trials (after counting that trial)
+        block = min(1000 - trial % 1000, iterations - trial)
+        symbols, answers = dsr_trials(rng, block, list(targets), list(distractors),
+                                      list(prompts), length)
+        fresh = trial % 1000 == 0
+        if compiled:
+            from . import _recurrent
 
             state = net._fresh_state(plan)
             net._activated = True
-            # Synaptic zeroes its count after each trial numbered a multiple of 1000,
-            # that trial included
-            fresh = trial % 1000 == 0
-            right, error = dsr_trials(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
-                                      plan.biases, symbols, answers, len(targets), float(rate),
-                                      c.code, fresh, state)
-            correct = int(right) if fresh else correct + int(right)
-            trial += block
+            right, error = _recurrent.dsr_trials(
+                plan.arrays, plan.recurrent, plan.n_inputs, plan.weights, plan.biases, symbols,
+                answers, len(targets), float(rate), c.code, fresh, state)
         else:
-            sequence, indexes = dsr_sequence(rng, list(targets), list(distractors),
-                                             list(prompts), length)
-            right = 0
-            error = 0.0
-            for i, symbol in enumerate(sequence):
-                x = np.zeros(width)
-                x[symbol] = 1.0
-                t = np.zeros(len(targets))
-                if i >= sequence_length:
-                    t[indexes[i - sequence_length]] = 1.0
-                y = net.activate(x)
-                if np.array_equal(np.floor(y + 0.5), t):
-                    right += 1
-                else:
-                    net.propagate(rate, t)
-                error += c.value(y, t)
-            if right == length:
-                correct += 1
-            if trial % 1000 == 0:
-                correct = 0
-            trial += 1
-            error /= length
+            right, error = _dsr_by_calls(net, symbols, answers, width, len(targets), rate, c,
+                                         fresh)
+        correct = int(right) if fresh else correct + int(right)
+        trial += block
         window = trial % 1000 or 1000
         rate_of_success = correct / window
     return TaskResult(trial, error, time.perf_counter() - start, success=rate_of_success)
+
+
+def _dsr_by_calls(net: Network, symbols: np.ndarray, answers: np.ndarray, width: int,
+                  n_targets: int, rate: float, cost: Any, skip_first: bool
+                  ) -> tuple[int, float]:
+    """``_recurrent.dsr_trials`` through ``activate``/``propagate`` calls."""
+    correct, error = 0, 0.0
+    for q in range(len(symbols)):
+        right, error = 0, 0.0
+        for symbol, answer in zip(symbols[q], answers[q], strict=True):
+            x, t = np.zeros(width), np.zeros(n_targets)
+            x[symbol] = 1.0
+            if answer >= 0:
+                t[answer] = 1.0
+            y = net.activate(x)
+            if np.array_equal(np.floor(y + 0.5), t):
+                right += 1
+            else:
+                net.propagate(rate, t)
+            error += cost.value(y, t)
+        if right == len(symbols[q]) and not (skip_first and q == 0):
+            correct += 1
+        error /= len(symbols[q])
+    return correct, error
 
 
 _REBER = "BPTXSE"
