@@ -82,9 +82,9 @@ def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
     """
     rng = _rng(seed)
     c = get_cost(cost)
-    symbols = len(targets) + len(distractors) + len(prompts)
-    if len(net.inputs) < symbols or len(net.outputs) != len(targets):
-        raise InputError(f"dsr needs >= {symbols} inputs and {len(targets)} outputs")
+    n_symbols = len(targets) + len(distractors) + len(prompts)
+    if len(net.inputs) < n_symbols or len(net.outputs) != len(targets):
+        raise InputError(f"dsr needs >= {n_symbols} inputs and {len(targets)} outputs")
     width = len(net.inputs)
     start = time.perf_counter()
     trial = correct = 0

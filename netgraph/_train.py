@@ -20,6 +20,7 @@ from . import _fast
 from ._compile import Plan
 from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError
+from ._graph import _finite
 from ._network import _rate
 
 if TYPE_CHECKING:
@@ -230,15 +231,16 @@ def train(
     cv_error = -math.inf
     if cross_validate is not None:
         if isinstance(cross_validate, dict):
-            test_size = cross_validate.get("test_size", cross_validate.get("testSize"))
-            cv_error = cross_validate.get("test_error", cross_validate.get("testError"))
+            size = cross_validate.get("test_size", cross_validate.get("testSize"))
+            target = cross_validate.get("test_error", cross_validate.get("testError", 0.0))
         else:
-            test_size, cv_error = cross_validate
-        if not 0 < float(test_size) < 1:
+            size, target = cross_validate
+        test_size = _finite("cross_validate test_size", size, InputError)
+        if not 0 < test_size < 1:
             raise InputError(f"cross_validate test_size must be in (0, 1), got {test_size}")
-        n_train = math.ceil((1 - float(test_size)) * len(X))
+        n_train = math.ceil((1 - test_size) * len(X))
         X, Xv, T, Tv = X[:n_train], X[n_train:], T[:n_train], T[n_train:]
-        cv_error = float(cv_error)
+        cv_error = _finite("cross_validate test_error", target, InputError)
         stop_error = max(stop_error, cv_error)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if shuffle and seed is None:

@@ -271,3 +271,9 @@ def test_blas_and_compiled_minibatch_runners_agree(monkeypatch, optimizer):
     rb = b.train(X, T, **kwargs)
     np.testing.assert_allclose(_weights(a), _weights(b), rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(ra.history, rb.history, rtol=1e-11)
+
+
+@pytest.mark.parametrize("cv", [{"test_error": 0.1}, {"test_size": "0.3"}, (0.3, None)])
+def test_bad_cross_validation_options(cv):
+    with pytest.raises(InputError, match="cross_validate"):
+        xor_net().train(XOR, cross_validate=cv)
