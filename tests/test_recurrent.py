@@ -58,12 +58,7 @@ def test_synaptic_round_trip_continues_identically():
     # the twin starts from the exported state; traces are not exported, so clear both
     net.clear()
     twin.clear()
-    rng = np.random.default_rng(0)
-    for _ in range(30):
-        x, t = rng.uniform(0, 1, 2), rng.uniform(0, 1, 1)
-        np.testing.assert_array_equal(net.activate(x), twin.activate(x))
-        net.propagate(0.1, t)
-        twin.propagate(0.1, t)
+    _train_in_lockstep(net, twin, steps=30, seed=0)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -194,10 +189,15 @@ def test_lstm_json_round_trip_trains_identically_for_1000_steps():
         if u == v:
             net.graph[u][v]["weight"] = 0.9  # not 1, so a sloppy loader would show
     twin = Network.from_json(net.to_json())
-    rng = np.random.default_rng(5)
-    for _ in range(1000):
+    _train_in_lockstep(net, twin, steps=1000, seed=5)
+    assert list(net.graph.edges(data=True)) == list(twin.graph.edges(data=True))
+
+
+def _train_in_lockstep(net, twin, steps, seed):
+    """Activate and propagate both on the same random data; outputs must agree exactly."""
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
         x, t = rng.uniform(0, 1, 2), rng.uniform(0, 1, 1)
         np.testing.assert_array_equal(net.activate(x), twin.activate(x))
         net.propagate(0.1, t)
         twin.propagate(0.1, t)
-    assert list(net.graph.edges(data=True)) == list(twin.graph.edges(data=True))
