@@ -591,14 +591,14 @@ class Network:
     # ----------------------------------------------------------- save/load
     def to_synaptic(self) -> dict[str, Any]:
         """Synaptic.js ``toJSON()`` format (neurons in activation order)."""
-        from ._synaptic import to_synaptic
+        from .interop._synaptic import to_synaptic
 
         return to_synaptic(self)
 
     @classmethod
     def from_synaptic(cls, data: dict | str | PathLike) -> Network:
         """Import Synaptic.js ``toJSON()`` output: a dict, a JSON string or a file path."""
-        from ._synaptic import from_synaptic
+        from .interop._synaptic import from_synaptic
 
         return from_synaptic(data)
 

@@ -15,10 +15,10 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import NetworkFormatError, TopologyError
+from .._exceptions import NetworkFormatError, TopologyError
 
 if TYPE_CHECKING:
-    from ._network import Network
+    from .._network import Network
 
 SQUASHES = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLIM": "hlim",
             "RELU": "relu"}
@@ -68,7 +68,7 @@ def _index(where: str, value: Any, n: int) -> int:
 
 def from_synaptic(data: dict | str | PathLike) -> Network:
     """Build a Network from Synaptic's toJSON output (see ``Network.from_synaptic``)."""
-    from ._network import Network
+    from .._network import Network
 
     doc = _read(data)
     if not isinstance(doc, dict):
