@@ -18,7 +18,7 @@ import numpy as np
 
 from ._exceptions import ActivationError
 
-__all__ = ["ACTIVATIONS", "Activation", "get_activation"]
+__all__ = ["ACTIVATIONS", "Activation", "activation_source", "get_activation"]
 
 Array = np.ndarray
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -107,6 +107,55 @@ _RULES: dict[str, tuple[Callable, Callable, bool]] = {
     ),
     "softplus": (_softplus, lambda s, y: _logistic(s), True),
 }
+
+# Each rule once more as source text, an expression of the float ``s``, for code that runs
+# without netgraph: generated Python (``math`` only), JavaScript and C99 (<math.h>), and the
+# HTML page's in-browser forward pass. Each must equal ``function`` above to rounding (tests
+# hold them together). Python's math.exp raises on overflow where numpy gives inf, hence the
+# guard on logistic; past -709 the true value is below 1e-307 anyway.
+_SOURCE: dict[str, tuple[str, str, str]] = {
+    # name: (python, javascript, c)
+    "logistic": ("(1.0 / (1.0 + math.exp(-s)) if s > -709.0 else 0.0)",
+                 "1 / (1 + Math.exp(-s))", "1.0 / (1.0 + exp(-s))"),
+    "tanh": ("math.tanh(s)", "Math.tanh(s)", "tanh(s)"),
+    "identity": ("s", "s", "s"),
+    "hlim": ("(1.0 if s > 0 else 0.0)", "(s > 0 ? 1 : 0)", "(s > 0 ? 1.0 : 0.0)"),
+    "relu": ("(s if s > 0 else 0.0)", "(s > 0 ? s : 0)", "(s > 0 ? s : 0.0)"),
+    "softsign": ("s / (1.0 + abs(s))", "s / (1 + Math.abs(s))", "s / (1.0 + fabs(s))"),
+    "sinusoid": ("math.sin(s)", "Math.sin(s)", "sin(s)"),
+    "gaussian": ("math.exp(-s * s)", "Math.exp(-s * s)", "exp(-s * s)"),
+    "bent_identity": ("(math.sqrt(s * s + 1.0) - 1.0) / 2.0 + s",
+                      "(Math.sqrt(s * s + 1) - 1) / 2 + s",
+                      "(sqrt(s * s + 1.0) - 1.0) / 2.0 + s"),
+    "bipolar": ("(1.0 if s > 0 else -1.0)", "(s > 0 ? 1 : -1)", "(s > 0 ? 1.0 : -1.0)"),
+    "bipolar_sigmoid": ("math.tanh(s / 2.0)", "Math.tanh(s / 2)", "tanh(s / 2.0)"),
+    "hard_tanh": ("min(1.0, max(-1.0, s))", "Math.min(1, Math.max(-1, s))",
+                  "fmin(1.0, fmax(-1.0, s))"),
+    "absolute": ("abs(s)", "Math.abs(s)", "fabs(s)"),
+    "inverse": ("1.0 - s", "1 - s", "1.0 - s"),
+    "selu": (f"{SELU_SCALE!r} * (s if s > 0 else {SELU_ALPHA!r} * math.expm1(s))",
+             f"{SELU_SCALE!r} * (s > 0 ? s : {SELU_ALPHA!r} * Math.expm1(s))",
+             f"{SELU_SCALE!r} * (s > 0 ? s : {SELU_ALPHA!r} * expm1(s))"),
+    "leaky_relu": (f"(s if s > 0 else {LEAKY_SLOPE!r} * s)", f"(s > 0 ? s : {LEAKY_SLOPE!r} * s)",
+                   f"(s > 0 ? s : {LEAKY_SLOPE!r} * s)"),
+    "softplus": ("max(s, 0.0) + math.log1p(math.exp(-abs(s)))",
+                 "Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s)))",
+                 "fmax(s, 0.0) + log1p(exp(-fabs(s)))"),
+}
+_LANGUAGES = ("python", "javascript", "c")
+
+
+def activation_source(name: str, language: str) -> str:
+    """The activation ``name`` as an expression of the variable ``s`` in ``language``
+    (``"python"``: needs only ``import math``; ``"javascript"``; ``"c"``: C99 with
+    <math.h>). Raises ``ActivationError`` for an unknown name or language."""
+    a = get_activation(name)
+    try:
+        return _SOURCE[a.name][_LANGUAGES.index(language)]
+    except ValueError:
+        raise ActivationError(f"no source form for language {language!r}; known: "
+                              f"{', '.join(_LANGUAGES)}") from None
+
 
 ACTIVATIONS: dict[str, Activation] = {
     name: Activation(name, code, f, df, ok)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,56 @@ def test_names_and_aliases():
 def test_unknown_activation(bad):
     with pytest.raises(ActivationError):
         get_activation(bad)
+
+
+def test_source_forms_compute_the_registry_rule_in_python_javascript_and_c(tmp_path):
+    """Each activation's source text (for generated code and the HTML page) is the rule."""
+    import math
+    import shutil
+    import subprocess
+
+    from netgraph._activations import activation_source
+
+    s_values = [-800.0, -30.0, -2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 1.7, 6.0, 40.0]
+    expected = {name: [float(a.function(np.float64(s))) for s in s_values]
+                for name, a in ACTIVATIONS.items()}
+
+    def close(got, want):
+        return all(math.isclose(g, w, rel_tol=1e-13, abs_tol=1e-300)
+                   for g, w in zip(got, want, strict=True))
+
+    for name in ACTIVATIONS:
+        code = compile(activation_source(name, "python"), name, "eval")
+        got = [eval(code, {"math": math, "s": s}) for s in s_values]  # our own table, not a document
+        assert close(got, expected[name]), name
+
+    js = "const xs = %r;\nconst out = {};\n" % s_values
+    for name in ACTIVATIONS:
+        js += f"out[{name!r}] = xs.map(s => {activation_source(name, 'javascript')});\n"
+    js += "console.log(JSON.stringify(out));\n"
+    got_js = json.loads(subprocess.run(["node", "-e", js], capture_output=True, text=True,
+                                       check=True).stdout)
+    for name in ACTIVATIONS:
+        assert close(got_js[name], expected[name]), name
+
+    cc = shutil.which("gcc") or shutil.which("cc")
+    assert cc, "a C compiler is needed for this test"
+    lines = ["#include <math.h>", "#include <stdio.h>", "int main(void) {",
+             "  double xs[] = {%s};" % ", ".join(repr(s) for s in s_values)]
+    for name in ACTIVATIONS:
+        lines.append("  for (int k = 0; k < %d; k++) { double s = xs[k]; printf(\"%%.17g\\n\", %s); }"
+                     % (len(s_values), activation_source(name, "c")))
+    lines.append("  return 0;\n}")
+    (tmp_path / "a.c").write_text("\n".join(lines))
+    subprocess.run([cc, "-std=c99", "-O1", str(tmp_path / "a.c"), "-o", str(tmp_path / "a"),
+                    "-lm"], check=True)
+    values = [float(v) for v in subprocess.run([str(tmp_path / "a")], capture_output=True,
+                                               text=True, check=True).stdout.split()]
+    for k, name in enumerate(ACTIVATIONS):
+        assert close(values[k * len(s_values):(k + 1) * len(s_values)], expected[name]), name
+
+
+def test_every_activation_has_a_source_form_in_every_language():
+    from netgraph._activations import _SOURCE
+
+    assert set(_SOURCE) == set(ACTIVATIONS)
