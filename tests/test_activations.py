@@ -101,10 +101,11 @@ def test_source_forms_compute_the_registry_rule_in_python_javascript_and_c(tmp_p
 
     for name in ACTIVATIONS:
         code = compile(activation_source(name, "python"), name, "eval")
-        got = [eval(code, {"math": math, "s": s}) for s in s_values]  # our own table, not a document
+        # our own table, not a document's text
+        got = [eval(code, {"math": math, "s": s}) for s in s_values]
         assert close(got, expected[name]), name
 
-    js = "const xs = %r;\nconst out = {};\n" % s_values
+    js = f"const xs = {s_values!r};\nconst out = {{}};\n"
     for name in ACTIVATIONS:
         js += f"out[{name!r}] = xs.map(s => {activation_source(name, 'javascript')});\n"
     js += "console.log(JSON.stringify(out));\n"
@@ -116,10 +117,10 @@ def test_source_forms_compute_the_registry_rule_in_python_javascript_and_c(tmp_p
     cc = shutil.which("gcc") or shutil.which("cc")
     assert cc, "a C compiler is needed for this test"
     lines = ["#include <math.h>", "#include <stdio.h>", "int main(void) {",
-             "  double xs[] = {%s};" % ", ".join(repr(s) for s in s_values)]
+             "  double xs[] = {" + ", ".join(repr(s) for s in s_values) + "};"]
     for name in ACTIVATIONS:
-        lines.append("  for (int k = 0; k < %d; k++) { double s = xs[k]; printf(\"%%.17g\\n\", %s); }"
-                     % (len(s_values), activation_source(name, "c")))
+        lines.append(f"  for (int k = 0; k < {len(s_values)}; k++) {{ double s = xs[k]; "
+                     f"printf(\"%.17g\\n\", {activation_source(name, 'c')}); }}")
     lines.append("  return 0;\n}")
     (tmp_path / "a.c").write_text("\n".join(lines))
     subprocess.run([cc, "-std=c99", "-O1", str(tmp_path / "a.c"), "-o", str(tmp_path / "a"),
