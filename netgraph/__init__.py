@@ -22,8 +22,10 @@ from ._exceptions import DivergenceError as DivergenceError
 from ._exceptions import GraphvizNotFoundError as GraphvizNotFoundError
 from ._exceptions import InputError as InputError
 from ._exceptions import NetgraphError as NetgraphError
+from ._exceptions import NetgraphWarning as NetgraphWarning
 from ._exceptions import NetworkFormatError as NetworkFormatError
 from ._exceptions import NeuronError as NeuronError
+from ._exceptions import SynapticFidelityWarning as SynapticFidelityWarning
 from ._exceptions import TopologyError as TopologyError
 from ._graph import NetGraph as NetGraph
 from ._layer import Layer as Layer
@@ -60,11 +62,13 @@ __all__ = [
     "Layer",
     "NetGraph",
     "NetgraphError",
+    "NetgraphWarning",
     "Network",
     "NetworkDocument",
     "NetworkFormatError",
     "NeuronError",
     "Projection",
+    "SynapticFidelityWarning",
     "TopologyError",
     "TrainingState",
     "diagram",

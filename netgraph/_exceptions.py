@@ -10,6 +10,9 @@
     ├── DivergenceError (ArithmeticError) training produced NaN or infinity
     └── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
 
+    NetgraphWarning (UserWarning)      base of every warning netgraph issues
+    └── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
+
 Each subclasses the matching built-in, so ``except ValueError`` still works.
 """
 
@@ -22,8 +25,10 @@ __all__ = [
     "GraphvizNotFoundError",
     "InputError",
     "NetgraphError",
+    "NetgraphWarning",
     "NetworkFormatError",
     "NeuronError",
+    "SynapticFidelityWarning",
     "TopologyError",
 ]
 
@@ -69,3 +74,13 @@ class DivergenceError(NetgraphError, ArithmeticError):
 
 class GraphvizNotFoundError(NetgraphError, RuntimeError):
     """Rendering needs the Graphviz ``dot`` program, which is not installed."""
+
+
+class NetgraphWarning(UserWarning):
+    """Base class of every warning netgraph issues."""
+
+
+class SynapticFidelityWarning(NetgraphWarning):
+    """A network that netgraph and Synaptic.js would compute differently: an import hit
+    by a defect of Synaptic's compiled mode, or an export written with ``strict=False``.
+    The message names the neurons or synapses and the reason."""

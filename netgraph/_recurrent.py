@@ -118,10 +118,14 @@ def _propagate(P, R, n_in, weights, biases, T, r, rate, ST):
         resp[j] = d
         if fixed[j]:
             continue
+        # Compiled Synaptic: an output neuron learns from its eligibility traces only,
+        # with no extended-trace term even when it gates (its gating error is never used).
+        gates = roles[j] != OUTPUT
         for e in range(in_ptr[j], in_ptr[j + 1]):
             g = projected * elig[e]
-            for p in range(pair_ptr[j], pair_ptr[j + 1]):
-                g += resp[pair_k[p]] * xtrace[xt_off[p] - in_ptr[j] + e]
+            if gates:
+                for p in range(pair_ptr[j], pair_ptr[j + 1]):
+                    g += resp[pair_k[p]] * xtrace[xt_off[p] - in_ptr[j] + e]
             weights[e] += rate * g
         biases[j] += rate * d
 

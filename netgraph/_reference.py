@@ -203,9 +203,11 @@ class Recurrent:
             self.resp[j] = d
             if G.nodes[j].get("fixed"):
                 continue
+            # an output neuron learns from its eligibility traces only, even when it gates
+            extended = {} if j in targets else gated_map
             for i in self.inputs_into(j):
                 g = projected * self.elig[(i, j)]
-                for k in gated_map:
+                for k in extended:
                     g += self.resp[k] * self.xtrace.get((j, k, (i, j)), 0.0)
                 G[i][j]["weight"] += rate * g
             G.nodes[j]["bias"] += rate * d

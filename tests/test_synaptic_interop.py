@@ -11,13 +11,14 @@ import json
 import os
 import shutil
 import subprocess
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import xor_net
 
-from netgraph import Layer, Network
+from netgraph import Layer, Network, SynapticFidelityWarning
 from netgraph.architect import LSTM, Liquid
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -154,7 +155,9 @@ def test_synaptic_round_trip_keeps_every_number(exported, name):
     """What Synaptic loaded and wrote back imports into netgraph with the same numbers."""
     nets, request, reply = exported["nets"], exported["request"], exported["reply"]
     k = [item["name"] for item in request["load"]].index(name)
-    back = Network.from_synaptic(reply["load"][k]["json"]).to_synaptic()
+    # Liquid's gaters also project: the import warns that Synaptic trains them differently
+    with pytest.warns(SynapticFidelityWarning) if name == "liquid" else nullcontext():
+        back = Network.from_synaptic(reply["load"][k]["json"]).to_synaptic()
     mine = nets[name].to_synaptic()
 
     def weights(doc):  # Synaptic lists connections in its own order

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import NetworkFormatError, TopologyError
+from .._exceptions import NetworkFormatError, SynapticFidelityWarning, TopologyError
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -130,6 +131,7 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         plan = net._plan()
     except TopologyError as e:
         raise NetworkFormatError(f"not a network netgraph can evaluate: {e}") from None
+    _warn_stale_accumulator(G)
     if plan.recurrent is not None:  # carry Synaptic's state over
         state = net._fresh_state(plan)
         for k, neuron in enumerate(neurons):
@@ -137,6 +139,30 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
             for slot, key in ((0, "state"), (1, "old"), (2, "activation")):
                 state[slot][pos] = _number(f"neurons[{k}].{key}", neuron.get(key, 0))
     return net
+
+
+def stale_accumulator_neurons(G: Any) -> list[Any]:
+    """Neurons whose training Synaptic's compiled mode gets wrong (the stale accumulator).
+
+    A hidden neuron with inputs that both projects and gates sums its projected error
+    in a scratch variable that Synaptic's generated code never resets (``aux``), so its
+    error starts from whatever was last written there. netgraph starts the sum at 0.
+    """
+    gaters = {g for _, _, g in G.edges(data="gater") if g is not None}
+    return [n for n in G if n in gaters and G.nodes[n]["role"] == "hidden"
+            and any(u != n for u in G.pred[n]) and any(v != n for v in G.succ[n])]
+
+
+def _warn_stale_accumulator(G: Any) -> None:
+    hit = stale_accumulator_neurons(G)
+    if hit:
+        names = ", ".join(map(str, hit[:10])) + (f" and {len(hit) - 10} more" if len(hit) > 10
+                                                 else "")
+        warnings.warn(
+            f"neurons {names} both project and gate: Synaptic's compiled mode trains them "
+            "from a stale accumulator (its projected error starts from a leftover value); "
+            "netgraph computes the defined rule (the sum starts at 0). Activation is the "
+            "same; training differs.", SynapticFidelityWarning, stacklevel=3)
 
 
 def to_synaptic(net: Network) -> dict[str, Any]:
