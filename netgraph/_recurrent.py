@@ -196,6 +196,8 @@ def train_sequences(P, R, n_in, weights, biases, X, T, starts, order, rates, cos
         finite = math.isfinite(err)
         for v in weights:
             finite = finite and math.isfinite(v)
+        for v in biases:
+            finite = finite and math.isfinite(v)
         if not finite:
             weights[:] = backup_w
             biases[:] = backup_b

@@ -354,7 +354,12 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
 
     def run_blas(orders, rates, errors):
         # Large layered nets: each batch is a few BLAS products; Python's overhead per
-        # batch is small beside them.
+        # batch is small beside them. A diverging run overflows on its way to the check
+        # below, which is what reports it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return blas_epochs(orders, rates, errors)
+
+    def blas_epochs(orders, rates, errors):
         for ep in range(len(rates)):
             backup_w[:], backup_b[:] = W, B
             total = 0.0
