@@ -24,6 +24,16 @@ Array = np.ndarray
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 LEAKY_SLOPE = 0.01
+# neat-python 2.0's activations scale and clamp their argument (neat/activations.py):
+# sigmoid, sin and softplus take 5z, tanh 2.5z, each clamped to [-60, 60]; gauss clamps
+# z to [-3.4, 3.4]; exp clamps z to [-60, 60]; log floors z at 1e-7; lelu leaks 0.005.
+NEAT_CLAMP = 60.0
+NEAT_GAUSS_CLAMP = 3.4
+NEAT_LOG_FLOOR = 1e-7
+NEAT_LEAK = 0.005
+# brain.js 1.6.1's NeuralNetwork "leaky-relu" computes ``sum < 0 ? 0 : alpha * sum`` with
+# alpha = leakyReluAlpha = 0.01: a relu scaled by alpha, no leak below 0 at all.
+BRAIN_LEAKY_ALPHA = 0.01
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,26 @@ def _softplus(s):
 
 def _selu(s):
     return SELU_SCALE * np.where(s > 0, s, SELU_ALPHA * np.expm1(np.minimum(s, 0.0)))
+
+
+def _clamp(z, limit):
+    return np.clip(z, -limit, limit)
+
+
+def _inside(z, limit):
+    """Where a clamped argument is strictly inside its clamp (elsewhere the slope is 0)."""
+    return np.abs(z) < limit
+
+
+def _neat_inv(s):
+    # neat-python returns 0 where 1/z raises (z == 0); a subnormal z gives inf, as there
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.where(s == 0, 0.0, 1.0 / np.where(s == 0, 1.0, s))
+
+
+def _neat_softplus(s):
+    # neat writes log(1 + exp(z)), not log1p: kept, so tiny values round as neat's do
+    return 0.2 * np.log(1.0 + np.exp(_clamp(5.0 * s, NEAT_CLAMP)))
 
 
 # name: (f(s), f'(s, y), differentiable). The order fixes the codes: append only.
@@ -106,6 +136,71 @@ _RULES: dict[str, tuple[Callable, Callable, bool]] = {
         True,
     ),
     "softplus": (_softplus, lambda s, y: _logistic(s), True),
+    # Neataptic's STEP: hlim's function with derivative 0 (Synaptic's HLIM passes 1 back)
+    "step": (lambda s: np.where(s > 0, 1.0, 0.0), lambda s, y: np.zeros_like(s), False),
+    # neat-python's own forms (constants above): exact imports of its networks
+    "neat_sigmoid": (
+        lambda s: 1.0 / (1.0 + np.exp(-_clamp(5.0 * s, NEAT_CLAMP))),
+        lambda s, y: np.where(_inside(5.0 * s, NEAT_CLAMP), 5.0 * y * (1.0 - y), 0.0),
+        True,
+    ),
+    "neat_tanh": (
+        lambda s: np.tanh(_clamp(2.5 * s, NEAT_CLAMP)),
+        lambda s, y: np.where(_inside(2.5 * s, NEAT_CLAMP), 2.5 * (1.0 - y * y), 0.0),
+        True,
+    ),
+    "neat_sin": (
+        lambda s: np.sin(_clamp(5.0 * s, NEAT_CLAMP)),
+        lambda s, y: np.where(_inside(5.0 * s, NEAT_CLAMP), 5.0 * np.cos(5.0 * s), 0.0),
+        True,
+    ),
+    "neat_gauss": (
+        lambda s: np.exp(-5.0 * _clamp(s, NEAT_GAUSS_CLAMP) ** 2),
+        lambda s, y: np.where(_inside(s, NEAT_GAUSS_CLAMP), -10.0 * s * y, 0.0),
+        True,
+    ),
+    "neat_softplus": (
+        _neat_softplus,
+        lambda s, y: np.where(_inside(5.0 * s, NEAT_CLAMP),
+                              _logistic(_clamp(5.0 * s, NEAT_CLAMP)), 0.0),
+        True,
+    ),
+    "elu": (
+        lambda s: np.where(s > 0, s, np.expm1(np.minimum(s, 0.0))),
+        lambda s, y: np.where(s > 0, 1.0, y + 1.0),
+        True,
+    ),
+    "neat_lelu": (
+        lambda s: np.where(s > 0, s, NEAT_LEAK * s),
+        lambda s, y: np.where(s > 0, 1.0, NEAT_LEAK),
+        True,
+    ),
+    "neat_inv": (_neat_inv, lambda s, y: np.where(s == 0, 0.0, -y * y), True),
+    "neat_log": (
+        lambda s: np.log(np.maximum(s, NEAT_LOG_FLOOR)),
+        lambda s, y: np.where(s > NEAT_LOG_FLOOR, 1.0 / np.maximum(s, NEAT_LOG_FLOOR), 0.0),
+        True,
+    ),
+    "neat_exp": (
+        lambda s: np.exp(_clamp(s, NEAT_CLAMP)),
+        lambda s, y: np.where(_inside(s, NEAT_CLAMP), y, 0.0),
+        True,
+    ),
+    "hat": (
+        lambda s: np.maximum(0.0, 1.0 - np.abs(s)),
+        lambda s, y: np.where(np.abs(s) < 1.0, -np.sign(s), 0.0),
+        True,
+    ),
+    "square": (lambda s: s * s, lambda s, y: 2.0 * s, True),
+    # s**3 through pow, as neat-python's z ** 3 computes it
+    "cube": (lambda s: np.power(s, 3.0), lambda s, y: 3.0 * s * s, True),
+    # brain.js's "leaky-relu" as brain.js 1.6.1 computes it (see BRAIN_LEAKY_ALPHA); its
+    # own training uses a slope of 1 above 0: this is the true derivative of its function
+    "brain_leaky_relu": (
+        lambda s: np.where(s < 0, 0.0, BRAIN_LEAKY_ALPHA * s),
+        lambda s, y: np.where(s > 0, BRAIN_LEAKY_ALPHA, 0.0),
+        True,
+    ),
 }
 
 # Each rule once more as source text, an expression of the float ``s``, for code that runs
@@ -141,6 +236,41 @@ _SOURCE: dict[str, tuple[str, str, str]] = {
     "softplus": ("max(s, 0.0) + math.log1p(math.exp(-abs(s)))",
                  "Math.max(s, 0) + Math.log1p(Math.exp(-Math.abs(s)))",
                  "fmax(s, 0.0) + log1p(exp(-fabs(s)))"),
+    "step": ("(1.0 if s > 0 else 0.0)", "(s > 0 ? 1 : 0)", "(s > 0 ? 1.0 : 0.0)"),
+    "neat_sigmoid": ("1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, 5.0 * s))))",
+                     "1 / (1 + Math.exp(-Math.max(-60, Math.min(60, 5 * s))))",
+                     "1.0 / (1.0 + exp(-fmax(-60.0, fmin(60.0, 5.0 * s))))"),
+    "neat_tanh": ("math.tanh(max(-60.0, min(60.0, 2.5 * s)))",
+                  "Math.tanh(Math.max(-60, Math.min(60, 2.5 * s)))",
+                  "tanh(fmax(-60.0, fmin(60.0, 2.5 * s)))"),
+    "neat_sin": ("math.sin(max(-60.0, min(60.0, 5.0 * s)))",
+                 "Math.sin(Math.max(-60, Math.min(60, 5 * s)))",
+                 "sin(fmax(-60.0, fmin(60.0, 5.0 * s)))"),
+    "neat_gauss": ("math.exp(-5.0 * max(-3.4, min(3.4, s)) ** 2)",
+                   "Math.exp(-5 * Math.max(-3.4, Math.min(3.4, s)) ** 2)",
+                   "exp(-5.0 * pow(fmax(-3.4, fmin(3.4, s)), 2.0))"),
+    "neat_softplus": ("0.2 * math.log(1.0 + math.exp(max(-60.0, min(60.0, 5.0 * s))))",
+                      "0.2 * Math.log(1 + Math.exp(Math.max(-60, Math.min(60, 5 * s))))",
+                      "0.2 * log(1.0 + exp(fmax(-60.0, fmin(60.0, 5.0 * s))))"),
+    "elu": ("(s if s > 0 else math.expm1(s))", "(s > 0 ? s : Math.expm1(s))",
+            "(s > 0 ? s : expm1(s))"),
+    "neat_lelu": (f"(s if s > 0 else {NEAT_LEAK!r} * s)", f"(s > 0 ? s : {NEAT_LEAK!r} * s)",
+                  f"(s > 0 ? s : {NEAT_LEAK!r} * s)"),
+    "neat_inv": ("(1.0 / s if s != 0 else 0.0)", "(s !== 0 ? 1 / s : 0)",
+                 "(s != 0 ? 1.0 / s : 0.0)"),
+    "neat_log": (f"math.log(max({NEAT_LOG_FLOOR!r}, s))",
+                 f"Math.log(Math.max({NEAT_LOG_FLOOR!r}, s))",
+                 f"log(fmax({NEAT_LOG_FLOOR!r}, s))"),
+    "neat_exp": ("math.exp(max(-60.0, min(60.0, s)))",
+                 "Math.exp(Math.max(-60, Math.min(60, s)))",
+                 "exp(fmax(-60.0, fmin(60.0, s)))"),
+    "hat": ("max(0.0, 1.0 - abs(s))", "Math.max(0, 1 - Math.abs(s))",
+            "fmax(0.0, 1.0 - fabs(s))"),
+    "square": ("s * s", "s * s", "s * s"),
+    "cube": ("math.pow(s, 3.0)", "Math.pow(s, 3)", "pow(s, 3.0)"),
+    "brain_leaky_relu": (f"(0.0 if s < 0 else {BRAIN_LEAKY_ALPHA!r} * s)",
+                         f"(s < 0 ? 0 : {BRAIN_LEAKY_ALPHA!r} * s)",
+                         f"(s < 0 ? 0.0 : {BRAIN_LEAKY_ALPHA!r} * s)"),
 }
 _LANGUAGES = ("python", "javascript", "c")
 
@@ -166,7 +296,6 @@ ACTIVATIONS: dict[str, Activation] = {
 _ALIASES = {
     "sigmoid": "logistic",
     "hard_limit": "hlim",
-    "step": "hlim",
     "linear": "identity",
     "sin": "sinusoid",
     "sine": "sinusoid",

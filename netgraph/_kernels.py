@@ -24,7 +24,16 @@ import math
 
 from numba import njit
 
-from ._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
+from ._activations import (
+    BRAIN_LEAKY_ALPHA,
+    LEAKY_SLOPE,
+    NEAT_CLAMP,
+    NEAT_GAUSS_CLAMP,
+    NEAT_LEAK,
+    NEAT_LOG_FLOOR,
+    SELU_ALPHA,
+    SELU_SCALE,
+)
 
 OUTPUT = 2
 FAST = {"reassoc", "contract"}
@@ -66,8 +75,39 @@ def act(code, s):
         return SELU_SCALE * (s if s > 0 else SELU_ALPHA * math.expm1(s))
     if code == 15:  # leaky relu
         return s if s > 0 else LEAKY_SLOPE * s
-    # softplus: log(1 + e^s) without overflow
-    return max(s, 0.0) + math.log1p(math.exp(-abs(s)))
+    if code == 16:  # softplus: log(1 + e^s) without overflow
+        return max(s, 0.0) + math.log1p(math.exp(-abs(s)))
+    if code == 17:  # step (Neataptic's STEP)
+        return 1.0 if s > 0 else 0.0
+    if code == 18:  # neat_sigmoid
+        return 1.0 / (1.0 + math.exp(-max(-NEAT_CLAMP, min(NEAT_CLAMP, 5.0 * s))))
+    if code == 19:  # neat_tanh
+        return math.tanh(max(-NEAT_CLAMP, min(NEAT_CLAMP, 2.5 * s)))
+    if code == 20:  # neat_sin
+        return math.sin(max(-NEAT_CLAMP, min(NEAT_CLAMP, 5.0 * s)))
+    if code == 21:  # neat_gauss
+        z = max(-NEAT_GAUSS_CLAMP, min(NEAT_GAUSS_CLAMP, s))
+        return math.exp(-5.0 * (z * z))
+    if code == 22:  # neat_softplus, written as neat-python writes it
+        return 0.2 * math.log(1.0 + math.exp(max(-NEAT_CLAMP, min(NEAT_CLAMP, 5.0 * s))))
+    if code == 23:  # elu
+        return s if s > 0 else math.expm1(s)
+    if code == 24:  # neat_lelu
+        return s if s > 0 else NEAT_LEAK * s
+    if code == 25:  # neat_inv: 0 where 1/s is undefined
+        return 1.0 / s if s != 0 else 0.0
+    if code == 26:  # neat_log
+        return math.log(max(NEAT_LOG_FLOOR, s))
+    if code == 27:  # neat_exp
+        return math.exp(max(-NEAT_CLAMP, min(NEAT_CLAMP, s)))
+    if code == 28:  # hat
+        return max(0.0, 1.0 - abs(s))
+    if code == 29:  # square
+        return s * s
+    if code == 30:  # cube
+        return math.pow(s, 3.0)
+    # 31: brain_leaky_relu, brain.js's "leaky-relu"
+    return 0.0 if s < 0 else BRAIN_LEAKY_ALPHA * s
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -103,10 +143,43 @@ def deriv(code, s, y):
         return SELU_SCALE if s > 0 else y + SELU_SCALE * SELU_ALPHA
     if code == 15:
         return 1.0 if s > 0 else LEAKY_SLOPE
-    if s >= 0:  # softplus' = logistic, written to avoid overflow
-        return 1.0 / (1.0 + math.exp(-s))
-    e = math.exp(s)
-    return e / (1.0 + e)
+    if code == 16:
+        if s >= 0:  # softplus' = logistic, written to avoid overflow
+            return 1.0 / (1.0 + math.exp(-s))
+        e = math.exp(s)
+        return e / (1.0 + e)
+    if code == 17:
+        return 0.0
+    if code == 18:
+        return 5.0 * y * (1.0 - y) if abs(5.0 * s) < NEAT_CLAMP else 0.0
+    if code == 19:
+        return 2.5 * (1.0 - y * y) if abs(2.5 * s) < NEAT_CLAMP else 0.0
+    if code == 20:
+        return 5.0 * math.cos(5.0 * s) if abs(5.0 * s) < NEAT_CLAMP else 0.0
+    if code == 21:
+        return -10.0 * s * y if abs(s) < NEAT_GAUSS_CLAMP else 0.0
+    if code == 22:
+        z = 5.0 * s
+        return 1.0 / (1.0 + math.exp(-z)) if abs(z) < NEAT_CLAMP else 0.0
+    if code == 23:
+        return 1.0 if s > 0 else y + 1.0
+    if code == 24:
+        return 1.0 if s > 0 else NEAT_LEAK
+    if code == 25:
+        return -y * y if s != 0 else 0.0
+    if code == 26:
+        return 1.0 / s if s > NEAT_LOG_FLOOR else 0.0
+    if code == 27:
+        return y if abs(s) < NEAT_CLAMP else 0.0
+    if code == 28:
+        if abs(s) >= 1.0:
+            return 0.0
+        return -1.0 if s > 0 else (1.0 if s < 0 else 0.0)
+    if code == 29:
+        return 2.0 * s
+    if code == 30:
+        return 3.0 * s * s
+    return BRAIN_LEAKY_ALPHA if s > 0 else 0.0
 
 
 # Wide neurons (many contiguous sources) go through these two small functions, not

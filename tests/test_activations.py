@@ -57,6 +57,32 @@ def test_derivative_matches_finite_differences(name):
         ("softplus", 0.0, np.log(2.0)),
         ("softplus", 800.0, 800.0),
         ("logistic", -800.0, 0.0),
+        ("step", 0.0, 0.0),
+        ("step", 1e-9, 1.0),
+        ("neat_sigmoid", 0.2, 1 / (1 + np.exp(-1.0))),
+        ("neat_sigmoid", -13.0, 1 / (1 + np.exp(60.0))),  # clamped at 5z = -60
+        ("neat_tanh", 0.4, np.tanh(1.0)),
+        ("neat_sin", 0.1, np.sin(0.5)),
+        ("neat_sin", 100.0, np.sin(60.0)),
+        ("neat_gauss", 1.0, np.exp(-5.0)),
+        ("neat_gauss", -9.0, np.exp(-5.0 * 3.4 ** 2)),
+        ("neat_softplus", 0.0, 0.2 * np.log(2.0)),
+        ("neat_softplus", -50.0, 0.0),  # log(1 + e^-60) rounds to 0, as in neat-python
+        ("elu", -1.0, np.exp(-1.0) - 1.0),
+        ("elu", 2.0, 2.0),
+        ("neat_lelu", -2.0, -0.01),
+        ("neat_inv", 4.0, 0.25),
+        ("neat_inv", 0.0, 0.0),
+        ("neat_log", np.e, 1.0),
+        ("neat_log", -3.0, np.log(1e-7)),
+        ("neat_exp", 1.0, np.e),
+        ("neat_exp", 100.0, np.exp(60.0)),
+        ("hat", 0.25, 0.75),
+        ("hat", -3.0, 0.0),
+        ("square", -3.0, 9.0),
+        ("cube", -2.0, -8.0),
+        ("brain_leaky_relu", 2.0, 0.02),
+        ("brain_leaky_relu", -2.0, 0.0),
     ],
 )
 def test_known_values(name, s, expected):
@@ -67,6 +93,19 @@ def test_known_values(name, s, expected):
 def test_synaptic_conventions_for_steps():
     assert get_activation("HLIM").derivative(np.array([-1.0]), np.array([0.0]))[0] == 1.0
     assert get_activation("RELU").derivative(np.array([0.0]), np.array([0.0]))[0] == 0.0
+
+
+def test_neataptic_step_is_not_synaptic_hlim():
+    """Same function, different derivative: Neataptic's STEP passes no error back."""
+    step, hlim = get_activation("STEP"), get_activation("HLIM")
+    assert step.name == "step" and hlim.name == "hlim"
+    s = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(step.function(s), hlim.function(s))
+    np.testing.assert_array_equal(step.derivative(s, step.function(s)), [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(hlim.derivative(s, hlim.function(s)), [1.0, 1.0, 1.0])
+    for s0 in (-1.0, 2.0):
+        assert _kernels.deriv(step.code, s0, 1.0) == 0.0
+        assert _kernels.deriv(hlim.code, s0, 1.0) == 1.0
 
 
 def test_names_and_aliases():
