@@ -1,0 +1,151 @@
+"""Which format is this? netgraph, Synaptic, Neataptic, brain.js, neat-python or ONNX.
+
+``detect`` looks at a document's shape (its keys, never its values' meaning) and names
+the format, or returns None. ONNX is recognised from its bytes (a protobuf ``ModelProto``
+with an IR version and a graph) without importing ``onnx``. ``describe`` gives the name
+to show a user and the function that reads the format, so that each reader can say what
+a document really is when it is handed the wrong one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._source import MAX_BYTES, Where, decode, parse_json, read_bytes
+
+__all__ = ["FORMATS", "describe", "detect", "detect_document", "looks_like_onnx"]
+
+# format key: (what to call it, the function that reads it)
+FORMATS: dict[str, tuple[str, str]] = {
+    "netgraph": ("netgraph JSON", "netgraph.Network.from_json"),
+    "synaptic": ("Synaptic.js JSON (network.toJSON())", "netgraph.interop.from_synaptic"),
+    "neataptic": ("Neataptic JSON (network.toJSON())", "netgraph.interop.from_neataptic"),
+    "brain": ("brain.js JSON (net.toJSON())", "netgraph.interop.from_brain"),
+    "neat": ("neat-python JSON (neat.export.export_network_json)",
+             "netgraph.interop.from_neat_json"),
+    "onnx": ("an ONNX model", "netgraph.interop.from_onnx"),
+}
+
+BRAIN_RECURRENT_TYPES = frozenset({"RNN", "LSTM", "GRU", "RNNTimeStep", "LSTMTimeStep",
+                                   "GRUTimeStep"})
+
+
+def describe(fmt: str) -> str:
+    """``"Neataptic JSON (network.toJSON()); read it with netgraph.interop.from_neataptic"``."""
+    name, reader = FORMATS[fmt]
+    return f"{name}; read it with {reader}"
+
+
+def _first_dict(items: Any) -> dict[str, Any]:
+    if isinstance(items, list):
+        for item in items[:8]:
+            if isinstance(item, dict):
+                return item
+    return {}
+
+
+def detect_document(doc: Any) -> str | None:
+    """The format of an already parsed JSON document, from its keys; None if unknown.
+
+    **Returns** one of ``"netgraph"``, ``"synaptic"``, ``"neataptic"``, ``"brain"``,
+    ``"neat"``, or None. Only the top-level keys and the keys of the first few nodes are
+    looked at; whether the document is valid is for the format's reader to say.
+    """
+    if not isinstance(doc, dict):
+        return None
+    if "format" in doc and doc.get("format") == "netgraph-network":
+        return "netgraph"
+    if "network_type" in doc and ("format_version" in doc or "topology" in doc):
+        return "neat"
+    if "sizes" in doc and "layers" in doc:
+        return "brain"
+    kind = doc.get("type")
+    if isinstance(kind, str) and kind in BRAIN_RECURRENT_TYPES and (
+            "hiddenLayers" in doc or "outputConnector" in doc or "options" in doc):
+        return "brain"
+    if "nodes" in doc and "connections" in doc:
+        node = _first_dict(doc["nodes"])
+        if "aggregation" in node or "response" in node or "topology" in doc:
+            return "neat"
+        return "neataptic"
+    if "neurons" in doc and "connections" in doc:
+        return "synaptic"
+    if "neurons" in doc and "synapses" in doc:
+        return "netgraph"  # without its format marker: its reader will say what is wrong
+    return None
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while shift < 70:
+        if pos >= len(data):
+            return -1, pos
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, pos
+        shift += 7
+    return -1, pos
+
+
+def looks_like_onnx(data: bytes) -> bool:
+    """Whether ``data`` parses as a protobuf message with ONNX ``ModelProto``'s
+    ``ir_version`` (field 1, a varint) and ``graph`` (field 7, length-delimited).
+
+    Only the top-level fields are walked, so a model of any size costs a few steps.
+    """
+    pos, n, seen = 0, len(data), set()
+    steps = 0
+    while pos < n:
+        steps += 1
+        if steps > 100_000:
+            return False
+        key, pos = _varint(data, pos)
+        if key <= 0:
+            return False
+        field, wire = key >> 3, key & 7
+        if (field == 1 and wire != 0) or (field == 7 and wire != 2):
+            return False
+        if wire == 0:
+            value, pos = _varint(data, pos)
+            if value < 0:
+                return False
+        elif wire == 1:
+            pos += 8
+        elif wire == 2:
+            length, pos = _varint(data, pos)
+            if length < 0:
+                return False
+            pos += length
+        elif wire == 5:
+            pos += 4
+        else:  # groups (3, 4) are not in ONNX; 6, 7 are not wire types
+            return False
+        if pos > n:
+            return False
+        seen.add(field)
+    return 1 in seen and 7 in seen
+
+
+def _content(source: Any, max_bytes: int) -> tuple[Any, Where, str | None]:
+    """(parsed JSON or ONNX bytes, location, detected format)."""
+    content, where = read_bytes(source, max_bytes)
+    if isinstance(content, (dict, list)):
+        return content, where, detect_document(content)
+    if isinstance(content, bytes) and looks_like_onnx(content):
+        return content, where, "onnx"
+    doc = parse_json(decode(content, where), where)
+    return doc, where, detect_document(doc)
+
+
+def detect(source: Any, *, max_bytes: int = MAX_BYTES) -> str | None:
+    """The format of a document, a file or bytes: a key of ``FORMATS`` or None.
+
+    **Arguments**
+    - ``source``: a parsed document (dict), JSON text, bytes, or a path.
+
+    Raises ``NetworkFormatError`` only when the source cannot be read at all (a missing
+    file, text that is neither JSON nor ONNX, more than ``max_bytes``).
+    """
+    return _content(source, max_bytes)[2]
