@@ -3,13 +3,23 @@
 Every reader keeps netgraph's loader contract: a size cap, ``NetworkFormatError`` naming
 the offending place, and nothing from a document ever evaluated or written unescaped into
 code. Heavy dependencies (onnx, torch, ...) are optional extras, imported only inside the
-function that needs them.
+function that needs them. ``detect`` names the format of a document or file on sight.
 """
 
+from ._detect import FORMATS as FORMATS
+from ._detect import detect as detect
+from ._neat import from_neat as from_neat
+from ._neat import from_neat_json as from_neat_json
+from ._neat import to_neat_json as to_neat_json
 from ._synaptic import from_synaptic as from_synaptic
 from ._synaptic import to_synaptic as to_synaptic
 
 __all__ = [
+    "FORMATS",
+    "detect",
+    "from_neat",
+    "from_neat_json",
     "from_synaptic",
+    "to_neat_json",
     "to_synaptic",
 ]
