@@ -5,7 +5,7 @@ taken from a document is evaluated. Each function works elementwise on numpy
 arrays (and on floats). ``derivative(s, y)`` receives both the state ``s`` and
 the activation ``y = f(s)`` because several derivatives are cheapest from ``y``.
 
-The compiled evaluator in ``_kernels.py`` has its own scalar copy of each rule,
+The native core (``netgraph/_native/rules.h``) has its own scalar copy of each rule,
 keyed by ``Activation.code``; tests hold the two against each other.
 """
 

@@ -13,7 +13,6 @@ The plan holds numbers and indices only; no text from any document reaches code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import networkx as nx
@@ -68,11 +67,7 @@ class Plan:
     recurrent: tuple[np.ndarray, ...] | None  # see _recurrent_arrays; None: plain feed-forward
     feedforward: bool  # no delayed or gated synapse (fixed neurons allowed)
     fixed: np.ndarray  # 1 for neurons whose bias and incoming weights are never learned
-    # No neuron reads enough contiguous sources for the vectorized loops: the online
-    # kernels then take their ``_narrow`` variants (see ``_kernels``).
-    narrow: bool
     graph: NetGraph = field(repr=False)
-    kernels: ModuleType = field(repr=False)
 
     def __post_init__(self) -> None:
         # Views of the graph's own storage. The store only swaps its arrays when it
@@ -83,7 +78,7 @@ class Plan:
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """The index arrays the kernels take, as one tuple (see ``_kernels``)."""
+        """The index arrays the kernels take, as one tuple (see ``netgraph/_native/plan.h``)."""
         return (self.in_ptr, self.in_src, self.in_start, self.codes, self.roles,
                 self.output_index, self.output_pos)
 
@@ -215,9 +210,6 @@ def compile_plan(G: NetGraph) -> Plan:
     gated = _recurrent_arrays(G, order, index, synapses, in_ptr, in_src, self_e, fixed) \
         if recurrent or fixed.any() else None
     G._relocate(order, synapses)
-    from . import _kernels  # numba loads on first compile, not at import
-
-    narrow = not bool(np.any((in_start >= 0) & (np.diff(in_ptr) >= _kernels.WIDE)))
 
     return Plan(
         version=G.version,
@@ -236,9 +228,7 @@ def compile_plan(G: NetGraph) -> Plan:
         recurrent=gated,
         feedforward=not recurrent,
         fixed=fixed,
-        narrow=narrow,
         graph=G,
-        kernels=_kernels,
     )
 
 
@@ -288,7 +278,8 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
 def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
                       synapses: list[tuple[Any, Any]], in_ptr: np.ndarray, in_src: np.ndarray,
                       self_e: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Index arrays for Synaptic's gated, self-connected neuron model (``_recurrent``).
+    """Index arrays for Synaptic's gated, self-connected neuron model (the native core's
+    ``Gates``, ``netgraph/_native/plan.h``).
 
     Returns, as int64 arrays:
     0 ``in_delay[e]``: 1 if CSR synapse e reads its source's previous activation;

@@ -16,7 +16,7 @@ from ._exceptions import InputError
 
 __all__ = ["COSTS", "Cost", "get_cost"]
 
-# The compiled trainer's copies of these rules (``_kernels.sample_cost``) use these codes.
+# The native core's copies of these rules (``netgraph/_native/rules.h``) use these codes.
 MSE, CROSS_ENTROPY, MAE, BINARY = 0, 1, 2, 3
 
 _EPS = 1e-15  # Synaptic's guard against log(0)

@@ -8,6 +8,7 @@
     ├── InputError (ValueError)        wrong shape, length, NaN or non-numeric input/target
     ├── NetworkFormatError (ValueError) a document (netgraph or Synaptic JSON) is not valid
     ├── DivergenceError (ArithmeticError) training produced NaN or infinity
+    ├── ConcurrencyError (RuntimeError) another thread is using the network right now
     └── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
 
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 __all__ = [
     "ActivationError",
+    "ConcurrencyError",
     "CycleError",
     "DivergenceError",
     "GraphvizNotFoundError",
@@ -70,6 +72,14 @@ class NetworkFormatError(NetgraphError, ValueError):
 
 class DivergenceError(NetgraphError, ArithmeticError):
     """Training produced a NaN or infinite error or weight."""
+
+
+class ConcurrencyError(NetgraphError, RuntimeError):
+    """Another thread is training or evaluating this network with the GIL released.
+
+    Evaluate different networks in different threads (``net.copy()``); a network is
+    never changed by two threads at once.
+    """
 
 
 class GraphvizNotFoundError(NetgraphError, RuntimeError):

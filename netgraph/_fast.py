@@ -1,27 +1,77 @@
 """The one seam between the network and its fast paths.
 
+A compiled ``Plan`` runs in the native core (``netgraph._core``, C compiled at install:
+``netgraph/_native``) through an ``Engine``: the plan's arrays bound to the graph's
+weight storage and to the network's evaluation state. Python hands it arrays it has
+already checked; the kernels loop over them.
+
 Batches travel in column layout, one row per neuron and one column per sample
 (``S``, ``Y``, ``DY`` of shape (n_neurons, n_samples)), so that:
 - a layered plan (``Plan.blocks``) large enough to pay for numpy's call overhead
   runs each layer pair as one BLAS matrix product over the graph's own weights;
-- any other graph runs the numba kernels, whose per-synapse loops then stride
+- any other graph runs the native column kernels, whose per-synapse loops then stride
   over samples at unit stride.
-Single samples and small nets stay in the numba row kernels (``_kernels``).
-Every path here is tested against the reference evaluator (``_reference``).
+Single samples run in the native row kernels. Every path here is tested against the
+reference evaluator (``_reference``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
+from . import _core
 from ._activations import ACTIVATIONS
 from ._compile import Plan
 from ._costs import Cost
+from ._graph import NetGraph
 
 # Below this many synapses numpy's per-call overhead outweighs BLAS (measured on the
 # 784-128-10 and 2-3-1 benchmarks; see benchmarks/).
 DENSE_MIN_SYNAPSES = 4096
 _BY_CODE = list(ACTIVATIONS.values())
+
+Engine = _core.Engine
+State = tuple[np.ndarray, ...]
+EMPTY = _core.Engine()  # hands every call back to Python: a network before its first plan
+
+
+def new_state(plan: Plan) -> tuple[State, np.ndarray]:
+    """A fresh evaluation state for ``plan``, and its flags (``[0]``: activated).
+
+    The state is (s, old, y, dy, y_prev, gain, elig, xtrace, resp), as
+    ``netgraph/_native/plan.h`` documents: everything 0 but the gains, which read 1
+    until their gater first runs. Feed-forward plans use s, y, dy and resp only.
+    """
+    n, n_syn = len(plan.neurons), len(plan.synapses)
+    gated = plan.recurrent is not None
+    n_csr = len(plan.in_src) if gated else 0
+    n_xtrace = int(plan.recurrent[14][-1]) if plan.recurrent is not None else 0
+    state = (np.zeros(n), np.zeros(n if gated else 0), np.zeros(n), np.zeros(n),
+             np.zeros(n if gated else 0), np.ones(n_syn if gated else 0), np.zeros(n_csr),
+             np.zeros(n_xtrace), np.zeros(n))
+    return state, np.zeros(1, dtype=np.int64)
+
+
+def engine(plan: Plan, state: State, flags: np.ndarray) -> _core.Engine:
+    """The native engine running ``plan`` on the graph's weights and this state."""
+    G: NetGraph = plan.graph
+    return _core.Engine(
+        plan, (*plan.arrays, plan.fixed), plan.recurrent, plan.n_inputs, len(plan.synapses),
+        plan.weights, plan.biases, state, flags, G._store.lock, G._store, plan.version)
+
+
+@contextmanager
+def exclusive(G: NetGraph) -> Iterator[None]:
+    """Hold the graph's lock for this thread (see ``ConcurrencyError``): other threads
+    are refused until the block ends. Nests within one thread."""
+    previous = _core.acquire(G._store.lock)
+    try:
+        yield
+    finally:
+        _core.release(G._store.lock, previous)
 
 
 def dense(plan: Plan) -> bool:
@@ -29,20 +79,20 @@ def dense(plan: Plan) -> bool:
     return plan.blocks is not None and len(plan.synapses) >= DENSE_MIN_SYNAPSES
 
 
-def forward(plan: Plan, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def forward(engine: _core.Engine, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Activate a batch given as ``Xt`` (n_inputs, n_samples); returns S, Y, DY."""
+    plan: Plan = engine.plan
     n, m = len(plan.neurons), Xt.shape[1]
     S, Y, DY = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
     if not dense(plan):
-        plan.kernels.forward_columns(plan.arrays, plan.n_inputs, plan.weights, plan.biases,
-                                     Xt, S, Y, DY)
+        engine.forward_columns(Xt, S, Y, DY)
         return S, Y, DY
     k = plan.n_inputs
     S[:k] = Y[:k] = Xt
     DY[:k] = 0.0
     W, b = plan.weights, plan.biases
     assert plan.blocks is not None
-    with np.errstate(over="ignore"):
+    with exclusive(plan.graph), np.errstate(over="ignore"):
         for blk in plan.blocks:
             nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
             Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
@@ -55,34 +105,37 @@ def forward(plan: Plan, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return S, Y, DY
 
 
-def backward(plan: Plan, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
+def backward(engine: _core.Engine, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples)."""
+    plan: Plan = engine.plan
     D = np.zeros_like(Y)
     D[plan.output_pos] = dC_dy
     gw, gb = np.zeros(len(plan.synapses)), np.zeros(len(plan.neurons))
     if not dense(plan):
-        plan.kernels.backward_columns(plan.arrays, plan.n_inputs, plan.weights, Y, DY, D, gw, gb)
+        engine.backward_columns(Y, DY, D, gw, gb)
         return gw, gb
     W = plan.weights
     assert plan.blocks is not None
-    for blk in reversed(plan.blocks):
-        nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
-        Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
-        dS = D[blk.t0:blk.t1] * DY[blk.t0:blk.t1]
-        gb[blk.t0:blk.t1] = dS.sum(axis=1)
-        # (matmul with out= into the flat gradient ran 10x slower than this copy)
-        gw[blk.e0:blk.e0 + nt * ns] = (dS @ Y[blk.s0:blk.s1].T).ravel()
-        if blk.s1 > plan.n_inputs:  # no error to pass back into the inputs
-            D[blk.s0:blk.s1] += Wb.T @ dS
+    with exclusive(plan.graph):
+        for blk in reversed(plan.blocks):
+            nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
+            Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
+            dS = D[blk.t0:blk.t1] * DY[blk.t0:blk.t1]
+            gb[blk.t0:blk.t1] = dS.sum(axis=1)
+            # (matmul with out= into the flat gradient ran 10x slower than this copy)
+            gw[blk.e0:blk.e0 + nt * ns] = (dS @ Y[blk.s0:blk.s1].T).ravel()
+            if blk.s1 > plan.n_inputs:  # no error to pass back into the inputs
+                D[blk.s0:blk.s1] += Wb.T @ dS
     return gw, gb
 
 
-def gradient(plan: Plan, X: np.ndarray, T: np.ndarray, cost: Cost
+def gradient(engine: _core.Engine, X: np.ndarray, T: np.ndarray, cost: Cost
              ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """Mean cost over the rows of X, T and its gradient; also the outputs (rows = samples)."""
-    _, Y, DY = forward(plan, np.ascontiguousarray(X.T))
+    plan: Plan = engine.plan
+    _, Y, DY = forward(engine, np.ascontiguousarray(X.T))
     out = Y[plan.output_pos].T
     dC_dy = np.ascontiguousarray((cost.derivative(out, T) / len(X)).T)
-    gw, gb = backward(plan, Y, DY, dC_dy)
+    gw, gb = backward(engine, Y, DY, dC_dy)
     return cost.value(out, T), gw, gb, out

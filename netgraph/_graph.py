@@ -21,6 +21,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from . import _core
+
 ROLES = ("input", "hidden", "output")
 
 
@@ -37,6 +39,7 @@ class _Store:
     __slots__ = (
         "__weakref__",
         "biases",
+        "lock",
         "n_biases",
         "n_weights",
         "neuron_attrs",
@@ -51,6 +54,9 @@ class _Store:
         self.n_weights = 0
         self.n_biases = 0
         self.version = 0
+        # The ident of the thread training or evaluating this graph with the GIL released,
+        # or 0 (see _fast.exclusive); changes from any other thread are refused meanwhile.
+        self.lock = np.zeros(1, dtype=np.uint64)
         self._make_classes()
 
     def _make_classes(self) -> None:
@@ -64,6 +70,7 @@ class _Store:
 
     def __setstate__(self, state: tuple) -> None:
         weights, biases, self.version = state
+        self.lock = np.zeros(1, dtype=np.uint64)
         self.n_weights, self.n_biases = len(weights), len(biases)
         self.weights = np.concatenate([weights, np.empty(16)])
         self.biases = np.concatenate([biases, np.empty(16)])
@@ -149,6 +156,7 @@ class _Attrs(MutableMapping):
             raise KeyError(key) from None
 
     def __setitem__(self, key: str, value: Any) -> None:
+        _core.check(self._store.lock)
         if key == self._key:
             self._array()[self._slot] = _finite(key, value)
             return
@@ -157,6 +165,7 @@ class _Attrs(MutableMapping):
             self._store.version += 1
 
     def __delitem__(self, key: str) -> None:
+        _core.check(self._store.lock)
         if key == self._key:
             if key not in self:
                 raise KeyError(key)
@@ -264,47 +273,61 @@ class NetGraph(nx.DiGraph):
         """Bumped by every structural change; compiled plans remember the one they saw."""
         return self._store.version
 
+    def _may_change(self) -> None:
+        # never while another thread runs on these arrays (ConcurrencyError)
+        _core.check(self._store.lock)
+
     def _changed(self) -> None:
         self._store.version += 1
 
     # Every networkx mutator that can change structure goes through these.
     def add_node(self, node_for_adding: Any, **attr: Any) -> None:
+        self._may_change()
         super().add_node(node_for_adding, **attr)
         self._changed()
 
     def add_nodes_from(self, nodes_for_adding: Any, **attr: Any) -> None:
+        self._may_change()
         super().add_nodes_from(nodes_for_adding, **attr)
         self._changed()
 
     def remove_node(self, n: Any) -> None:
+        self._may_change()
         super().remove_node(n)
         self._changed()
 
     def remove_nodes_from(self, nodes: Any) -> None:
+        self._may_change()
         super().remove_nodes_from(nodes)
         self._changed()
 
     def add_edge(self, u_of_edge: Any, v_of_edge: Any, **attr: Any) -> None:
+        self._may_change()
         super().add_edge(u_of_edge, v_of_edge, **attr)
         self._changed()
 
     def add_edges_from(self, ebunch_to_add: Any, **attr: Any) -> None:
+        self._may_change()
         super().add_edges_from(ebunch_to_add, **attr)
         self._changed()
 
     def remove_edge(self, u: Any, v: Any) -> None:
+        self._may_change()
         super().remove_edge(u, v)
         self._changed()
 
     def remove_edges_from(self, ebunch: Any) -> None:
+        self._may_change()
         super().remove_edges_from(ebunch)
         self._changed()
 
     def clear(self) -> None:
+        self._may_change()
         super().clear()
         self._changed()
 
     def clear_edges(self) -> None:
+        self._may_change()
         super().clear_edges()
         self._changed()
 
@@ -313,6 +336,7 @@ class NetGraph(nx.DiGraph):
 
         Used by the builder for dense layer pairs, where it is most of the build time.
         """
+        self._may_change()
         store = self._store
         start = store.n_weights
         need = start + len(edges)

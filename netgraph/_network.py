@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from . import _fast
+from . import _core, _fast
 from ._activations import get_activation
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
-from ._exceptions import InputError, NeuronError, TopologyError
+from ._exceptions import DivergenceError, InputError, NeuronError, TopologyError
 from ._graph import ROLES, NetGraph, _finite, synapse_order
 from ._layer import Layer, Projection
 
@@ -83,9 +83,10 @@ class Network:
         self._graph = NetGraph()
         self._rng = _rng(seed)
         self._plan_cache: Plan | None = None
-        self._state: tuple[np.ndarray, ...] | None = None
+        self._engine: _core.Engine = _fast.EMPTY
+        self._state: _fast.State | None = None
+        self._flags = np.zeros(1, dtype=np.int64)  # [0]: activated since the last clear
         self._state_version = -1
-        self._activated = False
         if input is None and output is None and not hidden:
             return
         if input is None or output is None:
@@ -357,11 +358,31 @@ class Network:
             plan = self._plan_cache = compile_plan(self._graph)
         return plan
 
-    def _inputs(self, x: Any, n_inputs: int, finite: bool = True) -> tuple[np.ndarray, bool]:
-        """x as a C-contiguous float64 (n, n_inputs) array, and whether it was one sample.
+    def _ready(self) -> _core.Engine:
+        """The engine running the current plan on this network's state (made anew when
+        the structure changed: the state too is then fresh)."""
+        plan = self._plan()
+        if self._engine.plan is not plan:
+            if self._state is None or self._state_version != plan.version:
+                self._state, self._flags = _fast.new_state(plan)
+                self._state_version = plan.version
+            self._engine = _fast.engine(plan, self._state, self._flags)
+        return self._engine
 
-        ``finite=False`` leaves the NaN/infinity check to a kernel that makes it first.
-        """
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled plan and its engine are rebuilt on first use: a network pickles,
+        # deep-copies and crosses process boundaries with its weights, state and traces.
+        state = self.__dict__.copy()
+        state["_plan_cache"] = None
+        state["_engine"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._engine = _fast.EMPTY
+
+    def _inputs(self, x: Any, n_inputs: int) -> tuple[np.ndarray, bool]:
+        """x as a C-contiguous float64 (n, n_inputs) array, and whether it was one sample."""
         X = np.asarray(x)
         if X.dtype.kind not in "biuf":
             raise InputError(f"input must be numbers, got an array of {X.dtype}")
@@ -377,7 +398,7 @@ class Network:
         if X2.shape[1] != n_inputs:
             raise InputError(f"the network has {n_inputs} inputs, got {X2.shape[1]} values")
         # one sum is cheaper than an isfinite array; a NaN or infinity makes it non-finite
-        if finite and not math.isfinite(X2.sum()) and not np.isfinite(X2).all():
+        if not math.isfinite(X2.sum()) and not np.isfinite(X2).all():
             r, c = np.argwhere(~np.isfinite(X2))[0]
             where = f"input[{c}]" if single else f"input[{r}, {c}]"
             raise InputError(f"{where} is {X2[r, c]}; inputs must be finite numbers")
@@ -393,53 +414,29 @@ class Network:
         A network with delayed or gated synapses carries its state from step to step,
         so a batch is a sequence: its rows are activated in order.
         """
-        plan = self._plan()
-        fast = plan.recurrent is None  # the feed-forward kernels check one sample themselves
-        X, single = self._inputs(x, plan.n_inputs, finite=not fast)
-        if fast and not single and not math.isfinite(X.sum()):
-            self._inputs(X, plan.n_inputs)  # locate and raise
-        state = self._fresh_state(plan)
-        if plan.recurrent is not None:
-            from . import _recurrent
+        # The native engine takes one sample of floats itself; it hands back (None)
+        # anything else, and every call after a structural change.
+        y = self._engine.activate(x)
+        return self._activate(x) if y is None else y
 
-            self._activated = True
-            if single:
-                _recurrent.activate(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
-                                    plan.biases, X, 0, state)
-                return state[2][plan.output_pos]
-            Y = np.empty((len(X), len(plan.neurons)))
-            _recurrent.activate_rows(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
-                                     plan.biases, X, Y, state)
-            return np.ascontiguousarray(Y[:, plan.output_pos])
-        s, y, dy, _ = state
+    def _activate(self, x: Any) -> np.ndarray:
+        engine = self._ready()
+        plan = engine.plan
+        X, single = self._inputs(x, plan.n_inputs)
         if single:
-            K = plan.kernels
-            forward = K.forward_one_narrow if plan.narrow else K.forward_one
-            bad = forward(plan.arrays, plan.n_inputs, plan.weights, plan.biases, X, s, y, dy)
-            if bad >= 0:
-                raise InputError(f"input[{bad}] is {X[0, bad]}; inputs must be finite numbers")
-            self._activated = True
-            return y[plan.output_pos]
-        self._activated = True
-        S, Y, DY = _fast.forward(plan, np.ascontiguousarray(X.T))
-        if len(X):
+            y = engine.activate(X[0])
+            assert y is not None
+            return y
+        if plan.recurrent is not None:
+            out = np.empty((len(X), plan.n_outputs))
+            engine.activate_rows(X, out)
+            return out
+        S, Y, DY = _fast.forward(engine, np.ascontiguousarray(X.T))
+        if len(X):  # propagate learns from the last row
+            s, _, y, dy = self._state[:4]  # type: ignore[index]
             s[:], y[:], dy[:] = S[:, -1], Y[:, -1], DY[:, -1]
+            self._flags[0] = 1
         return np.ascontiguousarray(Y[plan.output_pos].T)
-
-    def _fresh_state(self, plan: Plan) -> tuple[np.ndarray, ...]:
-        """The evaluation state for this plan, made anew when the structure changed."""
-        if self._state is None or self._state_version != plan.version:
-            n = len(plan.neurons)
-            if plan.recurrent is not None:
-                from ._recurrent import new_state
-
-                self._state = new_state(n, len(plan.synapses), len(plan.in_src),
-                                        int(plan.recurrent[14][-1]))
-            else:
-                self._state = tuple(np.zeros(n) for _ in range(4))
-            self._state_version = plan.version
-            self._activated = False
-        return self._state
 
     def clear(self, *, states: bool = False) -> None:
         """Synaptic's ``clear()``: forget traces and errors between sequences.
@@ -449,19 +446,9 @@ class Network:
         ``states=True`` the states and activations are zeroed too and every gain reads
         1: the network then starts the next sequence exactly as a fresh one.
         A feed-forward network keeps nothing between samples, so this only forgets
-        the last activation.
+        the last activation. Either way ``propagate`` needs an ``activate`` first.
         """
-        plan = self._plan()
-        state = self._fresh_state(plan)
-        if plan.recurrent is not None:
-            from ._recurrent import clear
-
-            clear(plan.recurrent, state)
-            if states:
-                for a in state[:5]:
-                    a[:] = 0.0
-                state[5][:] = 1.0
-        self._activated = False
+        self._ready().clear(states)
 
     def reset(self, *, seed: Seed = None) -> None:
         """Synaptic's ``reset()``: new random weights and biases (uniform(-0.1, 0.1)) and a
@@ -477,7 +464,7 @@ class Network:
             a["bias"] = float(rng.uniform(-0.1, 0.1))
         self.clear(states=True)
 
-    def _targets(self, target: Any, n_outputs: int, finite: bool = True) -> np.ndarray:
+    def _targets(self, target: Any, n_outputs: int) -> np.ndarray:
         T = np.asarray(target)
         if T.dtype.kind not in "biuf":
             raise InputError(f"target must be numbers, got an array of {T.dtype}")
@@ -485,10 +472,10 @@ class Network:
         if T.ndim != 1 or len(T) != n_outputs:
             raise InputError(f"the network has {n_outputs} outputs, got a target of shape "
                              f"{np.shape(target)}")
-        if finite and not math.isfinite(T.sum()) and not np.isfinite(T).all():
+        if not math.isfinite(T.sum()) and not np.isfinite(T).all():
             k = int(np.argmax(~np.isfinite(T)))
             raise InputError(f"target[{k}] is {T[k]}; targets must be finite numbers")
-        return T
+        return np.ascontiguousarray(T)
 
     def propagate(self, rate: float, target: Any) -> None:
         """Learn from the last ``activate``: Synaptic's rule, in place.
@@ -496,26 +483,28 @@ class Network:
         Output neurons take the error ``t - y``; the rest backpropagate it, each
         neuron updating its incoming weights and bias (``w += rate * d * y_source``)
         before neurons upstream compute theirs.
-        """
-        plan = self._plan()
-        if self._state_version != plan.version or not self._activated:
-            raise InputError("propagate needs an activate first (and no change to the "
-                             "network's structure in between)")
-        T = self._targets(target, plan.n_outputs, finite=plan.recurrent is not None)
-        T = T.reshape(1, -1)
-        rate = _rate(rate)
-        if plan.recurrent is not None:
-            from . import _recurrent
 
-            _recurrent.propagate(plan.arrays, plan.recurrent, plan.n_inputs, plan.weights,
-                                 plan.biases, T, 0, rate, self._state)
-            return
-        _s, y, dy, acc = self._state  # type: ignore[misc]
-        K = plan.kernels
-        propagate = K.propagate_one_narrow if plan.narrow else K.propagate_one
-        bad = propagate(plan.arrays, plan.n_inputs, plan.weights, plan.biases, y, dy, T, rate, acc)
-        if bad >= 0:
-            raise InputError(f"target[{bad}] is {T[0, bad]}; targets must be finite numbers")
+        Raises ``DivergenceError`` if a weight or bias would become NaN or infinite; the
+        network then keeps the weights, biases and state it had before the call.
+        """
+        done = self._engine.propagate(rate, target)
+        if done is not True:
+            self._propagate(rate, target, done)
+
+    def _propagate(self, rate: Any, target: Any, done: bool | None) -> None:
+        if done is None:  # the engine handed the call back: check everything, then run it
+            engine = self._ready()
+            if not self._flags[0]:
+                raise InputError("propagate needs an activate first (and no clear() or change "
+                                 "to the network's structure in between)")
+            T = self._targets(target, engine.plan.n_outputs)
+            done = engine.propagate(_rate(rate), T)
+            assert done is not None
+        if not done:
+            raise DivergenceError(
+                f"propagate(rate={rate!r}) would make a weight or bias NaN or infinite; the "
+                "network keeps the weights and biases it had before the call (try a smaller "
+                "rate)")
 
     def gradient(self, inputs: Any, targets: Any, cost: str = "mse") -> Gradient:
         """Exact gradient of the mean cost over a batch, by backpropagation on the graph.
@@ -541,7 +530,7 @@ class Network:
         if not plan.feedforward:
             raise TopologyError("gradient() needs a feed-forward network; networks with "
                                 "delayed or gated synapses learn online with propagate/train")
-        value, gw, gb, _ = _fast.gradient(plan, X, T, c)
+        value, gw, gb, _ = _fast.gradient(self._ready(), X, T, c)
         return Gradient(value, gw, gb, list(plan.synapses), list(plan.neurons))
 
     # ----------------------------------------------------------------- train

@@ -99,13 +99,10 @@ def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
                                       list(prompts), length)
         fresh = trial % 1000 == 0
         if compiled:
-            from . import _recurrent
-
-            state = net._fresh_state(plan)
-            net._activated = True
-            right, error = _recurrent.dsr_trials(
-                plan.arrays, plan.recurrent, plan.n_inputs, plan.weights, plan.biases, symbols,
-                answers, len(targets), float(rate), c.code, fresh, state)
+            right, error = net._ready().dsr_trials(
+                np.ascontiguousarray(symbols, dtype=np.int64),
+                np.ascontiguousarray(answers, dtype=np.int64), len(targets), float(rate),
+                c.code, fresh)
         else:
             right, error = _dsr_by_calls(net, symbols, answers, width, len(targets), rate, c,
                                          fresh)
@@ -119,7 +116,7 @@ def dsr(net: Network, *, targets: tuple[int, ...] = (2, 4, 7, 8),
 def _dsr_by_calls(net: Network, symbols: np.ndarray, answers: np.ndarray, width: int,
                   n_targets: int, rate: float, cost: Any, skip_first: bool
                   ) -> tuple[int, float]:
-    """``_recurrent.dsr_trials`` through ``activate``/``propagate`` calls."""
+    """The native ``dsr_trials`` through ``activate``/``propagate`` calls."""
     correct, error = 0, 0.0
     for q in range(len(symbols)):
         right, error = 0, 0.0

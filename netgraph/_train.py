@@ -1,6 +1,6 @@
 """Training: Synaptic's Trainer loop and minibatch descent, run in compiled chunks.
 
-The loop over epochs and samples runs inside the kernels in ``_kernels.py``; Python
+The loop over epochs and samples runs inside the native kernels (``netgraph/_native``); Python
 only returns between chunks of epochs to call schedules, print logs and draw the
 progress bar, so a callback every N iterations costs one return every N epochs.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _fast
+from . import _core, _fast
 from ._compile import Plan
 from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError
@@ -246,96 +246,118 @@ def train(
     if shuffle and seed is None:
         rng = net._rng
 
-    if plan.recurrent is not None and online:
-        if len(Xv):
-            raise InputError("cross_validate is not available for networks with fixed neurons")
-        run = _sequence_runner(net, plan, X, T, starts, c, stop_error, fresh=sequences)
-        n_units = len(starts) - 1  # shuffling permutes sequences (or samples)
-    else:
-        run = _runner(plan, X, T, Xv, Tv, c, online, optimizer, int(batch_size), momentum,
-                      stop_error)
-        n_units = len(X)
-    history = np.empty(int(iterations))
-    progress_bar = _Progress(int(iterations), progress)
-    start = time.perf_counter()
-    done, status, last_error, stopped = 0, 0, 0.0, "iterations"
-    chunk = 1
-    every = math.gcd(sched[0], log) if sched and log else (sched[0] if sched else log)
-    # The order of the samples in epoch e (1-based) is the order left by epoch e-1's
-    # shuffle, as in Synaptic, which shuffles after each epoch.
-    order_now = np.arange(n_units)
-    while done < iterations:
-        if rates.fn is not None:
-            size = 1
-        else:
-            size = min(chunk, int(iterations) - done)
-            if every:
-                size = min(size, every - done % every)
-        if rates.fn is not None:
-            epoch_rates = np.array([rates.at(done + 1, last_error)])
-        else:
-            epoch_rates = rates.chunk(done + 1, size)
-        if shuffle:
-            orders = np.empty((size, n_units), dtype=np.int64)
-            for k in range(size):
-                orders[k] = order_now
-                order_now = order_now[rng.permutation(n_units)]
-        else:
-            orders = np.empty((0, 0), dtype=np.int64)
-        errors = np.empty(size)
-        t0 = time.perf_counter()
-        ran, status = run(orders, epoch_rates, errors)
-        elapsed = time.perf_counter() - t0
-        history[done:done + ran] = errors[:ran]
-        done += ran
-        if status == 2:
-            progress_bar.update(done, math.nan, final=True)
-            raise DivergenceError(
-                f"training diverged at iteration {done}: the error or a weight became NaN or "
-                "infinite; the network keeps the weights it had before that iteration "
-                "(try a smaller rate)")
-        last_error = float(errors[ran - 1])
-        if log and done % log == 0:
-            print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}")
-        if sched and done % sched[0] == 0 and sched[1](
-                {"error": last_error, "iterations": done, "rate": float(epoch_rates[ran - 1])}):
-            stopped = "schedule"
-            break
-        if status == 1:
-            stopped = "cross_validation" if last_error <= cv_error else "error"
-            break
-        progress_bar.update(done, last_error)
-        # grow chunks until each runs about _CHUNK_SECONDS, so Python rarely looks in
-        if elapsed < _CHUNK_SECONDS / 2:
-            chunk = min(chunk * 4, 1 << 20)
-    progress_bar.update(done, last_error, final=True)
+    def runner() -> tuple[Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]], int]:
+        """The compiled loop for the network as it stands, and how many units (samples,
+        or sequences) an epoch shuffles."""
+        engine = net._ready()
+        plan = engine.plan
+        if (plan.n_inputs, plan.n_outputs) != (X.shape[1], T.shape[1]):
+            raise InputError(f"the network now has {plan.n_inputs} inputs and "
+                             f"{plan.n_outputs} outputs; the data has {X.shape[1]} and "
+                             f"{T.shape[1]}")
+        if not plan.feedforward and not online:
+            raise InputError("networks with delayed or gated synapses train online only: "
+                             "optimizer='sgd', batch_size=1, momentum=0")
+        if plan.recurrent is not None and online:
+            if len(Xv):
+                raise InputError("cross_validate is for feed-forward networks without fixed "
+                                 "neurons")
+            # shuffling permutes sequences (or samples)
+            return _sequence_runner(engine, X, T, starts, c, stop_error, sequences), len(starts) - 1
+        return _runner(engine, X, T, Xv, Tv, c, online, optimizer, int(batch_size), momentum,
+                       stop_error), len(X)
+
+    # Other threads are refused while training runs (ConcurrencyError); this thread's own
+    # callbacks may change the network: see the structural check in the loop.
+    with _fast.exclusive(net.graph):
+        run, n_units = runner()
+        version = net.graph.version
+        history = np.empty(int(iterations))
+        progress_bar = _Progress(int(iterations), progress)
+        start = time.perf_counter()
+        done, status, last_error, stopped = 0, 0, 0.0, "iterations"
+        chunk = 1
+        every = math.gcd(sched[0], log) if sched and log else (sched[0] if sched else log)
+        # The order of the samples in epoch e (1-based) is the order left by epoch e-1's
+        # shuffle, as in Synaptic, which shuffles after each epoch.
+        order_now = np.arange(n_units)
+        while done < iterations:
+            if rates.fn is not None:
+                size = 1
+                epoch_rates = np.array([rates.at(done + 1, last_error)])
+            else:
+                size = min(chunk, int(iterations) - done)
+                if every:
+                    size = min(size, every - done % every)
+                epoch_rates = rates.chunk(done + 1, size)
+            if net.graph.version != version:
+                # A callback (schedule, rate) changed the network's structure: training
+                # goes on with the network as it now is. Its state starts afresh, as after
+                # any structural change, and so do Adam's moments and the momentum.
+                run, units = runner()
+                version = net.graph.version
+                if units != n_units:
+                    n_units, order_now = units, np.arange(units)
+            if shuffle:
+                orders = np.empty((size, n_units), dtype=np.int64)
+                for k in range(size):
+                    orders[k] = order_now
+                    order_now = order_now[rng.permutation(n_units)]
+            else:
+                orders = np.empty((0, 0), dtype=np.int64)
+            errors = np.empty(size)
+            t0 = time.perf_counter()
+            ran, status = run(orders, epoch_rates, errors)
+            elapsed = time.perf_counter() - t0
+            history[done:done + ran] = errors[:ran]
+            done += ran
+            if status == 2:
+                progress_bar.update(done, math.nan, final=True)
+                raise DivergenceError(
+                    f"training diverged at iteration {done}: the error or a weight became NaN "
+                    "or infinite; the network keeps the weights (and, if it is recurrent, "
+                    "the state) it had before that iteration (try a smaller rate)")
+            last_error = float(errors[ran - 1])
+            if log and done % log == 0:
+                print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}")
+            if sched and done % sched[0] == 0 and sched[1](
+                    {"error": last_error, "iterations": done,
+                     "rate": float(epoch_rates[ran - 1])}):
+                stopped = "schedule"
+                break
+            if status == 1:
+                stopped = "cross_validation" if last_error <= cv_error else "error"
+                break
+            progress_bar.update(done, last_error)
+            # grow chunks until each runs about _CHUNK_SECONDS, so Python rarely looks in
+            if elapsed < _CHUNK_SECONDS / 2:
+                chunk = min(chunk * 4, 1 << 20)
+        progress_bar.update(done, last_error, final=True)
     return TrainResult(
         error=last_error, iterations=done, time=time.perf_counter() - start,
         history=history[:done].copy(), stopped=stopped)
 
 
-def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.ndarray,
-            cost: Cost, online: bool, optimizer: str, batch_size: int, momentum: float,
-            stop_error: float) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]]:
+def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,
+            Tv: np.ndarray, cost: Cost, online: bool, optimizer: str, batch_size: int,
+            momentum: float, stop_error: float
+            ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]]:
     """A function running a chunk of epochs: ``run(orders, rates, errors) -> (ran, status)``.
 
     Status 0: all ran; 1: the error reached ``stop_error``; 2: diverged (the weights are
-    back to the start of the last epoch). See ``_kernels.train_online``.
+    back to the start of the last epoch). See ``ff_train_online`` in
+    ``netgraph/_native/feedforward.c``.
     """
-    K, P, n_in = plan.kernels, plan.arrays, plan.n_inputs
-    n = len(plan.neurons)
-    s, y, dy, acc = (np.zeros(n) for _ in range(4))
+    plan: Plan = engine.plan
     W, B = plan.weights, plan.biases
-    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
     if online:
-        kernel = K.train_online_narrow if plan.narrow else K.train_online
-
-        def run_online(orders, rates, errors):
-            return kernel(P, n_in, W, B, X, T, orders, rates, cost.code, stop_error, Xv, Tv, s, y,
-                          dy, acc, errors, backup_w, backup_b)
+        def run_online(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray
+                       ) -> tuple[int, int]:
+            return engine.train_online(X, T, orders, rates, cost.code, stop_error, Xv, Tv,
+                                       errors)
         return run_online
 
-    opt = K.SGD if optimizer == "sgd" else K.ADAM
+    opt = _core.SGD if optimizer == "sgd" else _core.ADAM
     state_w, state_b = np.zeros((2, len(W))), np.zeros((2, len(B)))
     step = np.zeros(1, dtype=np.int64)
     # input neurons' biases are unused; fixed neurons learn neither bias nor weights
@@ -343,23 +365,25 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
     weight_mask = np.ones(len(W))
     weight_mask[:len(plan.in_src)] = np.repeat(1.0 - plan.fixed, np.diff(plan.in_ptr))
     if not _fast.dense(plan):
-        dC, gw, gb = np.zeros(plan.n_outputs), np.zeros(len(W)), np.zeros(len(B))
-
-        def run_compiled(orders, rates, errors):
-            return K.train_gradient(P, n_in, W, B, X, T, orders, rates, batch_size, cost.code,
-                                    stop_error, Xv, Tv, opt, momentum, 0.9, 0.999, 1e-8,
-                                    state_w, state_b, step, s, y, dy, acc, dC, gw, gb, errors,
-                                    backup_w, backup_b, input_mask, weight_mask)
+        def run_compiled(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray
+                         ) -> tuple[int, int]:
+            return engine.train_gradient(X, T, orders, rates, batch_size, cost.code,
+                                         stop_error, Xv, Tv, opt, momentum, 0.9, 0.999, 1e-8,
+                                         state_w, state_b, step, input_mask, weight_mask,
+                                         errors)
         return run_compiled
 
-    def run_blas(orders, rates, errors):
+    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
+
+    def run_blas(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray) -> tuple[int, int]:
         # Large layered nets: each batch is a few BLAS products; Python's overhead per
         # batch is small beside them. A diverging run overflows on its way to the check
         # below, which is what reports it.
         with np.errstate(over="ignore", invalid="ignore"):
             return blas_epochs(orders, rates, errors)
 
-    def blas_epochs(orders, rates, errors):
+    def blas_epochs(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray
+                    ) -> tuple[int, int]:
         for ep in range(len(rates)):
             backup_w[:], backup_b[:] = W, B
             total = 0.0
@@ -367,18 +391,18 @@ def _runner(plan: Plan, X: np.ndarray, T: np.ndarray, Xv: np.ndarray, Tv: np.nda
                 rows = orders[ep, first:first + batch_size] if len(orders) else slice(
                     first, first + batch_size)
                 xb, tb = X[rows], T[rows]
-                value, gw, gb, _ = _fast.gradient(plan, xb, tb, cost)
+                value, gw, gb, _ = _fast.gradient(engine, xb, tb, cost)
                 total += value * len(xb)
                 gb *= input_mask
                 gw *= weight_mask
                 step[0] += 1
-                K.optimizer_step(opt, W, gw, rates[ep], momentum, state_w[0], state_w[1],
-                                 step[0], 0.9, 0.999, 1e-8)
-                K.optimizer_step(opt, B, gb, rates[ep], momentum, state_b[0], state_b[1],
-                                 step[0], 0.9, 0.999, 1e-8)
+                _core.optimizer_step(opt, W, gw, float(rates[ep]), momentum, state_w[0],
+                                     state_w[1], int(step[0]), 0.9, 0.999, 1e-8)
+                _core.optimizer_step(opt, B, gb, float(rates[ep]), momentum, state_b[0],
+                                     state_b[1], int(step[0]), 0.9, 0.999, 1e-8)
             err = total / len(X)
             if len(Xv):
-                _, Yv, _ = _fast.forward(plan, np.ascontiguousarray(Xv.T))
+                _, Yv, _ = _fast.forward(engine, np.ascontiguousarray(Xv.T))
                 err = cost.value(Yv[plan.output_pos].T, Tv)
             if not (math.isfinite(err) and np.isfinite(W).all() and np.isfinite(B).all()):
                 W[:], B[:] = backup_w, backup_b
@@ -408,21 +432,15 @@ def _sequences(data: Any, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray
             starts)
 
 
-def _sequence_runner(net: Network, plan: Plan, X: np.ndarray, T: np.ndarray,
-                     starts: np.ndarray, cost: Cost, stop_error: float, fresh: bool
+def _sequence_runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, starts: np.ndarray,
+                     cost: Cost, stop_error: float, fresh: bool
                      ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]]:
-    """Online training of a recurrent network, its state carried in ``net``."""
-    from . import _recurrent
+    """Online training of a recurrent network, its state carried in the network."""
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
 
-    state = net._fresh_state(plan)
-    net._activated = True
-    W, B = plan.weights, plan.biases
-    backup_w, backup_b = np.empty_like(W), np.empty_like(B)
-
-    def run(orders, rates, errors):
-        return _recurrent.train_sequences(plan.arrays, plan.recurrent, plan.n_inputs, W, B, X,
-                                          T, starts, orders, rates, cost.code, stop_error,
-                                          fresh, state, errors, backup_w, backup_b)
+    def run(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray) -> tuple[int, int]:
+        return engine.train_sequences(X, T, starts, orders, rates, cost.code, stop_error,
+                                      fresh, errors)
     return run
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from netgraph import ACTIVATIONS, ActivationError, _kernels, get_activation
+from netgraph import ACTIVATIONS, ActivationError, _core, get_activation
 
 S = np.concatenate([np.linspace(-6, 6, 97), [-800.0, -40.0, -0.5, 0.0, 0.5, 40.0, 800.0]])
 
@@ -19,8 +19,8 @@ def test_compiled_rule_equals_registry_rule(name):
         y = a.function(S)
         dy = a.derivative(S, y)
     for s, yk, dk in zip(S, y, dy, strict=True):
-        assert _kernels.act(a.code, s) == pytest.approx(yk, rel=1e-13, abs=1e-300), s
-        assert _kernels.deriv(a.code, s, yk) == pytest.approx(dk, rel=1e-13, abs=1e-300), s
+        assert _core.act(a.code, s) == pytest.approx(yk, rel=1e-13, abs=1e-300), s
+        assert _core.deriv(a.code, s, yk) == pytest.approx(dk, rel=1e-13, abs=1e-300), s
 
 
 @pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.differentiable])
@@ -104,8 +104,8 @@ def test_neataptic_step_is_not_synaptic_hlim():
     np.testing.assert_array_equal(step.derivative(s, step.function(s)), [0.0, 0.0, 0.0])
     np.testing.assert_array_equal(hlim.derivative(s, hlim.function(s)), [1.0, 1.0, 1.0])
     for s0 in (-1.0, 2.0):
-        assert _kernels.deriv(step.code, s0, 1.0) == 0.0
-        assert _kernels.deriv(hlim.code, s0, 1.0) == 1.0
+        assert _core.deriv(step.code, s0, 1.0) == 0.0
+        assert _core.deriv(hlim.code, s0, 1.0) == 1.0
 
 
 def test_names_and_aliases():

@@ -109,6 +109,7 @@ def test_each_neuron_sums_its_synapses_in_the_order_they_were_made(seed):
     expected = _sequential([w[k] * x[k] for k in made], 0.25)
     net = Network.from_graph(G)
     assert net.activate(inputs)[0] == expected
+    assert net.activate([inputs, inputs])[0, 0] == expected  # the batch kernels
     assert net.copy().activate(inputs)[0] == expected
     assert Network.from_json(net.to_json()).activate(inputs)[0] == expected
     v = _reference.activate(net.graph, inputs)

@@ -133,7 +133,9 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         raise NetworkFormatError(f"not a network netgraph can evaluate: {e}") from None
     _warn_stale_accumulator(G)
     if plan.recurrent is not None:  # carry Synaptic's state over
-        state = net._fresh_state(plan)
+        net._ready()
+        state = net._state
+        assert state is not None
         for k, neuron in enumerate(neurons):
             pos = plan.index[ids[k]]
             for slot, key in ((0, "state"), (1, "old"), (2, "activation")):
