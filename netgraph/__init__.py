@@ -17,6 +17,7 @@ from ._diagram import diagram as diagram
 from ._diagram import render as render_diagram
 from ._diagram import to_dot as to_dot
 from ._exceptions import ActivationError as ActivationError
+from ._exceptions import ConcurrencyError as ConcurrencyError
 from ._exceptions import CycleError as CycleError
 from ._exceptions import DivergenceError as DivergenceError
 from ._exceptions import GraphvizNotFoundError as GraphvizNotFoundError
@@ -53,6 +54,7 @@ __all__ = [
     "Activation",
     "ActivationError",
     "ColorScheme",
+    "ConcurrencyError",
     "Cost",
     "CycleError",
     "DivergenceError",
