@@ -662,9 +662,11 @@ static PyObject *Engine_train_online(Engine *self, PyObject *args)
     if (!r || !err || order_of(order, epochs, d.rows, &d.order) < 0)
         return NULL;
     Plan *p = &self->p;
-    double *backup = scratch((size_t)(p->n_syn + p->n));
+    /* backups of weights and biases, and the pending updates (one per neuron) */
+    double *backup = scratch((size_t)(p->n_syn + 2 * p->n));
     if (!backup)
         return NULL;
+    memset(backup + p->n_syn + p->n, 0, (size_t)p->n * sizeof(double));
     int status;
     idx ran;
     if (enter(self, 1, &ex) < 0) {
@@ -672,7 +674,8 @@ static PyObject *Engine_train_online(Engine *self, PyObject *args)
         return NULL;
     }
     ran = ff_train_online(p, d.X, d.T, d.rows, d.order, epochs, r, cost, stop_error, v.X, v.T,
-                          v.rows, &self->st, err, backup, backup + p->n_syn, &status);
+                          v.rows, &self->st, err, backup, backup + p->n_syn,
+                          backup + p->n_syn + p->n, &status);
     leave(&ex);
     PyMem_Free(backup);
     self->flags[0] = 1;

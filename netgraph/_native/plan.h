@@ -105,7 +105,7 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
                     const idx *order, idx n_epochs, const double *rates, int cost,
                     double stop_error, const double *Xv, const double *Tv, idx n_valid,
                     State *st, double *errors, double *backup_w, double *backup_b,
-                    int *status);
+                    double *pending, int *status);
 typedef struct {
     int optimizer;
     double momentum, beta1, beta2, eps;
