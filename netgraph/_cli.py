@@ -414,6 +414,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         options["dpi"] = args.dpi
     if args.title is not None:
         options["title"] = args.title
+    if args.input is not None:
+        options["input"] = args.input
     try:
         written = net.render(out, format=fmt, **options)
     except GraphvizNotFoundError as e:
@@ -503,6 +505,11 @@ def _nonnegative_int(text: str) -> int:
     if not text.isdecimal():
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
     return int(text)
+
+
+def _numbers(text: str) -> list[float]:
+    """Comma-separated finite numbers: ``1,0`` or ``0.5, -2``."""
+    return [_finite(part.strip()) for part in text.split(",")]
 
 
 def _finite(text: str) -> float:
@@ -688,6 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "format:\n" + ", ".join(FORMATS) + ". .dot and .gv write the DOT source and "
                 "need no Graphviz\nprogram; the others need Graphviz's 'dot'.\n\n"
                 "  netgraph render net.json -o net.svg --biases --title XOR\n"
+                "  netgraph render net.json -o values.svg --input 1,0\n"
                 "  netgraph render big.json -o big.png --collapse yes --dpi 150")
     p.add_argument("network", metavar="NET.json", help="a netgraph network file")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -697,8 +705,13 @@ def build_parser() -> argparse.ArgumentParser:
                    type=str.upper, help="direction of the layers")
     p.add_argument("--precision", type=_nonnegative_int, default=2, metavar="N",
                    help="decimals of the weights (and biases) shown")
+    p.add_argument("--weights", dest="weights", action="store_true", default=None,
+                   help="label every synapse with its weight (default: up to 60 synapses)")
     p.add_argument("--no-weights", dest="weights", action="store_false",
                    help="do not label synapses with their weights")
+    p.add_argument("--input", type=_numbers, metavar="X,Y,...",
+                   help="show what each neuron computes for this input: its sum and "
+                        "output, and each synapse's contribution (e.g. --input 1,0)")
     p.add_argument("--biases", action="store_true", help="show each neuron's bias")
     p.add_argument("--activations", action="store_true",
                    help="show each neuron's activation")

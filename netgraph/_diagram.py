@@ -48,15 +48,17 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import networkx as nx
 
 from ._exceptions import GraphvizNotFoundError
 from ._files import write_atomically
+from ._layout import ranks
+from ._trace import Step, forward_step
 
 if TYPE_CHECKING:
     import graphviz
@@ -65,6 +67,8 @@ __all__ = [
     "COLOR_SCHEMES",
     "FORMATS",
     "ColorScheme",
+    "DiagramOptions",
+    "RenderOptions",
     "diagram",
     "render",
     "to_dot",
@@ -88,9 +92,11 @@ class ColorScheme:
 
     ``positive``/``negative`` colour synapses by the sign of their weight (and
     their labels); ``neutral`` is for a synapse without a weight or with weight 0.
-    ``input``/``hidden``/``output`` fill the neurons; ``line`` draws their outlines
-    and text; ``gate`` draws gate connectors. ``negative_arrowhead`` lets a scheme
-    mark inhibitory synapses by shape too (``"tee"`` in ``"mono"``).
+    ``input``/``hidden``/``output`` fill the neurons, ``gate_fill`` the gates (neurons
+    that gate synapses) and ``memory`` the self-connected neurons (memory cells);
+    ``line`` draws their outlines and text; ``gate`` draws gate connectors; ``cluster``
+    fills the box around each layer. ``negative_arrowhead`` lets a scheme mark
+    inhibitory synapses by shape too (``"tee"`` in ``"mono"``).
     """
 
     positive: str = "#2166ac"
@@ -102,6 +108,9 @@ class ColorScheme:
     line: str = "#333333"
     gate: str = "#6a3d9a"
     negative_arrowhead: str = "normal"
+    gate_fill: str = "#e9def3"
+    memory: str = "#fff1c1"
+    cluster: str = "#f6f6f6"
 
 
 COLOR_SCHEMES: dict[str, ColorScheme] = {
@@ -110,11 +119,13 @@ COLOR_SCHEMES: dict[str, ColorScheme] = {
     # Okabe & Ito's palette
     "colorblind": ColorScheme(positive="#0072b2", negative="#d55e00", neutral="#999999",
                               input="#cde8f6", hidden="#eeeeee", output="#fbe3c9",
-                              line="#222222", gate="#cc79a7"),
+                              line="#222222", gate="#cc79a7", gate_fill="#f3dcea",
+                              memory="#fbf3c0"),
     # print-friendly: sign by shade and arrowhead (tee = inhibitory)
     "mono": ColorScheme(positive="#000000", negative="#8c8c8c", neutral="#bdbdbd",
                         input="#ffffff", hidden="#f0f0f0", output="#d9d9d9",
-                        line="#000000", gate="#555555", negative_arrowhead="tee"),
+                        line="#000000", gate="#555555", negative_arrowhead="tee",
+                        gate_fill="#e6e6e6", memory="#cccccc", cluster="#fafafa"),
 }
 
 _SHAPES = {"input": "box", "hidden": "circle", "output": "doublecircle"}
@@ -124,9 +135,49 @@ _DOT_KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "stri
 _MIN_WIDTH, _MAX_WIDTH = 0.6, 4.0
 
 
+class DiagramOptions(TypedDict, total=False):
+    """The keyword options of ``diagram``, ``to_dot`` and ``render`` (see ``diagram``).
+
+    Spelled out so that editors and type checkers catch a misspelt option.
+    """
+
+    weights: bool | None
+    max_labels: int
+    biases: bool
+    activations: bool
+    precision: int
+    rankdir: str
+    dpi: float | None
+    title: str | None
+    colors: str | ColorScheme | Mapping[str, str]
+    label: str | Callable[[Any, Mapping[str, Any]], str]
+    legend: bool
+    collapse: bool | Iterable[Any] | None
+    max_neurons: int
+    max_synapses: int
+    gates: bool
+    keep_order: bool
+    clusters: bool
+    fit: bool
+    input: Sequence[float] | None
+    fontname: str
+    graph_attr: Mapping[str, Any] | None
+    node_attr: Mapping[str, Any] | None
+    edge_attr: Mapping[str, Any] | None
+
+
+class RenderOptions(DiagramOptions, total=False):
+    """``render``'s options: the diagram's, the output ``format`` (else the file's
+    extension) and, for an HTML page, its ``layout``."""
+
+    format: str | None
+    layout: str
+
+
 @dataclass(frozen=True)
 class _Options:
-    weights: bool = True
+    weights: bool | None = None
+    max_labels: int = 60
     biases: bool = False
     activations: bool = False
     precision: int = 2
@@ -141,6 +192,9 @@ class _Options:
     max_synapses: int = 1000
     gates: bool = True
     keep_order: bool = True
+    clusters: bool = True
+    fit: bool = True
+    input: Any = None
     fontname: str = "Helvetica"
     graph_attr: Mapping[str, Any] | None = None
     node_attr: Mapping[str, Any] | None = None
@@ -159,10 +213,12 @@ def _options(options: Mapping[str, Any]) -> tuple[_Options, ColorScheme]:
         raise TypeError(f"unknown diagram option {k!r}{hint} "
                         f"(options: {', '.join(_OPTION_NAMES)})")
     o = replace(_Options(), **options)
-    for key in ("weights", "biases", "activations", "legend", "gates", "keep_order"):
+    if o.weights is not None and not isinstance(o.weights, bool):
+        raise TypeError(f"weights must be True, False or None (automatic), got {o.weights!r}")
+    for key in ("biases", "activations", "legend", "gates", "keep_order", "clusters", "fit"):
         if not isinstance(getattr(o, key), bool):
             raise TypeError(f"{key} must be True or False, got {getattr(o, key)!r}")
-    for key in ("precision", "max_neurons", "max_synapses"):
+    for key in ("precision", "max_neurons", "max_synapses", "max_labels"):
         v = getattr(o, key)
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ValueError(f"{key} must be a whole number >= 0, got {v!r}")
@@ -356,6 +412,12 @@ def _fmt(x: float, precision: int) -> str:
     return f"{x:.{precision}f}"
 
 
+def _value(x: float, precision: int) -> str:
+    """A computed value: like ``_fmt``, but what rounds to zero shows no sign."""
+    text = f"{x:.{precision}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def _layers(G: nx.DiGraph, synapses: list[_Synapse]) -> tuple[list[_Layer], nx.DiGraph]:
     """Layers in drawing order, and the layer graph (an edge where undelayed synapses
     link two layers).
@@ -419,22 +481,99 @@ def _should_collapse(G: nx.DiGraph, o: _Options, layers: list[_Layer]) -> set[An
     return set(wanted)
 
 
+# ------------------------------------------------------------------ sizes
+# The default diagram of any network up to 100 neurons and 1,000 synapses fits in
+# 2,000 x 2,000 pt. Neurons and synapses get _BUDGET of it; captions and cluster
+# labels the rest. Below Graphviz's own sizes (a 36 pt neuron, 0.3 in between
+# neurons, 0.8 in between ranks) everything shrinks together.
+_BUDGET = 1700.0
+_FIT_INCHES = 27.75  # 1,998 pt
+_NODE, _GAP, _RANK_GAP = 36.0, 21.6, 57.6
+_CHAR = 0.6  # width of a Helvetica character, in ems (a little more than the mean)
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    compact: bool  # shrunk to fit: fixed-size neurons labelled with their id only
+    node: float  # a neuron's diameter, points
+    nodesep: float
+    ranksep: float
+    fontsize: float
+
+
+def _sizes(o: _Options, counts: list[int], crossing: list[int], longest: int) -> _Sizes:
+    """Sizes from the number of ranks, the drawn nodes in each (``counts``) and the
+    synapses passing through each (``crossing``): dot routes a synapse that skips
+    ranks through a point in every rank it crosses, which needs a gap but no room for
+    a neuron."""
+    pitch = min(_NODE + _GAP, _BUDGET / max(counts, default=1))
+    step = min(_NODE + _RANK_GAP, _BUDGET / max(len(counts), 1))
+    node = min(_NODE, 0.72 * pitch, 0.55 * step)
+    gap = min(_GAP, pitch - node, *(
+        (_BUDGET - c * node) / (c + x) for c, x in zip(counts, crossing, strict=True)))
+    if not o.fit or (node >= _NODE and gap >= _GAP and step >= _NODE + _RANK_GAP):
+        return _Sizes(False, _NODE, _GAP, _RANK_GAP, 12.0)
+    font = min(12.0, 0.85 * node / (_CHAR * max(longest, 2)))
+    return _Sizes(True, node, max(gap, 1.5), max(step - node, 6.0),
+                  math.floor(font * 10) / 10)
+
+
+def _blend(color: str, t: float) -> str:
+    """``color`` (``#rrggbb``) mixed into white by the share ``t`` in [0, 1]."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        return color
+    rgb = [int(color[k:k + 2], 16) for k in (1, 3, 5)]
+    mixed = [round(255 + (c - 255) * t) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _kinds(synapses: list[_Synapse]) -> dict[Any, str]:
+    """Neurons with a part in a recurrent architecture: ``"gate"`` for a neuron that
+    gates synapses, ``"memory"`` for a self-connected one (an LSTM's memory cell)."""
+    kinds: dict[Any, str] = {}
+    for u, v, *_ in synapses:
+        if u == v:
+            kinds[u] = "memory"
+    for *_, gater in synapses:
+        if gater is not None:
+            kinds[gater] = "gate"
+    return kinds
+
+
+_KIND_SHAPES = {"gate": "diamond", "memory": "octagon"}
+
+
 # ------------------------------------------------------------------ drawing
-def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
+def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     """The topology of a network (or a DiGraph with netgraph's attributes) as a Digraph.
 
-    **Options** (all keyword):
-    - ``weights`` (True): print each synapse's weight on it.
+    What is drawn depends on the size, so that the default diagram of any network up
+    to 100 neurons and 1,000 synapses fits in 2,000 x 2,000 pt with no text on text:
+    up to ``max_labels`` synapses carry their weights as labels; beyond that they
+    show weight by colour and width only, with the numbers in tooltips (SVG). When
+    a layer or a chain of layers would not fit, neurons shrink to fixed-size shapes
+    labelled by id. Larger networks collapse each layer to one node.
+
+    **Options** (all keyword; ``DiagramOptions`` lists them with their types):
+    - ``weights`` (None): print each synapse's weight on it; None decides by size
+      (up to ``max_labels``, 60, labelled synapses).
     - ``biases`` (False), ``activations`` (False): add them to neuron labels.
     - ``precision`` (2): decimals of printed weights and biases.
     - ``label`` ("id"): neuron text: ``"id"``, ``"name"`` (the ``name`` attribute
       if set) or a callable ``(id, attrs) -> str``.
+    - ``input`` (None): the value view for one input (a value per input neuron):
+      each neuron shows its bias, sum and output, each synapse its contribution
+      ``weight x value = contribution``, coloured by the contribution's sign. A
+      network with delayed or gated synapses shows its first step from a cleared
+      state.
     - ``rankdir`` ("LR"): "LR", "RL", "TB" or "BT".
     - ``dpi`` (None): resolution for bitmap output (Graphviz default if None).
     - ``title`` (None): a heading above the caption.
     - ``legend`` (True): a caption stating how weights are encoded.
     - ``colors`` ("default"): "default", "colorblind", "mono", a ``ColorScheme``
       or a mapping overriding some colours of the default scheme.
+    - ``clusters`` (True): draw a labelled box around each layer.
+    - ``fit`` (True): shrink neurons and gaps to fit the 2,000 pt target.
     - ``collapse`` (None): None collapses every layer when the network has more
       than ``max_neurons`` (100) neurons or ``max_synapses`` (1000) synapses; True
       always; False never; an iterable of layer labels collapses those layers.
@@ -447,6 +586,9 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
       ones override our defaults (fonts, sizes) but not the per-neuron and
       per-synapse styling.
 
+    Gates (neurons that gate synapses) are drawn as diamonds and self-connected
+    neurons (memory cells) as octagons, each in a colour of its own.
+
     **Returns** a ``graphviz.Digraph``; ``.source`` is its DOT text.
     """
     import graphviz
@@ -457,11 +599,10 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
     layers, linked = _layers(G, synapses)
     collapsed = _should_collapse(G, o, layers)
     index = {n: k for k, n in enumerate(G)}
+    step = _step(G, o.input)
+    kinds = _kinds(synapses)
 
-    names: dict[Any, str] = {}
-    for n, k in index.items():
-        safe = isinstance(n, str) and _SAFE_NAME.match(n) and n.lower() not in _DOT_KEYWORDS
-        names[n] = n if safe else f"node {k}"
+    names = _dot_names(G)
     group: dict[Any, str] = {}  # neuron -> DOT name of the node that draws it
     for k, layer in enumerate(layers):
         layer.name = f"layer {k}"
@@ -477,34 +618,90 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
             return str(G.nodes[n]["name"])
         return str(n)
 
-    graph_attr = {"rankdir": o.rankdir, "fontname": o.fontname, "nodesep": "0.3",
-                  "ranksep": "0.8"}
+    # --- how much room there is, and so what is printed ---------------------------
+    rank = ranks(G, layers, [(u, v) for u, v, _w, d, _g in synapses if not d], linked)
+    per_rank: dict[int, set[str]] = {}
+    for n, r in rank.items():
+        per_rank.setdefault(r, set()).add(group[n])
+    crossing = [0] * (max(rank.values(), default=0) + 1)
+    for u, v, _w, d, _g in synapses:
+        if not d and group[u] != group[v]:
+            for r in range(rank[u] + 1, rank[v]):
+                crossing[r] += 1
+    longest = max((len(text_of(n)) for n in G if group[n] == names[n]), default=2)
+    sizes = _sizes(o, [len(per_rank[r]) for r in sorted(per_rank)],
+                   [crossing[r] for r in sorted(per_rank)], longest)
+    n_singles = sum(1 for u, v, *_ in synapses if group[u] == names[u] and group[v] == names[v])
+    labelled = o.weights if o.weights is not None else (
+        n_singles <= o.max_labels and not sizes.compact)
+
+    graph_attr = {"rankdir": o.rankdir, "fontname": o.fontname,
+                  "nodesep": _fmt(sizes.nodesep / 72, 3), "ranksep": _fmt(sizes.ranksep / 72, 3)}
+    if o.keep_order and o.clusters:
+        # Inside clusters dot's second pass of crossing minimisation reorders a rank
+        # despite the flat edges that fix its order; without that pass, dot keeps it.
+        graph_attr["remincross"] = "false"
+    if o.fit:
+        # the guarantee behind the estimate above: dot scales a larger drawing down
+        graph_attr["size"] = f"{_FIT_INCHES},{_FIT_INCHES}"
     if o.dpi is not None:
         graph_attr["dpi"] = _fmt(float(o.dpi), 0) if float(o.dpi).is_integer() else str(o.dpi)
-    node_attr = {"fontname": o.fontname, "fontsize": "12", "style": "filled",
-                 "color": scheme.line, "fontcolor": scheme.line,
-                 **{str(k): str(v) for k, v in (o.node_attr or {}).items()}}
+    node_attr = {"fontname": o.fontname, "fontsize": _fmt(sizes.fontsize, 1).removesuffix(".0"),
+                 "style": "filled", "color": scheme.line, "fontcolor": scheme.line}
+    if sizes.compact:
+        node_attr.update(fixedsize="true", width=_fmt(sizes.node / 72, 3),
+                         height=_fmt(sizes.node / 72, 3), margin="0")
+    node_attr.update({str(k): str(v) for k, v in (o.node_attr or {}).items()})
     edge_attr = {"fontname": o.fontname, "fontsize": "9", "arrowsize": "0.6",
                  **{str(k): str(v) for k, v in (o.edge_attr or {}).items()}}
     dot = graphviz.Digraph("netgraph", graph_attr=graph_attr, node_attr=node_attr,
                            edge_attr=edge_attr)
 
+    # value view: neurons filled by output (relative to the largest |output|)
+    ymax = max((abs(step.output[n]) for n in G), default=0.0) if step else 0.0
+
     # --- nodes, one rank per layer -------------------------------------------------
     def add_neuron(target: graphviz.Digraph, n: Any) -> None:
         a = G.nodes[n]
         role = _role(a)
+        kind = kinds.get(n)
         lines = [text_of(n)]
         bias = _number(a.get("bias"))
-        if o.biases and role != "input" and bias is not None:
-            lines.append(f"b {_fmt(bias, o.precision)}")
+        extra = []
+        if (o.biases or step) and role != "input" and bias is not None:
+            extra.append(f"{'bias' if step else 'b'} {_fmt(bias, o.precision)}")
         if o.activations and role != "input" and a.get("activation") is not None:
-            lines.append(str(a["activation"]))
-        tip = f"{text_of(n)}: {role}, layer {_layer_key(a)}"
+            extra.append(str(a["activation"]))
+        if step is not None:
+            if role == "input":
+                extra.append(f"= {_value(step.output[n], o.precision)}")
+            else:
+                extra.append(f"sum {_value(step.state[n], o.precision)}")
+                extra.append(f"out {_value(step.output[n], o.precision)}")
+        if not sizes.compact:
+            lines += extra
+        tip = f"{text_of(n)}: {role}{f' {kind}' if kind else ''}, layer {_layer_key(a)}"
         if role != "input":
             tip += f", {a.get('activation', '?')}, bias {bias!r}"
-        target.node(names[n], _text("\n".join(lines)), shape=_SHAPES[role],
-                    fillcolor=getattr(scheme, role), tooltip=_text(tip),
-                    **{"class": f"neuron {role}"})
+        if step is not None:
+            tip += (f", value {step.output[n]!r}" if role == "input" else
+                    f", sum {step.state[n]!r}, output {step.output[n]!r}")
+        fill = getattr(scheme, role) if kind is None else (
+            scheme.gate_fill if kind == "gate" else scheme.memory)
+        attrs = {"class": f"neuron {role}" + (f" {kind}" if kind else "")}
+        if step is not None and ymax > 0:
+            y = step.output[n]
+            fill = _blend(scheme.positive if y > 0 else scheme.negative,
+                          0.45 * abs(y) / ymax)
+        shape = _KIND_SHAPES[kind] if kind else _SHAPES[role]
+        if sizes.compact and role == "input":
+            attrs["height"] = _fmt(0.7 * sizes.node / 72, 3)
+        if step is not None and not sizes.compact and len(lines) > 2 and shape != "box":
+            # four lines of text: a rounded box keeps the neuron small
+            shape, attrs["style"] = "box", "rounded,filled"
+            attrs["peripheries"] = "2" if role == "output" else "1"
+        target.node(names[n], _text("\n".join(lines)), shape=shape, fillcolor=fill,
+                    tooltip=_text(tip), **attrs)
 
     def add_layer_node(target: graphviz.Digraph, layer: _Layer) -> None:
         role = ("input", "hidden", "output")[layer.role_class]
@@ -519,24 +716,40 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
             if bs:
                 lines.append(f"mean b {_fmt(sum(bs) / len(bs), o.precision)}")
         tip = f"layer {layer.key}: {lines[1]} ({role}), {', '.join(acts)}"
+        extra = {"fixedsize": "false", "width": "0.75", "height": "0.5",
+                 "fontsize": "12"} if sizes.compact else {}
         target.node(layer.name, _text("\n".join(lines)), shape="box3d",
                     fillcolor=getattr(scheme, role), tooltip=_text(tip),
-                    **{"class": f"layer {role}"})
+                    **{"class": f"layer {role}"}, **extra)
 
-    for layer in layers:
+    for k, layer in enumerate(layers):
         if layer.key in collapsed:
             add_layer_node(dot, layer)
-        elif layer.ranked:
-            with dot.subgraph() as s:
-                s.attr(rank="same")
+            continue
+        boxed = o.clusters and not layer.cyclic
+        with contextlib.ExitStack() as stack:
+            outer = dot
+            if boxed:
+                outer = stack.enter_context(dot.subgraph(name=f"cluster_{k}"))
+                outer.attr(label=_text(str(layer.key)), style="rounded,filled",
+                           fillcolor=scheme.cluster, color="#c8c8c8", fontcolor="#555555",
+                           fontsize="10", margin="6", tooltip=_text(f"layer {layer.key}"),
+                           **{"class": "cluster"})
+            if layer.ranked:
+                with outer.subgraph() as s:
+                    s.attr(rank="same")
+                    for n in layer.members:
+                        add_neuron(s, n)
+                    if o.keep_order:  # flat invisible edges fix the order within the rank
+                        # (in a cluster, with rankdir LR/RL, dot lays the chain out
+                        # bottom to top: reversed, it reads top to bottom)
+                        flip = boxed and o.rankdir in ("LR", "RL")
+                        chain = layer.members[::-1] if flip else layer.members
+                        for a, b in itertools.pairwise(chain):
+                            s.edge(names[a], names[b], style="invis")
+            else:
                 for n in layer.members:
-                    add_neuron(s, n)
-                if o.keep_order:  # flat invisible edges fix the order within the rank
-                    for a, b in itertools.pairwise(layer.members):
-                        s.edge(names[a], names[b], style="invis")
-        else:
-            for n in layer.members:
-                add_neuron(dot, n)
+                    add_neuron(outer, n)
     # an invisible edge keeps two consecutive layers in order if no synapse does
     for a, b in itertools.pairwise(layers):
         if not (a.cyclic or b.cyclic or linked.has_edge(a.key, b.key)):
@@ -545,12 +758,13 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
     # --- synapses ----------------------------------------------------------------------
     singles: list[_Synapse] = []
     groups: dict[tuple[str, str, bool], _Group] = {}
-    gate_links: dict[tuple[str, str], list[str]] = {}
+    gate_links: dict[tuple[str, str], tuple[Any, Any, list[str]]] = {}
     for synapse in synapses:
         u, v, w, d, gater = synapse
         if gater is not None and o.gates and gater in index:
             link = (group[gater], group[v])
-            gate_links.setdefault(link, []).append(f"{text_of(u)} -> {text_of(v)}")
+            gate_links.setdefault(link, (gater, v, []))[2].append(
+                f"{text_of(u)} -> {text_of(v)}")
         gu, gv = group[u], group[v]
         if gu is names[u] and gv is names[v]:
             singles.append(synapse)
@@ -567,7 +781,12 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
         if d:
             g.delays.add(d)
 
-    mags = [abs(w) for *_, w, _d, _g in singles if w is not None]
+    def shown(u: Any, v: Any, w: float | None) -> float | None:
+        """What colours and widens a single synapse: its weight, or in the value view
+        its contribution."""
+        return step.contribution.get((u, v)) if step is not None else w
+
+    mags = [abs(x) for u, v, w, _d, _g in singles if (x := shown(u, v, w)) is not None]
     mags += [g.total_abs / g.weighed for g in groups.values() if g.weighed]
     wmax = max(mags, default=0.0)
 
@@ -588,18 +807,30 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
     any_delay = any_gate = any_weight = False
     for u, v, w, d, gater in singles:
         parts = []
-        if o.weights and w is not None:
-            parts.append(_fmt(w, o.precision))
+        if labelled and w is not None:
             any_weight = True
+            if step is not None:
+                factors = [_fmt(w, o.precision)]
+                if gater is not None:
+                    factors.append(_value(step.gain[(u, v)], o.precision))
+                factors.append(_value(step.read[(u, v)], o.precision))
+                product = " \u00d7 ".join(factors)
+                parts.append(f"{product} = {_value(step.contribution[(u, v)], o.precision)}")
+            else:
+                parts.append(_fmt(w, o.precision))
         if d:
-            parts.append(f"(t-{d})")
             any_delay = True
+            if labelled:
+                parts.append(f"(t-{d})")
         if gater is not None:
-            parts.append(f"\u00d7 {text_of(gater)}")
             any_gate = True
+            if labelled and step is None:
+                parts.append(f"\u00d7 {text_of(gater)}")
         tip = f"{text_of(u)} -> {text_of(v)}: weight {w!r}"
         tip += f", delay {d}" if d else ""
         tip += f", gated by {text_of(gater)}" if gater is not None else ""
+        if step is not None:
+            tip += f", contribution {step.contribution[(u, v)]!r}"
         cls = "synapse" + (" delayed" if d else "") + (" gated" if gater is not None else "")
         extra = {"class": cls}
         if d:
@@ -607,7 +838,7 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
         if d:  # recurrent: drawn back without pulling the ranks
             extra["constraint"] = "false"
         dot.edge(names[u], names[v], _text(" ".join(parts)) if parts else None,
-                 tooltip=_text(tip), **look(w), **extra)
+                 tooltip=_text(tip), **look(shown(u, v, w)), **extra)
 
     for (gu, gv, delayed), g in groups.items():
         mean_abs = g.total_abs / g.weighed if g.weighed else None
@@ -631,14 +862,25 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
         tip = "; ".join(lines)
         dot.edge(gu, gv, _text("\n".join(lines)), tooltip=_text(tip), **style, **extra)
 
-    for (gu, gv), synapses in gate_links.items():
-        tip = f"gates {', '.join(synapses[:5])}" + (" ..." if len(synapses) > 5 else "")
+    for (gu, gv), (gater, target, gated) in gate_links.items():
+        tip = f"gates {', '.join(gated[:5])}" + (" ..." if len(gated) > 5 else "")
+        # A connector that points forward may pull the ranks like a synapse (dot 2.43
+        # aborts on some unconstrained edges between clusters); one that points back
+        # must not.
+        forward = rank[gater] < rank[target]
         dot.edge(gu, gv, style="dotted", color=scheme.gate, arrowhead="odot",
-                 constraint="false", penwidth="1.0", tooltip=_text(tip), **{"class": "gate"})
+                 constraint="true" if forward else "false", penwidth="1.0",
+                 tooltip=_text(tip), **{"class": "gate"})
 
     # --- title and caption -------------------------------------------------------------
-    label = _caption(o, scheme, wmax if mags else None, bool(singles), bool(groups),
-                     any_weight, any_delay, any_gate)
+    label = _caption(o, scheme, _Legend(
+        wmax=wmax if mags else None, singles=bool(singles), groups=bool(groups),
+        weights=any_weight, delayed=any_delay, gated=any_gate,
+        hidden=n_singles if singles and not labelled else 0,
+        gates=any(group[n] == names[n] for n, kind in kinds.items() if kind == "gate"),
+        memory=any(group[n] == names[n] for n, kind in kinds.items() if kind == "memory"),
+        step=step, recurrent=any(d or g is not None for *_, d, g in synapses),
+        compact=sizes.compact and (o.biases or o.activations or step is not None)))
     if label is not None:
         dot.attr(label=label, labelloc="t" if o.title is not None else "b", fontsize="10")
     if o.graph_attr:
@@ -646,41 +888,97 @@ def diagram(obj: Any, **options: Any) -> graphviz.Digraph:
     return dot
 
 
-def _caption(o: _Options, scheme: ColorScheme, wmax: float | None, singles: bool,
-             groups: bool, weights: bool, delayed: bool, gated: bool) -> str | None:
+def _dot_names(G: nx.DiGraph) -> dict[Any, str]:
+    """Each neuron's DOT name: its id when that is a plain identifier, else ``node k``."""
+    names: dict[Any, str] = {}
+    for k, n in enumerate(G):
+        safe = isinstance(n, str) and _SAFE_NAME.match(n) and n.lower() not in _DOT_KEYWORDS
+        names[n] = n if safe else f"node {k}"
+    return names
+
+
+def _step(G: nx.DiGraph, x: Any) -> Step | None:
+    if x is None:
+        return None
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"input must be a sequence of numbers, got {x!r}")
+    return forward_step(G, x)
+
+
+@dataclass(frozen=True)
+class _Legend:
+    """What the drawing contains, so the caption explains just that."""
+
+    wmax: float | None
+    singles: bool
+    groups: bool
+    weights: bool
+    delayed: bool
+    gated: bool
+    hidden: int  # synapses drawn without labels (too many to label)
+    gates: bool
+    memory: bool
+    step: Step | None
+    recurrent: bool
+    compact: bool
+
+
+def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
     rows = []
     if o.title is not None:
         rows.append(f'<font point-size="16"><b>{_html(o.title)}</b></font>')
     if o.legend:
         key = []
-        if singles:
+        what = "contribution" if k.step is not None else "weight"
+        if k.singles:
             sign = (f'<font color="{scheme.positive}">positive</font> / '
-                    f'<font color="{scheme.negative}">negative</font> weight')
+                    f'<font color="{scheme.negative}">negative</font> {what}')
             if scheme.negative_arrowhead != "normal":
                 sign += f" (negative: {scheme.negative_arrowhead} arrowhead)"
             key.append(sign)
-        if groups:
+        if k.groups:
             key.append(f'<font color="{scheme.neutral}">neutral</font> edges: all synapses '
                        "between two nodes (count, mean |w|)")
-        if wmax is not None:
-            mean = "(mean) " if groups else ""
-            key.append(f"thicker = larger {mean}|w| (thickest {_fmt(wmax, o.precision)})")
+        if k.wmax is not None:
+            mean = "(mean) " if k.groups else ""
+            sym = "|contribution|" if k.step is not None and not k.groups else "|w|"
+            key.append(f"thicker = larger {mean}{sym} (thickest {_fmt(k.wmax, o.precision)})")
         notes = []
-        if weights:
+        if k.step is not None:
+            values = ", ".join(_value(v, o.precision) for v in k.step.inputs)
+            first = " (first step from a cleared state)" if k.recurrent else ""
+            notes.append(f"input [{values}]{first}: sum = bias + contributions, "
+                         "out = activation(sum)")
+            if k.weights:
+                notes.append("edge labels: weight \u00d7 value = contribution")
+        elif k.weights:
             notes.append(f"edge labels: weight, {o.precision} decimals")
-        if groups:
+        if k.hidden:
+            notes.append(f"{k.hidden:,} synapses: numbers in tooltips (SVG)")
+        if k.compact:
+            notes.append("neuron values in tooltips")
+        if k.groups:
             notes.append("boxes: whole layers")
-        if delayed:
-            notes.append("dashed (t-d): delayed synapse")
-        if gated:
-            notes.append("\u00d7 g: gated by neuron g")
+        if k.gates:
+            notes.append("diamonds: gates")
+        if k.memory:
+            notes.append("octagons: self-connected (memory) neurons")
+        if k.delayed:
+            notes.append("dashed: delayed synapse" + (" (t-d)" if k.weights else ""))
+        if k.gated:
+            notes.append("\u00d7 g: gated by neuron g" if k.weights and k.step is None
+                         else "dotted: gate to the synapses it gates")
         rows += [" \u00b7 ".join(r) for r in (key, notes) if r]
     if not rows:
         return None
-    return "<" + "<br/>".join(rows) + ">"
+    # Renderers drop spaces at the ends of a text run (rsvg, browsers): the spaces that
+    # touch a font change become no-break spaces, which every renderer keeps.
+    text = "<br/>".join(rows)
+    text = re.sub(r" (?=<font)|(?<=</font>) ", "&#160;", text)
+    return "<" + text + ">"
 
 
-def to_dot(obj: Any, **options: Any) -> str:
+def to_dot(obj: Any, **options: Unpack[DiagramOptions]) -> str:
     """The DOT source of ``diagram(obj, **options)``; needs no Graphviz program."""
     return diagram(obj, **options).source
 
@@ -692,6 +990,20 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
         return dot.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound as e:
         raise GraphvizNotFoundError(INSTALL_HINT) from e
+
+
+def _draw(obj: Any, fmt: str, options: Mapping[str, Any]) -> bytes:
+    """Run dot on ``diagram(obj, **options)``. Some versions of dot abort (an assertion
+    in their cluster code) on a few graphs; those are drawn again without the boxes
+    around the layers, which avoids that code."""
+    import graphviz
+
+    try:
+        return _pipe(diagram(obj, **options), fmt)
+    except graphviz.CalledProcessError as e:
+        if e.returncode >= 0 or options.get("clusters") is False:
+            raise
+    return _pipe(diagram(obj, **{**options, "clusters": False}), fmt)
 
 
 def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
@@ -712,19 +1024,17 @@ def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
     directory = target.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"no directory {str(directory)!r} to write {target.name!r} in")
-    dot = diagram(obj, **options)
     if fmt in ("dot", "gv"):
-        data = dot.source.encode("utf-8")
+        data = diagram(obj, **options).source.encode("utf-8")
     else:
-        dot.format = fmt
-        data = _pipe(dot, fmt)
+        data = _draw(obj, fmt, options)
     write_atomically(target, data)
     return target
 
 
-def svg(obj: Any, **options: Any) -> str:
+def svg(obj: Any, **options: Unpack[DiagramOptions]) -> str:
     """The rendered SVG text (for notebooks). Raises ``GraphvizNotFoundError``."""
-    return _pipe(diagram(obj, **options), "svg").decode("utf-8")
+    return _draw(obj, "svg", options).decode("utf-8")
 
 
 def mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import networkx as nx
 import numpy as np
@@ -21,6 +21,7 @@ from ._graph import ROLES, NetGraph, _finite, synapse_order
 from ._layer import Layer, Projection
 
 if TYPE_CHECKING:
+    from ._diagram import DiagramOptions, RenderOptions
     from ._train import TrainResult
 
 Seed = int | np.random.Generator | None
@@ -642,22 +643,25 @@ class Network:
         return load(path, max_bytes=max_bytes or MAX_BYTES, network_class=cls)
 
     # ------------------------------------------------------------- diagrams
-    def diagram(self, **options: Any) -> Any:
-        """The topology as a ``graphviz.Digraph``; options as ``netgraph.diagram``."""
+    def diagram(self, **options: Unpack[DiagramOptions]) -> Any:
+        """The topology as a ``graphviz.Digraph``; options as ``netgraph.diagram``
+        (``net.diagram(input=[1, 0])`` shows what each neuron computes for that input)."""
         from ._diagram import diagram
 
         return diagram(self, **options)
 
-    def to_dot(self, **options: Any) -> str:
+    def to_dot(self, **options: Unpack[DiagramOptions]) -> str:
         """The diagram's DOT source (needs no Graphviz program)."""
         from ._diagram import to_dot
 
         return to_dot(self, **options)
 
-    def render(self, path: str | PathLike[str], **options: Any) -> Any:
-        """Draw the network into ``path`` (svg, png, pdf, dot, ... from the extension).
+    def render(self, path: str | PathLike[str], **options: Unpack[RenderOptions]) -> Any:
+        """Draw the network into ``path``: svg, png, pdf, dot, ... from the extension,
+        or ``.html`` for a page to explore it in a browser (see ``netgraph.render``).
 
-        Returns the ``Path``; raises ``GraphvizNotFoundError`` without Graphviz.
+        Returns the ``Path``; raises ``GraphvizNotFoundError`` for a picture without
+        Graphviz (an HTML page needs none).
         """
         from ._diagram import render
 

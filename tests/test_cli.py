@@ -281,6 +281,26 @@ def test_render_errors(tmp_path, cli):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_render_value_view(tmp_path, cli):
+    out = tmp_path / "values.dot"
+    assert ok(cli("render", XOR_JSON, "-o", out, "--input", "1, 0", "--precision", "4"))
+    dot = out.read_text()
+    net = Network.load(XOR_JSON)
+    G = net.graph
+    y = net.activate([1, 0])[0]
+    assert f"out {y:.4f}" in dot
+    w = G["i0"]["h0"]["weight"]
+    assert f"{w:.4f} \u00d7 1.0000 = {w:.4f}" in dot
+    assert "input [1.0000, 0.0000]" in dot
+    fails(cli("render", XOR_JSON, "-o", tmp_path / "v.dot", "--input", "1,0,1"),
+          "2 inputs, got 3 values")
+    fails(cli("render", XOR_JSON, "-o", tmp_path / "v.dot", "--input", "1,x"),
+          "expected a number, got 'x'", status=2)
+    ok(cli("render", XOR_JSON, "-o", tmp_path / "all.dot", "--weights", "--no-legend"))
+    assert "label=" in (tmp_path / "all.dot").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.dot", "values.dot"]
+
+
 @needs_dot
 def test_render_svg_and_png(tmp_path, cli):
     svg, png = tmp_path / "net.svg", tmp_path / "net.png"

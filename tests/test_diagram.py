@@ -8,6 +8,7 @@ it). Where it is missing they are skipped, unless ``CI`` or
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,13 +84,17 @@ class Svg:
 
 
 def centre(g: ET.Element) -> tuple[float, float]:
-    """Centre of a node's shape (its first ellipse, else its first polygon)."""
+    """Centre of a node's shape (its first ellipse, polygon or path)."""
     for shape in g.iter():
         if shape.tag == f"{NS}ellipse":
             return float(shape.get("cx")), float(shape.get("cy"))
         if shape.tag == f"{NS}polygon":
             points = [tuple(map(float, p.split(","))) for p in shape.get("points").split()]
             xs, ys = [p[0] for p in points], [p[1] for p in points]
+            return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        if shape.tag == f"{NS}path":  # a rounded box
+            numbers = [float(v) for v in re.findall(r"-?[0-9.]+", shape.get("d"))]
+            xs, ys = numbers[0::2], numbers[1::2]
             return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     raise AssertionError("a node without a shape")
 
@@ -335,9 +340,15 @@ def test_delayed_and_gated_synapses_are_marked_in_dot():
     assert "dashed" not in lines["h -> y"] and "dashed" not in lines["x -> h"]
     gate = [line for line in dot.splitlines() if "class=gate" in line]
     assert len(gate) == 1 and gate[0].strip().startswith("g -> y")
-    assert "dotted" in gate[0] and "constraint=false" in gate[0]
+    # g runs before y, so its connector may pull the ranks like a synapse
+    assert "dotted" in gate[0] and "constraint=true" in gate[0]
     assert "delayed" in dot and "gated by neuron g" in dot  # the caption explains both
     assert "class=gate" not in to_dot(recurrent_graph(), gates=False)
+    G = recurrent_graph()
+    G["x"]["h"]["gater"] = "y"  # a gater after its target: its connector points back
+    back = [line for line in to_dot(G).splitlines() if "class=gate" in line]
+    assert [line.strip()[:6] for line in back] == ["y -> h", "g -> y"]
+    assert "constraint=false" in back[0] and "constraint=true" in back[1]
 
 
 @needs_dot
