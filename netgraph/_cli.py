@@ -416,6 +416,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         options["title"] = args.title
     if args.input is not None:
         options["input"] = args.input
+    if fmt == "html":  # a page draws what it is asked about on hover: no label options
+        options = {k: v for k, v in options.items()
+                   if k not in ("weights", "biases", "activations", "legend", "dpi")}
     try:
         written = net.render(out, format=fmt, **options)
     except GraphvizNotFoundError as e:
@@ -693,7 +696,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("render", "draw a network (svg, png, pdf, ... or DOT)",
                 "Draw a network with Graphviz. The output's extension is the picture's "
                 "format:\n" + ", ".join(FORMATS) + ". .dot and .gv write the DOT source and "
-                "need no Graphviz\nprogram; the others need Graphviz's 'dot'.\n\n"
+                "need no Graphviz\nprogram; .html writes a page to explore the network in a "
+                "browser (pan, zoom,\nhover, search, collapsible layers, the forward pass), "
+                "with or without Graphviz;\nthe others need Graphviz's 'dot'.\n\n"
                 "  netgraph render net.json -o net.svg --biases --title XOR\n"
                 "  netgraph render net.json -o values.svg --input 1,0\n"
                 "  netgraph render big.json -o big.png --collapse yes --dpi 150")

@@ -74,8 +74,9 @@ __all__ = [
     "to_dot",
 ]
 
-#: Extensions ``render`` understands; ``dot``/``gv`` write DOT without Graphviz.
-FORMATS = ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif", "ps", "eps")
+#: Extensions ``render`` understands; ``dot``/``gv`` write DOT and ``html`` a page to
+#: explore, both without Graphviz.
+FORMATS = ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif", "ps", "eps", "html")
 
 INSTALL_HINT = (
     "Rendering a diagram needs the Graphviz 'dot' program, which was not found on PATH. "
@@ -1007,12 +1008,17 @@ def _draw(obj: Any, fmt: str, options: Mapping[str, Any]) -> bytes:
 
 
 def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
-           **options: Any) -> Path:
+           **options: Unpack[RenderOptions]) -> Path:
     """Draw ``obj`` into ``path``; the format is the extension (or ``format``).
 
     svg, png, pdf, jpg, gif, ps and eps run Graphviz's ``dot``; ``dot``/``gv`` write
-    the DOT source and need no Graphviz program. The file is replaced only once
-    rendering has succeeded. Raises ``GraphvizNotFoundError`` if ``dot`` is missing.
+    the DOT source and need no Graphviz program; ``html`` writes a self-contained
+    page to explore the network in a browser (``netgraph._page``: pan, zoom, details,
+    search, collapsible layers and the forward pass; options ``title``, ``colors``,
+    ``label``, ``collapse``, ``max_neurons``, ``max_synapses``, ``input``,
+    ``precision``, ``rankdir`` and ``layout``). The file is replaced only once
+    rendering has succeeded. Raises ``GraphvizNotFoundError`` if ``dot`` is missing
+    for a picture.
 
     **Returns** the path written, as a ``Path``.
     """
@@ -1024,6 +1030,12 @@ def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
     directory = target.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"no directory {str(directory)!r} to write {target.name!r} in")
+    if fmt == "html":
+        from ._page import write_page
+
+        return write_page(obj, target, **options)
+    if "layout" in options:
+        raise TypeError("layout applies to HTML pages only")
     if fmt in ("dot", "gv"):
         data = diagram(obj, **options).source.encode("utf-8")
     else:
