@@ -37,7 +37,8 @@ from ._network import Network as Network
 __version__ = "0.1.0"
 
 # The JSON format's pydantic models load on first use (importing pydantic takes a while).
-_LAZY = {"NetworkDocument": "._document", "TrainingState": "._document"}
+_LAZY = {"NetworkDocument": "._document", "TrainingState": "._document",
+         "render_training": "._replay"}
 
 
 def __getattr__(name: str) -> object:
@@ -77,5 +78,6 @@ __all__ = [
     "get_activation",
     "get_cost",
     "render_diagram",
+    "render_training",
     "to_dot",
 ]

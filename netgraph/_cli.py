@@ -510,8 +510,8 @@ def _nonnegative_int(text: str) -> int:
     return int(text)
 
 
-def _numbers(text: str) -> list[float]:
-    """Comma-separated finite numbers: ``1,0`` or ``0.5, -2``."""
+def _input_values(text: str) -> list[float]:
+    """``--input``: comma-separated finite numbers, ``1,0`` or ``0.5, -2``."""
     return [_finite(part.strip()) for part in text.split(",")]
 
 
@@ -714,7 +714,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="label every synapse with its weight (default: up to 60 synapses)")
     p.add_argument("--no-weights", dest="weights", action="store_false",
                    help="do not label synapses with their weights")
-    p.add_argument("--input", type=_numbers, metavar="X,Y,...",
+    p.add_argument("--input", type=_input_values, metavar="X,Y,...",
                    help="show what each neuron computes for this input: its sum and "
                         "output, and each synapse's contribution (e.g. --input 1,0)")
     p.add_argument("--biases", action="store_true", help="show each neuron's bias")

@@ -564,6 +564,9 @@ class Network:
         - ``seed``: int or Generator for shuffling. ``progress``: show a progress bar
           (default: only on a terminal, for runs over a second). ``log=N``: print the
           error every N epochs.
+        - ``record_every=N``: keep the weights and biases before training, every N
+          epochs and at the end in ``result.snapshots`` (``netgraph.render_training``
+          replays them in a browser).
 
         Raises ``DivergenceError`` if the error or a weight becomes NaN or infinite;
         the network then keeps the weights it had before that epoch.

@@ -45,6 +45,51 @@ class TrainResult:
     time: float
     history: np.ndarray = field(repr=False)
     stopped: str = "iterations"
+    #: with ``record_every=N``: the weights and biases before training, every N epochs
+    #: and at the end (see ``Snapshot``); ``netgraph.render_training`` replays them
+    snapshots: list[Snapshot] = field(default_factory=list, repr=False)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A network's weights and biases after ``iteration`` epochs (0: before training).
+
+    ``weights`` (float64, one per synapse, in the order of ``synapses``) and
+    ``biases`` (float64, one per neuron, in the order of ``neurons``) are copies;
+    ``error`` is that epoch's error (NaN for iteration 0).
+    """
+
+    iteration: int
+    error: float
+    weights: np.ndarray = field(repr=False)
+    biases: np.ndarray = field(repr=False)
+    synapses: list[tuple[Any, Any]] = field(repr=False)
+    neurons: list[Any] = field(repr=False)
+
+
+class _Recorder:
+    """Copies the weights and biases, in graph order, out of the compiled plan (the
+    graph's own storage), following the network if a callback changes its structure."""
+
+    def __init__(self, net: Network, every: int) -> None:
+        self.net = net
+        self.every = every
+        self.version = -1
+        self.snapshots: list[Snapshot] = []
+
+    def record(self, iteration: int, error: float) -> None:
+        if self.snapshots and self.snapshots[-1].iteration == iteration:
+            return
+        plan = self.net._plan()
+        if plan.version != self.version:
+            G = self.net.graph
+            self.synapses, self.neurons = list(G.edges), list(G.nodes)
+            where = {e: k for k, e in enumerate(plan.synapses)}
+            self.w_order = np.array([where[e] for e in self.synapses], dtype=np.intp)
+            self.b_order = np.array([plan.index[n] for n in self.neurons], dtype=np.intp)
+            self.version = plan.version
+        self.snapshots.append(Snapshot(iteration, error, plan.weights[self.w_order],
+                                       plan.biases[self.b_order], self.synapses, self.neurons))
 
 
 def as_dataset(data: Any, targets: Any, n_in: int, n_out: int, what: str = "data"
@@ -193,8 +238,12 @@ def train(
     progress: bool | None = None,
     log: int = 0,
     sequences: bool = False,
+    record_every: int | None = None,
 ) -> TrainResult:
     """See ``Network.train``."""
+    if record_every is not None and (isinstance(record_every, bool) or not isinstance(
+            record_every, (int, np.integer)) or record_every < 1):
+        raise InputError(f"record_every must be a whole number >= 1, got {record_every!r}")
     plan = net._plan()
     if sequences:
         if targets is not None:
@@ -278,6 +327,11 @@ def train(
         done, status, last_error, stopped = 0, 0, 0.0, "iterations"
         chunk = 1
         every = math.gcd(sched[0], log) if sched and log else (sched[0] if sched else log)
+        recorder = None
+        if record_every is not None:
+            recorder = _Recorder(net, int(record_every))
+            recorder.record(0, math.nan)
+            every = math.gcd(every, recorder.every) if every else recorder.every
         # The order of the samples in epoch e (1-based) is the order left by epoch e-1's
         # shuffle, as in Synaptic, which shuffles after each epoch.
         order_now = np.arange(n_units)
@@ -318,6 +372,8 @@ def train(
                     "or infinite; the network keeps the weights (and, if it is recurrent, "
                     "the state) it had before that iteration (try a smaller rate)")
             last_error = float(errors[ran - 1])
+            if recorder is not None and (done % recorder.every == 0 or status == 1):
+                recorder.record(done, last_error)
             if log and done % log == 0:
                 print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}")
             if sched and done % sched[0] == 0 and sched[1](
@@ -333,9 +389,12 @@ def train(
             if elapsed < _CHUNK_SECONDS / 2:
                 chunk = min(chunk * 4, 1 << 20)
         progress_bar.update(done, last_error, final=True)
+        if recorder is not None:
+            recorder.record(done, last_error)  # the end, if not on an N-epoch boundary
     return TrainResult(
         error=last_error, iterations=done, time=time.perf_counter() - start,
-        history=history[:done].copy(), stopped=stopped)
+        history=history[:done].copy(), stopped=stopped,
+        snapshots=recorder.snapshots if recorder is not None else [])
 
 
 def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,

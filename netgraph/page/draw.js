@@ -93,7 +93,7 @@ function widthOf(v, max) {
 }
 
 const view = { x: 0, y: 0, k: 1, collapsed: DATA.layers.map((l) => l.collapsed),
-               values: false, highlight: -1, matches: new Set() };
+               values: false, highlight: -1, matches: new Set(), wmax: 0 };
 const canvas = document.getElementById("canvas");
 const viewport = document.getElementById("viewport");
 const tooltip = document.getElementById("tooltip");
@@ -205,6 +205,7 @@ function render() {
   let wmax = 0;
   const values = view.values;
   for (let e = 0; e < S; e++) wmax = Math.max(wmax, Math.abs(values ? model.contribution[e] : model.weights[e]));
+  if (!values && view.wmax) wmax = view.wmax; // one scale for every frame of a replay
   const groups = new Map();
   const hits = S <= 4000;
   for (let e = 0; e < S; e++) {
