@@ -512,10 +512,14 @@ def _sizes(o: _Options, counts: list[int], crossing: list[int], longest: int) ->
     node = min(_NODE, 0.72 * pitch, 0.55 * step)
     gap = min(_GAP, pitch - node, *(
         (_BUDGET - c * node) / (c + x) for c, x in zip(counts, crossing, strict=True)))
+    # A few tall ranks would make a ribbon: part of their height goes between them.
+    ranks = max(len(counts), 1)
+    wide = min(0.35 * max(counts, default=1) * (node + gap) / max(ranks - 1, 1),
+               (_BUDGET - ranks * node) / max(ranks - 1, 1)) if o.fit else 0.0
     if not o.fit or (node >= _NODE and gap >= _GAP and step >= _NODE + _RANK_GAP):
-        return _Sizes(False, _NODE, _GAP, _RANK_GAP, 12.0)
+        return _Sizes(False, _NODE, _GAP, max(_RANK_GAP, wide), 12.0)
     font = min(12.0, 0.85 * node / (_CHAR * max(longest, 2)))
-    return _Sizes(True, node, max(gap, 1.5), max(step - node, 6.0),
+    return _Sizes(True, node, max(gap, 1.5), max(step - node, wide, 6.0),
                   math.floor(font * 10) / 10)
 
 

@@ -577,23 +577,6 @@ def test_render_honours_the_umask(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
-# ----------------------------------------------------------------------- example
-@needs_dot
-def test_example_draws_the_trained_xor_net_as_committed(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, str(ROOT / "examples" / "draw.py"), "--out",
-                          str(tmp_path)], env=env, capture_output=True, text=True, check=True)
-    assert "[1, 1] -> 0.00" in run.stdout and "[1, 0] -> 0.99" in run.stdout
-    assert (tmp_path / "xor.png").read_bytes()[:4] == b"\x89PNG"
-    fresh = Svg((tmp_path / "xor.svg").read_bytes())
-    committed = Svg((ROOT / "docs" / "xor.svg").read_bytes())
-    assert len(fresh.nodes) == 6 and len(fresh.edges) == 9
-    # the committed diagram shows the weights the example trains today
-    assert sorted(e["texts"] for e in fresh.edges) == sorted(e["texts"] for e in committed.edges)
-    assert sorted(n["texts"] for n in fresh.nodes.values()) == sorted(
-        n["texts"] for n in committed.nodes.values())
-
-
 def test_importing_netgraph_does_not_import_graphviz():
     code = "import sys, netgraph; assert 'graphviz' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -33,7 +33,8 @@ PICTURE = ".svg" if HAVE_DOT or REQUIRE_DOT else ".dot"
 EXPECTED = {
     "xor.py": ["xor.json", "xor.svg", "xor.png"] if HAVE_DOT or REQUIRE_DOT
     else ["xor.json", "xor.dot"],
-    "draw.py": ["xor.svg", "xor.png"],
+    "draw.py": ["xor.svg", "xor.png", "xor_values.svg", "mid.svg", "lstm.svg", "xor.html",
+                "xor_training.html"],
     "custom_topology.py": ["custom_topology.json", f"custom_topology_full{PICTURE}",
                            f"custom_topology_pruned{PICTURE}"],
     "export_import.py": ["net.json", "net.synaptic.json", "net.node_link.json"],
@@ -77,6 +78,39 @@ def test_example_runs_and_writes_its_files(name, tmp_path):
     for file in EXPECTED[name]:
         assert (out / file).stat().st_size > 0, file
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing written elsewhere
+    CHECKS.get(name, lambda out: None)(out)
+
+
+def check_xor(out: Path) -> None:
+    """``bash scripts/xor`` draws the README's picture, byte for byte."""
+    if HAVE_DOT or REQUIRE_DOT:
+        assert (out / "xor.svg").read_bytes() == (ROOT / "docs" / "xor.svg").read_bytes(), (
+            "docs/xor.svg is not what bash scripts/xor draws: run bash scripts/pictures")
+
+
+def check_draw(out: Path) -> None:
+    """draw.py writes each kind of picture, and the README's are up to date."""
+    for name in ("xor.svg", "xor_values.svg", "mid.svg"):
+        assert (out / name).read_bytes() == (ROOT / "docs" / name).read_bytes(), (
+            f"docs/{name} is not what examples/draw.py draws: run bash scripts/pictures")
+    values = (out / "xor_values.svg").read_text()
+    assert "sum " in values and "out " in values and "\u00d7" in values
+    mid = (out / "mid.svg").read_text()
+    width, height = (float(v) for v in re.search(
+        r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', mid).groups())
+    assert width <= 2000 and height <= 2000 and mid.count('class="node neuron ') == 29
+    lstm = (out / "lstm.svg").read_text()
+    assert "memory_cell0" in lstm and 'class="node neuron hidden gate"' in lstm
+    for page in ("xor.html", "xor_training.html"):
+        text = (out / page).read_text()
+        assert text.startswith("<!DOCTYPE html>") and 'id="netgraph-data"' in text
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+        assert "https://" not in text
+    assert (out / "xor_training.html").stat().st_size < 2_000_000
+    assert '"replay":' in (out / "xor_training.html").read_text()
+
+
+CHECKS = {"xor.py": check_xor, "draw.py": check_draw}
 
 
 @needs_dot

@@ -204,6 +204,8 @@ function render() {
   // synapses: single ones between shown neurons, grouped ones where a layer is collapsed
   let wmax = 0;
   const values = view.values;
+  document.getElementById("encoded").textContent = values ? "contribution (weight \u00d7 value)" : "weight";
+  document.getElementById("encoded-abs").textContent = values ? "contribution" : "weight";
   for (let e = 0; e < S; e++) wmax = Math.max(wmax, Math.abs(values ? model.contribution[e] : model.weights[e]));
   if (!values && view.wmax) wmax = view.wmax; // one scale for every frame of a replay
   const groups = new Map();
