@@ -10,6 +10,9 @@ Writes:
   picture ``bash scripts/xor`` draws.
 - ``xor_values.svg``: the value view for the input [1, 0]: each neuron's bias, sum
   and output, each synapse's weight x value = contribution.
+- ``xor_learning.svg``: the propagate view: what ``propagate(0.3, [0])`` would change
+  after the input [1, 0] (each neuron's error and bias change, each synapse's weight
+  change).
 - ``mid.svg``: a trained 10-16-3 network (208 synapses): colour and width only,
   the numbers in tooltips, within 2,000 x 2,000 pt.
 - ``lstm.svg``: an LSTM(2, 7, 1): gates as diamonds, memory cells as octagons,
@@ -118,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         print("wrote", net.render(out / "xor.png", dpi=96, **XOR_OPTIONS))
         print("wrote", net.render(out / "xor_values.svg", input=[1, 0],
                                   title="What each neuron computes for the input [1, 0]"))
+        print("wrote", net.render(out / "xor_learning.svg", input=[1, 0], target=[0], rate=RATE,
+                                  title="What propagate(0.3, [0]) would change after [1, 0]"))
         print("wrote", mid_net().render(out / "mid.svg", title="A 10-16-3 network, trained"))
         print("wrote", LSTM(2, 7, 1, seed=1).render(out / "lstm.svg", title="LSTM(2, 7, 1)"))
     except GraphvizNotFoundError as e:

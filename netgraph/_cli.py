@@ -416,6 +416,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         options["title"] = args.title
     if args.input is not None:
         options["input"] = args.input
+    if args.target is not None:
+        options["target"] = args.target
+        options["rate"] = args.rate
     if fmt == "html":  # a page draws what it is asked about on hover: no label options
         options = {k: v for k, v in options.items()
                    if k not in ("weights", "biases", "activations", "legend", "dpi")}
@@ -717,6 +720,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", type=_input_values, metavar="X,Y,...",
                    help="show what each neuron computes for this input: its sum and "
                         "output, and each synapse's contribution (e.g. --input 1,0)")
+    p.add_argument("--target", type=_input_values, metavar="T,...",
+                   help="with --input: show what propagate would change for this target "
+                        "(errors, weight and bias changes; feed-forward networks)")
+    p.add_argument("--rate", type=_finite, default=0.3, metavar="R",
+                   help="the learning rate of --target's propagate step (default 0.3)")
     p.add_argument("--biases", action="store_true", help="show each neuron's bias")
     p.add_argument("--activations", action="store_true",
                    help="show each neuron's activation")

@@ -58,7 +58,7 @@ import networkx as nx
 from ._exceptions import GraphvizNotFoundError
 from ._files import write_atomically
 from ._layout import ranks
-from ._trace import Step, forward_step
+from ._trace import Learning, Step, backward_step, forward_step
 
 if TYPE_CHECKING:
     import graphviz
@@ -161,6 +161,8 @@ class DiagramOptions(TypedDict, total=False):
     clusters: bool
     fit: bool
     input: Sequence[float] | None
+    target: Sequence[float] | None
+    rate: float
     fontname: str
     graph_attr: Mapping[str, Any] | None
     node_attr: Mapping[str, Any] | None
@@ -196,6 +198,8 @@ class _Options:
     clusters: bool = True
     fit: bool = True
     input: Any = None
+    target: Any = None
+    rate: float = 0.3
     fontname: str = "Helvetica"
     graph_attr: Mapping[str, Any] | None = None
     node_attr: Mapping[str, Any] | None = None
@@ -413,6 +417,11 @@ def _fmt(x: float, precision: int) -> str:
     return f"{x:.{precision}f}"
 
 
+def _change(x: float) -> str:
+    """A small signed quantity (an error, a weight change): three significant digits."""
+    return "0" if x == 0 else f"{x:+.3g}"
+
+
 def _value(x: float, precision: int) -> str:
     """A computed value: like ``_fmt``, but what rounds to zero shows no sign."""
     text = f"{x:.{precision}f}"
@@ -571,6 +580,10 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
       ``weight x value = contribution``, coloured by the contribution's sign. A
       network with delayed or gated synapses shows its first step from a cleared
       state.
+    - ``target`` (None), ``rate`` (0.3): with ``input``, the propagate view of a
+      feed-forward network: what ``propagate(rate, target)`` would do after that
+      input: each neuron's error and bias change, each synapse's weight change
+      (``rate x error x value``), coloured by its sign.
     - ``rankdir`` ("LR"): "LR", "RL", "TB" or "BT".
     - ``dpi`` (None): resolution for bitmap output (Graphviz default if None).
     - ``title`` (None): a heading above the caption.
@@ -605,6 +618,11 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     collapsed = _should_collapse(G, o, layers)
     index = {n: k for k, n in enumerate(G)}
     step = _step(G, o.input)
+    learning = None
+    if o.target is not None:
+        if step is None:
+            raise ValueError("target needs an input: diagram(input=[...], target=[...])")
+        learning = backward_step(G, step, o.target, o.rate)
     kinds = _kinds(synapses)
 
     names = _dot_names(G)
@@ -677,7 +695,15 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
             extra.append(f"{'bias' if step else 'b'} {_fmt(bias, o.precision)}")
         if o.activations and role != "input" and a.get("activation") is not None:
             extra.append(str(a["activation"]))
-        if step is not None:
+        if learning is not None and step is not None:
+            extra = []  # the learning step: what each neuron passes back and changes
+            if role == "input":
+                extra.append(f"= {_value(step.output[n], o.precision)}")
+            else:
+                extra.append(f"out {_value(step.output[n], o.precision)}")
+                extra.append(f"error {_change(learning.error[n])}")
+                extra.append(f"\u0394b {_change(learning.bias_change[n])}")
+        elif step is not None:
             if role == "input":
                 extra.append(f"= {_value(step.output[n], o.precision)}")
             else:
@@ -691,6 +717,9 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
         if step is not None:
             tip += (f", value {step.output[n]!r}" if role == "input" else
                     f", sum {step.state[n]!r}, output {step.output[n]!r}")
+        if learning is not None and role != "input":
+            tip += (f", error {learning.error[n]!r}, bias change "
+                    f"{learning.bias_change[n]!r}")
         fill = getattr(scheme, role) if kind is None else (
             scheme.gate_fill if kind == "gate" else scheme.memory)
         attrs = {"class": f"neuron {role}" + (f" {kind}" if kind else "")}
@@ -789,6 +818,8 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     def shown(u: Any, v: Any, w: float | None) -> float | None:
         """What colours and widens a single synapse: its weight, or in the value view
         its contribution."""
+        if learning is not None:
+            return learning.weight_change.get((u, v))
         return step.contribution.get((u, v)) if step is not None else w
 
     mags = [abs(x) for u, v, w, _d, _g in singles if (x := shown(u, v, w)) is not None]
@@ -814,7 +845,9 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
         parts = []
         if labelled and w is not None:
             any_weight = True
-            if step is not None:
+            if learning is not None:
+                parts.append(f"\u0394w {_change(learning.weight_change[(u, v)])}")
+            elif step is not None:
                 factors = [_fmt(w, o.precision)]
                 if gater is not None:
                     factors.append(_value(step.gain[(u, v)], o.precision))
@@ -836,6 +869,8 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
         tip += f", gated by {text_of(gater)}" if gater is not None else ""
         if step is not None:
             tip += f", contribution {step.contribution[(u, v)]!r}"
+        if learning is not None:
+            tip += f", weight change {learning.weight_change[(u, v)]!r}"
         cls = "synapse" + (" delayed" if d else "") + (" gated" if gater is not None else "")
         extra = {"class": cls}
         if d:
@@ -884,7 +919,7 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
         hidden=n_singles if singles and not labelled else 0,
         gates=any(group[n] == names[n] for n, kind in kinds.items() if kind == "gate"),
         memory=any(group[n] == names[n] for n, kind in kinds.items() if kind == "memory"),
-        step=step, recurrent=any(d or g is not None for *_, d, g in synapses),
+        step=step, learning=learning, recurrent=any(d or g is not None for *_, d, g in synapses),
         compact=sizes.compact and (o.biases or o.activations or step is not None)))
     if label is not None:
         dot.attr(label=label, labelloc="t" if o.title is not None else "b", fontsize="10")
@@ -924,6 +959,7 @@ class _Legend:
     gates: bool
     memory: bool
     step: Step | None
+    learning: Learning | None
     recurrent: bool
     compact: bool
 
@@ -934,7 +970,8 @@ def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
         rows.append(f'<font point-size="16"><b>{_html(o.title)}</b></font>')
     if o.legend:
         key = []
-        what = "contribution" if k.step is not None else "weight"
+        what = ("weight change" if k.learning is not None else
+                "contribution" if k.step is not None else "weight")
         if k.singles:
             sign = (f'<font color="{scheme.positive}">positive</font> / '
                     f'<font color="{scheme.negative}">negative</font> {what}')
@@ -946,10 +983,19 @@ def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
                        "between two nodes (count, mean |w|)")
         if k.wmax is not None:
             mean = "(mean) " if k.groups else ""
-            sym = "|contribution|" if k.step is not None and not k.groups else "|w|"
+            sym = ("|weight change|" if k.learning is not None and not k.groups else
+                   "|contribution|" if k.step is not None and not k.groups else "|w|")
             key.append(f"thicker = larger {mean}{sym} (thickest {_fmt(k.wmax, o.precision)})")
         notes = []
-        if k.step is not None:
+        if k.learning is not None and k.step is not None:
+            values = ", ".join(_value(v, o.precision) for v in k.step.inputs)
+            targets = ", ".join(_value(v, o.precision) for v in k.learning.target)
+            notes.append(f"propagate({k.learning.rate:g}, [{targets}]) after input [{values}]: "
+                         "error = target - out at outputs, else f'(sum) \u00d7 "
+                         "\u03a3 error \u00d7 weight downstream")
+            notes.append("\u0394w = rate \u00d7 error \u00d7 value, "
+                         "\u0394b = rate \u00d7 error")
+        elif k.step is not None:
             values = ", ".join(_value(v, o.precision) for v in k.step.inputs)
             first = " (first step from a cleared state)" if k.recurrent else ""
             notes.append(f"input [{values}]{first}: sum = bias + contributions, "

@@ -22,7 +22,7 @@ import numpy as np
 from ._activations import get_activation
 from ._exceptions import InputError
 
-__all__ = ["Step", "activation_order", "forward_step"]
+__all__ = ["Learning", "Step", "activation_order", "backward_step", "forward_step"]
 
 
 @dataclass(frozen=True)
@@ -109,3 +109,78 @@ def forward_step(G: nx.DiGraph, x: Sequence[float]) -> Step:
             output[j] = float(f(np.float64(total)))
     outs = [output[n] for n, role in G.nodes(data="role") if role == "output"]
     return Step(xs, state, output, contribution, read, gain, outs)
+
+
+@dataclass(frozen=True)
+class Learning:
+    """What one ``propagate(rate, target)`` after a ``Step`` changes, by Synaptic's rule.
+
+    ``error[n]`` is neuron n's error (its responsibility): ``target - output`` at an
+    output, ``f'(sum) * sum(error[k] * weight[n, k])`` elsewhere, the weights
+    downstream already updated in this pass (as Synaptic updates them);
+    ``weight_change[(u, v)] = rate * error[v] * output[u]`` and
+    ``bias_change[n] = rate * error[n]`` (0 for fixed neurons).
+    """
+
+    rate: float
+    target: list[float]
+    error: dict[Any, float]
+    weight_change: dict[tuple[Any, Any], float]
+    bias_change: dict[Any, float]
+
+
+def backward_step(G: nx.DiGraph, step: Step, target: Sequence[float], rate: float) -> Learning:
+    """The changes ``propagate(rate, target)`` makes after the forward ``step`` of a
+    feed-forward network (Raises ``InputError`` for a network with delayed or gated
+    synapses, a wrong number of targets or a value that is not a finite number)."""
+    if any(d or g is not None or u == v for u, v, d, g in _synapse_kinds(G)):
+        raise InputError("the propagate view is for feed-forward networks (no delayed or "
+                         "gated synapses)")
+    outputs = [n for n, role in G.nodes(data="role") if role == "output"]
+    ts = _numbers(target, "target")
+    if len(ts) != len(outputs):
+        raise InputError(f"the network has {len(outputs)} outputs, got {len(ts)} targets")
+    (r,) = _numbers([rate], "rate")
+    wanted = dict(zip(outputs, ts, strict=True))
+    error: dict[Any, float] = {}
+    weight_change: dict[tuple[Any, Any], float] = {}
+    bias_change: dict[Any, float] = {}
+    new_weight: dict[tuple[Any, Any], float] = {}
+    for j in reversed(activation_order(G)):
+        a = G.nodes[j]
+        if a["role"] == "input":
+            continue
+        if j in wanted:
+            d = wanted[j] - step.output[j]
+        else:
+            act = get_activation(a["activation"])
+            with np.errstate(over="ignore"):
+                dy = float(act.derivative(np.float64(step.state[j]), np.float64(step.output[j])))
+            d = dy * sum(error[k] * new_weight[(j, k)] for k in G.succ[j])
+        error[j] = d
+        fixed = bool(a.get("fixed"))
+        for i in G.pred[j]:
+            change = 0.0 if fixed else r * d * step.output[i]
+            weight_change[(i, j)] = change
+            new_weight[(i, j)] = float(G[i][j]["weight"]) + change
+        bias_change[j] = 0.0 if fixed else r * d
+    return Learning(r, ts, error, weight_change, bias_change)
+
+
+def _synapse_kinds(G: nx.DiGraph) -> list[tuple[Any, Any, Any, Any]]:
+    return [(u, v, e.get("delay"), e.get("gater")) for u, v, e in G.edges(data=True)]
+
+
+def _numbers(values: Any, what: str) -> list[float]:
+    if isinstance(values, (str, bytes)):
+        raise InputError(f"{what} must be numbers, got {values!r}")
+    out = []
+    for k, v in enumerate(np.asarray(values, dtype=object).ravel()):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise InputError(f"{what}[{k}] is {v!r}; it must be a number") from None
+        if isinstance(v, (bool, np.bool_)) or not np.isfinite(f):
+            raise InputError(f"{what}[{k}] is {v!r}; it must be a finite number")
+        out.append(f)
+    return out

@@ -298,7 +298,14 @@ def test_render_value_view(tmp_path, cli):
           "expected a number, got 'x'", status=2)
     ok(cli("render", XOR_JSON, "-o", tmp_path / "all.dot", "--weights", "--no-legend"))
     assert "label=" in (tmp_path / "all.dot").read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.dot", "values.dot"]
+    ok(cli("render", XOR_JSON, "-o", tmp_path / "learn.dot", "--input", "1,0", "--target", "1",
+           "--rate", "0.5"))
+    learner = Network.load(XOR_JSON)
+    learner.activate([1, 0])
+    learner.propagate(0.5, [1])
+    change = learner.graph["h0"]["o0"]["weight"] - G["h0"]["o0"]["weight"]
+    assert f"\u0394w {change:+.3g}" in (tmp_path / "learn.dot").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.dot", "learn.dot", "values.dot"]
 
 
 @needs_dot

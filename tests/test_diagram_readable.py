@@ -231,6 +231,46 @@ def test_forward_step_of_a_recurrent_net_is_its_first_step(rng):
     assert "first step from a cleared state" in lstm.to_dot(input=[0.5, -1])
 
 
+@needs_dot
+def test_propagate_view_shows_what_propagate_changes(tmp_path):
+    net = xor_net()
+    G = net.graph
+    x, t, rate = [1, 0], [1], 0.3
+    svg = Svg(net.render(tmp_path / "p.svg", input=x, target=t, rate=rate).read_bytes())
+    learner = net.copy()
+    learner.activate(x)
+    learner.propagate(rate, t)
+    step = forward_step(G, x)
+    for e in svg.edges_of("synapse"):
+        u, v = e["source"], e["target"]
+        change = learner.graph[u][v]["weight"] - G[u][v]["weight"]
+        (label,) = e["texts"]
+        assert label.startswith("\u0394w ")
+        assert float(label.split()[1]) == pytest.approx(change, rel=5e-3, abs=1e-12)
+        tip = e["g"].find(".//{http://www.w3.org/2000/svg}a").get(
+            "{http://www.w3.org/1999/xlink}title")
+        assert float(tip.split("weight change ")[1]) == pytest.approx(change, abs=1e-15)
+    for n in ("h0", "h1", "h2", "o0"):
+        lines = svg.nodes[n]["texts"]
+        assert lines[1] == f"out {step.output[n]:.2f}"
+        assert lines[2].startswith("error ") and lines[3].startswith("\u0394b ")
+        change = learner.graph.nodes[n]["bias"] - G.nodes[n]["bias"]
+        assert float(lines[3].split()[1]) == pytest.approx(change, rel=5e-3)
+    assert float(svg.nodes["o0"]["texts"][2].split()[1]) == pytest.approx(
+        t[0] - step.output["o0"], rel=5e-3)
+
+
+def test_propagate_view_refuses_what_it_cannot_show():
+    with pytest.raises(ValueError, match="target needs an input"):
+        xor_net().to_dot(target=[1])
+    with pytest.raises(ValueError, match="feed-forward"):
+        LSTM(2, 2, 1, seed=1).to_dot(input=[1, 0], target=[1])
+    with pytest.raises(ValueError, match="1 outputs, got 2 targets"):
+        xor_net().to_dot(input=[1, 0], target=[1, 0])
+    with pytest.raises(ValueError, match="rate"):
+        xor_net().to_dot(input=[1, 0], target=[1], rate=float("inf"))
+
+
 def test_value_view_refuses_bad_inputs():
     net = xor_net()
     with pytest.raises(ValueError, match="2 inputs, got 3"):

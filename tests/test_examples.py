@@ -33,8 +33,8 @@ PICTURE = ".svg" if HAVE_DOT or REQUIRE_DOT else ".dot"
 EXPECTED = {
     "xor.py": ["xor.json", "xor.svg", "xor.png"] if HAVE_DOT or REQUIRE_DOT
     else ["xor.json", "xor.dot"],
-    "draw.py": ["xor.svg", "xor.png", "xor_values.svg", "mid.svg", "lstm.svg", "xor.html",
-                "xor_training.html"],
+    "draw.py": ["xor.svg", "xor.png", "xor_values.svg", "xor_learning.svg", "mid.svg",
+                "lstm.svg", "xor.html", "xor_training.html"],
     "custom_topology.py": ["custom_topology.json", f"custom_topology_full{PICTURE}",
                            f"custom_topology_pruned{PICTURE}"],
     "export_import.py": ["net.json", "net.synaptic.json", "net.node_link.json"],
@@ -97,6 +97,7 @@ def check_draw(out: Path) -> None:
             f"docs/{name} is not what examples/draw.py draws: run bash scripts/pictures")
     values = (out / "xor_values.svg").read_text()
     assert "sum " in values and "out " in values and "\u00d7" in values
+    assert "\u0394w " in (out / "xor_learning.svg").read_text()
     mid = (out / "mid.svg").read_text()
     width, height = (float(v) for v in re.search(
         r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', mid).groups())
