@@ -33,6 +33,7 @@ from ._layer import Layer as Layer
 from ._layer import Projection as Projection
 from ._network import Gradient as Gradient
 from ._network import Network as Network
+from ._schemas import schema as schema
 
 __version__ = "0.1.0"
 
@@ -79,5 +80,6 @@ __all__ = [
     "get_cost",
     "render_diagram",
     "render_training",
+    "schema",
     "to_dot",
 ]
