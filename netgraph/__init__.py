@@ -27,6 +27,7 @@ from ._exceptions import NetgraphWarning as NetgraphWarning
 from ._exceptions import NetworkFormatError as NetworkFormatError
 from ._exceptions import NeuronError as NeuronError
 from ._exceptions import SynapticFidelityWarning as SynapticFidelityWarning
+from ._exceptions import TargetRangeWarning as TargetRangeWarning
 from ._exceptions import TopologyError as TopologyError
 from ._graph import NetGraph as NetGraph
 from ._layer import Layer as Layer
@@ -34,6 +35,7 @@ from ._layer import Projection as Projection
 from ._network import Gradient as Gradient
 from ._network import Network as Network
 from ._schemas import schema as schema
+from ._train import TrainResult as TrainResult
 
 __version__ = "0.1.0"
 
@@ -73,7 +75,9 @@ __all__ = [
     "NeuronError",
     "Projection",
     "SynapticFidelityWarning",
+    "TargetRangeWarning",
     "TopologyError",
+    "TrainResult",
     "TrainingState",
     "diagram",
     "get_activation",

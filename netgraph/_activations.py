@@ -11,6 +11,7 @@ keyed by ``Activation.code``; tests hold the two against each other.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class Activation:
 
     ``differentiable`` is False for step functions, whose ``derivative`` is the
     conventional stand-in Synaptic uses (1 for ``hlim``), not a true derivative.
+    ``low`` and ``high`` bound every value ``f`` can take (a closed interval; infinite
+    where unbounded): training warns when targets lie outside them.
     """
 
     name: str
@@ -49,6 +52,8 @@ class Activation:
     function: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array]
     differentiable: bool = True
+    low: float = -math.inf
+    high: float = math.inf
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -287,8 +292,25 @@ def activation_source(name: str, language: str) -> str:
                               f"{', '.join(_LANGUAGES)}") from None
 
 
+# The closed range of each bounded activation's values (the rest are unbounded both ways).
+_RANGES: dict[str, tuple[float, float]] = {
+    "logistic": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "hlim": (0.0, 1.0),
+    "relu": (0.0, math.inf),
+    "softsign": (-1.0, 1.0),
+    "sinusoid": (-1.0, 1.0),
+    "gaussian": (0.0, 1.0),
+    "bipolar": (-1.0, 1.0),
+    "bipolar_sigmoid": (-1.0, 1.0),
+    "hard_tanh": (-1.0, 1.0),
+    "absolute": (0.0, math.inf),
+    "selu": (-SELU_SCALE * SELU_ALPHA, math.inf),
+    "softplus": (0.0, math.inf),
+}
+
 ACTIVATIONS: dict[str, Activation] = {
-    name: Activation(name, code, f, df, ok)
+    name: Activation(name, code, f, df, ok, *_RANGES.get(name, (-math.inf, math.inf)))
     for code, (name, (f, df, ok)) in enumerate(_RULES.items())
 }
 

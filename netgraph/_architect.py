@@ -17,15 +17,24 @@ from ._layer import Layer
 from ._network import Network, Seed, _rng
 
 
-def Perceptron(*sizes: int, activation: str = "logistic", seed: Seed = None) -> Network:
+def Perceptron(*sizes: int, activation: str = "logistic", output_activation: str | None = None,
+               seed: Seed = None) -> Network:
     """Layers of the given sizes, each projected all-to-all onto the next.
 
     ``Perceptron(2, 3, 1)`` is the seed's XOR net. Needs at least an input and an
     output size.
+
+    **Arguments**
+    - ``activation``: the hidden neurons' activation (input neurons carry it too, unused).
+    - ``output_activation``: the output neurons' (default: ``activation``, as Synaptic).
+      Logistic outputs stay in [0, 1]; for regression targets beyond that, use
+      ``"identity"`` (or ``"tanh"`` for [-1, 1]).
+    - ``seed``: an int or ``numpy.random.Generator`` for the weights and biases.
     """
     if len(sizes) < 2:
         raise TopologyError("a Perceptron needs at least an input and an output size")
-    layers = [Layer(n, activation) for n in sizes]
+    last = activation if output_activation is None else output_activation
+    layers = [Layer(n, activation) for n in sizes[:-1]] + [Layer(sizes[-1], last)]
     for a, b in itertools.pairwise(layers):
         a.project(b)
     return Network(input=layers[0], hidden=layers[1:-1], output=layers[-1], seed=seed)

@@ -37,11 +37,20 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import ACTIVATIONS, COSTS, GraphvizNotFoundError, NetgraphError, Network, __version__
+from . import (
+    ACTIVATIONS,
+    COSTS,
+    ActivationError,
+    GraphvizNotFoundError,
+    NetgraphError,
+    Network,
+    __version__,
+    get_activation,
+)
 from ._diagram import COLOR_SCHEMES, FORMATS
 from ._files import write_atomically
 
-__all__ = ["CLIError", "build_parser", "main", "read_csv", "summary"]
+__all__ = ["CLIError", "build_parser", "columns", "main", "read_csv", "summary"]
 
 PROG = "netgraph"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -242,7 +251,8 @@ def summary(net: Network, document: dict[str, Any] | None = None) -> dict[str, A
     ``parameters`` (``total`` learnable = ``weights`` + ``biases``, and ``frozen``:
     the biases and incoming weights of fixed neurons and the weights of
     self-connections, which training never changes); ``training`` (the recorded
-    training state, or ``None``).
+    training state, or ``None``); ``columns`` (the CSV column names ``netgraph train``
+    recorded: ``inputs`` and ``outputs``, or ``None``).
     """
     from ._document import FORMAT, VERSION
 
@@ -301,7 +311,15 @@ def summary(net: Network, document: dict[str, Any] | None = None) -> dict[str, A
         "parameters": {"total": weights + biases, "weights": weights, "biases": biases,
                        "frozen": frozen},
         "training": dict(training) if isinstance(training, dict) else None,
+        "columns": _recorded_columns(net),
     }
+
+
+def _recorded_columns(net: Network) -> dict[str, list[str]] | None:
+    inputs, outputs = columns(net)
+    if inputs is None and outputs is None:
+        return None
+    return {"inputs": inputs or [], "outputs": outputs or []}
 
 
 def _count(n: int, word: str, plural: str | None = None) -> str:
@@ -351,6 +369,10 @@ def _info_text(path: str, s: dict[str, Any]) -> str:
                  ("optimizer", "cost", "rate", "momentum", "batch_size", "iterations", "error")
                  if t.get(k) is not None]
         lines.append("training     " + ", ".join(parts))
+    if s.get("columns"):
+        c = s["columns"]
+        lines.append(f"columns      inputs {', '.join(c['inputs']) or '-'}; "
+                     f"outputs {', '.join(c['outputs']) or '-'}")
     return "\n".join(lines) + "\n"
 
 
@@ -501,6 +523,13 @@ def _rate(text: str) -> float | list[float]:
     return values[0] if len(values) == 1 else values
 
 
+def _activation(text: str) -> str:
+    try:
+        return get_activation(text).name
+    except ActivationError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _positive_int(text: str) -> int:
     if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
@@ -533,11 +562,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if (args.network is None) == (args.layers is None):
         parser.error("give a network file to train further or --layers to make a new one "
                      "(one of them, not both)")
-    if args.network is not None and args.activation is not None:
-        parser.error("--activation is for a new network (--layers)")
+    if args.network is not None and (args.activation or args.output_activation) is not None:
+        parser.error("--activation and --output-activation are for a new network (--layers)")
     _check_folder(args.output)
     net = _load(args.network) if args.network is not None else None
-    _, data = read_csv(args.data)
+    header, data = read_csv(args.data)
     data_name = _show_path(args.data)
     n_out = args.targets if args.targets is not None else (
         len(net.outputs) if net is not None else args.layers[-1])
@@ -560,8 +589,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from .architect import Perceptron
 
         net = Perceptron(*args.layers, activation=args.activation or "logistic",
-                         seed=args.seed)
+                         output_activation=args.output_activation, seed=args.seed)
     X, T = data[:, :n_in], data[:, n_in:]
+    if header is not None:  # kept in the saved network, for predict's outputs
+        net.graph.graph["columns"] = {"inputs": header[:n_in], "outputs": header[n_in:]}
     options: dict[str, Any] = {}
     for key in ("rate", "iterations", "error", "cost", "batch_size", "optimizer", "momentum",
                 "seed"):
@@ -569,9 +600,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if value is not None:
             options[key] = value
     options.update(shuffle=args.shuffle, progress=args.progress, log=args.log or 0)
-    # log lines and the progress bar go to stderr: stdout is for the result
-    with contextlib.redirect_stdout(sys.stderr):
-        result = net.train(X, T, **options)
+    result = net.train(X, T, **options)  # its log lines and progress bar go to stderr
     previous = net.graph.graph.get("training")
     done_before = previous.get("iterations", 0) if isinstance(previous, dict) else 0
     optimizer = options.get("optimizer", "sgd")
@@ -585,7 +614,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     }
     net.save(args.output, training={k: v for k, v in training.items() if v is not None})
     error_goal = options.get("error", 0.005)
-    why = {"error": f"reached the target error {error_goal}",
+    why = {"goal": f"reached the target error {error_goal}",
            "iterations": "ran every iteration asked for",
            "schedule": "a schedule stopped it",
            "cross_validation": "reached the validation error"}.get(result.stopped,
@@ -603,10 +632,27 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def columns(net: Network) -> tuple[list[str] | None, list[str] | None]:
+    """The column names a network was trained on with ``netgraph train`` (the CSV's header,
+    kept as the graph attribute ``columns``): ``(inputs, outputs)``, each ``None`` when
+    not recorded (or not one name per input or output)."""
+    recorded = net.graph.graph.get("columns")
+    if not isinstance(recorded, dict):
+        return None, None
+
+    def names(key: str, n: int) -> list[str] | None:
+        value = recorded.get(key)
+        ok = isinstance(value, list) and len(value) == n and \
+            all(isinstance(v, str) for v in value)
+        return list(value) if ok else None
+    return names("inputs", len(net.inputs)), names("outputs", len(net.outputs))
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     _check_folder(args.output)
     net = _load(args.network)
     n_in, n_out = len(net.inputs), len(net.outputs)
+    input_names, output_names = columns(net)
     if args.input is not None:
         rows = []
         for text in args.input:
@@ -617,17 +663,25 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             rows.append(values)
         X = np.array(rows)
     else:
-        _, X = read_csv(args.data)
-        if X.shape[1] != n_in:
+        header, X = read_csv(args.data)
+        if header is not None and input_names is not None and set(input_names) <= set(header):
+            # the columns the network was trained on, by name (others, e.g. targets, unused)
+            X = X[:, [header.index(name) for name in input_names]]
+        elif X.shape[1] != n_in:
+            trained = "" if input_names is None else \
+                f" (it was trained on the columns {', '.join(input_names)})"
             raise CLIError(f"{_show_path(args.data)} has {_count(X.shape[1], 'column')}; "
-                           f"{args.network} takes {_count(n_in, 'input')}")
+                           f"{args.network} takes {_count(n_in, 'input')}{trained}")
     Y = np.asarray(net.activate(X)).reshape(len(X), n_out)
+    output_header = output_names or [f"output{k}" for k in range(n_out)]
     if args.json:
         if args.output not in (None, "-"):
             raise CLIError("--json prints to stdout; leave out -o")
-        _print_json({"inputs": X.tolist(), "outputs": Y.tolist()})
+        _print_json({"inputs": X.tolist(), "outputs": Y.tolist(), "columns": {
+            "inputs": input_names or [f"input{k}" for k in range(n_in)],
+            "outputs": output_header}})
     elif args.data is not None:
-        _emit(_format_csv([f"output{k}" for k in range(n_out)], Y), args.output)
+        _emit(_format_csv(output_header, Y), args.output)
         if args.output not in (None, "-"):
             print(f"wrote {args.output}")
     else:
@@ -767,15 +821,19 @@ def build_parser() -> argparse.ArgumentParser:
                 "  netgraph train net.json --data more.csv -o net2.json       # train further"
                 "\n\nThe CSV has a header row (optional: a first row of numbers is data) and "
                 "one sample per row:\nthe inputs first, then the targets (--targets N of them; "
-                "default: the network's outputs).\nTraining stops after --iterations epochs "
+                "default: the network's outputs).\nThe header's names are kept in the saved "
+                "network, for 'netgraph predict'. Training stops\nafter --iterations epochs "
                 "or once an epoch's error is at most --error.")
     p.add_argument("network", metavar="NET.json", nargs="?",
                    help="a network to train further (or use --layers)")
     p.add_argument("--layers", metavar="SIZES", type=_layers,
                    help="make a new Perceptron with these layer sizes, e.g. 2,3,1")
-    p.add_argument("--activation", choices=tuple(ACTIVATIONS), metavar="NAME",
+    p.add_argument("--activation", type=_activation, metavar="NAME",
                    help="activation of a new network's neurons (default: logistic; one of "
-                        f"{', '.join(ACTIVATIONS)})")
+                        f"{', '.join(ACTIVATIONS)}, or an alias such as sigmoid or ReLU)")
+    p.add_argument("--output-activation", type=_activation, metavar="NAME",
+                   help="activation of a new network's output neurons (default: as "
+                        "--activation; identity for regression targets outside [0, 1])")
     p.add_argument("--data", required=True, metavar="DATA.csv",
                    help="the samples ('-': stdin)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.json",
@@ -813,9 +871,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "  netgraph predict net.json --input 0,1\n"
                 "  netgraph predict net.json --data inputs.csv -o outputs.csv\n\n"
                 "--input prints one line of comma-separated outputs per --input (repeat it "
-                "for several samples;\nwrite --input=-1,2 for a negative first number). "
-                "--data reads a CSV of inputs (a header row\nis optional) and writes a CSV "
-                "with the header output0,output1,... A network with delayed or\ngated "
+                "for several samples).\n--data reads a CSV of inputs (a header row is "
+                "optional) and writes a CSV of outputs. For a\nnetwork made by 'netgraph "
+                "train' from a CSV with a header, the inputs are picked from --data's\n"
+                "columns by name (so the training CSV itself works), and the outputs are "
+                "named as the targets\nwere; otherwise the columns are taken in order and "
+                "the outputs are output0,output1,...\nA network with delayed or gated "
                 "synapses runs the samples in order, as one sequence.")
     p.add_argument("network", metavar="NET.json", help="a netgraph network file")
     source = p.add_mutually_exclusive_group(required=True)
@@ -841,7 +902,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_join_negative_inputs(sys.argv[1:] if argv is None else argv))
         status = args.run(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit
         return status
@@ -856,6 +917,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+def _join_negative_inputs(argv: Sequence[str]) -> list[str]:
+    """``--input -1,2`` as ``--input=-1,2``: argparse takes a value that starts with ``-``
+    (and is not a plain number) for an option, and would stop at "expected one argument"."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--input" and re.match(r"-\.?\d", arg):
+            out[-1] = f"--input={arg}"
+        else:
+            out.append(arg)
+    return out
 
 
 def _fail(message: str) -> int:

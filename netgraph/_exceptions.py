@@ -12,7 +12,8 @@
     └── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
 
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
-    └── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
+    ├── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
+    └── TargetRangeWarning             targets an output neuron's activation cannot reach
 
 Each subclasses the matching built-in, so ``except ValueError`` still works.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "NetworkFormatError",
     "NeuronError",
     "SynapticFidelityWarning",
+    "TargetRangeWarning",
     "TopologyError",
 ]
 
@@ -94,3 +96,8 @@ class SynapticFidelityWarning(NetgraphWarning):
     """A network that netgraph and Synaptic.js would compute differently: an import hit
     by a defect of Synaptic's compiled mode, or an export written with ``strict=False``.
     The message names the neurons or synapses and the reason."""
+
+
+class TargetRangeWarning(NetgraphWarning):
+    """Training targets lie outside what an output neuron's activation can produce (logistic
+    outputs stay in [0, 1]): the error cannot get below the distance to that range."""

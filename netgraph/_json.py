@@ -480,8 +480,9 @@ def _parse(text: str) -> Any:
     try:
         return json.loads(text, parse_constant=NonFinite, object_pairs_hook=_object)
     except json.JSONDecodeError as e:
-        raise DocumentError("", f"not valid JSON: {e.msg} at line {e.lineno} column "
-                                f"{e.colno}") from None
+        # some of json's messages end in "at" ("Unterminated string starting at")
+        raise DocumentError("", f"not valid JSON: {e.msg.removesuffix(' at')} at line "
+                                f"{e.lineno} column {e.colno}") from None
     except DocumentError:
         raise
     except RecursionError:

@@ -348,9 +348,10 @@ class Network:
         return out
 
     def __repr__(self) -> str:
+        n, m = self._graph.number_of_nodes(), self._graph.number_of_edges()
+        counts = f"{n} neuron{'' if n == 1 else 's'}, {m} synapse{'' if m == 1 else 's'}"
         sizes = "-".join(str(len(v)) for v in self.layers.values())
-        return (f"Network({sizes}: {self._graph.number_of_nodes()} neurons, "
-                f"{self._graph.number_of_edges()} synapses)")
+        return f"Network({sizes}: {counts})" if sizes else f"Network({counts})"
 
     # ------------------------------------------------------------- evaluate
     def _plan(self) -> Plan:

@@ -10,16 +10,18 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
 from . import _core, _fast
+from ._activations import get_activation
 from ._compile import Plan
 from ._costs import Cost, get_cost
-from ._exceptions import DivergenceError, InputError
+from ._exceptions import DivergenceError, InputError, TargetRangeWarning
 from ._graph import _finite
 from ._network import _rate
 
@@ -30,24 +32,62 @@ Rate = float | Sequence[float] | Callable[[int, float], float]
 _CHUNK_SECONDS = 0.25  # how long a compiled chunk may run before Python looks in
 
 
+Stopped = Literal["goal", "iterations", "schedule", "cross_validation"]
+
+# Renamed values of TrainResult.stopped: the old name still compares equal, with a warning.
+_RENAMED = {"error": "goal"}
+
+
+class _StopReason(str):
+    """``TrainResult.stopped``: a plain string, which also equals the name it had before a
+    rename (``"error"`` is now ``"goal"``), with a ``DeprecationWarning``."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str) and not isinstance(other, _StopReason) and \
+                _RENAMED.get(other) == str(self):
+            warnings.warn(f"TrainResult.stopped {other!r} is now called {str(self)!r}; "
+                          f"compare with {str(self)!r}", DeprecationWarning, stacklevel=2)
+            return True
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
 @dataclass
 class TrainResult:
     """What ``Network.train`` did.
 
-    ``error`` is the last epoch's error (the validation set's when cross-validating),
-    ``history`` every epoch's, ``stopped`` why it stopped: ``"error"`` (target
-    reached), ``"iterations"``, ``"schedule"`` (a callback asked to stop) or
-    ``"cross_validation"`` (validation error reached its target).
+    **Fields**
+    - ``error``: the last epoch's error (the validation set's when cross-validating).
+    - ``iterations``: the epochs run.
+    - ``time``: seconds spent training.
+    - ``history``: every epoch's error, float64, shape (iterations,).
+    - ``stopped``: why training stopped: ``"goal"`` (the error reached the goal set by
+      ``error=``: success), ``"iterations"`` (ran them all), ``"schedule"`` (a callback
+      asked to stop) or ``"cross_validation"`` (the validation error reached its
+      target). ``"goal"`` used to be called ``"error"``, which read like a failure;
+      comparing with the old name still works, with a ``DeprecationWarning``.
     """
 
     error: float
     iterations: int
     time: float
     history: np.ndarray = field(repr=False)
-    stopped: str = "iterations"
+    stopped: Stopped = "iterations"
     #: with ``record_every=N``: the weights and biases before training, every N epochs
     #: and at the end (see ``Snapshot``); ``netgraph.render_training`` replays them
     snapshots: list[Snapshot] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.stopped = cast(Stopped, _StopReason(_RENAMED.get(self.stopped, self.stopped)))
 
 
 @dataclass(frozen=True)
@@ -96,29 +136,89 @@ def as_dataset(data: Any, targets: Any, n_in: int, n_out: int, what: str = "data
                ) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) as two float64 2-D arrays from any of the accepted forms.
 
-    Accepts ``train(X, T)`` with 2-D arrays, a pair ``(X, T)``, a list of
-    ``(input, target)`` pairs or of Synaptic's ``{"input": ..., "output": ...}``.
+    Accepts ``train(X, T)`` with a 2-D ``X`` (rows = samples; pandas DataFrames too) and
+    ``T`` 2-D, or 1-D (a list, array or pandas Series) for a single-output network; a
+    pair ``(X, T)``; a list of ``(input, target)`` pairs or of Synaptic's ``{"input":
+    ..., "output": ...}``. With one input, ``X`` may be 1-D as well.
+
+    **Returns** ``X`` of shape (n_samples, n_in) and ``T`` of shape (n_samples, n_out).
+    Raises ``InputError`` naming what is wrong with what was passed.
     """
     if targets is None:
-        if isinstance(data, tuple) and len(data) == 2 and np.ndim(data[0]) == 2:
+        if isinstance(data, tuple) and len(data) == 2 and np.ndim(data[1]) >= 1 and \
+                _numeric_ndim(data[0]) == 2:
             data, targets = data
+        elif (shape := _numeric_shape(data)) is not None and (len(shape) == 2 or n_in == 1) \
+                and not (shape[1:] == (2,) and n_in == n_out == 1):
+            # a numeric matrix (or a column, for one input): inputs with their targets left
+            # out. Pairs of vectors make 3 dimensions (or none, when ragged); pairs of
+            # numbers, for one input and one output, are rows of two.
+            n = shape[0]
+            looks = "inputs" if len(shape) == 2 and shape[1] == n_in else "an array"
+            single = f", or 1-D with shape ({n},)" if n_out == 1 else ""
+            raise InputError(
+                f"{what}: got {looks} of shape {shape} and no targets; pass the targets "
+                f"too: train(X, T), with X of shape ({n}, {n_in}) and T of shape "
+                f"({n}, {n_out}){single}")
         else:
-            rows = list(data)
-            try:
-                if rows and isinstance(rows[0], dict):
-                    data = [r["input"] for r in rows]
-                    targets = [r["output"] for r in rows]
-                else:
-                    data = [r[0] for r in rows]
-                    targets = [r[1] for r in rows]
-            except (KeyError, IndexError, TypeError):
-                raise InputError(f"{what} must be (input, target) pairs, {{'input', 'output'}} "
-                                 "dicts, or two 2-D arrays") from None
+            data, targets = _pairs(data, what)
     X = _matrix(data, n_in, "input", what)
     T = _matrix(targets, n_out, "target", what)
     if len(X) != len(T):
         raise InputError(f"{what}: {len(X)} inputs but {len(T)} targets")
     return X, T
+
+
+def _numeric_shape(data: Any) -> tuple[int, ...] | None:
+    """The shape of ``data`` if it is a rectangular array of numbers of 1 or 2 dimensions."""
+    if isinstance(data, dict):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's warning on ragged nested lists
+            A = np.asarray(data)
+    except (ValueError, TypeError):
+        return None
+    if A.dtype.kind not in "biuf" or A.ndim not in (1, 2) or A.size == 0:
+        return None
+    return A.shape
+
+
+def _numeric_ndim(data: Any) -> int:
+    shape = _numeric_shape(data)
+    return -1 if shape is None else len(shape)
+
+
+def _pairs(data: Any, what: str) -> tuple[list[Any], list[Any]]:
+    """Inputs and targets from ``(input, target)`` pairs or ``{"input", "output"}`` dicts."""
+    try:
+        rows = list(data)
+    except TypeError:
+        raise InputError(f"{what} must be (input, target) pairs, {{'input', 'output'}} dicts, "
+                         f"or inputs and targets: train(X, T); got {type(data).__name__}"
+                         ) from None
+    inputs, targets = [], []
+    for k, row in enumerate(rows):
+        if isinstance(row, dict):
+            missing = [key for key in ("input", "output") if key not in row]
+            if missing:
+                raise InputError(f"{what}[{k}] has no {missing[0]!r} key: each sample is "
+                                 "{'input': [...], 'output': [...]}")
+            inputs.append(row["input"])
+            targets.append(row["output"])
+        else:
+            try:
+                n = len(row)
+            except TypeError:
+                n = -1
+            if n != 2:
+                raise InputError(
+                    f"{what}[{k}] is not an (input, target) pair: got "
+                    f"{type(row).__name__}{'' if n < 0 else f' of length {n}'}; pass "
+                    "(input, target) pairs, {'input', 'output'} dicts, or train(X, T)")
+            inputs.append(row[0])
+            targets.append(row[1])
+    return inputs, targets
 
 
 def _matrix(rows: Any, width: int, name: str, what: str) -> np.ndarray:
@@ -131,13 +231,41 @@ def _matrix(rows: Any, width: int, name: str, what: str) -> np.ndarray:
     if A.dtype.kind not in "biuf":
         raise InputError(f"{what}: {name}s must be numbers, got an array of {A.dtype}")
     A = np.ascontiguousarray(A, dtype=np.float64)
+    if A.ndim == 1 and width == 1:
+        A = A.reshape(-1, 1)  # one value per sample: a 1-D column (a list, a pandas Series)
     if A.ndim != 2 or A.shape[1] != width:
-        raise InputError(f"{what}: {name}s must have shape (n_samples, {width}), got {A.shape}")
+        single = " (or 1-D, one value per sample)" if width == 1 else ""
+        extra = ""
+        if A.ndim == 1 and name == "target":
+            extra = f"; 1-D targets are for networks with one output, this one has {width}"
+        raise InputError(f"{what}: {name}s must have shape (n_samples, {width}){single}, "
+                         f"got {A.shape}{extra}")
     bad = np.argwhere(~np.isfinite(A))
     if len(bad):
         r, c = bad[0]
         raise InputError(f"{what}: {name} [{r}, {c}] is {A[r, c]}; values must be finite")
     return A
+
+
+def _check_target_range(net: Network, T: np.ndarray) -> None:
+    """Warn (once) when targets lie outside what the output neurons' activations produce:
+    such targets cannot be reached, and training would run on without saying why."""
+    nodes = net.graph.nodes
+    problems = []
+    for k, neuron in enumerate(net.outputs):
+        activation = get_activation(nodes[neuron]["activation"])
+        column = T[:, k]
+        low, high = float(column.min()), float(column.max())
+        if low < activation.low or high > activation.high:
+            problems.append(f"output {neuron!r} ({activation.name}) has targets in "
+                            f"[{low:.4g}, {high:.4g}], outside its range "
+                            f"[{activation.low:.4g}, {activation.high:.4g}]")
+    if problems:
+        warnings.warn(
+            "; ".join(problems) + ": training cannot reach them. Scale the targets into "
+            "that range, or use an output activation that covers them (for regression: "
+            "Perceptron(..., output_activation='identity'))", TargetRangeWarning,
+            stacklevel=4)
 
 
 class _Rates:
@@ -252,6 +380,7 @@ def train(
     else:
         X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
         starts = np.arange(len(X) + 1)
+    _check_target_range(net, T)
     c = get_cost(cost)
     if not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise InputError(f"iterations must be a whole number >= 1, got {iterations!r}")
@@ -375,14 +504,16 @@ def train(
             if recorder is not None and (done % recorder.every == 0 or status == 1):
                 recorder.record(done, last_error)
             if log and done % log == 0:
-                print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}")
+                # stderr, like the progress bar: stdout is the user's (a CLI's result, a pipe)
+                print(f"iterations {done} error {last_error} rate {epoch_rates[ran - 1]}",
+                      file=sys.stderr, flush=True)
             if sched and done % sched[0] == 0 and sched[1](
                     {"error": last_error, "iterations": done,
                      "rate": float(epoch_rates[ran - 1])}):
                 stopped = "schedule"
                 break
             if status == 1:
-                stopped = "cross_validation" if last_error <= cv_error else "error"
+                stopped = "cross_validation" if last_error <= cv_error else "goal"
                 break
             progress_bar.update(done, last_error)
             # grow chunks until each runs about _CHUNK_SECONDS, so Python rarely looks in

@@ -372,7 +372,7 @@ def test_train_a_new_perceptron_then_predict(tmp_path, xor_csv):
                                "--rate", "0.3", "--iterations", "20000", "--seed", "1",
                                "--json", "--no-progress")))
     predicted = run("predict", out, "--input", "0,1", "--input", "1 1")
-    assert result["stopped"] == "error" and result["error"] <= 0.005
+    assert result["stopped"] == "goal" and result["error"] <= 0.005
     assert result["samples"] == 4 and result["output"] == str(out)
     assert "history" not in result
     # the same run in Python gives the same network
@@ -465,7 +465,7 @@ def test_train_usage_errors(tmp_path, xor_csv, cli):
         (("train", "--data", xor_csv, "-o", out), "--layers"),
         (("train", XOR_JSON, "--layers", "2,3,1", "--data", xor_csv, "-o", out), "not both"),
         (("train", XOR_JSON, "--activation", "tanh", "--data", xor_csv, "-o", out),
-         "--activation is for a new network"),
+         "--activation and --output-activation are for a new network"),
         (("train", "--layers", "2,x", "--data", xor_csv, "-o", out), "2,x"),
         (("train", "--layers", "2", "--data", xor_csv, "-o", out), "at least"),
         ((*new, "--rate", "fast"), "'fast' is not a number"),
@@ -489,8 +489,9 @@ def test_predict_inputs_json_and_wrong_length(cli):
     fails(cli("predict", XOR_JSON, "--input", ","), "--input: no numbers")
     fails(cli("predict", XOR_JSON), "--input", "--data", status=2)
     fails(wrong, "--input '0,1,1' has 3 values", "takes 2 inputs")
-    assert json.loads(ok(as_json)) == {"inputs": [[1.0, 0.0]],
-                                       "outputs": [[net.activate([1, 0])[0]]]}
+    assert json.loads(ok(as_json)) == {
+        "inputs": [[1.0, 0.0]], "outputs": [[net.activate([1, 0])[0]]],
+        "columns": {"inputs": ["input0", "input1"], "outputs": ["output0"]}}
 
 
 def test_predict_csv_with_and_without_header(tmp_path, cli):
@@ -540,3 +541,95 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
     assert process.wait(timeout=120) == 1
     with process.stderr:
         assert process.stderr.read() == b""
+
+
+# ------------------------------------------------------------ first-contact fixes
+def test_predict_takes_negative_numbers_after_input(cli):
+    net = Network.load(XOR_JSON)
+    for args in (("--input", "-1,2"), ("--input", "-.5 -3"), ("--input=-1,2",)):
+        values = [float(v) for v in args[-1].removeprefix("--input=").replace(",", " ").split()]
+        assert ok(cli("predict", XOR_JSON, *args)).strip() == repr(
+            float(net.activate([values])[0, 0]))  # the command runs its inputs as a batch
+    two = ok(cli("predict", XOR_JSON, "--input", "-1,2", "--input", "0,-1")).splitlines()
+    assert [float(v) for v in two] == list(net.activate([[-1, 2], [0, -1]])[:, 0])
+    # what is not a number is still an option, and a number is still checked
+    fails(cli("predict", XOR_JSON, "--input", "--json"), "expected one argument", status=2)
+    fails(cli("predict", XOR_JSON, "--input", "-1,x"), "--input: 'x' is not a number")
+
+
+@pytest.mark.parametrize(("alias", "name"), [
+    ("sigmoid", "logistic"), ("ReLU", "relu"), ("TANH", "tanh"), ("linear", "identity"),
+    ("leaky-relu", "leaky_relu"), ("HardTanh", "hard_tanh"),
+])
+def test_train_activation_takes_the_python_aliases(tmp_path, xor_csv, cli, alias, name):
+    out = tmp_path / "net.json"
+    ok(cli("train", "--layers", "2,3,1", "--data", xor_csv, "-o", out, "--iterations", "2",
+           "--activation", alias, "--seed", "0"))
+    assert Network.load(out).graph.nodes["h0"]["activation"] == name
+
+
+def test_train_output_activation_and_unknown_names(tmp_path, xor_csv, cli):
+    out = tmp_path / "net.json"
+    ok(cli("train", "--layers", "2,3,1", "--data", xor_csv, "-o", out, "--iterations", "2",
+           "--activation", "tanh", "--output-activation", "linear", "--error", "0"))
+    net = Network.load(out)
+    assert net.graph.nodes["h0"]["activation"] == "tanh"
+    assert net.graph.nodes["o0"]["activation"] == "identity"
+    fails(cli("train", "--layers", "2,3,1", "--data", xor_csv, "-o", out, "--activation",
+              "sigmod"), "unknown activation 'sigmod'", status=2)
+
+
+def test_csv_column_names_carry_through_train_predict_and_info(tmp_path, cli):
+    data = tmp_path / "xor.csv"
+    data.write_text("x1,x2,xor\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    net_file, out = tmp_path / "net.json", tmp_path / "out.csv"
+    ok(cli("train", "--layers", "2,3,1", "--data", data, "-o", net_file, "--iterations", "5",
+           "--seed", "0", "--error", "0"))
+    net = Network.load(net_file)
+    assert net.graph.graph["columns"] == {"inputs": ["x1", "x2"], "outputs": ["xor"]}
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    expected = [repr(float(y)) for y in net.activate(X)[:, 0]]
+    # the training CSV itself: inputs are picked by name, the target column is left out
+    assert ok(cli("predict", net_file, "--data", data)).splitlines() == ["xor", *expected]
+    # columns in another order are picked by name too
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text("x2,x1\n0,0\n1,0\n0,1\n1,1\n")
+    ok(cli("predict", net_file, "--data", swapped, "-o", out))
+    assert out.read_text().splitlines() == ["xor", *expected]
+    # no header: in order
+    plain = tmp_path / "plain.csv"
+    plain.write_text("0,0\n0,1\n1,0\n1,1\n")
+    assert ok(cli("predict", net_file, "--data", plain)).splitlines() == ["xor", *expected]
+    # other names, as many as the inputs: in order
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n0,0\n0,1\n1,0\n1,1\n")
+    assert ok(cli("predict", net_file, "--data", other)).splitlines() == ["xor", *expected]
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("a,b,c\n0,0,0\n")
+    fails(cli("predict", net_file, "--data", wrong), "wrong.csv has 3 columns",
+          "takes 2 inputs (it was trained on the columns x1, x2)")
+    as_json = json.loads(ok(cli("predict", net_file, "--input", "0,1", "--json")))
+    assert as_json["columns"] == {"inputs": ["x1", "x2"], "outputs": ["xor"]}
+    info = ok(cli("info", net_file))
+    assert "columns      inputs x1, x2; outputs xor" in info
+    assert json.loads(ok(cli("info", net_file, "--json")))["columns"] == {
+        "inputs": ["x1", "x2"], "outputs": ["xor"]}
+    # trained further on a CSV without a header, a network keeps its names; a new one
+    # trained on such a CSV has none (and predict names its outputs output0, ...)
+    headless = tmp_path / "headless.csv"
+    headless.write_text("0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    further, new = tmp_path / "further.json", tmp_path / "new.json"
+    ok(cli("train", net_file, "--data", headless, "-o", further, "--iterations", "1"))
+    assert Network.load(further).graph.graph["columns"]["outputs"] == ["xor"]
+    ok(cli("train", "--layers", "2,3,1", "--data", headless, "-o", new, "--iterations", "1"))
+    assert "columns" not in Network.load(new).graph.graph
+    assert ok(cli("predict", new, "--data", plain)).splitlines()[0] == "output0"
+
+
+def test_train_log_lines_go_to_stderr_not_stdout(tmp_path, xor_csv, cli):
+    out = tmp_path / "net.json"
+    started = cli("train", "--layers", "2,3,1", "--data", xor_csv, "-o", out, "--iterations",
+                  "4", "--error", "0", "--log", "2", "--json")
+    result = json.loads(ok(started))
+    assert result["iterations"] == 4 and result["stopped"] == "iterations"
+    assert started.result().stderr.count("iterations ") == 2

@@ -128,7 +128,7 @@ def test_adam_matches_its_textbook_update(rng):
 def test_error_target_stops_training_and_history_is_the_cost():
     net = xor_net(seed=3)
     r = net.train(XOR, rate=0.5, iterations=100000, error=0.01)
-    assert r.stopped == "error" and r.error <= 0.01 and r.iterations < 100000
+    assert r.stopped == "goal" and r.error <= 0.01 and r.iterations < 100000
     assert r.history[-1] == r.error and r.history[:-1].min() > 0.01
     assert net.test(XOR) == pytest.approx(
         get_cost("mse").value(net.activate([x for x, _ in XOR]), [t for _, t in XOR]))
