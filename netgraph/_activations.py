@@ -307,6 +307,18 @@ _RANGES: dict[str, tuple[float, float]] = {
     "absolute": (0.0, math.inf),
     "selu": (-SELU_SCALE * SELU_ALPHA, math.inf),
     "softplus": (0.0, math.inf),
+    "step": (0.0, 1.0),
+    "neat_sigmoid": (0.0, 1.0),
+    "neat_tanh": (-1.0, 1.0),
+    "neat_sin": (-1.0, 1.0),
+    "neat_gauss": (0.0, 1.0),
+    "neat_softplus": (0.0, 0.2 * math.log(1.0 + math.exp(NEAT_CLAMP))),
+    "elu": (-1.0, math.inf),
+    "neat_log": (math.log(NEAT_LOG_FLOOR), math.inf),
+    "neat_exp": (0.0, math.inf),
+    "hat": (0.0, 1.0),
+    "square": (0.0, math.inf),
+    "brain_leaky_relu": (0.0, math.inf),
 }
 
 ACTIVATIONS: dict[str, Activation] = {
