@@ -151,7 +151,7 @@ def test_blas_runner_stops_at_the_error_target():
     target = float(full.history[9])  # reached at iteration 10 (history falls from there)
     first = int(np.argmax(full.history <= target)) + 1
     r = _dense_net().train(X, T, rate=0.05, iterations=30, error=target, batch_size=4)
-    assert r.stopped == "error" and r.iterations == first <= 10
+    assert r.stopped == "goal" and r.iterations == first <= 10
     assert r.error == full.history[first - 1]
 
 
