@@ -322,7 +322,7 @@ def from_neat(genome: Any, config: Any, *, recurrent: bool = False) -> Network:
       and the nodes it does not need in its own way; this follows it by calling it).
 
     **Returns** a ``Network`` whose ``activate`` equals neat-python's, step by step.
-    Needs neat-python (``pip install 'netgraph[neat]'``). CTRNN and IZNN networks are
+    Needs neat-python (``pip install 'netgraph-nn[neat]'``). CTRNN and IZNN networks are
     not supported; an IZNN genome is refused.
     """
     try:
@@ -330,7 +330,7 @@ def from_neat(genome: Any, config: Any, *, recurrent: bool = False) -> Network:
         import neat.activations
         import neat.aggregations
     except ImportError:
-        raise ImportError("from_neat needs neat-python: pip install 'netgraph[neat]' "
+        raise ImportError("from_neat needs neat-python: pip install 'netgraph-nn[neat]' "
                           "(or pip install neat-python)") from None
     iz = getattr(getattr(neat, "iznn", None), "IZGenome", None)
     if iz is not None and isinstance(genome, iz):
