@@ -41,7 +41,7 @@ def test_snapshots_are_the_weights_after_each_n_epochs():
 def test_snapshots_when_training_stops_early():
     net = seed_net()
     result = net.train(XOR, rate=0.3, iterations=20000, error=0.01, record_every=400)
-    assert result.stopped == "error"
+    assert result.stopped == "goal"
     assert result.snapshots[-1].iteration == result.iterations
     assert [s.iteration for s in result.snapshots[:-1]] == list(
         range(0, result.iterations, 400))[:len(result.snapshots) - 1]
