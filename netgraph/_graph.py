@@ -9,6 +9,13 @@ can never show a stale weight, and a weight a user sets through networkx is what
 the next ``activate`` uses. Every structural change (a node, edge, activation,
 role, delay or gater added, removed or changed) bumps ``version``, which tells the
 network its compiled plan must be rebuilt.
+
+A bias or weight is either set (a float in its slot, whatever its value, NaN
+included) or missing (no slot at all): there is no "not set" value, so nothing a
+kernel writes can make a weight disappear from the graph. Deleting a weight or bias,
+or setting one that was missing, is a structural change: the compiler then names
+the neuron or synapse that lacks it. Adding neurons and synapses is all or nothing:
+the values of ``bias`` and ``weight`` are checked before anything is added.
 """
 
 from __future__ import annotations
@@ -101,10 +108,24 @@ def _finite(key: str, value: Any, error: type[Exception] | None = None) -> float
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise (error or TypeError)(f"{key} must be a real number, got "
                                    f"{type(value).__name__}: {value!r:.40}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise (error or ValueError)(f"{key} must be finite, got {value}")
-    return value
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond float64's range
+        x = math.inf if value > 0 else -math.inf
+    if not math.isfinite(x):
+        shown = f"{value!r:.40}" if isinstance(value, int) else str(x)
+        raise (error or ValueError)(f"{key} must be finite, got {shown}")
+    return x
+
+
+_UNSET = -1  # the slot of a bias or weight that is missing
+
+
+def _checked_attrs(key: str, attrs: Any) -> Any:
+    """Check ``attrs[key]`` (if given) before anything is changed: all or nothing."""
+    if key in attrs:
+        _finite(key, attrs[key])
+    return attrs
 
 
 def _restore(store: _Store, key: str, slot: int, extra: dict | None) -> _Attrs:
@@ -128,8 +149,7 @@ class _Attrs(MutableMapping):
     _structural: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
-        self._slot = self._new_slot(self._store)
-        self._array()[self._slot] = math.nan  # NaN marks "not set yet"
+        self._slot = _UNSET  # a slot is taken when the value is first set
 
     def _new_slot(self, store: _Store) -> int:
         raise NotImplementedError
@@ -146,10 +166,9 @@ class _Attrs(MutableMapping):
 
     def __getitem__(self, key: str) -> Any:
         if key == self._key:
-            value = float(self._array()[self._slot])
-            if math.isnan(value):
+            if self._slot < 0:
                 raise KeyError(key)
-            return value
+            return float(self._array()[self._slot])
         try:
             return self._extra[key]
         except AttributeError:
@@ -158,7 +177,11 @@ class _Attrs(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         _core.check(self._store.lock)
         if key == self._key:
-            self._array()[self._slot] = _finite(key, value)
+            x = _finite(key, value)
+            if self._slot < 0:  # a missing value becomes present: the plan must see it
+                self._slot = self._new_slot(self._store)
+                self._store.version += 1
+            self._array()[self._slot] = x
             return
         self._extras()[key] = value
         if key in self._structural:
@@ -167,35 +190,46 @@ class _Attrs(MutableMapping):
     def __delitem__(self, key: str) -> None:
         _core.check(self._store.lock)
         if key == self._key:
-            if key not in self:
+            if self._slot < 0:
                 raise KeyError(key)
-            self._array()[self._slot] = math.nan
+            self._slot = _UNSET  # the plan must be rebuilt, and will name what is missing
+            self._store.version += 1
             return
         del self._extras()[key]
         if key in self._structural:
             self._store.version += 1
 
+    def update(self, other: Any = (), /, **kwds: Any) -> None:
+        """As ``dict.update``, all or nothing: a bad ``bias``/``weight`` changes nothing."""
+        items = dict(other, **kwds) if kwds or not isinstance(other, dict) else other
+        if self._key in items:
+            x = _finite(self._key, items[self._key])
+            for k, v in items.items():
+                self[k] = x if k == self._key else v
+        else:
+            for k, v in items.items():
+                self[k] = v
+
     def get(self, key: str, default: Any = None) -> Any:
         # Mapping.get goes through a KeyError for every missing key; networkx calls
         # get() on every edge in many algorithms.
         if key == self._key:
-            value = float(self._array()[self._slot])
-            return default if math.isnan(value) else value
+            return default if self._slot < 0 else float(self._array()[self._slot])
         extra = getattr(self, "_extra", None)
         return default if extra is None else extra.get(key, default)
 
     def __contains__(self, key: object) -> bool:
         if key == self._key:
-            return not math.isnan(self._array()[self._slot])
+            return self._slot >= 0
         return key in getattr(self, "_extra", ())
 
     def __iter__(self) -> Iterator[str]:
-        if self._key in self:
+        if self._slot >= 0:
             yield self._key
         yield from getattr(self, "_extra", ())
 
     def __len__(self) -> int:
-        return (self._key in self) + len(getattr(self, "_extra", ()))
+        return (self._slot >= 0) + len(getattr(self, "_extra", ()))
 
     def copy(self) -> dict[str, Any]:
         """A plain ``dict`` of the attributes (networkx calls this when copying graphs)."""
@@ -281,14 +315,30 @@ class NetGraph(nx.DiGraph):
         self._store.version += 1
 
     # Every networkx mutator that can change structure goes through these.
+    # Each checks the values of bias and weight before changing anything, so a bad
+    # value leaves the graph as it was (networkx would add the node, then fail).
     def add_node(self, node_for_adding: Any, **attr: Any) -> None:
         self._may_change()
-        super().add_node(node_for_adding, **attr)
+        super().add_node(node_for_adding, **_checked_attrs("bias", attr))
         self._changed()
 
     def add_nodes_from(self, nodes_for_adding: Any, **attr: Any) -> None:
         self._may_change()
-        super().add_nodes_from(nodes_for_adding, **attr)
+        _checked_attrs("bias", attr)
+        nodes = list(nodes_for_adding)
+        for n in nodes:
+            try:
+                n in self._node  # noqa: B015 - networkx's own test for "(node, attrs)"
+            except TypeError:
+                try:
+                    n, ndict = n
+                except (TypeError, ValueError):
+                    raise TypeError(f"{n!r:.60} is neither a node nor a (node, "
+                                    "attributes) pair") from None
+                _checked_attrs("bias", ndict)
+            if n is None:
+                raise ValueError("None cannot be a node")
+        super().add_nodes_from(nodes, **attr)
         self._changed()
 
     def remove_node(self, n: Any) -> None:
@@ -303,12 +353,23 @@ class NetGraph(nx.DiGraph):
 
     def add_edge(self, u_of_edge: Any, v_of_edge: Any, **attr: Any) -> None:
         self._may_change()
-        super().add_edge(u_of_edge, v_of_edge, **attr)
+        if u_of_edge is None or v_of_edge is None:
+            raise ValueError("None cannot be a node")
+        super().add_edge(u_of_edge, v_of_edge, **_checked_attrs("weight", attr))
         self._changed()
 
     def add_edges_from(self, ebunch_to_add: Any, **attr: Any) -> None:
         self._may_change()
-        super().add_edges_from(ebunch_to_add, **attr)
+        _checked_attrs("weight", attr)
+        edges = list(ebunch_to_add)
+        for e in edges:
+            if len(e) == 3:
+                _checked_attrs("weight", e[2])
+            elif len(e) != 2:
+                raise nx.NetworkXError(f"Edge tuple {e} must be a 2-tuple or 3-tuple.")
+            if e[0] is None or e[1] is None:
+                raise ValueError("None cannot be a node")
+        super().add_edges_from(edges, **attr)
         self._changed()
 
     def remove_edge(self, u: Any, v: Any) -> None:

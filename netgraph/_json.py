@@ -103,14 +103,15 @@ def _plain(value: Any, where: str, depth: int = 0) -> Any:
 
 
 def _neuron_out(n: Any, attrs: Any) -> tuple[dict[str, Any], str]:
-    a = dict(attrs)  # a NetGraph leaves out a bias that is NaN (its mark for "unset")
-    bias = float(a.pop("bias", math.nan))
+    a = dict(attrs)
     record: dict[str, Any] = {"id": _id_out(n)}
-    for key in ("role", "activation"):
+    for key in ("role", "activation", "bias"):
         if key not in a:
             raise _fail(f"neuron {n!r} has no {key!r} attribute")
-    if math.isnan(bias):
-        raise _fail(f"neuron {n!r} has no 'bias' attribute (or it is NaN)")
+    bias = a.pop("bias")
+    if isinstance(bias, bool) or not isinstance(bias, (int, float, np.integer, np.floating)):
+        raise _fail(f"neuron {n!r} has bias {bias!r:.40}; biases are numbers")
+    bias = float(bias)
     if not math.isfinite(bias):
         raise _fail(f"neuron {n!r} has bias {bias}; biases must be finite")
     role = a.pop("role")
@@ -154,6 +155,7 @@ class _Table:
     def __init__(self, m: int, n: int) -> None:
         self.dst = np.empty(m, dtype=np.int64)
         self.weight = np.empty(m, dtype=np.float64)
+        self.missing = np.zeros(m, dtype=bool)  # synapses with no weight at all
         self.counts = np.zeros(n, dtype=np.int64)
         self.extras = False
 
@@ -195,15 +197,33 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
                 if not t.extras and len(gc.get_referents(*values)) != 2 * c:
                     t.extras = True
             except AttributeError:  # unexpected attribute objects: the slow, public way
-                t.weight[:pos] = weights[slots[:pos]]
+                _from_slots(t, weights, slots[:pos], 0)
                 get_slot = None
         if get_slot is None:
-            t.weight[pos:pos + c] = [a.get("weight", math.nan) for a in values]
+            got = [a.get("weight") for a in values]
+            t.missing[pos:pos + c] = [w is None for w in got]
+            t.weight[pos:pos + c] = [0.0 if w is None else _weight_out(w) for w in got]
             t.extras = t.extras or any(len(a) > 1 or "weight" not in a for a in values)
         pos += c
     if get_slot is not None:
-        t.weight[:] = weights[slots]
+        _from_slots(t, weights, slots, 0)
     return t
+
+
+def _from_slots(t: _Table, weights: np.ndarray, slots: np.ndarray, start: int) -> None:
+    """Weights from their slots; a negative slot is a synapse with no weight."""
+    stop = start + len(slots)
+    t.missing[start:stop] = slots < 0
+    t.weight[start:stop] = weights[np.maximum(slots, 0)]
+
+
+def _weight_out(w: Any) -> float:
+    if isinstance(w, bool) or not isinstance(w, (int, float, np.integer, np.floating)):
+        raise _fail(f"a synapse has weight {w!r:.40}; weights are numbers")
+    try:
+        return float(w)
+    except OverflowError:
+        return math.inf
 
 
 def _gather(net: Network) -> _Gathered:
@@ -229,12 +249,14 @@ def _gather(net: Network) -> _Gathered:
         perm = creation_order(src, dst, psrc, pdst)
         if perm is not None:
             src, dst, weight = src[perm], dst[perm], weight[perm]
-    bad = np.flatnonzero(~np.isfinite(weight))
-    if len(bad):
-        k = int(bad[0])
-        u, v = nodes[int(src[k])], nodes[int(dst[k])]
-        what = "no weight (or it is NaN)" if np.isnan(weight[k]) else f"weight {weight[k]}"
-        raise _fail(f"synapse {u!r} -> {v!r} has {what}; weights must be finite")
+            t.missing = t.missing[perm]
+    for bad, what in ((t.missing, "no 'weight' attribute"), (~np.isfinite(weight), "weight")):
+        k = int(np.argmax(bad)) if len(bad) else 0
+        if len(bad) and bad[k]:
+            u, v = nodes[int(src[k])], nodes[int(dst[k])]
+            if what == "weight":
+                what = f"weight {weight[k]}; weights must be finite"
+            raise _fail(f"synapse {u!r} -> {v!r} has {what}")
     delay = gater = attrs = None
     if t.extras:
         delay, gater, attrs = _synapse_extras(G, nodes, index, src, dst)

@@ -123,10 +123,12 @@ def test_networkx_copies_and_conversions_work():
     assert nx.utils.graphs_equal(copy, net.graph)
     plain = nx.DiGraph(net.graph)
     assert dict(plain.edges) == {e: dict(a) for e, a in net.graph.edges.items()}
-    copy[next(iter(copy.edges))[0]]  # independent storage:
-    u, v = next(iter(copy.edges))
+    u, v = next(iter(copy.edges))  # independent storage, both ways:
+    original = net.graph[u][v]["weight"]
     copy[u][v]["weight"] = 123.0
-    assert net.graph[u][v]["weight"] != 123.0
+    assert net.graph[u][v]["weight"] == original != 123.0
+    net.graph[u][v]["weight"] = -7.0
+    assert copy[u][v]["weight"] == 123.0
     again = Network.from_graph(plain)
     x = np.array([0.1, 0.2, 0.3])
     np.testing.assert_array_equal(again.activate(x), net.activate(x))
@@ -183,3 +185,72 @@ def test_from_graph_and_copy_keep_every_neurons_summation_order():
     assert list(net.graph.pred["o"]) == ["c", "a", "b"]
     assert net.activate(x)[0] == expected == _expected(net, x)[0]
     assert net.copy().activate(x)[0] == expected
+
+
+def test_a_nan_weight_or_bias_stays_in_the_graph():
+    # NaN is a value like any other in the store, never a "not set" mark: what a kernel
+    # writes stays visible, and networkx never falls back to its default weight of 1.
+    net = xor_net(seed=1)
+    plan = net._plan()
+    k = plan.synapses.index(("h0", "o0"))
+    plan.weights[k] = math.nan
+    plan.biases[plan.neurons.index("h1")] = math.nan
+    G = net.graph
+    assert "weight" in G["h0"]["o0"] and math.isnan(G["h0"]["o0"]["weight"])
+    assert math.isnan(G.edges["h0", "o0"]["weight"]) and math.isnan(G.nodes["h1"]["bias"])
+    assert dict(G["h0"]["o0"]).keys() == {"weight"} and len(G.nodes["h1"]) == 4
+    M = nx.to_numpy_array(G, weight="weight")
+    k = list(G).index
+    assert math.isnan(M[k("h0"), k("o0")])
+
+
+def test_a_deleted_weight_or_bias_is_reported_by_name_not_run_as_nan():
+    net = xor_net(seed=1)
+    net.activate([1, 0])  # a compiled plan exists
+    del net.graph["h1"]["o0"]["weight"]
+    with pytest.raises(TopologyError, match="synapse 'h1' -> 'o0' has no 'weight' attribute"):
+        net.activate([1, 0])
+    with pytest.raises(TopologyError, match="synapse 'h1' -> 'o0' has no 'weight'"):
+        net.propagate(0.3, [1])
+    net.graph["h1"]["o0"]["weight"] = 0.25  # set again: the network runs, with that weight
+    np.testing.assert_allclose(net.activate([1, 0]), _expected(net, [1, 0]), atol=1e-15)
+    del net.graph.nodes["h2"]["bias"]
+    with pytest.raises(TopologyError, match="neuron 'h2' has no 'bias' attribute"):
+        net.activate([1, 0])
+    with pytest.raises(KeyError):
+        del net.graph.nodes["h2"]["bias"]
+
+
+def _state(net):
+    G = net.graph
+    return (list(G.nodes(data=True)), list(G.edges(data=True)), G.version)
+
+
+@pytest.mark.parametrize(("edit", "error"), [
+    (lambda net: net.add_neuron("x", bias=10**400), TopologyError),
+    (lambda net: net.add_neuron("x", bias=math.inf), TopologyError),
+    (lambda net: net.add_neuron("x", bias="0.1"), TopologyError),
+    (lambda net: net.connect("i0", "o0", weight=10**400), TopologyError),
+    (lambda net: net.connect("h0", "o0", weight=math.nan), TopologyError),
+    (lambda net: net.graph.add_node("x", bias=10**400, role="hidden"), ValueError),
+    (lambda net: net.graph.add_node("h0", role="output", bias=math.nan), ValueError),
+    (lambda net: net.graph.add_edge("h0", "new", weight=math.nan), ValueError),
+    (lambda net: net.graph.add_edge("h0", "o0", delay=1, weight="w"), TypeError),
+    (lambda net: net.graph.add_edge(None, "o0", weight=1.0), ValueError),
+    (lambda net: net.graph.add_nodes_from([("a", {"bias": 0.0}), ("b", {"bias": -math.inf})]),
+     ValueError),
+    (lambda net: net.graph.add_nodes_from(["a", "b"], bias=10**400), ValueError),
+    (lambda net: net.graph.add_nodes_from(["a", None]), ValueError),
+    (lambda net: net.graph.add_edges_from([("i0", "a", {"weight": 1.0}),
+                                           ("i0", "b", {"weight": math.inf})]), ValueError),
+    (lambda net: net.graph.add_edges_from([("i0", "a"), ("i0", "b", {}, 1)]), nx.NetworkXError),
+    (lambda net: net.graph.nodes["h0"].update(layer="x", bias=10**400), ValueError),
+    (lambda net: net.graph["h0"]["o0"].update(delay=1, weight=math.nan), ValueError),
+])
+def test_adding_neurons_and_synapses_is_all_or_nothing(edit, error):
+    net = xor_net(seed=3)
+    before = _state(net)
+    with pytest.raises(error):
+        edit(net)
+    assert _state(net) == before
+    assert "x" not in net.graph and "a" not in net.graph and "new" not in net.graph

@@ -483,9 +483,17 @@ def test_non_finite_weights_and_biases_are_refused_on_save(tmp_path):
                 net.save(path, layout=layout)
         assert path.read_text() == "old" and os.listdir(tmp_path) == ["net.json"]
     net = xor_net(seed=0)
-    net._plan().weights[0] = math.nan  # NaN is how the graph marks a missing weight
-    with pytest.raises(NetworkFormatError, match="has no weight"):
+    plan = net._plan()
+    plan.weights[0] = math.nan  # a NaN weight is a weight, shown and refused as such
+    u, v = plan.synapses[0]
+    assert math.isnan(net.graph[u][v]["weight"])
+    with pytest.raises(NetworkFormatError, match=f"synapse {u!r} -> {v!r} has weight nan"):
         net.to_json()
+    del net.graph[u][v]["weight"]
+    for layout in ("rows", "columns"):
+        with pytest.raises(NetworkFormatError,
+                           match=f"synapse {u!r} -> {v!r} has no 'weight' attribute"):
+            net.to_json(layout=layout)
 
 
 @pytest.mark.parametrize(("setup", "match"), [
