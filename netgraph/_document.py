@@ -56,8 +56,9 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
+import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,6 +67,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
+    FailFast,
     Field,
     PlainSerializer,
     PlainValidator,
@@ -109,7 +111,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 NEURON_FIELDS = ("bias", "activation", "role", "layer", "fixed")
 SYNAPSE_FIELDS = ("weight", "delay", "gater")
-GRAPH_FIELDS = ("name", "description", "training")
+GRAPH_FIELDS = ("name", "description", "created", "training")  # graph keys with own places
 
 
 def schema_id(version: int = VERSION) -> str:
@@ -179,9 +181,28 @@ def loc_path(loc: Iterable[Any]) -> str:
 
 
 # ------------------------------------------------------------ field validators
-def _neuron_id(v: Any) -> str | int:
-    if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+# The rules follow JSON's data model, as JSON Schema does: a number is a number however
+# it is written, so 1.0 is the integer 1 wherever an integer is expected (and becomes
+# one); true and false are booleans, never numbers; a number must lie within float64's
+# range (``FLOAT_MAX``) except where an integer is named (ids, counts).
+FLOAT_MAX = sys.float_info.max
+
+
+def integer(v: Any) -> int | None:
+    """``v`` as an int if it is a JSON integer (``1`` or ``1.0``), else None."""
+    if type(v) is int:
         return v
+    if type(v) is float and v.is_integer():
+        return int(v)
+    return None
+
+
+def _neuron_id(v: Any) -> str | int:
+    if type(v) is str:
+        return v
+    i = integer(v)
+    if i is not None:
+        return i
     raise DocumentError("", f"expected a neuron id (a string or an integer), got {show(v)}")
 
 
@@ -203,8 +224,9 @@ def _number(v: Any) -> float:
 
 
 def _count(v: Any) -> int:
-    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-        return v
+    i = integer(v)
+    if i is not None and i >= 0:
+        return i
     raise DocumentError("", f"expected a whole number >= 0, got {show(v)}")
 
 
@@ -227,26 +249,41 @@ def _choice(what: str, allowed: Iterable[str]) -> Callable[[Any], str]:
 
 
 def _label(v: Any) -> str | int | None:
-    if v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+    if v is None or type(v) is str:
         return v
+    i = integer(v)
+    if i is not None:
+        return i
     raise DocumentError("", f"expected a layer label (a string, an integer or null), "
                             f"got {show(v)}")
 
 
 def _delay(v: Any) -> int:
-    if type(v) is int and v in (0, 1):
-        return v
+    i = integer(v)
+    if i in (0, 1):
+        return i  # type: ignore[return-value]
     raise DocumentError("", f"expected a delay of 0 or 1, got {show(v)}")
 
 
+def _flag(v: Any) -> bool:
+    if v is True or v is False:
+        return v
+    raise DocumentError("", f"expected true or false, got {show(v)}")
+
+
+# RFC 3339's date-time (the JSON Schema "date-time" format), checked by its form alone.
+# It ends with "no character follows" rather than "$", which Python (and so the
+# jsonschema package) also matches before a final newline.
+TIMESTAMP_PATTERN = (r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]"
+                     r"([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?"
+                     r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])(?![\s\S])")
+_TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
+
+
 def _timestamp(v: Any) -> str:
-    if isinstance(v, str):
-        try:
-            datetime.fromisoformat(v)
-            return v
-        except ValueError:
-            pass
-    raise DocumentError("", f"expected an ISO 8601 date-time like '2025-01-31T12:00:00Z', "
+    if type(v) is str and _TIMESTAMP.match(v):
+        return v
+    raise DocumentError("", f"expected an RFC 3339 date-time like '2025-01-31T12:00:00Z', "
                             f"got {show(v)}")
 
 
@@ -266,6 +303,8 @@ def check_json_value(value: Any, path: str = "") -> Any:
         if isinstance(v, int):
             if type(v) is not int:  # an int subclass (numpy ints are not ints at all)
                 raise DocumentError(where, f"{type(v).__name__} is not a JSON value")
+            if not -FLOAT_MAX <= v <= FLOAT_MAX:
+                raise DocumentError(where, f"{show(v)} is beyond float64's range")
             continue
         if isinstance(v, float):
             if not math.isfinite(v):
@@ -301,7 +340,7 @@ def _attrs(reserved: tuple[str, ...]) -> Callable[[Any], dict[str, Any] | None]:
     return check
 
 
-def _graph_attrs(v: Any) -> dict[str, Any] | None:
+def graph_attrs(v: Any) -> dict[str, Any] | None:
     if v is None:
         return None
     if not isinstance(v, dict):
@@ -327,11 +366,14 @@ def _index_column(v: Any) -> np.ndarray:
             a = None
         if a is not None and int(a.min()) >= 0:
             return a
+    out = np.empty(len(v), dtype=np.int64)
     for k, x in enumerate(v):
-        if type(x) is not int or not 0 <= x < 2**63:
+        i = integer(x)
+        if i is None or not 0 <= i < 2**63:
             raise DocumentError(f"[{k}]", f"expected a neuron index (a whole number >= 0), "
                                           f"got {show(x)}")
-    raise AssertionError("unreachable")  # pragma: no cover
+        out[k] = i
+    return out
 
 
 def _float_column(v: Any) -> np.ndarray:
@@ -365,10 +407,13 @@ def _delay_column(v: Any) -> np.ndarray | None:
         raise DocumentError("", f"expected a list of delays (0 or 1), got {show(v)}")
     if set(map(type, v)) <= {int} and all(map((0).__le__, v)) and all(map((1).__ge__, v)):
         return np.array(v, dtype=np.int8)
+    out = np.empty(len(v), dtype=np.int8)
     for k, x in enumerate(v):
-        if type(x) is not int or x not in (0, 1):
-            raise DocumentError(f"[{k}]", f"expected a delay of 0 or 1, got {show(x)}")
-    raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            out[k] = _delay(x)
+        except DocumentError as e:
+            raise DocumentError(f"[{k}]", e.detail) from None
+    return out
 
 
 def _gater_column(v: Any) -> np.ndarray | None:
@@ -381,9 +426,10 @@ def _gater_column(v: Any) -> np.ndarray | None:
     for k, x in enumerate(v):
         if x is None:
             continue
-        if type(x) is not int or not 0 <= x < 2**63:
+        i = integer(x)
+        if i is None or not 0 <= i < 2**63:
             raise DocumentError(f"[{k}]", f"expected a neuron index or null, got {show(x)}")
-        out[k] = x
+        out[k] = i
     return out
 
 
@@ -419,10 +465,12 @@ def _typed(check: Callable[[Any], Any], schema: dict[str, Any], serializer: Call
 
 _ID_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "integer"}],
               "description": "A neuron id: a string or an integer."}
+_NUMBER = {"type": "number", "minimum": -FLOAT_MAX, "maximum": FLOAT_MAX}
 NeuronId = _typed(_neuron_id, _ID_SCHEMA)
-Number = _typed(_number, {"type": "number", "description": "A finite number."})
+Number = _typed(_number, {**_NUMBER, "description": "A finite number (float64)."})
 OptNumber = _typed(lambda v: None if v is None else _number(v),
-                   {"type": ["number", "null"]})
+                   {"anyOf": [_NUMBER, {"type": "null"}]})
+Flag = _typed(_flag, {"type": "boolean"})
 OptCount = _typed(lambda v: None if v is None else _count(v),
                   {"type": ["integer", "null"], "minimum": 0})
 OptText = _typed(lambda v: None if v is None else _text(v), {"type": ["string", "null"]})
@@ -434,15 +482,30 @@ LayerLabel = _typed(_label, {"type": ["string", "integer", "null"]})
 Delay = _typed(_delay, {"enum": [0, 1]})
 OptNeuronId = _typed(lambda v: None if v is None else _neuron_id(v),
                      {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})
-_OBJECT = {"type": "object", "description": "Extra attributes: any JSON values."}
-NeuronAttrs = _typed(_attrs(NEURON_FIELDS), {"anyOf": [_OBJECT, {"type": "null"}]})
+
+
+_VALUE_REF = "netgraph-json-value"  # a placeholder: pydantic resolves every $ref itself
+
+
+def _object_schema(reserved: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "object", "description": "Extra attributes: any JSON values (finite "
+            f"numbers, at most {MAX_DEPTH} levels deep), but not "
+            f"{', '.join(reserved)}, which are fields of their own.",
+            "propertyNames": {"not": {"enum": list(reserved)}},
+            "additionalProperties": {_VALUE_REF: 1}}  # see json_schema()
+
+
+_OBJECT = _object_schema(SYNAPSE_FIELDS)
+NeuronAttrs = _typed(_attrs(NEURON_FIELDS),
+                     {"anyOf": [_object_schema(NEURON_FIELDS), {"type": "null"}]})
 SynapseAttrs = _typed(_attrs(SYNAPSE_FIELDS), {"anyOf": [_OBJECT, {"type": "null"}]})
-GraphAttrs = _typed(_graph_attrs, {"anyOf": [_OBJECT, {"type": "null"}]})
+GraphAttrs = _typed(graph_attrs, {"anyOf": [_object_schema(GRAPH_FIELDS), {"type": "null"}]})
 Timestamp = _typed(lambda v: None if v is None else _timestamp(v),
-                   {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]})
-_INDEX = {"type": "integer", "minimum": 0}
+                   {"anyOf": [{"type": "string", "pattern": TIMESTAMP_PATTERN,
+                               "description": "An RFC 3339 date-time."}, {"type": "null"}]})
+_INDEX = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 IndexColumn = _typed(_index_column, {"type": "array", "items": _INDEX}, _column_list)
-FloatColumn = _typed(_float_column, {"type": "array", "items": {"type": "number"}},
+FloatColumn = _typed(_float_column, {"type": "array", "items": _NUMBER},
                      _column_list)
 DelayColumn = _typed(_delay_column,
                      {"anyOf": [{"type": "array", "items": {"enum": [0, 1]}}, {"type": "null"}]},
@@ -466,8 +529,8 @@ def _format(v: Any) -> str:
 
 
 def _version(v: Any) -> int:
-    if type(v) is int and v == VERSION:
-        return v
+    if integer(v) == VERSION:
+        return VERSION
     raise DocumentError("", f"this model reads version {VERSION}, got {show(v)}; "
                             "older versions are upgraded by netgraph's loader")
 
@@ -513,7 +576,7 @@ class Neuron(_Model):
     activation: ActivationName
     bias: Number
     layer: LayerLabel = None
-    fixed: bool = Field(default=False, description="True: the bias and incoming weights are "
+    fixed: Flag = Field(default=False, description="True: the bias and incoming weights are "
                                                    "never learned.")
     attrs: NeuronAttrs = None
 
@@ -596,7 +659,7 @@ class NetworkDocument(_Model):
     format: FormatMarker
     version: FormatVersion
     metadata: Metadata = Field(default_factory=Metadata)
-    neurons: list[Neuron]
+    neurons: Annotated[list[Neuron], FailFast()]
     synapses: Synapses = Field(description="Rows (ids) or columns (indices into neurons).")
     training: TrainingState | None = None
     attrs: GraphAttrs = Field(default=None, description="Other graph attributes.")
@@ -804,12 +867,12 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
                     else "; this is not a netgraph network document")
             raise DocumentError("format", f"missing{hint}")
         raise DocumentError("format", f"expected {FORMAT!r}, got {show(fmt)}")
-    version = doc.get("version")
     if "version" not in doc:
         raise DocumentError("version", "missing")
-    if type(version) is not int or version < 1:
+    version = integer(doc["version"])
+    if version is None or version < 1:
         raise DocumentError("version", f"expected a format version (1, 2, ...), got "
-                                       f"{show(version)}")
+                                       f"{show(doc['version'])}")
     if version > VERSION:
         raise DocumentError("version", f"version {version} is newer than this netgraph "
                                        f"reads (up to {VERSION}); upgrade netgraph")
@@ -835,8 +898,20 @@ _FIELDS = sorted({f for m in (Metadata, TrainingState, Neuron, Synapse, SynapseC
                               NetworkDocument) for f in m.model_fields})
 
 
+def suggest(detail: str, key: Any) -> str:
+    """``detail``, with the field name ``key`` was probably meant to be."""
+    close = difflib.get_close_matches(str(key), _FIELDS, n=1)
+    return detail + (f"; did you mean {close[0]!r}?" if close else "")
+
+
 def error_message(e: ValidationError) -> str:
     """The first error of a pydantic ``ValidationError`` as ``place: problem``."""
+    path, detail = error_parts(e)
+    return f"{path}: {detail}" if path else detail
+
+
+def error_parts(e: ValidationError) -> tuple[str, str]:
+    """The first error of a pydantic ``ValidationError`` as (place, problem)."""
     errors = e.errors(include_url=False)
     err = errors[0]
     # A misspelt key shows up as a missing field and an unknown key: report the key.
@@ -856,21 +931,48 @@ def error_message(e: ValidationError) -> str:
     elif kind == "missing":
         detail = "missing (it is required)"
     elif kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), _FIELDS, n=1)
-        detail = "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+        detail = suggest("unknown key", loc[-1])
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         detail = f"expected an object, got {show(value)}"
     elif kind == "list_type":
         detail = f"expected a list, got {show(value)}"
     else:
         detail = f"{err['msg']} (got {show(value)})"
-    return f"{path}: {detail}" if path else detail
+    return path, detail
+
+
+def _json_value_defs() -> dict[str, Any]:
+    """``JsonValue<k>``: a JSON value at depth k of an attribute object (the object itself
+    is at depth 0), as ``check_json_value`` accepts them: finite numbers, at most
+    ``MAX_DEPTH`` levels of lists and objects."""
+    defs: dict[str, Any] = {}
+    scalar = [{"type": ["null", "boolean", "string"]}, _NUMBER]
+    for k in range(1, MAX_DEPTH + 1):
+        if k < MAX_DEPTH:
+            inner = {"$ref": f"#/$defs/JsonValue{k + 1}"}
+            nested = [{"type": "array", "items": inner},
+                      {"type": "object", "additionalProperties": inner}]
+        else:
+            nested = [{"type": "array", "maxItems": 0}, {"type": "object", "maxProperties": 0}]
+        defs[f"JsonValue{k}"] = {"anyOf": [*scalar, *nested]}
+    return defs
 
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the current version, as written to ``schemas/``."""
     schema = NetworkDocument.model_json_schema(mode="validation")
     head = {"$schema": schema.pop("$schema"), "$id": schema.pop("$id")}
+    schema["$defs"].update(_json_value_defs())
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "additionalProperties" in node and isinstance(node["additionalProperties"], dict) \
+                    and _VALUE_REF in node["additionalProperties"]:
+                node["additionalProperties"] = {"$ref": "#/$defs/JsonValue1"}
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return {**head, **schema}
 
 

@@ -20,7 +20,7 @@ import gc
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
@@ -32,21 +32,22 @@ from pydantic_core import to_json as _fast_json
 
 from ._activations import get_activation
 from ._document import (
+    FLOAT_MAX,
     FORMAT,
+    GRAPH_FIELDS,
     MAX_DEPTH,
     VERSION,
     Arrays,
     DocumentError,
-    NetworkDocument,
-    NonFinite,
+    Metadata,
     TrainingState,
     check_structure,
     error_message,
-    upgrade,
 )
 from ._exceptions import ActivationError, NetworkFormatError, TopologyError
 from ._files import write_atomically
 from ._graph import ROLES, creation_order
+from ._reader import CheckedDocument, check_members, parse_and_check
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -81,6 +82,8 @@ def _plain(value: Any, where: str, depth: int = 0) -> Any:
     if value is None or isinstance(value, (str, bool)):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+        if not -FLOAT_MAX <= value <= FLOAT_MAX:  # a reader takes every number as float64
+            raise _fail(f"{where} is {int(value)!r:.40}, beyond float64's range")
         return int(value)
     if isinstance(value, (float, np.floating)):
         x = float(value)
@@ -346,13 +349,18 @@ def _metadata(net: Network, name: Any, description: Any, created: Any) -> dict[s
             raise _fail(f"{key} must be a string, got {type(value).__name__}")
         meta[key] = value
     meta["netgraph_version"] = __version__
-    if created is None:
-        created = datetime.now(UTC).replace(microsecond=0)
+    if created is None:  # kept from the document the network was loaded from, or now
+        created = graph.get("created") or datetime.now(UTC).replace(microsecond=0)
     if isinstance(created, datetime):
+        if created.tzinfo is None:
+            raise _fail(f"created={created!r} has no time zone; give one (e.g. "
+                        "datetime.now(timezone.utc))")
         created = created.isoformat().replace("+00:00", "Z")
-    if not isinstance(created, str):
-        raise _fail(f"created must be a datetime or an ISO 8601 string, got {created!r}")
     meta["created"] = created
+    try:  # what the reader checks, the writer checks
+        Metadata.model_validate(meta)
+    except ValidationError as e:
+        raise _fail(f"metadata.{error_message(e)}") from None
     return meta
 
 
@@ -389,8 +397,7 @@ def _render_parts(net: Network, layout: Layout, name: Any, description: Any, tra
         raise ValueError(f"layout must be 'auto', 'rows' or 'columns', got {layout!r}")
     meta = _metadata(net, name, description, created)
     state = _training(net, training)
-    graph_attrs = {k: v for k, v in net.graph.graph.items()
-                   if k not in ("name", "description", "training")}
+    graph_attrs = {k: v for k, v in net.graph.graph.items() if k not in GRAPH_FIELDS}
     graph_attrs = _plain(graph_attrs, "graph attribute") if graph_attrs else None
     was_enabled = gc.isenabled()
     gc.disable()  # nothing here makes cycles; collections would rescan the whole graph
@@ -469,77 +476,57 @@ def save(net: Network, path: str | os.PathLike[str], **options: Any) -> Path:
 
 
 # ====================================================================== reading
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    d = dict(pairs)
-    if len(d) != len(pairs):
-        seen: set[str] = set()
-        for k, _ in pairs:
-            if k in seen:
-                raise DocumentError("", f"not valid: key {k!r} appears twice in one object")
-            seen.add(k)
-    return d
-
-
 def _decode(source: Any, max_bytes: int) -> str:
+    """The document's text; ``max_bytes`` bounds its size in bytes (UTF-8 for a str)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        if len(source) > max_bytes:
-            raise DocumentError("", f"the document is larger than {max_bytes} bytes "
-                                    "(raise max_bytes to read it)")
+        size = memoryview(source).nbytes
+        if size > max_bytes:
+            raise DocumentError("", f"the document is {size} bytes, larger than max_bytes="
+                                    f"{max_bytes} (raise max_bytes to read it)")
         try:
             return str(source, "utf-8-sig")
         except UnicodeDecodeError as e:
             raise DocumentError("", f"not valid UTF-8 text: {e.reason} at byte {e.start}"
                                 ) from None
     if isinstance(source, str):
-        if len(source) > max_bytes:
-            raise DocumentError("", f"the document is larger than {max_bytes} characters "
-                                    "(raise max_bytes to read it)")
+        # A character is at least one byte: count the bytes only when it could matter.
+        if len(source) > max_bytes or (not source.isascii() and _utf8_size(source) > max_bytes):
+            raise DocumentError("", f"the document is larger than max_bytes={max_bytes} bytes "
+                                    "as UTF-8 (raise max_bytes to read it)")
         return source[1:] if source.startswith("\ufeff") else source
     raise DocumentError("", f"expected JSON text (str or bytes), got {type(source).__name__}")
 
 
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text, parse_constant=NonFinite, object_pairs_hook=_object)
-    except json.JSONDecodeError as e:
-        # some of json's messages end in "at" ("Unterminated string starting at")
-        raise DocumentError("", f"not valid JSON: {e.msg.removesuffix(' at')} at line "
-                                f"{e.lineno} column {e.colno}") from None
-    except DocumentError:
-        raise
-    except RecursionError:
-        raise DocumentError("", "not valid JSON: nested too deeply") from None
-    except ValueError as e:  # e.g. an integer with more digits than Python converts
-        raise DocumentError("", f"not valid JSON: {e}") from None
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _validate(obj: Any) -> NetworkDocument:
-    if not isinstance(obj, dict):
-        raise DocumentError("", f"a netgraph document is a JSON object, got "
-                                f"{'a list' if isinstance(obj, list) else type(obj).__name__}")
-    obj = upgrade(obj)
-    try:
-        return NetworkDocument.model_validate(obj)
-    except ValidationError as e:
-        raise DocumentError("", error_message(e)) from None
+def _check_max_bytes(max_bytes: Any) -> int:
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a whole number of bytes >= 1, got {max_bytes!r}")
+    return max_bytes
 
 
-def _read(box: list[Any], max_bytes: int) -> NetworkDocument:
-    """Parse and check the document in ``box`` (emptied, so each stage's input can be freed
-    as soon as the next stage has its output: text, then parsed JSON, then the model)."""
+def _read(box: list[Any], max_bytes: int) -> CheckedDocument:
+    """Parse and check the document in ``box`` (emptied, so that the caller's reference
+    does not keep the text alive once it is decoded)."""
     source = box.pop()
     if isinstance(source, dict):
-        return _validate(source)
+        return check_members(source)
     text = _decode(source, max_bytes)
     del source
-    obj = _parse(text)
-    del text
-    return _validate(obj)
+    return parse_and_check(text)
 
 
-def read_document(source: Any, *, max_bytes: int = MAX_BYTES) -> NetworkDocument:
+def read_document(source: Any, *, max_bytes: int = MAX_BYTES) -> CheckedDocument:
     """Parse, upgrade and check a document (JSON text, bytes, or an already parsed dict)
-    without building a network. Raises ``NetworkFormatError``."""
+    without building a network. Raises ``NetworkFormatError``.
+
+    **Returns** a ``CheckedDocument``: ``metadata`` (``Metadata``), ``training``
+    (``TrainingState`` or None), ``attrs``, ``nodes`` ((id, attributes) pairs),
+    ``arrays`` (the synapses as index arrays) and ``columnar``.
+    """
+    _check_max_bytes(max_bytes)
     return _checked(_read, [source], max_bytes)
 
 
@@ -552,7 +539,7 @@ def _checked(fn: Any, *args: Any) -> Any:
         raise NetworkFormatError("the document is nested too deeply") from None
 
 
-def _build(doc: NetworkDocument, network_class: type[Network] | None) -> Network:
+def _build(doc: CheckedDocument, network_class: type[Network] | None) -> Network:
     from ._network import Network
 
     net = (network_class or Network)()
@@ -564,10 +551,13 @@ def _build(doc: NetworkDocument, network_class: type[Network] | None) -> Network
         G.graph["name"] = meta.name
     if meta.description is not None:
         G.graph["description"] = meta.description
+    if meta.created is not None:
+        G.graph["created"] = meta.created  # kept by the next save
     if doc.training is not None:
         G.graph["training"] = doc.training.model_dump(exclude_none=True)
-    ids = [nr.id for nr in doc.neurons]
-    G.add_nodes_from(_node_items(doc))
+    ids = [n for n, _ in doc.nodes]
+    G.add_nodes_from(doc.nodes)
+    doc.nodes = []
     a = doc.arrays
     for start in range(0, len(a.source), _BUILD_CHUNK):
         stop = start + _BUILD_CHUNK
@@ -593,17 +583,6 @@ def _build(doc: NetworkDocument, network_class: type[Network] | None) -> Network
     return net
 
 
-def _node_items(doc: NetworkDocument) -> Iterator[tuple[Any, dict[str, Any]]]:
-    for nr in doc.neurons:
-        layer = nr.layer if "layer" in nr.model_fields_set else nr.role
-        attrs = {"bias": nr.bias, "activation": nr.activation, "role": nr.role, "layer": layer}
-        if nr.fixed:
-            attrs["fixed"] = True
-        if nr.attrs:
-            attrs.update(nr.attrs)
-        yield nr.id, attrs
-
-
 def _load(box: list[Any], max_bytes: int, network_class: type[Network] | None) -> Network:
     doc = _read(box, max_bytes)
     was_enabled = gc.isenabled()
@@ -618,18 +597,20 @@ def _load(box: list[Any], max_bytes: int, network_class: type[Network] | None) -
 def from_json(source: Any, *, max_bytes: int = MAX_BYTES,
               network_class: type[Network] | None = None) -> Network:
     """Build a network from netgraph JSON (see ``Network.from_json``)."""
+    _check_max_bytes(max_bytes)
     return _checked(_load, [source], max_bytes, network_class)
 
 
 def load(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES,
          network_class: type[Network] | None = None) -> Network:
     """Read a network saved with ``save`` (see ``Network.load``)."""
+    _check_max_bytes(max_bytes)
     return _checked(_load, [_read_file(path, max_bytes)], max_bytes, network_class)
 
 
 def _read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
-    too_big = NetworkFormatError(f"{os.fspath(path)}: the document is larger than {max_bytes} "
-                                 "bytes (raise max_bytes to read it)")
+    too_big = NetworkFormatError(f"{os.fspath(path)}: the document is larger than max_bytes="
+                                 f"{max_bytes} bytes (raise max_bytes to read it)")
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size > max_bytes:

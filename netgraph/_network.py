@@ -622,12 +622,15 @@ class Network:
 
         Everything is checked before anything is built; a bad document raises
         ``NetworkFormatError`` naming the place (``synapses[17].target: unknown neuron
-        'h9'``). Older format versions are upgraded. ``max_bytes`` (default 512 MiB)
-        refuses larger documents.
+        'h9'``). Older format versions are upgraded. ``max_bytes`` (default 512 MiB,
+        ``None`` for the default) refuses documents of more bytes (text counts as UTF-8).
+        Reading stops at the first error; loading needs at most about 4 x the document's
+        size in memory on top of the network it builds.
         """
         from ._json import MAX_BYTES, from_json
 
-        return from_json(text, max_bytes=max_bytes or MAX_BYTES, network_class=cls)
+        return from_json(text, max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
+                         network_class=cls)
 
     def save(self, path: str | PathLike, **options: Any) -> PathLike:
         """Write ``to_json(**options)`` to ``path`` atomically; returns the path.
@@ -644,7 +647,8 @@ class Network:
         """Read a network written by ``save`` (see ``from_json``)."""
         from ._json import MAX_BYTES, load
 
-        return load(path, max_bytes=max_bytes or MAX_BYTES, network_class=cls)
+        return load(path, max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
+                    network_class=cls)
 
     # ------------------------------------------------------------- diagrams
     def diagram(self, **options: Unpack[DiagramOptions]) -> Any:

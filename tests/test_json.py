@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
@@ -43,7 +44,8 @@ def snapshot(net: Network) -> dict:
         "edges": [(u, v, {k: (bits(x) if k == "weight" else x) for k, x in a.items()})
                   for u, v, a in G.edges(data=True)],
         "pred": [(v, list(G.pred[v])) for v in G],
-        "graph": dict(G.graph),
+        # "created" is when the document was first written: a loaded network keeps it
+        "graph": {k: v for k, v in G.graph.items() if k != "created"},
     }
 
 
@@ -351,7 +353,7 @@ def test_error_names_the_dangling_synapse_end():
     ("", "not valid JSON: Expecting value at line 1 column 1"),
     ('{"format": "netgraph-network", ', "not valid JSON"),
     ("[1, 2]", "a netgraph document is a JSON object, got a list"),
-    ("null", "a netgraph document is a JSON object, got NoneType"),
+    ("null", "a netgraph document is a JSON object, got null"),
     ('{"a": 1, "a": 2}', "key 'a' appears twice"),
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
     ('{"x": ' + "1" * 5000 + "}", "not valid JSON"),
@@ -362,7 +364,7 @@ def test_error_names_the_dangling_synapse_end():
     ('{"format": "netgraph-network", "version": 2}', "version 2 is newer than this netgraph"),
     ('{"format": "netgraph-network", "version": 0}', "expected a format version"),
     ('{"format": "netgraph-network", "version": "1"}', "expected a format version"),
-    ('{"format": "netgraph-network", "version": 1.0}', "expected a format version"),
+    ('{"format": "netgraph-network", "version": 1.5}', "expected a format version"),
     ('{"format": "netgraph-network", "version": true}', "expected a format version"),
 ])
 def test_malformed_documents(text, match):
@@ -410,7 +412,8 @@ def test_malformed_documents(text, match):
      "synapses: cycle without a delayed synapse: 'h1' -> 'h1' (synapses[9])"),
     (lambda d: [n.update(role="hidden") for n in d["neurons"] if n["role"] == "output"],
      "neurons: the network has no output neuron"),
-    (lambda d: d.update(metadata={"created": "yesterday"}), "metadata.created: expected an ISO"),
+    (lambda d: d.update(metadata={"created": "yesterday"}),
+     "metadata.created: expected an RFC 3339"),
     (lambda d: d.update(metadata={"name": 3}), "metadata.name: expected a string, got 3"),
     (lambda d: d.update(training={"rate": "x"}), "training.rate: expected a number"),
     (lambda d: d.update(training={"epochs": 3}), "training.epochs: unknown key"),
@@ -423,7 +426,7 @@ def test_bad_documents_name_the_place(mutate, match):
 @pytest.mark.parametrize(("mutate", "match"), [
     (lambda s: s.update(weight=s["weight"][:-1]), "synapses.weight: 8 items, but source has 9"),
     (lambda s: s["source"].__setitem__(3, -1), "synapses.source[3]: expected a neuron index"),
-    (lambda s: s["source"].__setitem__(3, 1.0), "synapses.source[3]: expected a neuron index"),
+    (lambda s: s["source"].__setitem__(3, 1.5), "synapses.source[3]: expected a neuron index"),
     (lambda s: s["source"].__setitem__(3, True), "synapses.source[3]: expected a neuron index"),
     (lambda s: s["source"].__setitem__(3, 2**70), "synapses.source[3]: expected a neuron index"),
     (lambda s: s["weight"].__setitem__(5, "1"), "synapses.weight[5]: expected a number, got '1'"),
@@ -525,17 +528,36 @@ def test_networks_json_cannot_hold_are_refused_on_save(setup, match):
     assert str(e.value).startswith("cannot write the network as JSON: ")
 
 
-def test_oversized_input_is_refused(tmp_path):
-    text = xor_net(seed=0).to_json()
-    with pytest.raises(NetworkFormatError, match="larger than 100 characters"):
-        Network.from_json(text, max_bytes=100)
-    with pytest.raises(NetworkFormatError, match="larger than 100 bytes"):
-        Network.from_json(text.encode(), max_bytes=100)
+def test_max_bytes_is_the_largest_size_read_in_bytes(tmp_path):
+    text = xor_net(seed=0).to_json(name="caf\u00e9 \u2603")  # written as ASCII escapes
+    n = len(text)
     path = tmp_path / "n.json"
     path.write_text(text)
-    with pytest.raises(NetworkFormatError, match="larger than 100 bytes"):
-        Network.load(path, max_bytes=100)
-    assert Network.load(path, max_bytes=len(text)).neurons == xor_net(seed=0).neurons
+    for source, how in ((text, Network.from_json), (text.encode(), Network.from_json),
+                        (path, Network.load)):
+        assert how(source, max_bytes=n).neurons == xor_net(seed=0).neurons  # exactly n: read
+        with pytest.raises(NetworkFormatError, match=f"larger than max_bytes={n - 1}"):
+            how(source, max_bytes=n - 1)  # one byte over: refused
+    # Text is measured in UTF-8 bytes, not characters: 2 bytes for "é", 3 for "☃".
+    raw = json.loads(text)
+    raw["metadata"]["name"] = "é☃"
+    wide = json.dumps(raw, ensure_ascii=False)
+    size = len(wide.encode())
+    assert size == len(wide) + 3
+    assert Network.from_json(wide, max_bytes=size).graph.graph["name"] == "é☃"
+    with pytest.raises(NetworkFormatError, match="larger than max_bytes"):
+        Network.from_json(wide, max_bytes=size - 1)
+
+
+@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, True, "100"])
+def test_max_bytes_must_be_a_positive_whole_number(tmp_path, max_bytes):
+    text = xor_net(seed=0).to_json()
+    path = tmp_path / "n.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="max_bytes must be a whole number of bytes >= 1"):
+        Network.from_json(text, max_bytes=max_bytes)
+    with pytest.raises(ValueError, match="max_bytes must be a whole number of bytes >= 1"):
+        Network.load(path, max_bytes=max_bytes)
 
 
 def test_other_bad_inputs():
@@ -766,3 +788,127 @@ def test_networkx_node_link_json_round_trip(make):
     with np.errstate(all="ignore"):
         X = np.random.default_rng(0).uniform(-1, 1, (4, len(net.inputs)))
         np.testing.assert_allclose(again.activate(X), net.activate(X), rtol=1e-12)
+
+
+# ------------------------------------------------ duplicate keys, bounded cost, metadata
+def _xor_text() -> str:
+    return xor_net(seed=0).to_json(layout="rows")
+
+
+@pytest.mark.parametrize(("edit_text", "match"), [
+    (lambda t: t.replace('{\n  "format"', '{"version": 1,\n  "format"', 1),
+     "key 'version' appears twice at the top level"),
+    (lambda t: t.replace('"id": "h1", ', '"id": "h1", "bias": 1, ', 1),
+     "neurons[3]: key 'bias' appears twice in one object"),
+    (lambda t: t.replace('"id": "h1", ', '"id": "h1", "attrs": {"x": [0, [{"a": 1, "a": 2}]]}, ',
+                         1),
+     "neurons[3].attrs.x[1][0]: key 'a' appears twice in one object"),
+    (lambda t: t.replace('"weight": ', '"weight": 1, "weight": ', 1),
+     "synapses[0]: key 'weight' appears twice in one object"),
+    (lambda t: t.replace('"created": ', '"created": "x", "created": ', 1),
+     "metadata: key 'created' appears twice in one object"),
+    # The header after the neurons: they are parsed whole, the place is still found.
+    (lambda t: '{"neurons": [{}, {"id": 1, "id": 2}], ' + t[1:],
+     "neurons[1]: key 'id' appears twice in one object"),
+])
+def test_duplicate_keys_are_named_with_their_place(edit_text, match):
+    bad(edit_text(_xor_text()), match)
+
+
+def test_duplicate_keys_in_columns_are_named_with_their_place():
+    text = xor_net(seed=0).to_json(layout="columns")
+    bad(text.replace('"source": ', '"source": [], "source": ', 1),
+        "synapses: key 'source' appears twice in one object")
+
+
+def test_a_bad_neuron_stops_the_read_at_once(monkeypatch):
+    """Reading stops at the first bad item: a million bad neurons cost one check, and no
+    list of errors is built. Counted in calls, not timed."""
+    from netgraph import _reader
+
+    calls = []
+    real = _reader._neuron
+
+    def counting(d, k):
+        calls.append(k)
+        return real(d, k)
+
+    monkeypatch.setattr(_reader, "_neuron", counting)
+    text = ('{"format": "netgraph-network", "version": 1, "neurons": ['
+            + ", ".join(["{}"] * 10**6) + '], "synapses": []}')
+    bad(text, "neurons[0].id: missing (it is required)")
+    assert calls == [0]
+    calls.clear()
+    good = json.loads(_xor_text())["neurons"]
+    text = json.dumps({"format": "netgraph-network", "version": 1,
+                       "neurons": [*good, {"id": "x"}, *[{}] * 1000], "synapses": []})
+    bad(text, f"neurons[{len(good)}].role: missing")
+    assert calls == list(range(len(good) + 1))
+
+
+def test_pydantic_is_asked_for_one_error_only():
+    """The models stop at the first bad neuron too (pydantic's FailFast)."""
+    from pydantic import ValidationError
+
+    from netgraph import NetworkDocument
+
+    doc = json.loads(_xor_text())
+    doc["neurons"] = [{}] * 10**4
+    with pytest.raises(ValidationError) as e:
+        NetworkDocument.model_validate(doc)
+    assert e.value.error_count() < 10
+
+
+def test_created_is_kept_across_load_and_save(tmp_path):
+    net = xor_net(seed=0)
+    net.save(tmp_path / "a.json", created="2020-02-29T12:00:00Z")
+    loaded = Network.load(tmp_path / "a.json")
+    assert loaded.graph.graph["created"] == "2020-02-29T12:00:00Z"
+    loaded.save(tmp_path / "b.json")
+    assert json.loads((tmp_path / "b.json").read_text())["metadata"]["created"] == \
+        "2020-02-29T12:00:00Z"
+    loaded.save(tmp_path / "c.json", created="2021-01-01T00:00:00+01:00")  # unless told
+    assert Network.load(tmp_path / "c.json").graph.graph["created"] == \
+        "2021-01-01T00:00:00+01:00"
+    fresh = json.loads(xor_net(seed=0).to_json())["metadata"]["created"]
+    assert fresh.endswith("Z") and fresh[:2] == "20"  # a new network: now, in UTC
+
+
+@pytest.mark.parametrize("created", ["yesterday", "2025-13-01T00:00:00Z", "2025-01-01",
+                                     "2025-01-01T00:00:00", datetime(2025, 1, 1), 5])
+def test_save_refuses_a_created_that_load_would_refuse(tmp_path, created):
+    path = tmp_path / "net.json"
+    with pytest.raises(NetworkFormatError, match="created"):
+        xor_net(seed=0).save(path, created=created)
+    assert not path.exists() and os.listdir(tmp_path) == []
+    net = xor_net(seed=0)
+    net.graph.graph["created"] = created
+    with pytest.raises(NetworkFormatError, match="created"):
+        net.to_json()
+
+
+def test_created_as_an_aware_datetime():
+    when = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    doc = json.loads(xor_net(seed=0).to_json(created=when))
+    assert doc["metadata"]["created"] == "2025-01-02T03:04:05Z"
+
+
+@pytest.mark.parametrize("fixed", ["yes", "true", 0, 1, 1.0, None, [], {}])
+def test_fixed_is_true_or_false_only(fixed):
+    doc = json.loads(_xor_text())
+    doc["neurons"][2]["fixed"] = fixed
+    bad(doc, "neurons[2].fixed: expected true or false")
+
+
+def test_integers_written_as_whole_floats_are_integers():
+    """JSON (and JSON Schema) do not tell 1 from 1.0: neither does the loader."""
+    doc = json.loads(xor_net(seed=0).to_json(layout="columns"))
+    doc["version"] = 1.0
+    doc["synapses"]["source"] = [float(x) for x in doc["synapses"]["source"]]
+    doc["synapses"]["delay"] = [0.0] * len(doc["synapses"]["source"])
+    doc["neurons"][2]["layer"] = 7.0
+    doc["training"] = {"iterations": 3.0}
+    net = Network.from_json(json.dumps(doc))
+    assert net.graph.nodes["h0"]["layer"] == 7 and type(net.graph.nodes["h0"]["layer"]) is int
+    assert net.graph.graph["training"] == {"iterations": 3}
+    assert net.synapses == xor_net(seed=0).synapses

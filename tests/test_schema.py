@@ -12,8 +12,10 @@ import jsonschema
 import numpy as np
 import pytest
 from conftest import random_recurrent, xor_net
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from netgraph import Layer, Network, _document
+from netgraph import Layer, Network, NetworkFormatError, _document
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -118,3 +120,112 @@ def test_schema_rejects_what_the_loader_rejects(mutate):
     assert not validator().is_valid(doc)
     with pytest.raises(ValueError):
         Network.from_json(json.dumps(doc))
+
+
+# ---------------------------------------------- one truth: the loader and the schema agree
+def _nested(depth: int) -> object:
+    value: object = 1
+    for k in range(depth):
+        value = [value] if k % 2 else {"k": value}
+    return value
+
+
+TRICKY = [None, True, False, 0, 1, 2, -1, 1.0, 0.0, -0.0, 1.5, 2**63 - 1, 2**63, 1e308,
+          -1.7976931348623157e308, 10**400, -(10**309), 3.0e300, "", "x", "yes", "true", "0",
+          "input", "hidden", "output", "logistic", "tanh", "sgd", "h0", "i0",
+          "2025-01-01T00:00:00Z", "2025-01-01t00:00:00.5+01:00", "2025-01-01",
+          "2025-02-30T00:00:00Z", "2025-01-01T00:00:00Z\n", "2025-01-01T24:00:00Z",
+          [], [0], [1.0], [None], {}, {"a": 1}, {"bias": 1}, {"weight": 2}, {"name": "n"},
+          {"created": "x"}, {"a": 10**400}, {"a": [1e308, -0.0]}, _nested(63), _nested(64),
+          _nested(65)]
+TOP = ["format", "version", "metadata", "neurons", "synapses", "training", "attrs", "extra"]
+NEURON = ["id", "role", "activation", "bias", "layer", "fixed", "attrs", "biass"]
+ROW = ["source", "target", "weight", "delay", "gater", "attrs", "weigth"]
+COLUMN = ["source", "target", "weight", "delay", "gater", "attrs", "sources"]
+META = ["name", "description", "netgraph_version", "created", "author"]
+TRAINING = ["optimizer", "cost", "rate", "momentum", "batch_size", "iterations", "error",
+            "epochs"]
+CROSS_REFERENCE = ("duplicate id", "unknown neuron", "no neuron at index", "duplicate synapse",
+                   "input neurons take no synapses", "cycle without a delayed synapse",
+                   "the network has no", "items, but source has", "cannot evaluate")
+
+
+def _base(layout: str) -> dict:
+    net = xor_net(seed=0)
+    net.graph.graph["training"] = {"rate": 0.3}
+    doc = json.loads(net.to_json(layout=layout))
+    doc["attrs"] = {"note": 1}
+    return doc
+
+
+@st.composite
+def near_valid_documents(draw) -> dict:
+    doc = _base(draw(st.sampled_from(["rows", "columns"])))
+    value = st.sampled_from(TRICKY)
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(["top", "neuron", "synapse", "metadata", "training"]))
+        if where == "top":
+            doc[draw(st.sampled_from(TOP))] = draw(value)
+        elif where == "neuron":
+            k = draw(st.integers(0, len(doc["neurons"]) - 1))
+            doc["neurons"][k][draw(st.sampled_from(NEURON))] = draw(value)
+        elif where == "synapse" and isinstance(doc.get("synapses"), list) and doc["synapses"]:
+            k = draw(st.integers(0, len(doc["synapses"]) - 1))
+            doc["synapses"][k][draw(st.sampled_from(ROW))] = draw(value)
+        elif where == "synapse" and isinstance(doc.get("synapses"), dict):
+            col = doc["synapses"].setdefault(draw(st.sampled_from(COLUMN)), [])
+            if isinstance(col, list) and col and draw(st.booleans()):
+                col[draw(st.integers(0, len(col) - 1))] = draw(value)
+            else:
+                doc["synapses"][draw(st.sampled_from(COLUMN))] = draw(value)
+        elif where == "metadata" and isinstance(doc.get("metadata"), dict):
+            doc["metadata"][draw(st.sampled_from(META))] = draw(value)
+        elif where == "training" and isinstance(doc.get("training"), dict):
+            doc["training"][draw(st.sampled_from(TRAINING))] = draw(value)
+    return doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(near_valid_documents())
+def test_load_and_the_published_schema_agree(doc):
+    """What ``load`` accepts passes the published schema; what the schema accepts loads,
+    unless it breaks a cross-reference rule that no JSON Schema can state (unique ids,
+    synapse ends, duplicates, cycles, equal column lengths)."""
+    text = json.dumps(doc)
+    in_schema = validator().is_valid(json.loads(text))
+    try:
+        Network.from_json(text)
+    except NetworkFormatError as e:
+        assert not in_schema or any(c in str(e) for c in CROSS_REFERENCE), (
+            f"the schema accepts what load refuses: {e}")
+    else:
+        assert in_schema, f"load accepts what the schema refuses: " \
+                          f"{next(validator().iter_errors(json.loads(text))).message}"
+
+
+@pytest.mark.parametrize(("mutate", "ok"), [
+    (lambda d: d["neurons"][2].update(fixed="yes"), False),
+    (lambda d: d["neurons"][2].update(fixed=0), False),
+    (lambda d: d["neurons"][2].update(fixed=True), True),
+    (lambda d: d["neurons"][2].update(bias=10**400), False),
+    (lambda d: d["neurons"][2].update(attrs={"a": 10**400}), False),
+    (lambda d: d["neurons"][2].update(attrs={"role": "x"}), False),
+    (lambda d: d["neurons"][2].update(attrs={"deep": _nested(63)}), True),
+    (lambda d: d["neurons"][2].update(attrs={"deep": _nested(64)}), False),
+    (lambda d: d.update(attrs={"training": 1}), False),
+    (lambda d: d.update(attrs={"created": "2025-01-01T00:00:00Z"}), False),
+    (lambda d: d["metadata"].update(created="yesterday"), False),
+    (lambda d: d["metadata"].update(created="2025-01-01T00:00:00Z\n"), False),
+    (lambda d: d["metadata"].update(created="2025-01-01T00:00:00.25-05:30"), True),
+    (lambda d: d["synapses"][0].update(delay=1.0), True),
+    (lambda d: d.update(version=1.0), True),
+])
+def test_the_edges_of_the_format_agree(mutate, ok):
+    doc = json.loads(xor_net(seed=0).to_json(layout="rows"))
+    mutate(doc)
+    assert validator().is_valid(doc) == ok
+    if ok:
+        Network.from_json(json.dumps(doc))
+    else:
+        with pytest.raises(NetworkFormatError):
+            Network.from_json(json.dumps(doc))
