@@ -388,8 +388,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"file": args.network, **s})
     else:
-        sys.stdout.write(_info_text(args.network, s))
+        sys.stdout.write(_printable(_info_text(args.network, s)))
     return EXIT_OK
+
+
+def _printable(text: str) -> str:
+    """``text`` with what stdout cannot encode (a lone surrogate in a name, say) escaped."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -34,13 +34,13 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from . import _document
 from ._activations import ACTIVATIONS
 from ._document import (
     FLOAT_MAX,
     FORMAT,
     NEURON_FIELDS,
     SYNAPSE_FIELDS,
-    VERSION,
     Arrays,
     DocumentError,
     Metadata,
@@ -247,7 +247,7 @@ def _members(s: str) -> dict[str, Any]:
             if key in members:
                 raise DocumentError("", f"key {key!r} appears twice at the top level")
             current = (members.get("format") == FORMAT
-                       and integer(members.get("version")) == VERSION)
+                       and integer(members.get("version")) == _document.VERSION)
             if current and key == "neurons" and s.startswith("[", idx):
                 items, idx = _items(s, idx, "neurons", _neuron)
                 members[key] = _Streamed(items)

@@ -181,6 +181,14 @@ def test_info_table():
     assert "training     optimizer sgd, cost mse, rate 0.3, iterations 3000" in out
 
 
+def test_info_shows_a_name_with_a_lone_surrogate(tmp_path):
+    net = Network.from_json(Path(XOR_JSON).read_text())
+    path = net.save(tmp_path / "odd.json", name="a\ud800b")  # JSON allows it: "\\ud800"
+    out = ok(run("info", path))
+    assert "name         a\\ud800b" in out  # escaped, not a crash
+    assert json.loads(ok(run("info", path, "--json")))["name"] == "a\ud800b"
+
+
 def test_info_json_of_a_gated_recurrent_network(tmp_path):
     net = LSTM(2, 3, 1, seed=0)
     path = net.save(tmp_path / "lstm.json", name="lstm")

@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -703,6 +704,133 @@ def test_killed_save_leaves_old_file_intact(tmp_path):
         proc.wait()
     assert path.read_bytes() == before
     assert snapshot(Network.load(path)) == snapshot(old)
+
+
+def _killed_save(path: Path) -> tuple[str, int]:
+    """Start a save to ``path`` in another process and SIGKILL it mid-write; returns the
+    temporary file it left behind and its (now dead) process id."""
+    child = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from conftest import xor_net
+        from netgraph import _files
+        _files.CHUNK = 100
+        def slow(f, chunk):
+            f.write(chunk)
+            f.flush()
+            print("half", flush=True)
+            time.sleep(60)
+        _files._write_chunk = slow
+        xor_net(seed=2).save({str(path)!r})
+    """)
+    before = set(os.listdir(path.parent))
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    with proc.stdout:
+        assert proc.stdout.readline().strip() == "half"
+        (temp,) = set(os.listdir(path.parent)) - before
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return temp, proc.pid
+
+
+def test_next_save_removes_what_killed_saves_left_and_nothing_else(tmp_path):
+    path = tmp_path / "net.json"
+    xor_net(seed=1).save(path)
+    left, dead = _killed_save(path)
+    assert left == f".net.json.{dead}-{left.split('-')[1]}" and left.endswith(".tmp")
+    old = time.time() - 2 * _files.STALE_AFTER
+    os.utime(tmp_path / left, (old, old))
+
+    def make(name: str, age: float = old, kind: str = "file") -> str:
+        p = tmp_path / name
+        if kind == "file":
+            p.write_bytes(b"x" * 10)
+        elif kind == "link":
+            p.symlink_to(path)
+        else:
+            p.mkdir()
+        os.utime(p, (age, age), follow_symlinks=False)
+        return name
+
+    keep = [
+        make(f".net.json.{dead}-{'a' * 12}.tmp", age=time.time()),  # written to just now
+        make(f".net.json.{os.getpid()}-{'b' * 12}.tmp"),  # its writer still runs
+        make(f".other.json.{dead}-{'c' * 12}.tmp"),  # another target's
+        make(f".net.json.{dead}-{'d' * 12}.tmp.bak"),  # not exactly our pattern
+        make(f".net.json.{dead}-{'e' * 11}.tmp"),
+        make(f".net.json.{dead}-{'f' * 12}.tmp", kind="link"),  # a link, not a file
+        make(f".net.json.{dead}-{'0' * 12}.tmp", kind="dir"),
+        make(f".net.json.{dead}-{'1' * 12}.tmp"),  # another user's
+        "notes.txt",
+    ]
+    os.chown(tmp_path / keep[-2], 12345, 12345)
+    (tmp_path / "notes.txt").write_text("mine")
+    xor_net(seed=3).save(path)
+    assert sorted(os.listdir(tmp_path)) == sorted([*keep, "net.json"])
+    assert snapshot(Network.load(path)) == snapshot(xor_net(seed=3))
+
+
+def test_save_flushes_the_file_and_its_folder_to_disk(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+
+    def fsync(fd):
+        st = os.fstat(fd)
+        synced.append((stat.S_ISDIR(st.st_mode), st.st_ino))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = xor_net(seed=1).save(tmp_path / "net.json")
+    assert synced == [(False, os.stat(path).st_ino), (True, os.stat(tmp_path).st_ino)]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_file_gets_the_usual_mode(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = xor_net(seed=1).save(tmp_path / "net.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+
+
+def test_save_never_writes_through_a_file_already_at_its_temporary_name(tmp_path,
+                                                                         monkeypatch):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    tokens = iter(["a" * 12, "a" * 12, "b" * 12])
+    monkeypatch.setattr(_files, "_token", lambda: next(tokens))
+    planted = tmp_path / f".net.json.{os.getpid()}-{'a' * 12}.tmp"
+    planted.symlink_to(victim)  # a link planted where the first temporary name will be
+    path = xor_net(seed=1).save(tmp_path / "net.json")
+    assert victim.read_text() == "precious" and planted.is_symlink()
+    assert snapshot(Network.load(path)) == snapshot(xor_net(seed=1))
+
+
+def test_a_failing_cleanup_does_not_hide_the_write_error(tmp_path, monkeypatch):
+    def full(f, chunk):
+        raise OSError(28, "No space left on device")
+
+    def unlink(p, *a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_files, "_write_chunk", full)
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(OSError, match="No space left on device"):
+        xor_net(seed=1).save(tmp_path / "net.json")
+
+
+def test_save_succeeds_where_a_folder_cannot_be_synced(tmp_path, monkeypatch):
+    real = os.open
+
+    def no_dirs(p, flags, *args):
+        if flags & getattr(os, "O_DIRECTORY", 0):
+            raise PermissionError(13, "Permission denied")
+        return real(p, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_dirs)
+    path = xor_net(seed=1).save(tmp_path / "net.json")
+    assert snapshot(Network.load(path)) == snapshot(xor_net(seed=1))
 
 
 def test_save_keeps_permissions_and_follows_symlinks(tmp_path):
