@@ -187,8 +187,14 @@ def _ws(s: str, idx: int) -> int:
     return _WS.match(s, idx).end()  # type: ignore[union-attr]
 
 
-def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any]) -> tuple[list[Any], int]:
-    """Read the list at ``s[idx] == '['`` item by item, keeping ``check(item, k)`` of each."""
+def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any], defer: bool
+           ) -> tuple[list[Any] | DocumentError, int]:
+    """Read the list at ``s[idx] == '['`` item by item, keeping ``check(item, k)`` of each.
+
+    ``defer``: the document's header is not known yet, so a failed check may not be the
+    error to report (a wrong format is); then the rest of the list is only skipped, and
+    the error is returned instead of raised.
+    """
     out: list[Any] = []
     idx = _ws(s, idx + 1)
     if s.startswith("]", idx):
@@ -197,7 +203,12 @@ def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any]) -> tup
     k = 0
     while True:
         item, idx = _value(s, idx, f"{path}[{k}]")
-        append(check(item, k))
+        try:
+            append(check(item, k))
+        except DocumentError as e:
+            if not defer:
+                raise
+            return e, _skip_rest(s, idx)
         k += 1
         idx = _ws(s, idx)
         c = s[idx:idx + 1]
@@ -209,6 +220,27 @@ def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any]) -> tup
             raise _syntax(s, idx, "Expecting ',' delimiter")
 
 
+_skim = json.scanner.make_scanner(json.JSONDecoder(parse_constant=NonFinite))
+
+
+def _skip_rest(s: str, idx: int) -> int:
+    """The index after the list whose items continue at ``s[idx]`` (after an item), read
+    at the C scanner's full speed and thrown away."""
+    tail = "[" + s[idx:].lstrip(" \t\n\r").removeprefix(",")
+    offset = len(s) - len(tail)  # tail[j] is s[j + offset] for j >= 1
+    try:
+        _, end = _skim(tail, 0)
+    except StopIteration as e:
+        raise _syntax(s, max(e.value + offset, idx), "Expecting value") from None
+    except json.JSONDecodeError as e:
+        raise _syntax(s, max(e.pos + offset, idx), e.msg) from None
+    except RecursionError:
+        raise DocumentError("", "not valid JSON: nested too deeply") from None
+    except ValueError as e:
+        raise DocumentError("", f"not valid JSON: {e}") from None
+    return end + offset
+
+
 class _Streamed:
     """A list section already checked item by item while it was read."""
 
@@ -218,9 +250,24 @@ class _Streamed:
         self.items = items
 
 
+def _header(members: dict[str, Any]) -> str:
+    """'current' when format and version say this netgraph's version, 'unknown' while
+    either is still to come, else 'other' (an older version, or an error to report)."""
+    if "format" not in members or "version" not in members:
+        return "unknown"
+    if members["format"] == FORMAT and integer(members["version"]) == _document.VERSION:
+        return "current"
+    return "other"
+
+
 def _members(s: str) -> dict[str, Any]:
-    """The top-level object of the document, ``neurons`` and synapse rows checked while read
-    when the header before them is current."""
+    """The top-level object of the document, ``neurons`` and synapse rows checked while read.
+
+    Items are checked as they are read when the header before them is current, and
+    also while it is still unknown if this netgraph reads no older version (so nothing
+    else could be accepted): the first failure is then kept, the rest of its list is
+    skipped, and it is raised once the header is known to be fine.
+    """
     idx = _ws(s, 0)
     if not s.startswith("{", idx):
         value, end = _value(s, idx, "")
@@ -229,6 +276,7 @@ def _members(s: str) -> dict[str, Any]:
         raise DocumentError("", "a netgraph document is a JSON object, got "
                                 f"{'a list' if isinstance(value, list) else show(value)}")
     members: dict[str, Any] = {}
+    deferred: DocumentError | None = None
     idx = _ws(s, idx + 1)
     if s.startswith("}", idx):
         idx += 1
@@ -246,13 +294,14 @@ def _members(s: str) -> dict[str, Any]:
             idx = _ws(s, idx + 1)
             if key in members:
                 raise DocumentError("", f"key {key!r} appears twice at the top level")
-            current = (members.get("format") == FORMAT
-                       and integer(members.get("version")) == _document.VERSION)
-            if current and key == "neurons" and s.startswith("[", idx):
-                items, idx = _items(s, idx, "neurons", _neuron)
-                members[key] = _Streamed(items)
-            elif current and key == "synapses" and s.startswith("[", idx):
-                items, idx = _items(s, idx, "synapses", _row)
+            header = _header(members)
+            stream = header == "current" or (header == "unknown" and not _document.MIGRATIONS
+                                             and deferred is None)
+            if stream and key in ("neurons", "synapses") and s.startswith("[", idx):
+                check = _neuron if key == "neurons" else _row
+                items, idx = _items(s, idx, key, check, defer=header != "current")
+                if isinstance(items, DocumentError):
+                    deferred, items = items, []
                 members[key] = _Streamed(items)
             else:
                 members[key], idx = _value(s, idx, key)
@@ -268,6 +317,9 @@ def _members(s: str) -> dict[str, Any]:
     idx = _ws(s, idx)
     if idx != len(s):
         raise _syntax(s, idx, "Extra data")
+    if deferred is not None:
+        upgrade(members)  # a wrong or missing header is the error to report first
+        raise deferred
     return members
 
 

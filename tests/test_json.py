@@ -936,8 +936,8 @@ def _xor_text() -> str:
     (lambda t: t.replace('"created": ', '"created": "x", "created": ', 1),
      "metadata: key 'created' appears twice in one object"),
     # The header after the neurons: they are parsed whole, the place is still found.
-    (lambda t: '{"neurons": [{}, {"id": 1, "id": 2}], ' + t[1:],
-     "neurons[1]: key 'id' appears twice in one object"),
+    (lambda t: '{"neurons": [{"id": 1, "id": 2}], ' + t[1:].replace('"neurons"', '"n"', 1),
+     "neurons[0]: key 'id' appears twice in one object"),
 ])
 def test_duplicate_keys_are_named_with_their_place(edit_text, match):
     bad(edit_text(_xor_text()), match)
@@ -972,6 +972,28 @@ def test_a_bad_neuron_stops_the_read_at_once(monkeypatch):
                        "neurons": [*good, {"id": "x"}, *[{}] * 1000], "synapses": []})
     bad(text, f"neurons[{len(good)}].role: missing")
     assert calls == list(range(len(good) + 1))
+
+
+@pytest.mark.parametrize(("tail", "match"), [
+    (', "synapses": [], "format": "netgraph-network", "version": 1}',
+     "neurons[1].role: missing"),
+    (', "synapses": [], "format": "netgraph-network", "version": 1, "x": [1,, 2]}',
+     "not valid JSON: Expecting value"),
+    (', "synapses": [], "format": "nope", "version": 1}', "format: expected 'netgraph-network'"),
+    (', "synapses": [], "version": 1}', "format: missing; this is not"),
+    (', "connections": []}', "format: missing; this looks like Synaptic's JSON"),
+])
+def test_a_header_after_the_neurons_still_comes_first(tail, match):
+    """When format and version follow the neurons, the first bad neuron ends the
+    checking, but a wrong header (or broken JSON after it) is still what is reported."""
+    neurons = ", ".join(['{"id": "a", "role": "input", "activation": "identity", "bias": 0}',
+                         '{"id": "b"}'] + ["{}"] * 1000)
+    bad('{"neurons": [' + neurons + "]" + tail, match)
+    # Broken JSON in the part skipped after the first bad neuron: placed as json places it.
+    text = '{"neurons": [{"id": "b"}, {}, {,}], "format": "netgraph-network", "version": 1}'
+    with pytest.raises(json.JSONDecodeError) as e:
+        json.loads(text)
+    bad(text, f"not valid JSON: {e.value.msg} at line 1 column {e.value.colno}")
 
 
 def test_pydantic_is_asked_for_one_error_only():
