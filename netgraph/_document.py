@@ -290,40 +290,91 @@ def _timestamp(v: Any) -> str:
 MAX_DEPTH = 64  # how deeply extra attributes may nest lists and objects
 
 
+class _Bad(Exception):
+    """A value ``check_json_value`` refuses; ``parts`` is filled in on the way out."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        self.parts: list[Any] = []
+
+
 def check_json_value(value: Any, path: str = "") -> Any:
-    """Check that ``value`` is plain JSON data (finite numbers, string keys, at most
-    ``MAX_DEPTH`` levels of lists and objects); return it."""
-    stack = [(value, path, 0)]
-    while stack:
-        v, where, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise DocumentError(where, f"nested too deeply (more than {MAX_DEPTH} levels)")
-        if v is None or isinstance(v, (str, bool)):
-            continue
-        if isinstance(v, int):
-            if type(v) is not int:  # an int subclass (numpy ints are not ints at all)
-                raise DocumentError(where, f"{type(v).__name__} is not a JSON value")
-            if not -FLOAT_MAX <= v <= FLOAT_MAX:
-                raise DocumentError(where, f"{show(v)} is beyond float64's range")
-            continue
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise DocumentError(where, f"{v} is not a finite number")
-            continue
-        if isinstance(v, list):
-            stack.extend((x, f"{where}[{k}]", depth + 1) for k, x in enumerate(v))
-            continue
-        if isinstance(v, dict):
-            for k, x in v.items():
-                if not isinstance(k, str):
-                    raise DocumentError(where, f"key {k!r} is not a string")
-                stack.append((x, join_path(where, k), depth + 1))
-            continue
-        if isinstance(v, NonFinite):
-            raise DocumentError(where, f"{v.text} is not a finite number")
-        raise DocumentError(where, f"a {type(v).__name__} is not a JSON value (use strings, "
-                                   "numbers, booleans, null, lists and objects)")
+    """Check that ``value`` is plain JSON data (finite numbers within float64's range,
+    string keys, at most ``MAX_DEPTH`` levels of lists and objects); return it.
+
+    The place of a bad value is worked out only once one is found, and long lists of
+    plain strings or numbers are checked in a few C-level passes."""
+    try:
+        _check_value(value, 0)
+    except _Bad as e:
+        where = path
+        for part in reversed(e.parts):
+            where = join_path(where, f"[{part}]" if isinstance(part, int) else part)
+        raise DocumentError(where, e.detail) from None
     return value
+
+
+_PLAIN = frozenset({str, bool, type(None)})
+
+
+def _check_value(v: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _Bad(f"nested too deeply (more than {MAX_DEPTH} levels)")
+    t = type(v)
+    if t in _PLAIN:
+        return
+    if t is list:
+        if not v:
+            return
+        if depth < MAX_DEPTH:
+            types = set(map(type, v))
+            if types <= _PLAIN:
+                return
+            try:
+                if types == {float} and math.isfinite(sum(v)):
+                    return  # an infinite or NaN item would make the sum so
+                if types == {int} and min(v) >= -FLOAT_MAX and max(v) <= FLOAT_MAX:
+                    return
+            except OverflowError:
+                pass
+        for k, x in enumerate(v):
+            if type(x) not in _PLAIN:
+                try:
+                    _check_value(x, depth + 1)
+                except _Bad as e:
+                    e.parts.append(k)
+                    raise
+        return
+    if t is dict:
+        for k, x in v.items():
+            if not isinstance(k, str):
+                raise _Bad(f"key {k!r} is not a string")
+            if type(x) not in _PLAIN:
+                try:
+                    _check_value(x, depth + 1)
+                except _Bad as e:
+                    e.parts.append(k)
+                    raise
+        return
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return
+    if isinstance(v, int):
+        if type(v) is not int:  # an int subclass (numpy ints are not ints at all)
+            raise _Bad(f"{type(v).__name__} is not a JSON value")
+        if not -FLOAT_MAX <= v <= FLOAT_MAX:
+            raise _Bad(f"{show(v)} is beyond float64's range")
+        return
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise _Bad(f"{v} is not a finite number")
+        return
+    if isinstance(v, (list, dict)):  # subclasses: the slow way, item by item
+        _check_value(list(v) if isinstance(v, list) else dict(v), depth)
+        return
+    if isinstance(v, NonFinite):
+        raise _Bad(f"{v.text} is not a finite number")
+    raise _Bad(f"a {type(v).__name__} is not a JSON value (use strings, numbers, booleans, "
+               "null, lists and objects)")
 
 
 def _attrs(reserved: tuple[str, ...]) -> Callable[[Any], dict[str, Any] | None]:

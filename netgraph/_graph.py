@@ -392,6 +392,39 @@ class NetGraph(nx.DiGraph):
         super().clear_edges()
         self._changed()
 
+    def _add_neurons_fast(self, nodes: list[tuple[Any, dict[str, Any]]]) -> None:
+        """Add many new neurons without per-neuron networkx calls (the loader's path).
+
+        Each attribute dict must hold a finite float ``bias`` and is taken over (``bias``
+        moves to the store, the rest becomes the neuron's mapping). The ids must be new
+        and distinct: the loader has checked both.
+        """
+        store = self._store
+        start = store.n_biases
+        need = start + len(nodes)
+        if need > len(store.biases):
+            grown = np.empty(max(need, 2 * len(store.biases)))
+            grown[:start] = store.biases[:start]
+            store.biases = grown
+        biases = store.biases
+        succ, pred, node = self._succ, self._pred, self._node
+        inner = self.adjlist_inner_dict_factory
+        cls = store.neuron_attrs
+        new = cls.__new__
+        slot = start
+        for n, attrs in nodes:
+            a = new(cls)
+            biases[slot] = attrs.pop("bias")
+            a._slot = slot
+            slot += 1
+            a._extra = attrs
+            succ[n] = inner()
+            pred[n] = inner()
+            node[n] = a
+        store.n_biases = need
+        nx._clear_cache(self)
+        self._changed()
+
     def _add_synapses_fast(self, edges: list[tuple[Any, Any]], weights: np.ndarray) -> None:
         """Add many new synapses between existing neurons, without per-edge networkx calls.
 

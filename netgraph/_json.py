@@ -556,7 +556,7 @@ def _build(doc: CheckedDocument, network_class: type[Network] | None) -> Network
     if doc.training is not None:
         G.graph["training"] = doc.training.model_dump(exclude_none=True)
     ids = [n for n, _ in doc.nodes]
-    G.add_nodes_from(doc.nodes)
+    G._add_neurons_fast(doc.nodes)  # checked: new distinct ids, finite float biases
     doc.nodes = []
     a = doc.arrays
     for start in range(0, len(a.source), _BUILD_CHUNK):

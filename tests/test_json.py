@@ -1062,3 +1062,24 @@ def test_integers_written_as_whole_floats_are_integers():
     assert net.graph.nodes["h0"]["layer"] == 7 and type(net.graph.nodes["h0"]["layer"]) is int
     assert net.graph.graph["training"] == {"iterations": 3}
     assert net.synapses == xor_net(seed=0).synapses
+
+
+@pytest.mark.parametrize(("value", "match"), [
+    ("[0.5, 1e400, 2.5]", "attrs.x[1]: inf is not a finite number"),
+    ("[1, 2, " + "9" * 400 + "]", "attrs.x[2]: 999"),
+    ('[1, "a", [true, [-1e999]]]', "attrs.x[2][1][0]: -inf is not a finite number"),
+    ('{"a": [{"b": ' + "1" * 320 + "}]}", "attrs.x.a[0].b: 111"),
+    ("[" * 64 + "1" + "]" * 64, "attrs.x" + "[0]" * 64 + ": nested too deeply"),
+])
+def test_bad_values_deep_in_attributes_are_named(value, match):
+    doc = json.loads(_xor_text())
+    text = json.dumps(doc)[:-1] + ', "attrs": {"x": ' + value + "}}"
+    bad(text, match)
+
+
+def test_long_plain_lists_in_attributes_load():
+    doc = json.loads(_xor_text())
+    doc["attrs"] = {"f": [0.5] * 10**5, "i": list(range(10**5)), "s": ["a", None, True] * 10,
+                    "deep": json.loads("[" * 63 + "1" + "]" * 63)}
+    net = Network.from_json(json.dumps(doc))
+    assert net.graph.graph["f"] == [0.5] * 10**5 and net.graph.graph["i"][-1] == 10**5 - 1

@@ -166,12 +166,14 @@ def near_valid_documents(draw) -> dict:
         where = draw(st.sampled_from(["top", "neuron", "synapse", "metadata", "training"]))
         if where == "top":
             doc[draw(st.sampled_from(TOP))] = draw(value)
-        elif where == "neuron":
+        elif where == "neuron" and isinstance(doc.get("neurons"), list) and doc["neurons"]:
             k = draw(st.integers(0, len(doc["neurons"]) - 1))
-            doc["neurons"][k][draw(st.sampled_from(NEURON))] = draw(value)
+            if isinstance(doc["neurons"][k], dict):
+                doc["neurons"][k][draw(st.sampled_from(NEURON))] = draw(value)
         elif where == "synapse" and isinstance(doc.get("synapses"), list) and doc["synapses"]:
             k = draw(st.integers(0, len(doc["synapses"]) - 1))
-            doc["synapses"][k][draw(st.sampled_from(ROW))] = draw(value)
+            if isinstance(doc["synapses"][k], dict):
+                doc["synapses"][k][draw(st.sampled_from(ROW))] = draw(value)
         elif where == "synapse" and isinstance(doc.get("synapses"), dict):
             col = doc["synapses"].setdefault(draw(st.sampled_from(COLUMN)), [])
             if isinstance(col, list) and col and draw(st.booleans()):
