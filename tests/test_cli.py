@@ -536,6 +536,30 @@ def test_read_csv(tmp_path):
     assert header is None and data.shape == (2, 2)
 
 
+def test_a_header_is_a_first_row_with_any_cell_not_a_number(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x1,2\n0,1\n1,0\n")  # one cell of the header reads as a number
+    header, data = read_csv(str(path))
+    assert header == ["x1", "2"]
+    np.testing.assert_array_equal(data, [[0, 1], [1, 0]])
+
+
+def test_predict_json_refuses_an_output_file(tmp_path, cli):
+    out = tmp_path / "out.csv"
+    fails(cli("predict", XOR_JSON, "--input", "0,1", "--json", "-o", out), "leave out -o")
+    assert not out.exists()
+
+
+def test_ctrl_c_exits_130(monkeypatch, cli):
+    import netgraph._cli as cli_module
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_cmd_info", interrupted)
+    fails(cli("info", XOR_JSON), "interrupted", status=130)
+
+
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
     data = tmp_path / "many.csv"
     data.write_text("0.25,0.5\n" * 100_000)  # ~2 MB of outputs: more than a pipe holds

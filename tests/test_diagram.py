@@ -581,3 +581,14 @@ def test_importing_netgraph_does_not_import_graphviz():
     code = "import sys, netgraph; assert 'graphviz' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def test_networks_of_more_than_100_neurons_collapse_by_default():
+    def net(hidden):
+        a, h, b = Layer(1), Layer(hidden), Layer(1)
+        a.project(h)
+        h.project(b)
+        return Network(input=a, hidden=[h], output=b, seed=0)
+
+    assert net(98).to_dot().count('class="layer ') == 0  # 100 neurons: drawn one by one
+    assert net(99).to_dot().count('class="layer ') == 3  # 101 neurons: one node a layer

@@ -164,3 +164,21 @@ def test_input_neuron_cannot_have_incoming_synapses():
     net.graph.add_edge("hid0", "in1", weight=1.0)
     with pytest.raises(TopologyError, match="input neuron 'in1' has an incoming synapse"):
         net.activate([1, 2])
+
+
+def test_propagate_after_clear_is_refused_and_changes_nothing():
+    from conftest import xor_net
+
+    from netgraph.architect import LSTM
+
+    for net, x, t in ((xor_net(seed=1), [1, 0], [1]), (LSTM(2, 2, 1, seed=0), [1, 0], [1])):
+        net.activate(x)
+        net.clear()  # forgets the last activation: there is nothing to learn from
+        before = [list(net.graph.edges(data="weight")), list(net.graph.nodes(data="bias"))]
+        with pytest.raises(InputError, match="propagate needs an activate first"):
+            net.propagate(0.3, t)
+        assert [list(net.graph.edges(data="weight")),
+                list(net.graph.nodes(data="bias"))] == before
+        net.activate(x)
+        net.propagate(0.3, t)  # after a new activate it learns again
+        assert list(net.graph.edges(data="weight")) != before[0]

@@ -105,3 +105,33 @@ def test_blas_gradient_of_a_layered_net_matches_reference_backprop(rng):
     np.testing.assert_allclose([g.bias(n) for n in net.graph if not n.startswith("i")],
                                [gb[n] for n in net.graph if not n.startswith("i")],
                                rtol=1e-10, atol=1e-15)
+
+
+# ------------------------------------------------------------- costs by hand
+def test_binary_cost_counts_the_misses():
+    # Synaptic's BINARY: round(2t) != round(2y), half up, summed per sample
+    Y = np.array([[0.2, 0.9, 0.6], [0.7, 0.1, 0.4]])
+    T = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 0.0]])
+    # 2y rounds to (0, 2, 1) and (1, 0, 1); 2t is (0, 2, 0) and (2, 2, 0): 1 and 3 misses
+    assert get_cost("binary").value(Y, T) == 2.0
+    assert get_cost("binary").value(T, T) == 0.0
+
+
+def test_cross_entropy_of_outputs_exactly_0_or_1_is_finite():
+    ce = get_cost("cross_entropy")
+    # log is pushed 1e-15 away from 0, as Synaptic does: -log(1e-15) = 34.54
+    assert ce.value(np.array([[0.0]]), np.array([[1.0]])) == pytest.approx(34.5388, rel=1e-3)
+    assert ce.value(np.array([[1.0]]), np.array([[0.0]])) == pytest.approx(34.5388, rel=1e-2)
+    assert ce.value(np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]])) == pytest.approx(
+        0.0, abs=1e-14)
+    for y, t in ((0.0, 1.0), (1.0, 0.0)):
+        g = ce.derivative(np.array([y]), np.array([t]))
+        assert np.all(np.isfinite(g)) and abs(g[0]) == pytest.approx(1e15, rel=0.2)
+
+
+@pytest.mark.parametrize(("name", "cost"), [
+    ("crossentropy", "cross_entropy"), ("ce", "cross_entropy"),
+    ("Cross-Entropy", "cross_entropy"), ("CROSS_ENTROPY", "cross_entropy"), (" MSE ", "mse"),
+    ("mae", "mae"), ("Binary", "binary")])
+def test_cost_names_and_aliases(name, cost):
+    assert get_cost(name).name == cost

@@ -1083,3 +1083,26 @@ def test_long_plain_lists_in_attributes_load():
                     "deep": json.loads("[" * 63 + "1" + "]" * 63)}
     net = Network.from_json(json.dumps(doc))
     assert net.graph.graph["f"] == [0.5] * 10**5 and net.graph.graph["i"][-1] == 10**5 - 1
+
+
+def test_a_duplicate_synapse_right_after_its_original_is_found():
+    doc = json.loads(_xor_text())
+    doc["synapses"].insert(1, dict(doc["synapses"][0], weight=0.5))
+    first = doc["synapses"][0]
+    bad(doc, f"synapses[1]: duplicate synapse {first['source']!r} -> {first['target']!r} "
+             "(also synapses[0])")
+    cols = json.loads(xor_net(seed=0).to_json(layout="columns"))
+    s = cols["synapses"]
+    for key in ("source", "target", "weight"):
+        s[key].insert(1, s[key][0])
+    bad(cols, "synapses[1]: duplicate synapse 'i0' -> 'h0' (also synapses[0])")
+
+
+@pytest.mark.parametrize("delays", [[0, 2], [2, 0], [1, 1, 2, 1], [-1, 0]])
+def test_a_delay_column_holds_only_0_and_1(delays):
+    cols = json.loads(xor_net(seed=0).to_json(layout="columns"))
+    n = len(cols["synapses"]["source"])
+    column = (delays * n)[:n]
+    cols["synapses"]["delay"] = column
+    k = next(i for i, d in enumerate(column) if d not in (0, 1))
+    bad(cols, f"synapses.delay[{k}]: expected a delay of 0 or 1, got {column[k]}")

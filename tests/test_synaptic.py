@@ -108,3 +108,35 @@ def test_export_refuses_activations_synaptic_lacks():
     net.graph.nodes["h1"]["activation"] = "softsign"
     with pytest.raises(NetworkFormatError, match="'h1' uses 'softsign'"):
         net.to_synaptic()
+
+
+def _synaptic_neuron(layer, squash, bias=0.0):
+    return {"trace": {"elegibility": {}, "extended": {}}, "state": 0, "old": 0,
+            "activation": 0, "bias": bias, "layer": layer, "squash": squash}
+
+
+def test_hlim_is_imported_as_a_hard_limit():
+    """Synaptic's HLIM is a step: 1 when the state is > 0, else 0 (by hand)."""
+    doc = {"neurons": [_synaptic_neuron("input", "LOGISTIC"), _synaptic_neuron(0, "HLIM", -0.25),
+                       _synaptic_neuron("output", "IDENTITY")],
+           "connections": [{"from": 0, "to": 1, "weight": 0.5, "gater": None},
+                           {"from": 1, "to": 2, "weight": 3.0, "gater": None}]}
+    net = Network.from_synaptic(doc)
+    assert net.graph.nodes[net.neurons[1]]["activation"] == "hlim"
+    # state of the HLIM neuron: 0.5 * x - 0.25; output: 3 * step(state)
+    assert net.activate([2.0])[0] == 3.0  # state 0.75 > 0
+    assert net.activate([0.25])[0] == 0.0  # state -0.125
+    assert net.activate([0.6])[0] == 3.0  # state 0.05: a relu would give 0.15
+    assert net.to_synaptic()["neurons"][1]["squash"] == "HLIM"
+
+
+def test_export_refuses_a_delayed_synapse_that_runs_forward():
+    net = Network()
+    net.add_neuron("i", role="input", bias=0.0)
+    net.add_neuron("h", bias=0.0)
+    net.add_neuron("o", role="output", bias=0.0)
+    net.connect("i", "h", 0.5)
+    net.connect("h", "o", 0.5, delay=1)  # reads h's previous value, though h runs first
+    assert net.activate([1.0]).shape == (1,)  # netgraph can run it
+    with pytest.raises(NetworkFormatError, match="'h' -> 'o' is delayed but runs forward"):
+        net.to_synaptic()
