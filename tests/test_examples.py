@@ -1,4 +1,4 @@
-"""Every example runs, as a user would run it, and writes what it promises.
+"""Every example runs, as a user would run it, and prints and writes what it promises.
 
 Each ``examples/*.py`` runs in a subprocess with a temporary output folder as its
 argument; the ``python`` blocks of ``examples/notebook.md`` run in order in one
@@ -9,14 +9,20 @@ are skipped unless ``CI`` or ``NETGRAPH_REQUIRE_GRAPHVIZ`` is set).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
+import numpy as np
 import pytest
+
+from netgraph import Network, _reference, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -59,36 +65,37 @@ def test_every_example_is_tested():
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("name", [
-    "xor.py",
-    pytest.param("draw.py", marks=needs_dot),
-    "custom_topology.py",
-    "export_import.py",
-    "sequence_lstm.py",
-])
-def test_example_runs_and_writes_its_files(name, tmp_path):
-    out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(EXAMPLES / name), str(out)], cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert PRINTS[name] in result.stdout
-    written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(EXPECTED[name]), written
-    for file in EXPECTED[name]:
-        assert (out / file).stat().st_size > 0, file
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing written elsewhere
-    CHECKS.get(name, lambda out: None)(out)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+XOR_IN = [[0, 0], [0, 1], [1, 0], [1, 1]]
 
 
-def check_xor(out: Path) -> None:
+def _picture(path: Path, *texts: str) -> None:
+    """An SVG that parses and shows ``texts``, a PNG with its signature, or DOT source."""
+    if path.suffix == ".svg":
+        root = ET.parse(path).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg", path
+        shown = " ".join(t for t in root.itertext())
+        for text in texts:
+            assert text in shown, (path, text)
+    elif path.suffix == ".png":
+        assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 1000, path
+    else:
+        assert path.read_text().startswith("digraph"), path
+
+
+def _reference_outputs(net: Network, x) -> list[float]:
+    y = _reference.activate(net.graph, x)["y"]
+    return [y[o] for o in net.outputs]
+
+
+def pictures_of_xor(out: Path) -> None:
     """``bash scripts/xor`` draws the README's picture, byte for byte."""
     if HAVE_DOT or REQUIRE_DOT:
         assert (out / "xor.svg").read_bytes() == (ROOT / "docs" / "xor.svg").read_bytes(), (
             "docs/xor.svg is not what bash scripts/xor draws: run bash scripts/pictures")
 
 
-def check_draw(out: Path) -> None:
+def pictures_of_draw(out: Path) -> None:
     """draw.py writes each kind of picture, and the README's are up to date."""
     # (docs/mid.svg comes from net.train, whose last bits may change with the kernels:
     # checked for what it shows, below, not byte for byte)
@@ -116,7 +123,98 @@ def check_draw(out: Path) -> None:
     assert '"replay":' in (out / "xor_training.html").read_text()
 
 
-CHECKS = {"xor.py": check_xor, "draw.py": check_draw}
+def check_xor(out: Path, printed: str) -> None:
+    rows = re.findall(r"^\[(\d), (\d)\] -> ([0-9.]+)  \(target (\d)\)$", printed, re.M)
+    assert [[int(a), int(b)] for a, b, _, _ in rows] == XOR_IN
+    net = Network.load(out / "xor.json")  # the saved network computes what was printed
+    for a, b, y, t in rows:
+        assert int(t) == int(a) ^ int(b) and abs(float(y) - int(t)) < 0.5
+        assert f"{_reference_outputs(net, [int(a), int(b)])[0]:.6f}" == y
+    for name in EXPECTED["xor.py"][1:]:
+        _picture(out / name, *net.neurons)
+    pictures_of_xor(out)
+
+
+def check_draw(out: Path, printed: str) -> None:
+    rows = re.findall(r"^\[(\d), (\d)\] -> ([0-9.]+) \(target (\d)\)$", printed, re.M)
+    assert [[int(a), int(b)] for a, b, _, _ in rows] == XOR_IN
+    assert all(abs(float(y) - int(t)) < 0.5 for *_, y, t in rows)
+    _picture(out / "xor.svg", "i0", "h0", "o0")
+    _picture(out / "xor.png")
+    pictures_of_draw(out)
+
+
+def check_custom_topology(out: Path, printed: str) -> None:
+    m = re.search(r"pruned the hidden neurons .*: (\d+) neurons, (\d+) synapses left", printed)
+    net = Network.load(out / "custom_topology.json")
+    assert (net.graph.number_of_nodes(), net.graph.number_of_edges()) == (int(m[1]), int(m[2]))
+    assert net.graph.graph["name"] == "xor-skip-pruned"
+    after = printed[printed.index("retrained"):]
+    rows = re.findall(r"^  \[(\d), (\d)\] -> ([0-9.]+) \(target (\d)\)$", after, re.M)
+    assert len(rows) == 4
+    for a, b, y, t in rows:
+        assert int(t) == int(a) ^ int(b)
+        assert f"{_reference_outputs(net, [int(a), int(b)])[0]:.4f}" == y
+    _picture(out / f"custom_topology_full{PICTURE}")
+    _picture(out / f"custom_topology_pruned{PICTURE}", *map(str, net.neurons))
+
+
+def check_export_import(out: Path, printed: str) -> None:
+    assert len(re.findall(r"identical outputs on 50 inputs", printed)) == 3
+    net = Network.load(out / "net.json")
+    assert net.graph.graph["name"] == "demo" and len(net.inputs) == 3 and len(net.outputs) == 2
+    from_synaptic = Network.from_synaptic(json.loads((out / "net.synaptic.json").read_text()))
+    data = json.loads((out / "net.node_link.json").read_text())
+    from_node_link = Network.from_graph(nx.node_link_graph(data, directed=True, edges="edges"))
+    x = np.random.default_rng(5).uniform(-1, 1, (20, 3))
+    for other in (from_synaptic, from_node_link):
+        np.testing.assert_array_equal(other.activate(x), net.activate(x))
+    np.testing.assert_allclose(net.activate(x[0]), _reference_outputs(net, x[0]), atol=1e-12)
+
+
+def check_sequence_lstm(out: Path, printed: str) -> None:
+    m = re.search(r"LSTM\(2, 7, 1\): (\d+) neurons, (\d+) synapses", printed)
+    net = Network.load(out / "timing_lstm.json")
+    assert (len(net.neurons), len(net.synapses)) == (int(m[1]), int(m[2]))
+    assert net.graph.graph["name"] == "timing-lstm"
+    assert float(re.search(r"held-out error ([0-9.]+)", printed)[1]) < 0.05
+    # The printed steps are what the saved network computes from a zeroed state.
+    X, T = tasks.timing_samples(np.random.default_rng(1), 400)
+    net.clear(states=True)
+    Y = net.activate(X)
+    rows = re.findall(r"^ *(\d+) +[* ] +([0-9.]+) +([0-9.]+) +([0-9.]+)", printed, re.M)
+    assert [int(r[0]) for r in rows] == list(range(40))
+    for (k, duration, t, y) in rows:
+        k = int(k)
+        assert (duration, t, y) == (f"{X[k, 1]:.2f}", f"{T[k, 0]:.1f}", f"{Y[k, 0]:.3f}")
+    share = re.search(r"within 0.25 of the target on (\d+)% of 400 fresh steps", printed)[1]
+    assert int(share) == round(100 * float(np.mean(np.abs(Y - T) < 0.25)))
+    _picture(out / f"timing_lstm{PICTURE}")
+    _picture(out / f"timing_lstm_layers{PICTURE}")
+
+
+CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": check_custom_topology,
+          "export_import.py": check_export_import, "sequence_lstm.py": check_sequence_lstm}
+
+
+@pytest.mark.parametrize("name", [
+    "xor.py",
+    pytest.param("draw.py", marks=needs_dot),
+    "custom_topology.py",
+    "export_import.py",
+    "sequence_lstm.py",
+])
+def test_example_prints_and_writes_what_it_promises(name, tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), str(out)], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert PRINTS[name] in result.stdout
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(EXPECTED[name]), written
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing written elsewhere
+    CHECKS[name](out, result.stdout)
 
 
 @needs_dot
