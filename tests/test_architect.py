@@ -42,13 +42,20 @@ def test_lstm_options():
         LSTM(2, 1)
 
 
-def test_liquid_is_seeded_and_gated():
+def test_liquid_is_seeded_gated_and_runs_as_the_reference_model_does():
     a, b = Liquid(3, 20, 2, connections=30, gates=10, seed=5), Liquid(3, 20, 2, 30, 10, seed=5)
     assert list(a.graph.edges(data=True)) == list(b.graph.edges(data=True))
     assert any(g is not None for *_, g in a.graph.edges(data="gater"))
     assert a._plan().recurrent is not None
-    x = [0.1, 0.5, 0.9]
-    np.testing.assert_array_equal(a.activate(x), b.activate(x))
+    ref = _reference.Recurrent(b.graph)  # Synaptic's neuron model, one synapse at a time
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        x, t = rng.uniform(0, 1, 3), rng.uniform(0, 1, 2)
+        np.testing.assert_allclose(a.activate(x), ref.activate(x), rtol=0, atol=1e-12)
+        a.propagate(0.1, t)
+        ref.propagate(0.1, t)
+    np.testing.assert_allclose([w for *_, w in a.graph.edges(data="weight")],
+                               [w for *_, w in b.graph.edges(data="weight")], rtol=0, atol=1e-12)
 
 
 def test_hopfield_recalls_patterns():

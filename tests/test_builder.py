@@ -44,14 +44,16 @@ def test_connection_types():
     pairs = [p.pairs() for p in a.projections + b.projections]
     assert pairs[0] == [(0, 0), (1, 1), (2, 2)]
     assert pairs[1] == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
-    assert len(pairs[2]) == 6
+    assert pairs[2] == [(i, j) for i in range(3) for j in range(2)]
     with pytest.raises(TopologyError, match="equal size"):
         a.project(c, "one_to_one")
     with pytest.raises(TopologyError, match="unknown connection"):
         a.project(c, "some_to_some")
-    assert Layer(2).project  # self-projection defaults to one-to-one, as in Synaptic
-    d = Layer(2)
-    assert d.project(d).connection == "one_to_one"
+    d = Layer(2)  # a self-projection defaults to one-to-one, as in Synaptic
+    own = d.project(d)
+    assert own.connection == "one_to_one" and own.pairs() == [(0, 0), (1, 1)]
+    e, f = Layer(2), Layer(3)
+    assert e.project(f).connection == "all_to_all"  # between layers: all to all
 
 
 def test_weights_given_as_a_matrix_and_bias_as_values():

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import netgraph
-from netgraph import Network
+from netgraph import Network, _reference
 from netgraph._cli import main, read_csv
 from netgraph.architect import LSTM, Perceptron
 
@@ -395,6 +395,10 @@ def test_train_a_new_perceptron_then_predict(tmp_path, xor_csv):
 
     lines = ok(predicted).splitlines()
     assert [float(v) for v in lines] == [net.activate([0, 1])[0], net.activate([1, 1])[0]]
+    # and, independently of the compiled path, what the reference evaluator computes
+    by_reference = [_reference.activate(saved.graph, x)["y"]["o0"] for x in ([0, 1], [1, 1])]
+    np.testing.assert_allclose([float(v) for v in lines], by_reference, rtol=0, atol=1e-14)
+    assert [round(float(v)) for v in lines] == [1, 0]
 
 
 def test_train_further_with_options_a_log_and_the_history(tmp_path, xor_csv, cli):
