@@ -57,7 +57,7 @@ def remove_stale_temporaries(target: str, now: float | None = None) -> list[str]
     pattern = re.compile(rf"\.{re.escape(base)}\.([0-9]{{1,10}})-[0-9a-f]{{12}}\.tmp")
     now = time.time() if now is None else now
     uid = os.geteuid() if hasattr(os, "geteuid") else None
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -64,6 +64,7 @@ from ._graph import ROLES
 __all__ = ["CheckedDocument", "parse_and_check"]
 
 _WS = re.compile(r"[ \t\n\r]*")
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _TOP_KEYS = ("format", "version", "metadata", "neurons", "synapses", "training", "attrs")
 _REQUIRED = ("format", "version", "neurons", "synapses")
 _NEURON_KEYS = frozenset({"id", *NEURON_FIELDS, "attrs"})
@@ -142,7 +143,7 @@ def _locating_object(pairs: list[tuple[str, Any]]) -> Any:
 
 def _scanner(hook: Callable[[list[tuple[str, Any]]], Any]) -> Any:
     decoder = json.JSONDecoder(parse_constant=NonFinite, object_pairs_hook=hook)
-    return json.scanner.make_scanner(decoder)
+    return json.scanner.make_scanner(decoder)  # type: ignore[arg-type]  # a decoder is its context
 
 
 _scan = _scanner(_object)
@@ -159,7 +160,8 @@ def _syntax(s: str, idx: int, msg: str) -> DocumentError:
 def _value(s: str, idx: int, path: str) -> tuple[Any, int]:
     """The JSON value starting at ``s[idx]`` and the index after it."""
     try:
-        return _scan(s, idx)
+        value, end = _scan(s, idx)
+        return value, int(end)
     except StopIteration as e:
         raise _syntax(s, e.value, "Expecting value") from None
     except json.JSONDecodeError as e:
@@ -222,7 +224,7 @@ def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any], defer:
 
 # Reads JSON only to find where it ends: objects and numbers become small ints (``len``
 # is a C function), so skimming a million objects allocates next to nothing.
-_skim = json.scanner.make_scanner(json.JSONDecoder(
+_skim = json.scanner.make_scanner(json.JSONDecoder(  # type: ignore[arg-type]
     object_pairs_hook=len, parse_float=len, parse_int=len, parse_constant=len))
 
 
@@ -288,7 +290,7 @@ def _members(s: str) -> dict[str, Any]:
             if not s.startswith('"', idx):
                 raise _syntax(s, idx, "Expecting property name enclosed in double quotes")
             try:
-                key, idx = json.decoder.scanstring(s, idx + 1)
+                key, idx = _scanstring(s, idx + 1)
             except json.JSONDecodeError as e:
                 raise _syntax(s, e.pos, e.msg) from None
             idx = _ws(s, idx)
@@ -346,7 +348,8 @@ def _neuron(d: Any, k: int) -> tuple[Any, dict[str, Any]]:
                 and type(act) is str and act in _ACTIVATIONS and _finite(bias)
                 and (layer is None or type(layer) is str or type(layer) is int)
                 and (fixed is False or fixed is True) and attrs is None):
-            a = {"bias": float(bias), "activation": act, "role": role, "layer": layer}
+            a = {"bias": float(bias), "activation": act,  # type: ignore[arg-type]
+                 "role": role, "layer": layer}
             if fixed:
                 a["fixed"] = True
             return i, a
@@ -372,7 +375,7 @@ def _row(d: Any, k: int) -> tuple[Any, ...]:
                 and _finite(w) and (delay == 0 or delay == 1) and type(delay) is int
                 and (gater is None or type(gater) is str or type(gater) is int)
                 and attrs is None):
-            return u, v, float(w), delay, gater, None
+            return u, v, float(w), delay, gater, None  # type: ignore[arg-type]
     try:
         r = Synapse.model_validate(d)
     except ValidationError as e:
@@ -479,7 +482,9 @@ def _rows_to_arrays(rows: list[tuple[Any, ...]], index: dict[Any, int]) -> Array
     m = len(rows)
     src, dst = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
     weight = np.empty(m, dtype=np.float64)
-    delay = gater = attrs = None
+    delay: np.ndarray | None = None
+    gater: np.ndarray | None = None
+    attrs: list[dict[str, Any] | None] | None = None
     get = index.get
     for k, (u, v, w, d, g, a) in enumerate(rows):
         i, j = get(u), get(v)
