@@ -399,6 +399,7 @@ class NetGraph(nx.DiGraph):
         moves to the store, the rest becomes the neuron's mapping). The ids must be new
         and distinct: the loader has checked both.
         """
+        self._may_change()
         store = self._store
         start = store.n_biases
         need = start + len(nodes)
