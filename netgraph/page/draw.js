@@ -124,7 +124,13 @@ function pointOf(node) {
 
 // A synapse's curve in netgraph's own layout: forward ones bend along the ranks, those
 // going back or within a rank arc out to the side, self-connections loop.
-function curve(a, b, self) {
+// How far from its centre a drawn node's outline is, in the direction (ux, uy).
+function reach(node, ux, uy) {
+  if (node >= 0) return R;
+  return Math.min(52 / Math.max(Math.abs(ux), 1e-9), 22 / Math.max(Math.abs(uy), 1e-9));
+}
+
+function curve(a, b, self, from = 0, to = 0) {
   const along = (p) => (LR ? p.x : p.y) * FORWARD;
   if (self) {
     return LR ? `M${a.x - 5},${a.y - R} C${a.x - 26},${a.y - R - 34} ${a.x + 26},${a.y - R - 34} ${a.x + 5},${a.y - R}`
@@ -132,7 +138,8 @@ function curve(a, b, self) {
   }
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
   const ux = dx / len, uy = dy / len;
-  const sx = a.x + ux * R, sy = a.y + uy * R, ex = b.x - ux * (R + 2), ey = b.y - uy * (R + 2);
+  const ra = reach(from, ux, uy), rb = reach(to, ux, uy);
+  const sx = a.x + ux * ra, sy = a.y + uy * ra, ex = b.x - ux * (rb + 2), ey = b.y - uy * (rb + 2);
   if (along(b) > along(a)) {
     if (LR) { const m = (sx + ex) / 2; return `M${sx},${sy} C${m},${sy} ${m},${ey} ${ex},${ey}`; }
     const m = (sy + ey) / 2; return `M${sx},${sy} C${sx},${m} ${ex},${m} ${ex},${ey}`;
@@ -233,7 +240,7 @@ function render() {
   for (const grp of groups.values()) {
     const pa = pointOf(grp.a), pb = pointOf(grp.b);
     const g = el("g", { class: "synapse-group", "data-group": `${grp.a},${grp.b},${grp.count},${grp.total / grp.count}` }, edges);
-    const d = curve(pa, pb, grp.a === grp.b);
+    const d = curve(pa, pb, grp.a === grp.b, grp.a, grp.b);
     const p = el("path", { d, class: "syn", stroke: COLORS.neutral, "stroke-width": widthOf(grp.total / grp.count, gmax).toFixed(2),
                            "marker-end": "url(#arrow)" }, g);
     if (grp.delayed) p.setAttribute("stroke-dasharray", "5 3");

@@ -77,7 +77,7 @@ function run() {
 
 document.getElementById("run").addEventListener("click", run);
 document.getElementById("reset").addEventListener("click", () => {
-  resetState(); steps = 0; view.values = false; showOutputs(OUTPUTS.map(() => 0));
+  resetState(); steps = 0; view.values = false;
   document.querySelector("#outputs tbody").replaceChildren();
   render();
 });
