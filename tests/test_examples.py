@@ -1,10 +1,9 @@
 """Every example runs, as a user would run it, and prints and writes what it promises.
 
 Each ``examples/*.py`` runs in a subprocess with a temporary output folder as its
-argument; the ``python`` blocks of ``examples/notebook.md`` run in order in one
-namespace, as the cells of a notebook. Pictures need Graphviz's ``dot``: without
-it the examples write DOT source instead (``draw.py`` and the notebook need it, and
-are skipped unless ``CI`` or ``NETGRAPH_REQUIRE_GRAPHVIZ`` is set).
+argument (``examples/netgraph.ipynb`` runs in a Jupyter kernel: ``test_notebook.py``).
+Pictures need Graphviz's ``dot``: without it the examples write DOT source instead
+(``draw.py`` needs it, and is skipped unless ``CI`` or ``NETGRAPH_REQUIRE_GRAPHVIZ`` is set).
 """
 
 from __future__ import annotations
@@ -215,24 +214,6 @@ def test_example_prints_and_writes_what_it_promises(name, tmp_path):
     assert written == sorted(EXPECTED[name]), written
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing written elsewhere
     CHECKS[name](out, result.stdout)
-
-
-@needs_dot
-def test_notebook_code_runs_in_order(tmp_path):
-    blocks = python_blocks((EXAMPLES / "notebook.md").read_text(encoding="utf-8"))
-    assert len(blocks) >= 8
-    for k, block in enumerate(blocks):
-        compile(block, f"notebook.md block {k + 1}", "exec")  # each cell is valid Python
-    script = tmp_path / "notebook.py"
-    script.write_text("\n\n".join(f"# --- cell {k + 1}\n{b}" for k, b in enumerate(blocks)))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "['image/svg+xml', 'text/plain']" in result.stdout
-    assert "saved and reloaded xor.json" in result.stdout
-    for name in ("xor.json", "xor.svg", "xor.dot"):
-        assert (tmp_path / name).stat().st_size > 0
 
 
 def test_python_blocks_are_found():
