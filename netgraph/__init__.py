@@ -6,6 +6,8 @@ Build it from ``Layer`` objects in Synaptic's vocabulary, or from any graph, the
 ``activate`` and ``propagate``.
 """
 
+from typing import TYPE_CHECKING
+
 from ._activations import ACTIVATIONS as ACTIVATIONS
 from ._activations import Activation as Activation
 from ._activations import get_activation as get_activation
@@ -35,6 +37,7 @@ from ._layer import Projection as Projection
 from ._network import Gradient as Gradient
 from ._network import Network as Network
 from ._schemas import schema as schema
+from ._train import TrainOptions as TrainOptions
 from ._train import TrainResult as TrainResult
 
 __version__ = "0.1.0"
@@ -44,12 +47,19 @@ _LAZY = {"NetworkDocument": "._document", "TrainingState": "._document",
          "render_training": "._replay"}
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
+# Type checkers see plain imports, and no module-level __getattr__: one visible to them
+# would let every misspelt name (``from netgraph import Netwrok``) pass.
+if TYPE_CHECKING:
+    from ._document import NetworkDocument as NetworkDocument
+    from ._document import TrainingState as TrainingState
+    from ._replay import render_training as render_training
+else:
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            import importlib
 
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
@@ -77,6 +87,7 @@ __all__ = [
     "SynapticFidelityWarning",
     "TargetRangeWarning",
     "TopologyError",
+    "TrainOptions",
     "TrainResult",
     "TrainingState",
     "diagram",

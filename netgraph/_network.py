@@ -7,7 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any, Unpack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack, overload
 
 import networkx as nx
 import numpy as np
@@ -21,10 +22,13 @@ from ._graph import ROLES, NetGraph, _finite, synapse_order
 from ._layer import Layer, Projection
 
 if TYPE_CHECKING:
+    import graphviz
+
     from ._diagram import DiagramOptions, RenderOptions
-    from ._train import TrainResult
+    from ._train import TrainOptions, TrainResult
 
 Seed = int | np.random.Generator | None
+NeuronId = TypeVar("NeuronId")
 _ID_PREFIX = {"input": "i", "hidden": "h", "output": "o"}
 
 
@@ -232,6 +236,13 @@ class Network:
         net = Network.from_graph(self._graph)
         net._rng = np.random.default_rng(self._rng.integers(2**63))
         return net
+
+    @overload
+    def add_neuron(self, id: None = None, *, role: str = "hidden", activation: str = "logistic",
+                   bias: float | None = None, layer: Any = None) -> str: ...
+    @overload
+    def add_neuron(self, id: NeuronId, *, role: str = "hidden", activation: str = "logistic",
+                   bias: float | None = None, layer: Any = None) -> NeuronId: ...
 
     def add_neuron(
         self,
@@ -536,7 +547,8 @@ class Network:
         return Gradient(value, gw, gb, list(plan.synapses), list(plan.neurons))
 
     # ----------------------------------------------------------------- train
-    def train(self, data: Any, targets: Any = None, **options: Any) -> TrainResult:
+    def train(self, data: Any, targets: Any = None, **options: Unpack[TrainOptions]
+              ) -> TrainResult:
         """Train on a data set; returns a ``TrainResult`` (error, iterations, time, history).
 
         **Arguments**
@@ -632,7 +644,9 @@ class Network:
         return from_json(text, max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
                          network_class=cls)
 
-    def save(self, path: str | PathLike, **options: Any) -> PathLike:
+    def save(self, path: str | PathLike[str], *, layout: str = "auto", name: str | None = None,
+             description: str | None = None, training: Any = None, created: Any = None
+             ) -> Path:
         """Write ``to_json(**options)`` to ``path`` atomically; returns the path.
 
         The text goes to a temporary file in the same folder, which then replaces
@@ -640,7 +654,8 @@ class Network:
         """
         from ._json import save
 
-        return save(self, path, **options)
+        return save(self, path, layout=layout, name=name, description=description,
+                    training=training, created=created)
 
     @classmethod
     def load(cls, path: str | PathLike, *, max_bytes: int | None = None) -> Network:
@@ -651,7 +666,7 @@ class Network:
                     network_class=cls)
 
     # ------------------------------------------------------------- diagrams
-    def diagram(self, **options: Unpack[DiagramOptions]) -> Any:
+    def diagram(self, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
         """The topology as a ``graphviz.Digraph``; options as ``netgraph.diagram``
         (``net.diagram(input=[1, 0])`` shows what each neuron computes for that input)."""
         from ._diagram import diagram
@@ -664,7 +679,7 @@ class Network:
 
         return to_dot(self, **options)
 
-    def render(self, path: str | PathLike[str], **options: Unpack[RenderOptions]) -> Any:
+    def render(self, path: str | PathLike[str], **options: Unpack[RenderOptions]) -> Path:
         """Draw the network into ``path``: svg, png, pdf, dot, ... from the extension,
         or ``.html`` for a page to explore it in a browser (see ``netgraph.render``).
 

@@ -11,9 +11,9 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import numpy as np
 
@@ -29,6 +29,29 @@ if TYPE_CHECKING:
     from ._network import Network
 
 Rate = float | Sequence[float] | Callable[[int, float], float]
+
+
+class TrainOptions(TypedDict, total=False):
+    """The keyword options of ``Network.train`` (documented there), spelt out for type
+    checkers and editors: a misspelt or mistyped option shows before the code runs."""
+
+    rate: Rate | None
+    iterations: int
+    error: float
+    cost: str
+    shuffle: bool
+    batch_size: int
+    momentum: float
+    optimizer: str
+    schedule: Mapping[str, Any] | tuple[int, Callable[[dict[str, Any]], Any]] | None
+    cross_validate: Mapping[str, float] | tuple[float, float] | None
+    seed: int | np.random.Generator | None
+    progress: bool | None
+    log: int
+    sequences: bool
+    record_every: int | None
+
+
 _CHUNK_SECONDS = 0.25  # how long a compiled chunk may run before Python looks in
 
 
