@@ -465,33 +465,21 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_json_file(path: str) -> Any:
-    try:
-        with _open_text(path) as f:
-            text = f.read()
-    except UnicodeDecodeError as e:
-        raise CLIError(f"{_show_path(path)}: not UTF-8 text ({e.reason} at byte {e.start})"
-                       ) from None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as e:
-        raise CLIError(f"{_show_path(path)}: not valid JSON: {e}") from None
-
-
 def _cmd_convert(args: argparse.Namespace) -> int:
     _check_folder(args.output)
     if args.source_format == "synaptic":
-        document = _read_json_file(args.input)
-        if not isinstance(document, dict):
-            raise CLIError(f"{_show_path(args.input)}: a Synaptic network is a JSON object "
-                           "with neurons and connections")
-        if document.get("format") == "netgraph-network":
-            raise CLIError(f"{_show_path(args.input)} is netgraph JSON already (--to synaptic "
-                           "converts it to Synaptic's format)")
+        # from_synaptic reads the file itself, within its size cap
+        source = sys.stdin.buffer if args.input == "-" else args.input
         try:
-            net = Network.from_synaptic(document)
+            net = Network.from_synaptic(source)
         except NetgraphError as e:
-            raise CLIError(f"{_show_path(args.input)}: {e}") from None
+            message = str(e)
+            if "netgraph's own JSON" in message:
+                raise CLIError(f"{_show_path(args.input)} is netgraph JSON already (--to "
+                               "synaptic converts it to Synaptic's format)") from None
+            if message.startswith(os.fspath(args.input)):
+                raise CLIError(message) from None
+            raise CLIError(f"{_show_path(args.input)}: {message}") from None
         if args.output == "-":
             sys.stdout.write(net.to_json(layout=args.layout))
         else:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from ._network import Network
 
 CONNECTIONS = ("all_to_all", "one_to_one", "all_to_else")
+# Projections are made in the order the program asked for them, across layers, as
+# Synaptic makes them: whether a pair's synapse is reused depends on what came before.
+_ORDER = itertools.count()
 
 
 class Projection:
@@ -35,14 +38,19 @@ class Projection:
         self.connection = connection
         self.weight = weight
         self.synapses: list[tuple[Any, Any]] = []
+        self._seq = next(_ORDER)
 
     def pairs(self) -> list[tuple[int, int]]:
-        """(source index, target index) pairs within the two layers, in creation order."""
+        """(source index, target index) pairs within the two layers, in creation order.
+
+        As in Synaptic, ``all_to_else`` leaves out only a neuron connecting to itself: between
+        two different layers it is all-to-all.
+        """
         ns, nt = self.source.size, self.target.size
         if self.connection == "one_to_one":
             return [(i, i) for i in range(ns)]
         pairs = itertools.product(range(ns), range(nt))
-        if self.connection == "all_to_else":
+        if self.connection == "all_to_else" and self.source is self.target:
             return [(i, j) for i, j in pairs if i != j]
         return list(pairs)
 
@@ -51,20 +59,29 @@ class Projection:
         ns, nt = self.source.size, self.target.size
         if self.connection == "one_to_one":
             return ns
-        return ns * nt - (min(ns, nt) if self.connection == "all_to_else" else 0)
+        own = self.connection == "all_to_else" and self.source is self.target
+        return ns * nt - (ns if own else 0)
 
     def weights(self, rng: np.random.Generator) -> np.ndarray:
-        """The weights of ``pairs()`` in order: given, or Synaptic's uniform(-0.1, 0.1)."""
+        """The weights of ``pairs()`` in order: given, or Synaptic's uniform(-0.1, 0.1).
+
+        A neuron's synapse to itself (a layer projected onto itself) always gets weight 1:
+        Synaptic's ``project(self)`` sets the self-connection to 1 whatever it is given.
+        """
+        w = self._weights(rng)
+        if self.source is self.target:
+            w[[k for k, (i, j) in enumerate(self.pairs()) if i == j]] = 1.0
+        return w
+
+    def _weights(self, rng: np.random.Generator) -> np.ndarray:
         n = self.count()
         if self.weight is None:
-            if self.source is self.target and self.connection == "one_to_one":
-                return np.ones(n)  # Synaptic: project(self) makes a self-connection of weight 1
             return rng.uniform(-0.1, 0.1, n)
         w = np.asarray(self.weight, dtype=float)
         if w.ndim == 0:
             return np.full(n, float(w))
         if self.connection == "all_to_all" and w.shape == (self.target.size, self.source.size):
-            return w.T.reshape(-1)  # stored [target, source]; made source by source
+            return w.T.reshape(-1).copy()  # stored [target, source]; made source by source
         if w.shape == (n,):
             return w.copy()
         raise TopologyError(
@@ -119,10 +136,15 @@ class Layer:
 
         **Arguments**
         - ``connection``: ``"all_to_all"`` (default), ``"one_to_one"`` (sizes must
-          match) or ``"all_to_else"`` (all but a neuron to itself). A layer projected
-          onto itself defaults to one-to-one, as in Synaptic.
+          match) or ``"all_to_else"`` (all but a neuron to itself: between two different
+          layers that is all-to-all). A layer projected onto itself defaults to
+          one-to-one, as in Synaptic; its neurons' self-connections get weight 1.
         - ``weight``: ``None`` for random uniform(-0.1, 0.1) weights; a number for all;
           or an array, shape (other.size, self.size) for all-to-all.
+
+        As in Synaptic, a synapse that already exists is reused (its weight is set only
+        if ``weight`` is given), and if this layer already projects onto ``other``
+        all-to-all or one-to-one, nothing changes and the projection holds no synapses.
 
         **Returns** the ``Projection``.
         """
@@ -155,7 +177,9 @@ class Layer:
           neuron i (this layer is as large as the target);
         - ``"output"``: neuron i gates every synapse out of source neuron i;
         - ``"one_to_one"``: neuron i gates the projection's i-th synapse.
-        A gated synapse is multiplied by its gater's latest activation.
+        A gated synapse is multiplied by its gater's latest activation. As in Synaptic,
+        input and output gates leave self-connections alone (a self-projection gated that
+        way gates only its synapses between different neurons); one-to-one gates them.
         """
         if not isinstance(projection, Projection):
             raise TypeError(f"gate() takes a Projection, got {type(projection).__name__}")

@@ -55,6 +55,20 @@ class Gradient:
         return float(self.biases[self.neurons.index(neuron)])
 
 
+def _connected(G: NetGraph, src: list[Any], dst: list[Any]) -> bool:
+    """Synaptic's ``Layer.connected``: whether every neuron of ``src`` already projects
+    onto every neuron of ``dst``, or each onto its counterpart (equal sizes). A pair
+    counts only if Synaptic would find the synapse among the source's projections before
+    any synapse from the target (``Neuron.connected`` looks at inputs first)."""
+
+    def projects(u: Any, v: Any) -> bool:
+        return G.has_edge(u, v) and not G.has_edge(v, u)
+
+    if all(projects(u, v) for u in src for v in dst):
+        return True
+    return len(src) == len(dst) and all(projects(u, v) for u, v in zip(src, dst, strict=True))
+
+
 def _rng(seed: Seed) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
@@ -121,6 +135,7 @@ class Network:
                         f"{layer!r} projects onto {p.target!r}, which is not in the network"
                     )
                 projections.append(p)
+        projections.sort(key=lambda p: p._seq)
         G = self._graph
         # Biases are drawn before weights, layer by layer, so a seed fixes both.
         for layer, role, default_label in layers:
@@ -156,23 +171,31 @@ class Network:
         else:
             pick = list(g)
         for (u, v), neuron in zip(p.synapses, pick, strict=True):
-            G[u][v]["gater"] = neuron
+            # Synaptic's input and output gates look through a neuron's inputs and
+            # projections, where its self-connection is not: they leave it ungated.
+            if u != v or gate_type == "one_to_one":
+                G[u][v]["gater"] = neuron
 
     def _add_projection(self, p: Projection) -> None:
         src, dst = p.source.neurons, p.target.neurons
+        G = self._graph
+        succ, pred = G._succ, G._pred
+        fresh = not any(pred[v] or succ[v] for v in dst)
+        if not fresh and p.source is not p.target and _connected(G, src, dst):
+            p.synapses = []  # Synaptic's Layer.project: already connected, nothing to do
+            return
         if p.connection == "all_to_all":
             p.synapses = list(itertools.product(src, dst))
         else:
             p.synapses = [(src[i], dst[j]) for i, j in p.pairs()]
         weights = p.weights(self._rng)
-        G = self._graph
-        pred = G._pred
-        if any(pred[v] for v in dst) and any(G.has_edge(u, v) for u, v in p.synapses):
-            # projecting again onto existing synapses sets their weights (Synaptic)
-            for (u, v), w in zip(p.synapses, weights, strict=True):
-                G.add_edge(u, v, weight=float(w))
-        else:
+        if fresh:
             G._add_synapses_fast(p.synapses, weights)
+        else:
+            for (u, v), w in zip(p.synapses, weights, strict=True):
+                if G.has_edge(u, v) and p.weight is None and u != v:
+                    continue  # Synaptic reuses the synapse and keeps its weight
+                G.add_edge(u, v, weight=float(w))
         # Synaptic activates neurons in the order they were made: a synapse from a neuron
         # made at or after its target reads the previous step's value.
         rank = {n: k for k, n in enumerate(G)}
@@ -602,11 +625,15 @@ class Network:
         return to_synaptic(self)
 
     @classmethod
-    def from_synaptic(cls, data: dict | str | PathLike) -> Network:
-        """Import Synaptic.js ``toJSON()`` output: a dict, a JSON string or a file path."""
-        from .interop._synaptic import from_synaptic
+    def from_synaptic(cls, data: Any, *, max_bytes: int | None = None) -> Network:
+        """Import Synaptic.js ``toJSON()`` output: a dict, JSON text or bytes, a file path
+        or an open file. At most ``max_bytes`` (default 512 MiB) are read from any
+        source; every bad input raises ``NetworkFormatError`` naming the place. Warns
+        (``SynapticFidelityWarning``) if Synaptic's compiled mode would train the network
+        differently (see the README's "Synaptic fidelity")."""
+        from .interop._synaptic import MAX_DOCUMENT_BYTES, from_synaptic
 
-        return from_synaptic(data)
+        return from_synaptic(data, max_bytes=max_bytes or MAX_DOCUMENT_BYTES)
 
     def to_json(self, *, layout: str = "auto", name: str | None = None,
                 description: str | None = None, training: Any = None,

@@ -92,7 +92,11 @@ function buildLayers(spec, skipped) {
 function build(spec, skipped) {
   switch (spec.kind) {
     case 'layers': return buildLayers(spec, skipped);
-    case 'LSTM': return new Architect.LSTM(...spec.sizes, spec.options || {});
+    case 'LSTM': {
+      const options = Object.assign({}, spec.options || {});
+      if (options.peepholes) options.peepholes = CONNECTION[options.peepholes.toLowerCase()];
+      return new Architect.LSTM(...spec.sizes, options);
+    }
     case 'Liquid': return new Architect.Liquid(...spec.args);
     case 'Hopfield': return new Architect.Hopfield(spec.size);
     case 'json': return Network.fromJSON(spec.network);

@@ -88,3 +88,53 @@ def steps_for(n_in: int, n_out: int, rng: np.random.Generator, count: int = 40,
             steps.append({"op": "propagate", "rate": rate,
                           "target": rng.uniform(0, 1, n_out).tolist()})
     return steps
+
+
+SQUASH = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLIM": "hlim",
+          "RELU": "relu"}
+
+
+def build(spec: dict[str, Any], seed: int = 0) -> Any:
+    """The same program built by netgraph's builder (``Layer``/``architect``).
+
+    Weights are netgraph's own random draws; the structure is what is compared."""
+    from netgraph import Layer, Network
+    from netgraph.architect import LSTM, Hopfield
+
+    kind = spec["kind"]
+    if kind == "LSTM":
+        o = spec.get("options", {})
+        names = {"peepholes": "peepholes", "hiddenToHidden": "hidden_to_hidden",
+                 "outputToHidden": "output_to_hidden", "outputToGates": "output_to_gates",
+                 "inputToOutput": "input_to_output"}
+        options = {names[k]: v for k, v in o.items()}
+        if "peepholes" in options:
+            options["peepholes"] = {"ALL_TO_ALL": "all_to_all", "ONE_TO_ONE": "one_to_one",
+                                    "ALL_TO_ELSE": "all_to_else"}[options["peepholes"]]
+        return LSTM(*spec["sizes"], seed=seed, **options)
+    if kind == "Hopfield":
+        return Hopfield(spec["size"], seed=seed)
+    assert kind == "layers", kind
+    layers = [Layer(lay["size"], SQUASH[lay.get("squash", "LOGISTIC")])
+              for lay in spec["layers"]]
+    projections: list[Any] = []
+    for op in spec["ops"]:
+        if op[0] == "project":
+            _, a, b, kind_, weight = op
+            projections.append(layers[a].project(layers[b], kind_, weight))
+        elif op[0] == "gate":
+            _, g, k, type_ = op
+            layers[g].gate(projections[k], type_)
+        else:
+            raise ValueError(f"netgraph's builder has no {op[0]}")
+    return Network(input=layers[spec["input"]], hidden=[layers[k] for k in spec["hidden"]],
+                   output=layers[spec["output"]], seed=seed)
+
+
+def structure(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a Synaptic document says about structure: layers, and each connection's
+    (from, to, gater), plus the self-connections' weights (Synaptic makes them 1)."""
+    return {"layers": [n["layer"] for n in doc["neurons"]],
+            "squash": [n["squash"] for n in doc["neurons"]],
+            "connections": [(c["from"], c["to"], c["gater"]) for c in doc["connections"]],
+            "self_weights": [c["weight"] for c in doc["connections"] if c["from"] == c["to"]]}

@@ -74,3 +74,84 @@ def test_stale_accumulator_import_warns_once_naming_the_neurons():
         net = Network.from_synaptic(reply["initial"])
     assert len(record) == 1
     assert peer.worst(peer.replay(net, activations), reply["outputs"]) < 1e-12
+
+
+def same_network(prog, *, strict=True):
+    """Build ``prog`` in Synaptic and in netgraph; their structures must be equal."""
+    reply = peer.run([prog])[0]
+    assert "error" not in reply, reply
+    net = peer.build(prog["build"])
+    mine, theirs = peer.structure(net.to_synaptic()), peer.structure(reply["initial"])
+    assert mine == theirs
+    return net, reply
+
+
+@pytest.mark.parametrize("sizes", [(2, 3), (3, 3), (3, 2)])
+def test_r1_all_to_else_between_two_layers_is_all_to_all(sizes):
+    a, b = sizes
+    prog = layers_program([a, b, 1], [["project", 0, 1, "all_to_else", None],
+                                      ["project", 1, 2, None, None]])
+    net, _ = same_network(prog)
+    assert net.graph.number_of_edges() == a * b + b
+
+
+def test_r1_all_to_else_within_a_layer_skips_only_self():
+    prog = layers_program([2, 3, 1], [["project", 0, 1, None, None],
+                                      ["project", 1, 1, "all_to_else", None],
+                                      ["project", 1, 2, None, None]])
+    net, _ = same_network(prog)
+    hidden = net.layers["hidden0"]
+    assert sorted((u, v) for u, v in net.graph.edges if u in hidden and v in hidden) == sorted(
+        (u, v) for u in hidden for v in hidden if u != v)
+
+
+@pytest.mark.parametrize("connection", ["all_to_all", "one_to_one", None])
+def test_r2_self_projection_gives_self_connections_weight_1(connection):
+    prog = layers_program([2, 3, 1], [["project", 0, 1, None, None],
+                                      ["project", 1, 1, connection, 0.25],
+                                      ["project", 1, 2, None, None]])
+    net, reply = same_network(prog)
+    assert peer.structure(reply["initial"])["self_weights"] == [1, 1, 1]
+    off = [w for u, v, w in net.graph.edges(data="weight") if u != v and u[0] == v[0] == "h"]
+    assert off == ([0.25] * 6 if connection == "all_to_all" else [])
+
+
+@pytest.mark.parametrize("gate_type", ["input", "output", "one_to_one"])
+@pytest.mark.parametrize("connection", ["all_to_all", "one_to_one"])
+def test_r3_gates_on_a_self_projection(gate_type, connection):
+    """Input and output gates leave self-connections ungated; one-to-one gates them."""
+    n_gated = {"all_to_all": 9, "one_to_one": 3}[connection]
+    gater_size = n_gated if gate_type == "one_to_one" else 3
+    prog = layers_program([2, 3, gater_size, 1],
+                          [["project", 0, 1, None, None], ["project", 0, 2, None, None],
+                           ["project", 1, 1, connection, None],
+                           ["project", 1, 3, None, None], ["project", 2, 3, None, None],
+                           ["gate", 2, 2, gate_type]])
+    net, _ = same_network(prog)
+    loops = [g for u, v, g in net.graph.edges(data="gater") if u == v]
+    assert loops == [None] * 3 if gate_type != "one_to_one" else all(loops)
+
+
+@pytest.mark.parametrize("options", [
+    {"peepholes": "ALL_TO_ELSE"}, {"peepholes": "ONE_TO_ONE"}, {},
+    {"peepholes": "ALL_TO_ELSE", "hiddenToHidden": True, "outputToHidden": True,
+     "outputToGates": True, "inputToOutput": False}])
+def test_r4_lstm_has_synaptics_synapses_in_synaptics_order(options):
+    prog = {"seed": 1, "steps": [], "build": {"kind": "LSTM", "sizes": [1, 2, 1],
+                                              "options": options}}
+    net, reply = same_network(prog)
+    if options == {"peepholes": "ALL_TO_ELSE"}:
+        assert len(reply["initial"]["connections"]) == 25
+
+
+def test_projecting_again_onto_connected_layers_does_nothing():
+    """Synaptic's Layer.project makes nothing when the layers are already connected
+    all-to-all or one-to-one, whatever type and weight it is given."""
+    prog = layers_program([3, 3, 3], [["project", 0, 1, None, None],
+                                      ["project", 0, 1, "one_to_one", 0.5],
+                                      ["project", 1, 2, "one_to_one", None],
+                                      ["project", 1, 2, None, 0.5]])
+    net, reply = same_network(prog)
+    assert len(reply["skipped"]) == 2
+    assert 0.5 not in [c["weight"] for c in reply["initial"]["connections"]]
+    assert net.graph.number_of_edges() == 9 + 3

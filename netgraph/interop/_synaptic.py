@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import warnings
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NetworkFormatError, SynapticFidelityWarning, TopologyError
@@ -27,53 +27,128 @@ _TO_SQUASH = {v: k for k, v in SQUASHES.items()}
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 
 
-def _read(data: dict | str | PathLike) -> Any:
+def _read(data: Any, max_bytes: int) -> Any:
+    """The parsed document from a dict, JSON text, bytes, a path or a binary/text file,
+    reading at most ``max_bytes`` from any source."""
     if isinstance(data, dict):
         return data
-    if isinstance(data, (bytes, bytearray)):
-        data = data.decode("utf-8", errors="strict")
+    where = "the document"
     if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
-        text = data
+        text: str | bytes = data
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        text = bytes(data)
     elif isinstance(data, (str, PathLike)):
-        path = Path(data)
+        where = os.fspath(data) if isinstance(data, str) else str(data)
         try:
-            if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise NetworkFormatError(f"{path}: larger than {MAX_DOCUMENT_BYTES} bytes")
-            text = path.read_text(encoding="utf-8")
+            with open(data, "rb") as f:
+                text = _read_capped(f, max_bytes, where)
         except OSError as e:
-            raise NetworkFormatError(f"cannot read {path}: {e.strerror or e}") from None
+            raise NetworkFormatError(f"cannot read {where}: {e.strerror or e}") from None
+        except ValueError as e:  # a NUL or other character no path can hold
+            raise NetworkFormatError(f"cannot read {where!r:.80}: {e}") from None
+    elif hasattr(data, "read"):
+        where = str(getattr(data, "name", "the file"))
+        text = _read_capped(data, max_bytes, where)
     else:
-        raise NetworkFormatError(f"expected a dict, JSON text or a path, got {type(data).__name__}")
+        raise NetworkFormatError("expected a dict, JSON text, bytes, a path or a file, got "
+                                 f"{type(data).__name__}")
+    if len(text) > max_bytes:
+        raise NetworkFormatError(f"{where}: larger than {max_bytes} bytes (raise max_bytes "
+                                 "to read it)")
+    if isinstance(text, bytes):
+        if b"\x00" in text:  # JSON never holds a NUL byte; UTF-16 and UTF-32 text does
+            raise NetworkFormatError(f"{where}: not UTF-8 text (NUL at byte "
+                                     f"{text.index(0)}: UTF-16 or UTF-32?)")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise NetworkFormatError(f"{where}: not UTF-8 text ({e.reason} at byte {e.start})"
+                                     ) from None
     try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError, UnicodeDecodeError) as e:
-        raise NetworkFormatError(f"not valid JSON: {e}") from None
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as e:
+        raise NetworkFormatError(f"{where}: not valid JSON: {e.msg} at line {e.lineno} "
+                                 f"column {e.colno}") from None
+    except RecursionError:
+        raise NetworkFormatError(f"{where}: not valid JSON: nested too deeply") from None
+
+
+def _read_capped(f: Any, max_bytes: int, where: str) -> bytes | str:
+    """Up to ``max_bytes`` + 1 from a file object, whatever its size claims (``/dev/zero``
+    claims 0)."""
+    try:
+        data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise NetworkFormatError(f"cannot read {where}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise NetworkFormatError(f"{where}: not UTF-8 text ({e.reason} at byte {e.start})"
+                                 ) from None
+    if not isinstance(data, (bytes, str)):
+        raise NetworkFormatError(f"{where}: read() gave {type(data).__name__}, not text")
+    return data
+
+
+def _parse_int(digits: str) -> int | float:
+    # Python refuses to convert integers of more than 4,300 digits; no weight, bias or
+    # index needs more than a float holds, so a longer one becomes a float (infinite,
+    # and refused by the check of the field that holds it).
+    return int(digits) if len(digits) <= 4000 else float(digits)
 
 
 def _number(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise NetworkFormatError(f"{where}: expected a number, got {value!r:.60}")
-    value = float(value)
+        raise NetworkFormatError(f"{where}: expected a number, got {_show(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise NetworkFormatError(f"{where}: {_show(value)} is too large for a float") from None
     if not math.isfinite(value):
         raise NetworkFormatError(f"{where}: {value} is not a finite number")
     return value
 
 
+def _show(value: Any) -> str:
+    """A short, printable rendering of a value from a document."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _looks_foreign(doc: dict[str, Any]) -> str | None:
+    """What a document that is not Synaptic's looks like, or None."""
+    if doc.get("format") == "netgraph-network":
+        return "netgraph's own JSON (read it with Network.from_json or netgraph.load)"
+    if isinstance(doc.get("nodes"), list) and "neurons" not in doc:
+        return ("a Neataptic network (it has \"nodes\" where Synaptic has \"neurons\", "
+                "as Neataptic's toJSON writes)")
+    if isinstance(doc.get("sizes"), list) and isinstance(doc.get("layers"), list):
+        return 'a brain.js network (it has "sizes" and "layers", as brain.js\'s toJSON writes)'
+    return None
+
+
 def _index(where: str, value: Any, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise NetworkFormatError(f"{where}: expected a neuron index, got {value!r:.60}")
+        raise NetworkFormatError(f"{where}: expected a neuron index, got {_show(value)}")
     if not 0 <= value < n:
-        raise NetworkFormatError(f"{where}: unknown neuron {value} (there are {n})")
+        raise NetworkFormatError(f"{where}: unknown neuron {_show(value)} (there are {n})")
     return value
 
 
-def from_synaptic(data: dict | str | PathLike) -> Network:
-    """Build a Network from Synaptic's toJSON output (see ``Network.from_synaptic``)."""
+def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
+    """Build a Network from Synaptic's toJSON output (see ``Network.from_synaptic``).
+
+    Every bad input raises ``NetworkFormatError`` naming the place; at most ``max_bytes``
+    are read from any source.
+    """
     from .._network import Network
 
-    doc = _read(data)
+    doc = _read(data, max_bytes)
     if not isinstance(doc, dict):
         raise NetworkFormatError("a Synaptic network is a JSON object with neurons and connections")
+    foreign = _looks_foreign(doc)
+    if foreign is not None:
+        raise NetworkFormatError(f"not a Synaptic network: this looks like {foreign}")
     for key in ("neurons", "connections"):
         if not isinstance(doc.get(key), list):
             raise NetworkFormatError(f"{key}: expected a list")
@@ -81,6 +156,7 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
     n = len(neurons)
     ids: list[str] = []
     attrs_list: list[dict[str, Any]] = []
+    values: list[list[float]] = []  # each neuron's state, old, activation
     counts = {"input": 0, "hidden": 0, "output": 0}
     for k, neuron in enumerate(neurons):
         where = f"neurons[{k}]"
@@ -89,17 +165,19 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         layer = neuron.get("layer")
         if layer in ("input", "output"):
             role, label = layer, layer
-        elif isinstance(layer, int) and not isinstance(layer, bool) and layer >= 0:
+        elif isinstance(layer, int) and not isinstance(layer, bool) and 0 <= layer < 2**32 - 1:
             role, label = "hidden", f"hidden{layer}"
         else:
             raise NetworkFormatError(f"{where}.layer: expected 'input', 'output' or a hidden "
-                                     f"layer index, got {layer!r:.60}")
+                                     f"layer index, got {_show(layer)}")
         squash = neuron.get("squash")
-        if squash not in SQUASHES:
+        if not isinstance(squash, str) or squash not in SQUASHES:
             raise NetworkFormatError(
-                f"{where}.squash: {squash!r:.60} is not one of Synaptic's squash functions "
+                f"{where}.squash: {_show(squash)} is not one of Synaptic's squash functions "
                 f"({', '.join(SQUASHES)}); a custom function (null) cannot be imported")
         bias = _number(f"{where}.bias", neuron.get("bias"))
+        values.append([_number(f"{where}.{key}", neuron.get(key, 0))
+                       for key in ("state", "old", "activation")])
         ids.append(f"{role[0]}{counts[role]}")
         counts[role] += 1
         attrs_list.append({"bias": bias, "activation": SQUASHES[squash], "role": role,
@@ -138,8 +216,8 @@ def from_synaptic(data: dict | str | PathLike) -> Network:
         assert state is not None
         for k, neuron in enumerate(neurons):
             pos = plan.index[ids[k]]
-            for slot, key in ((0, "state"), (1, "old"), (2, "activation")):
-                state[slot][pos] = _number(f"neurons[{k}].{key}", neuron.get(key, 0))
+            for slot in range(3):
+                state[slot][pos] = values[k][slot]
     return net
 
 
