@@ -139,7 +139,7 @@ def test_r3_gates_on_a_self_projection(gate_type, connection):
 def test_r4_lstm_has_synaptics_synapses_in_synaptics_order(options):
     prog = {"seed": 1, "steps": [], "build": {"kind": "LSTM", "sizes": [1, 2, 1],
                                               "options": options}}
-    net, reply = same_network(prog)
+    _, reply = same_network(prog)
     if options == {"peepholes": "ALL_TO_ELSE"}:
         assert len(reply["initial"]["connections"]) == 25
 

@@ -214,7 +214,7 @@ def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
         net._ready()
         state = net._state
         assert state is not None
-        for k, neuron in enumerate(neurons):
+        for k in range(n):
             pos = plan.index[ids[k]]
             for slot in range(3):
                 state[slot][pos] = values[k][slot]
