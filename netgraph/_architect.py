@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ._exceptions import TopologyError
+from ._graph import synapse_attrs
 from ._layer import Layer
 from ._network import Network, Seed, _rng
 
@@ -99,26 +101,28 @@ def LSTM(inputs: int, *sizes: int, peepholes: str = "all_to_all", hidden_to_hidd
 def Liquid(inputs: int, hidden: int, outputs: int, connections: int, gates: int, *,
            seed: Seed = None) -> Network:
     """Synaptic's liquid state machine: a pool of ``hidden`` neurons with ``connections``
-    random synapses among them (a repeated pair reuses its synapse; a neuron picked
-    twice gets a self-connection) and ``gates`` random gatings of those synapses,
-    fed by the inputs and read by the outputs (both all-to-all).
+    random synapses among them (made as Synaptic's ``Neuron.project`` makes them: a
+    repeated pair reuses its synapse, a -> b after b -> a adds a parallel a -> b synapse,
+    a neuron picked twice gets a self-connection) and ``gates`` random gatings of those
+    synapses, fed by the inputs and read by the outputs (both all-to-all).
     """
     rng = _rng(seed)
     input_layer, pool, output_layer = Layer(inputs), Layer(hidden), Layer(outputs)
     net = Network(input=input_layer, hidden=[pool], output=output_layer, seed=rng)
-    made: list[tuple[str, str]] = []
+    made: list[tuple[Any, ...]] = []
     for _ in range(connections):
         i, j = (int(k) for k in rng.integers(0, hidden, 2))
         a, b = pool.neurons[i], pool.neurons[j]
-        if not net.graph.has_edge(a, b):  # a repeated pair reuses its synapse
-            # Synaptic runs the pool in order: a synapse backwards reads the last step
-            net.connect(a, b, delay=int(i >= j))
-        made.append((a, b))
+        # Synaptic's Neuron.project: a repeated pair reuses its synapse, but a -> b after
+        # b -> a makes a second, parallel a -> b synapse
+        key = net._project(a, b, float(rng.uniform(-0.1, 0.1)), False)
+        if i >= j:  # Synaptic runs the pool in order: a synapse backwards reads the last step
+            synapse_attrs(net.graph, key)["delay"] = 1
+        made.append(key)
     for _ in range(gates):
         gater = pool.neurons[int(rng.integers(0, hidden))]
-        u, v = made[int(rng.integers(0, len(made)))] if made else (None, None)
-        if u is not None:
-            net.graph[u][v]["gater"] = gater
+        if made:  # a synapse gated twice keeps its last gater, as Synaptic's toJSON does
+            synapse_attrs(net.graph, made[int(rng.integers(0, len(made)))])["gater"] = gater
     input_layer.project(pool)
     pool.project(output_layer)
     return net

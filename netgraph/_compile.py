@@ -20,7 +20,7 @@ import numpy as np
 
 from ._activations import ACTIVATIONS, get_activation
 from ._exceptions import ActivationError, CycleError, TopologyError
-from ._graph import ROLES, NetGraph
+from ._graph import ROLES, NetGraph, synapse_attrs
 
 INPUT, HIDDEN, OUTPUT = 0, 1, 2
 
@@ -53,7 +53,7 @@ class Plan:
 
     version: int
     neurons: list[Any]
-    synapses: list[tuple[Any, Any]]
+    synapses: list[tuple[Any, ...]]  # (u, v), or (u, v, k) for a parallel one (synapse_attrs)
     index: dict[Any, int]
     in_ptr: np.ndarray
     in_src: np.ndarray
@@ -130,23 +130,35 @@ def check_neurons(G: nx.DiGraph) -> tuple[list[Any], list[Any]]:
 
 
 def check_synapses(G: nx.DiGraph) -> bool:
-    """Check every synapse's attributes; return whether any is delayed or gated."""
+    """Check every synapse's attributes (parallel synapses too); return whether any is
+    delayed or gated."""
     recurrent = False
-    for u, v, a in G.edges(data=True):
-        if "weight" not in a:
-            raise TopologyError(f"synapse {_name(u)} -> {_name(v)} has no 'weight' attribute")
-        delay = a.get("delay", 0)
-        if delay is None:
-            delay = 0
-        if isinstance(delay, bool) or delay not in (0, 1):
-            raise TopologyError(f"synapse {_name(u)} -> {_name(v)} has delay {delay!r}; "
-                                "a delay is 0 (this step) or 1 (the previous step)")
-        gater = a.get("gater")
-        if gater is not None and gater not in G:
-            raise TopologyError(f"synapse {_name(u)} -> {_name(v)} is gated by {_name(gater)}, "
-                                "which is not a neuron of the network")
-        recurrent = recurrent or bool(delay) or gater is not None
+    for u, v, main in G.edges(data=True):
+        parallel = main.get("parallel") or ()
+        if parallel and u == v:
+            raise TopologyError(f"self-connection {_name(u)} -> {_name(v)} has parallel "
+                                "synapses; a neuron has one self-connection")
+        for k, a in enumerate((main, *parallel)):
+            name = f"synapse {_name(u)} -> {_name(v)}" + (f" (parallel {k})" if k else "")
+            if "weight" not in a:
+                raise TopologyError(f"{name} has no 'weight' attribute")
+            delay = a.get("delay", 0)
+            if delay is None:
+                delay = 0
+            if isinstance(delay, bool) or delay not in (0, 1):
+                raise TopologyError(f"{name} has delay {delay!r}; "
+                                    "a delay is 0 (this step) or 1 (the previous step)")
+            gater = a.get("gater")
+            if gater is not None and gater not in G:
+                raise TopologyError(f"{name} is gated by {_name(gater)}, "
+                                    "which is not a neuron of the network")
+            recurrent = recurrent or bool(delay) or gater is not None
     return recurrent
+
+
+def undelayed(a: Any) -> bool:
+    """Whether any synapse of this pair (the first or a parallel one) reads this step."""
+    return not a.get("delay") or any(not p.get("delay") for p in a.get("parallel") or ())
 
 
 def topological_order(G: nx.DiGraph, inputs: list[Any], recurrent: bool = False) -> list[Any]:
@@ -158,7 +170,7 @@ def topological_order(G: nx.DiGraph, inputs: list[Any], recurrent: bool = False)
     if recurrent:  # delayed synapses read the previous step: they do not order neurons
         H = nx.DiGraph()
         H.add_nodes_from(G)
-        H.add_edges_from((u, v) for u, v, d in G.edges(data="delay") if not d)
+        H.add_edges_from((u, v) for u, v, a in G.edges(data=True) if undelayed(a))
     else:
         H = G
     try:
@@ -178,17 +190,21 @@ def compile_plan(G: NetGraph) -> Plan:
     index = {n: k for k, n in enumerate(order)}
     n = len(order)
     in_ptr = np.zeros(n + 1, dtype=np.int64)
-    synapses: list[tuple[Any, Any]] = []
+    synapses: list[tuple[Any, ...]] = []
     src: list[int] = []
     pred = G._pred
     loops: list[Any] = []
     for k, v in enumerate(order):
-        for u in pred[v]:
+        for u, a in pred[v].items():
             if u == v:  # self-connections sit apart: they feed back the state
                 loops.append(v)
                 continue
             synapses.append((u, v))
             src.append(index[u])
+            parallel = a.get("parallel")
+            if parallel:  # each its own synapse, right after the first (see synapse_attrs)
+                synapses.extend((u, v, q) for q in range(1, len(parallel) + 1))
+                src.extend([index[u]] * len(parallel))
         in_ptr[k + 1] = len(synapses)
     self_e = np.full(n, -1, dtype=np.int64)
     for v in loops:
@@ -276,7 +292,7 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
 
 
 def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
-                      synapses: list[tuple[Any, Any]], in_ptr: np.ndarray, in_src: np.ndarray,
+                      synapses: list[tuple[Any, ...]], in_ptr: np.ndarray, in_src: np.ndarray,
                       self_e: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, ...]:
     """Index arrays for Synaptic's gated, self-connected neuron model (the native core's
     ``Gates``, ``netgraph/_native/plan.h``).
@@ -298,8 +314,8 @@ def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
     n, m = len(order), len(synapses)
     in_delay = np.zeros(len(in_src), dtype=np.int64)
     gater = np.full(m, -1, dtype=np.int64)
-    for c, (u, v) in enumerate(synapses):
-        a = G._succ[u][v]
+    for c, key in enumerate(synapses):
+        a = synapse_attrs(G, key)
         if c < len(in_src) and a.get("delay"):
             in_delay[c] = 1
         g = a.get("gater")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import networkx as nx
@@ -264,17 +264,97 @@ class NeuronAttrs(_Attrs):
 
 
 class SynapseAttrs(_Attrs):
-    """A synapse's attributes; ``weight`` lives in the graph's weight array."""
+    """A synapse's attributes; ``weight`` lives in the graph's weight array.
+
+    ``parallel`` holds further synapses between the same two neurons (Synaptic makes
+    them): a tuple of mappings of this same kind, each with its own live ``weight`` and
+    optional ``gater``/``delay``. Setting it takes any sequence of mappings with a
+    ``weight`` and is a structural change; the list it holds is read-only (set the
+    attribute anew to add or remove one), while each synapse's ``weight`` can be set.
+    """
 
     __slots__ = ()
     _key = "weight"
-    _structural = frozenset({"delay", "gater"})
+    _structural = frozenset({"delay", "gater", "parallel"})
 
     def _new_slot(self, store: _Store) -> int:
         return store.new_weight()
 
     def _array(self) -> np.ndarray:
         return self._store.weights
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == "parallel":
+            value = self._parallel(value)
+            if not value:  # no parallel synapse: no attribute
+                if "parallel" in self:
+                    del self["parallel"]
+                return
+        super().__setitem__(key, value)
+
+    def _parallel(self, value: Any) -> Parallel:
+        """``value`` as synapses of this graph, each weight in a slot of its own."""
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise TypeError("parallel must be a list of mappings, each with a 'weight', got "
+                            f"{type(value).__name__}")
+        out = []
+        for k, item in enumerate(value):
+            if not isinstance(item, Mapping) or "weight" not in item:
+                raise TypeError(f"parallel[{k}] must be a mapping with a 'weight', got "
+                                f"{item!r:.60}")
+            if "parallel" in item:
+                raise ValueError(f"parallel[{k}] cannot hold parallel synapses of its own")
+            a = type(self)()
+            for name, v in item.items():
+                try:
+                    a[name] = v
+                except (TypeError, ValueError) as e:
+                    raise type(e)(f"parallel[{k}].{e}") from None
+            out.append(a)
+        return Parallel(out)
+
+    def copy(self) -> dict[str, Any]:
+        """A plain ``dict``, parallel synapses as a list of plain dicts."""
+        d = dict(self.items())
+        if "parallel" in d:
+            d["parallel"] = [p.copy() for p in d["parallel"]]
+        return d
+
+
+class Parallel(list):  # type: ignore[type-arg]
+    """The read-only list of a pair's further synapses (``G[u][v]["parallel"]``).
+
+    A list, so that networkx, JSON writers and users read it as one; changing it in place
+    would not tell the network its structure changed, so that is refused.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("parallel synapses cannot be changed in place; set "
+                        "G[u][v]['parallel'] to a new list (each entry's weight can be set)")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+    def copy(self) -> list[Any]:  # type: ignore[override]
+        return [dict(a) for a in self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Parallel, (list(self),))
+
+
+def synapse_attrs(G: nx.DiGraph, key: tuple[Any, ...]) -> Any:
+    """The attributes of synapse ``key``: ``(u, v)`` is ``G[u][v]``; ``(u, v, k)`` (k >= 1)
+    is its k-th parallel synapse, ``G[u][v]["parallel"][k - 1]``."""
+    a = G._succ[key[0]][key[1]]
+    return a if len(key) == 2 else a["parallel"][key[2] - 1]
+
+
+def synapse_keys(G: nx.DiGraph, u: Any, v: Any) -> list[tuple[Any, ...]]:
+    """Every synapse u -> v: ``(u, v)`` then ``(u, v, k)`` for its parallel synapses."""
+    parallel = G._succ[u][v].get("parallel") or ()
+    return [(u, v)] + [(u, v, k) for k in range(1, len(parallel) + 1)]
 
 
 class NetGraph(nx.DiGraph):
@@ -453,8 +533,9 @@ class NetGraph(nx.DiGraph):
             pred[v][u] = a
         self._changed()
 
-    def _relocate(self, neuron_order: list[Any], synapse_order: list[tuple[Any, Any]]) -> None:
-        """Lay biases and weights out in the given orders (slot k = k-th item).
+    def _relocate(self, neuron_order: list[Any], synapse_order: list[tuple[Any, ...]]) -> None:
+        """Lay biases and weights out in the given orders (slot k = k-th item; a synapse
+        is a key of ``synapse_attrs``).
 
         A compiled plan then reads them as contiguous arrays. Called by the compiler,
         which passes every neuron and synapse exactly once.
@@ -468,8 +549,10 @@ class NetGraph(nx.DiGraph):
             a = nodes[n]
             biases[k] = old_b[a._slot]
             a._slot = k
-        for k, (u, v) in enumerate(synapse_order):
-            a = succ[u][v]
+        for k, key in enumerate(synapse_order):
+            a = succ[key[0]][key[1]]
+            if len(key) == 3:  # a parallel synapse (see ``synapse_attrs``)
+                a = a["parallel"][key[2] - 1]
             weights[k] = old_w[a._slot]
             a._slot = k
         store.biases, store.n_biases = biases, len(neuron_order)

@@ -565,6 +565,8 @@ def _build(doc: CheckedDocument, network_class: type[Network] | None) -> Network
                          map(ids.__getitem__, a.target[start:stop].tolist()), strict=True))
         G._add_synapses_fast(edges, a.weight[start:stop])
     special = a.delay is not None or a.gater is not None
+    if a.attrs is not None:  # parallel synapses (in attrs) may be gated or delayed too
+        special = special or any(x and "parallel" in x for x in a.attrs)
     if special or a.attrs is not None:
         for k in range(len(a.source)):
             attrs = G._succ[ids[int(a.source[k])]][ids[int(a.target[k])]]

@@ -18,7 +18,7 @@ from ._activations import get_activation
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
 from ._exceptions import DivergenceError, InputError, NeuronError, TopologyError
-from ._graph import ROLES, NetGraph, _finite, synapse_order
+from ._graph import ROLES, NetGraph, _finite, synapse_attrs, synapse_order
 from ._layer import Layer, Projection
 
 if TYPE_CHECKING:
@@ -164,17 +164,17 @@ class Network:
         g = gater.neurons
         if gate_type == "input":
             where = {n: k for k, n in enumerate(p.target.neurons)}
-            pick = [g[where[v]] for _, v in p.synapses]
+            pick = [g[where[key[1]]] for key in p.synapses]
         elif gate_type == "output":
             where = {n: k for k, n in enumerate(p.source.neurons)}
-            pick = [g[where[u]] for u, _ in p.synapses]
+            pick = [g[where[key[0]]] for key in p.synapses]
         else:
             pick = list(g)
-        for (u, v), neuron in zip(p.synapses, pick, strict=True):
+        for key, neuron in zip(p.synapses, pick, strict=True):
             # Synaptic's input and output gates look through a neuron's inputs and
             # projections, where its self-connection is not: they leave it ungated.
-            if u != v or gate_type == "one_to_one":
-                G[u][v]["gater"] = neuron
+            if key[0] != key[1] or gate_type == "one_to_one":
+                synapse_attrs(G, key)["gater"] = neuron
 
     def _add_projection(self, p: Projection) -> None:
         src, dst = p.source.neurons, p.target.neurons
@@ -192,17 +192,39 @@ class Network:
         if fresh:
             G._add_synapses_fast(p.synapses, weights)
         else:
-            for (u, v), w in zip(p.synapses, weights, strict=True):
-                if G.has_edge(u, v) and p.weight is None and u != v:
-                    continue  # Synaptic reuses the synapse and keeps its weight
-                G.add_edge(u, v, weight=float(w))
+            p.synapses = [self._project(u, v, float(w), p.weight is not None)
+                          for (u, v), w in zip(p.synapses, weights, strict=True)]
         # Synaptic activates neurons in the order they were made: a synapse from a neuron
         # made at or after its target reads the previous step's value.
         rank = {n: k for k, n in enumerate(G)}
         if min(rank[v] for v in dst) <= max(rank[u] for u in src):
-            for u, v in p.synapses:
-                if rank[u] >= rank[v]:
-                    G[u][v]["delay"] = 1
+            for key in p.synapses:
+                if rank[key[0]] >= rank[key[1]]:
+                    synapse_attrs(G, key)["delay"] = 1
+
+    def _project(self, u: Any, v: Any, weight: float, given: bool) -> tuple[Any, ...]:
+        """Synaptic's ``Neuron.project``: the synapse u -> v it makes or reuses (its key).
+
+        ``u.project(u)`` sets the self-connection to 1. Otherwise Synaptic looks through
+        u's inputs, then its projections: finding v -> u first, it makes a new synapse
+        even if u -> v exists (a parallel one); finding u -> v, it reuses it, setting its
+        weight only if one was ``given``.
+        """
+        G = self._graph
+        if u == v:
+            G.add_edge(u, u, weight=1.0)
+            return (u, u)
+        if G.has_edge(v, u) and G.has_edge(u, v):
+            a = G[u][v]
+            parallel = [*(a.get("parallel") or ()), {"weight": weight}]
+            a["parallel"] = parallel
+            return (u, v, len(parallel))
+        if G.has_edge(u, v) and not G.has_edge(v, u):
+            if given:
+                G[u][v]["weight"] = weight
+            return (u, v)
+        G.add_edge(u, v, weight=weight)
+        return (u, v)
 
     def _new_ids(self, role: str, count: int) -> list[str]:
         """``count`` unused ids like ``h3``, numbered on from the role's neuron count."""
@@ -618,11 +640,21 @@ class Network:
         return test(self, data, targets, cost)
 
     # ----------------------------------------------------------- save/load
-    def to_synaptic(self) -> dict[str, Any]:
-        """Synaptic.js ``toJSON()`` format (neurons in activation order)."""
+    def to_synaptic(self, *, strict: bool = True) -> dict[str, Any]:
+        """Synaptic.js ``toJSON()`` format, in the order Synaptic's ``fromJSON`` runs it.
+
+        With ``strict`` (the default) a network that Synaptic would load but compute
+        differently raises ``NetworkFormatError`` naming the neuron or synapse and why: a
+        self-connection whose weight is not 1 (fromJSON sets them to 1), an output neuron
+        that runs before hidden neurons it is linked to (Synaptic runs outputs last), a
+        ``fixed`` neuron (Synaptic trains every neuron), parallel synapses fromJSON would
+        merge. ``strict=False`` writes it anyway with a ``SynapticFidelityWarning``. A
+        hidden neuron that feeds nothing, or a neuron with no input, always warns:
+        Synaptic's compiled mode takes it for an extra output or input.
+        """
         from .interop._synaptic import to_synaptic
 
-        return to_synaptic(self)
+        return to_synaptic(self, strict=strict)
 
     @classmethod
     def from_synaptic(cls, data: Any, *, max_bytes: int | None = None) -> Network:

@@ -26,6 +26,36 @@ def _f(name: str, s: float) -> tuple[float, float]:
         return y, float(a.derivative(np.float64(s), np.float64(y)))
 
 
+def into(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """Every synapse into j but its self-connection, as (key, source, attributes), in the
+    order they are summed: each pair's first synapse, then its parallel ones."""
+    out = []
+    for i, a in G.pred[j].items():
+        if i != j:
+            out.append(((i, j), i, a))
+            out += [((i, j, k), i, p) for k, p in enumerate(a.get("parallel") or (), 1)]
+    return out
+
+
+def out_of(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """Every synapse out of j but its self-connection, as (key, target, attributes)."""
+    out = []
+    for k, a in G.succ[j].items():
+        if k != j:
+            out.append(((j, k), k, a))
+            out += [((j, k, q), k, p) for q, p in enumerate(a.get("parallel") or (), 1)]
+    return out
+
+
+def all_synapses(G: nx.DiGraph) -> list[tuple[tuple[Any, ...], Any]]:
+    """Every synapse, self-connections included, as (key, attributes)."""
+    out = []
+    for u, v, a in G.edges(data=True):
+        out.append(((u, v), a))
+        out += [((u, v, k), p) for k, p in enumerate(a.get("parallel") or (), 1)]
+    return out
+
+
 def inputs_of(G: nx.DiGraph) -> list[Any]:
     return [n for n, role in G.nodes(data="role") if role == "input"]
 
@@ -46,8 +76,8 @@ def activate(G: nx.DiGraph, x: Sequence[float]) -> dict[str, dict[Any, float]]:
         if j in y:
             continue
         total = G.nodes[j]["bias"]
-        for i in G.pred[j]:  # in the order the synapses were made
-            total += G[i][j]["weight"] * y[i]
+        for _, i, a in into(G, j):  # in the order the synapses were made
+            total += a["weight"] * y[i]
         s[j] = total
         y[j], dy[j] = _f(G.nodes[j]["activation"], total)
     return {"s": s, "y": y, "dy": dy}
@@ -69,11 +99,11 @@ def propagate(G: nx.DiGraph, values: dict, rate: float, target: Sequence[float])
         if j in targets:
             d[j] = targets[j] - y[j]
         else:
-            d[j] = dy[j] * sum(d[k] * G[j][k]["weight"] for k in G.succ[j])
+            d[j] = dy[j] * sum(d[k] * a["weight"] for _, k, a in out_of(G, j))
         if G.nodes[j].get("fixed"):
             continue
-        for i in G.pred[j]:
-            G[i][j]["weight"] += rate * d[j] * y[i]
+        for _, i, a in into(G, j):
+            a["weight"] += rate * d[j] * y[i]
         G.nodes[j]["bias"] += rate * d[j]
 
 
@@ -83,7 +113,7 @@ def gradient(
     """d(mean cost over rows)/d(weight) and /d(bias), by backpropagation per edge."""
     c = get_cost(cost)
     outputs = outputs_of(G)
-    gw = {e: 0.0 for e in G.edges}
+    gw = {key: 0.0 for key, _ in all_synapses(G)}
     gb = {n: 0.0 for n in G}
     for x, t in zip(X, T, strict=True):
         v = activate(G, x)
@@ -93,11 +123,12 @@ def gradient(
         for j in reversed(list(nx.topological_sort(G))):
             if G.nodes[j]["role"] == "input":
                 continue
-            upstream = dC_dy.get(j, 0.0) + sum(dC_ds[k] * G[j][k]["weight"] for k in G.succ[j])
+            upstream = dC_dy.get(j, 0.0) + sum(dC_ds[k] * a["weight"]
+                                               for _, k, a in out_of(G, j))
             dC_ds[j] = upstream * v["dy"][j]
             gb[j] += dC_ds[j]
-            for i in G.pred[j]:
-                gw[(i, j)] += dC_ds[j] * v["y"][i]
+            for key, i, _ in into(G, j):
+                gw[key] += dC_ds[j] * v["y"][i]
     return gw, gb
 
 
@@ -105,7 +136,8 @@ class Recurrent:
     """Synaptic's gated, self-connected neuron model, one synapse at a time.
 
     The state (states, activations, gains, traces, errors) lives here, keyed by
-    neuron and synapse; weights and biases are read from and written to the graph.
+    neuron and synapse (a synapse key as ``into`` gives it: ``(i, j)``, or ``(i, j, k)``
+    for a parallel one); weights and biases are read from and written to the graph.
     A self-connection feeds back the neuron's previous *state*; any other delayed
     synapse reads its source's activation from the previous step.
     """
@@ -114,30 +146,29 @@ class Recurrent:
         self.G = G
         undelayed = nx.DiGraph()
         undelayed.add_nodes_from(G)
-        undelayed.add_edges_from((u, v) for u, v, d in G.edges(data="delay") if not d)
+        undelayed.add_edges_from((key[0], key[1]) for key, a in all_synapses(G)
+                                 if not a.get("delay"))
         rank = {n: k for k, n in enumerate(G)}
         inputs = inputs_of(G)
         self.order = inputs + [n for n in nx.lexicographical_topological_sort(
             undelayed, key=rank.__getitem__) if n not in inputs]
+        self.attrs = dict(all_synapses(G))
         self.s = dict.fromkeys(G, 0.0)
         self.old = dict.fromkeys(G, 0.0)
         self.y = dict.fromkeys(G, 0.0)
         self.dy = dict.fromkeys(G, 0.0)
-        self.gain = dict.fromkeys(G.edges, 1.0)
-        self.elig = {e: 0.0 for e in G.edges if e[0] != e[1]}
-        self.xtrace: dict[tuple, float] = {}  # (j, k, (i, j)) -> x^k_ji
+        self.gain = dict.fromkeys(self.attrs, 1.0)
+        self.elig = {e: 0.0 for e in self.attrs if e[0] != e[1]}
+        self.xtrace: dict[tuple, float] = {}  # (j, k, synapse into j) -> x^k_ji
         self.resp = dict.fromkeys(G, 0.0)
-
-    def inputs_into(self, j):
-        return [i for i in self.G.pred[j] if i != j]
 
     def gated_by(self, j):
         """{k: [synapses into k gated by j]}, k in activation order."""
         out: dict = {}
         for k in self.order:
-            for i in self.G.pred[k]:
-                if self.G[i][k].get("gater") == j:
-                    out.setdefault(k, []).append((i, k))
+            for e, a in self.attrs.items():
+                if e[1] == k and a.get("gater") == j:
+                    out.setdefault(k, []).append(e)
         return out
 
     def self_term(self, k) -> float:
@@ -146,16 +177,16 @@ class Recurrent:
     def influence(self, j, k, synapses) -> float:
         """I_k: what j's activation multiplies in k's state, at current values."""
         total = self.old[k] if (k, k) in synapses else 0.0
-        for i, _ in synapses:
-            total += self.G[i][k]["weight"] * self.y[i]
+        for e in synapses:
+            total += self.attrs[e]["weight"] * self.y[e[0]]
         return total
 
     def activate(self, x: Sequence[float]) -> list[float]:
         G = self.G
         previous = dict(self.y)
 
-        def read(i, j):
-            return previous[i] if G[i][j].get("delay") else self.y[i]
+        def read(e, a):
+            return previous[e[0]] if a.get("delay") else self.y[e[0]]
 
         for n, value in zip(inputs_of(G), x, strict=True):
             self.y[n] = float(value)
@@ -165,22 +196,21 @@ class Recurrent:
                 continue
             self.old[j] = self.s[j]
             total = self.self_term(j) * self.s[j] + G.nodes[j]["bias"]
-            for i in self.inputs_into(j):
-                total += read(i, j) * G[i][j]["weight"] * self.gain[(i, j)]
+            for e, _, a in into(G, j):
+                total += read(e, a) * a["weight"] * self.gain[e]
             self.s[j] = total
             self.y[j], self.dy[j] = _f(G.nodes[j]["activation"], total)
-            for e in G.edges:
-                if G.edges[e].get("gater") == j:
+            for e, a in self.attrs.items():
+                if a.get("gater") == j:
                     self.gain[e] = self.y[j]
-            for i in self.inputs_into(j):
-                self.elig[(i, j)] = (self.self_term(j) * self.elig[(i, j)]
-                                     + self.gain[(i, j)] * read(i, j))
+            for e, _, a in into(G, j):
+                self.elig[e] = self.self_term(j) * self.elig[e] + self.gain[e] * read(e, a)
             for k, synapses in self.gated_by(j).items():
                 influence = self.influence(j, k, synapses)
-                for i in self.inputs_into(j):
-                    key = (j, k, (i, j))
+                for e, _, _ in into(G, j):
+                    key = (j, k, e)
                     self.xtrace[key] = (self.self_term(k) * self.xtrace.get(key, 0.0)
-                                        + self.dy[j] * self.elig[(i, j)] * influence)
+                                        + self.dy[j] * self.elig[e] * influence)
         return [self.y[o] for o in outputs_of(G)]
 
     def propagate(self, rate: float, target: Sequence[float]) -> None:
@@ -194,9 +224,8 @@ class Recurrent:
                 projected = targets[j] - self.y[j]
                 d = projected
             else:
-                projected = self.dy[j] * sum(
-                    self.resp[k] * self.gain[(j, k)] * G[j][k]["weight"]
-                    for k in G.succ[j] if k != j)
+                projected = self.dy[j] * sum(self.resp[k] * self.gain[e] * a["weight"]
+                                             for e, k, a in out_of(G, j))
                 gated = sum(self.resp[k] * self.influence(j, k, synapses)
                             for k, synapses in gated_map.items())
                 d = projected + self.dy[j] * gated
@@ -205,11 +234,11 @@ class Recurrent:
                 continue
             # an output neuron learns from its eligibility traces only, even when it gates
             extended = {} if j in targets else gated_map
-            for i in self.inputs_into(j):
-                g = projected * self.elig[(i, j)]
+            for e, _, a in into(G, j):
+                g = projected * self.elig[e]
                 for k in extended:
-                    g += self.resp[k] * self.xtrace.get((j, k, (i, j)), 0.0)
-                G[i][j]["weight"] += rate * g
+                    g += self.resp[k] * self.xtrace.get((j, k, e), 0.0)
+                a["weight"] += rate * g
             G.nodes[j]["bias"] += rate * d
 
     def clear(self) -> None:

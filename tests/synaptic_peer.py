@@ -134,7 +134,14 @@ def build(spec: dict[str, Any], seed: int = 0) -> Any:
 def structure(doc: dict[str, Any]) -> dict[str, Any]:
     """What a Synaptic document says about structure: layers, and each connection's
     (from, to, gater), plus the self-connections' weights (Synaptic makes them 1)."""
+    rows = [(c["from"], c["to"], c["gater"]) for c in doc["connections"]]
+    # a pair's parallel synapses are listed after its first by netgraph, in creation
+    # order among the source's synapses by Synaptic: compare with each pair's together
+    first = {}
+    for k, (u, v, _) in enumerate(rows):
+        first.setdefault((u, v), k)
+    rows.sort(key=lambda r: first[(r[0], r[1])])
     return {"layers": [n["layer"] for n in doc["neurons"]],
             "squash": [n["squash"] for n in doc["neurons"]],
-            "connections": [(c["from"], c["to"], c["gater"]) for c in doc["connections"]],
+            "connections": rows,
             "self_weights": [c["weight"] for c in doc["connections"] if c["from"] == c["to"]]}

@@ -88,7 +88,8 @@ def test_import_from_path(tmp_path):
         (lambda d: d.pop("connections"), r"connections: expected a list"),
         (lambda d: d["connections"][0].update({"gater": 99}),
          r"connections\[0\]\.gater: unknown neuron 99"),
-        (lambda d: d["connections"].append(dict(d["connections"][0])), "listed twice"),
+        (lambda d: d["connections"].extend([{"from": 3, "to": 3, "weight": 1, "gater": None}] * 2),
+         r"connections\[10\]: the self-connection of h1 is listed twice"),
     ],
 )
 def test_bad_synaptic_documents_name_the_place(mutate, message):

@@ -6,11 +6,15 @@ or rebuilds the network in netgraph and compares. See the README's "Synaptic fid
 
 from __future__ import annotations
 
+import json
+import warnings
+
 import numpy as np
 import pytest
 import synaptic_peer as peer
 
-from netgraph import Network, SynapticFidelityWarning, _reference
+from netgraph import Network, NetworkFormatError, SynapticFidelityWarning, _reference
+from netgraph.architect import Liquid
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +85,10 @@ def same_network(prog, *, strict=True):
     reply = peer.run([prog])[0]
     assert "error" not in reply, reply
     net = peer.build(prog["build"])
-    mine, theirs = peer.structure(net.to_synaptic()), peer.structure(reply["initial"])
+    with warnings.catch_warnings():  # parallel synapses fromJSON would merge: still compare
+        warnings.simplefilter("ignore", SynapticFidelityWarning)
+        doc = net.to_synaptic(strict=strict)
+    mine, theirs = peer.structure(doc), peer.structure(reply["initial"])
     assert mine == theirs
     return net, reply
 
@@ -155,3 +162,80 @@ def test_projecting_again_onto_connected_layers_does_nothing():
     assert len(reply["skipped"]) == 2
     assert 0.5 not in [c["weight"] for c in reply["initial"]["connections"]]
     assert net.graph.number_of_edges() == 9 + 3
+
+
+# ---------------------------------------------------------------- parallel synapses
+def parallel_program(order, steps=(), gate=False):
+    """Layers in, A, B, out with A -> B, B -> A, then A -> B again: Synaptic's second
+    A -> B finds B -> A first and makes parallel synapses. ``order``: "AB" runs A first."""
+    hidden = [1, 2] if order == "AB" else [2, 1]
+    ops = [["project", 0, 1, None, None], ["project", 0, 2, None, None],
+           ["project", 1, 2, None, None], ["project", 2, 1, None, None],
+           ["project", 1, 2, None, None], ["project", 2, 3, None, None]]
+    if gate:
+        ops.append(["gate", 3, 4, "input"])  # the outputs gate the parallel synapses
+    return layers_program([2, 2, 2, 2], ops, hidden=hidden, seed=11, steps=list(steps))
+
+
+@pytest.mark.parametrize("gate", [False, True])
+@pytest.mark.parametrize("order", ["AB", "BA"])
+def test_parallel_synapses_build_import_and_train_exactly(order, gate):
+    rng = np.random.default_rng(4)
+    steps = peer.steps_for(2, 2, rng, count=40, rate=0.2)
+    prog = parallel_program(order, steps, gate)
+    net, reply = same_network(prog, strict=False)
+    pairs = [c for c in reply["initial"]["connections"]]
+    assert len(pairs) > len({(c["from"], c["to"]) for c in pairs})  # Synaptic made parallels
+    a, b = net.layers["hidden0"][0], net.layers["hidden1"][0]
+    first = (a, b) if order == "AB" else (b, a)  # the layer projected twice
+    assert len(net.graph[first[0]][first[1]]["parallel"]) == 1
+    imported = Network.from_synaptic(reply["initial"])
+    assert peer.worst(peer.replay(imported, steps), reply["outputs"]) < 1e-12
+    # netgraph JSON keeps them: the copy trains identically
+    twin = Network.from_json(Network.from_synaptic(reply["initial"]).to_json())
+    assert peer.replay(twin, steps) == peer.replay(Network.from_synaptic(reply["initial"]),
+                                                   steps)
+
+
+def test_liquid_with_parallel_synapses_imports_and_trains_exactly():
+    """Architect.Liquid without gates (gaters that project hit the stale accumulator)."""
+    rng = np.random.default_rng(6)
+    progs = [{"seed": s, "build": {"kind": "Liquid", "args": [2, 6, 2, 30, 0]},
+              "steps": peer.steps_for(2, 2, rng, count=40, rate=0.1)} for s in range(8)]
+    replies = peer.run(progs)
+    with_parallel = 0
+    for prog, reply in zip(progs, replies, strict=True):
+        pairs = [(c["from"], c["to"]) for c in reply["initial"]["connections"]]
+        with_parallel += len(pairs) > len(set(pairs))
+        net = Network.from_synaptic(reply["initial"])
+        assert peer.worst(peer.replay(net, prog["steps"]), reply["outputs"]) < 1e-9
+    assert with_parallel >= 2
+
+
+def test_liquid_builder_makes_parallel_synapses_that_round_trip():
+    net = Liquid(3, 8, 2, connections=60, gates=10, seed=3)
+    par = [(u, v) for u, v, p in net.graph.edges(data="parallel") if p]
+    assert par
+    x = np.random.default_rng(0).uniform(-1, 1, (30, 3))
+    twin = Network.from_json(net.to_json())
+    np.testing.assert_array_equal(twin.activate(x), net.activate(x))
+
+
+def test_export_refuses_parallel_synapses_fromjson_would_merge():
+    rng = np.random.default_rng(5)
+    steps = peer.steps_for(2, 2, rng, count=40, rate=0.2)
+    net = Network.from_synaptic(peer.run([parallel_program("AB")])[0]["initial"])
+    with pytest.raises(NetworkFormatError, match=r"synapse 'h0' -> 'h2' has 1 parallel "
+                                                 r"synapse\(s\); Synaptic's fromJSON merges"):
+        net.to_synaptic()
+    with pytest.warns(SynapticFidelityWarning, match="merges them"):
+        doc = net.to_synaptic(strict=False)
+    theirs = peer.run([{"seed": 1, "build": {"kind": "json", "network": doc},
+                        "steps": steps}])[0]
+    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) > 1e-6  # really differs
+    # when the reverse synapse runs first, fromJSON keeps them: written, and exact
+    net = Network.from_synaptic(peer.run([parallel_program("BA")])[0]["initial"])
+    doc = json.loads(json.dumps(net.to_synaptic()))
+    theirs = peer.run([{"seed": 1, "build": {"kind": "json", "network": doc},
+                        "steps": steps}])[0]
+    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) < 1e-12

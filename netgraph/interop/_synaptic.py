@@ -17,6 +17,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NetworkFormatError, SynapticFidelityWarning, TopologyError
+from .._graph import synapse_attrs, synapse_keys
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -201,10 +202,19 @@ def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
     net = Network()
     G = net.graph
     G.add_nodes_from(zip(ids, attrs_list, strict=True))
-    for u, v, a in edges:
+    parallel: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for k, (u, v, a) in enumerate(edges):
         if G.has_edge(u, v):
-            raise NetworkFormatError(f"connections: {u} -> {v} is listed twice")
-        G.add_edge(u, v, **a)
+            # Synaptic makes a second u -> v synapse when u.project(v) finds v -> u first
+            # (Liquid does): a parallel synapse with its own weight, gater and traces.
+            if u == v:
+                raise NetworkFormatError(f"connections[{k}]: the self-connection of {u} is "
+                                         "listed twice")
+            parallel.setdefault((u, v), []).append(a)
+        else:
+            G.add_edge(u, v, **a)
+    for (u, v), extra in parallel.items():
+        G[u][v]["parallel"] = extra
     try:
         plan = net._plan()
     except TopologyError as e:
@@ -245,47 +255,137 @@ def _warn_stale_accumulator(G: Any) -> None:
             "same; training differs.", SynapticFidelityWarning, stacklevel=3)
 
 
-def to_synaptic(net: Network) -> dict[str, Any]:
+def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
     """Write a Network in Synaptic's toJSON format; see ``Network.to_synaptic``."""
     plan = net._plan()
     G = net.graph
-    index = plan.index
-    hidden_index: dict[Any, int] = {}
+    pos = plan.index
+    problems: list[str] = []  # what Synaptic's fromJSON would compute differently
+    # fromJSON lists neurons by layer: inputs, hidden layers by index, outputs. Each run of
+    # hidden neurons sharing a label becomes one Synaptic layer, so hidden order is kept.
+    roles = [G.nodes[n]["role"] for n in plan.neurons]
+    layer_of: dict[Any, Any] = {}
+    runs, last = -1, object()
+    for n, role in zip(plan.neurons, roles, strict=True):
+        if role == "hidden":
+            label = G.nodes[n].get("layer")
+            if label != last or runs < 0:
+                runs += 1
+            layer_of[n], last = runs, label
+        else:
+            layer_of[n], last = role, object()
+    rank = {"input": 0, "hidden": 1, "output": 2}
+    order = sorted(plan.neurons, key=lambda n: (rank[G.nodes[n]["role"]], pos[n]))
+    index = {n: k for k, n in enumerate(order)}
+    keys = [key for u in plan.neurons for v in G.succ[u] for key in synapse_keys(G, u, v)]
+    if order != plan.neurons:
+        _check_order(G, keys, pos, index, problems)
     neurons = []
-    for n in plan.neurons:
+    for n in order:
         a = G.nodes[n]
         squash = _TO_SQUASH.get(a["activation"])
         if squash is None:
             raise NetworkFormatError(
                 f"neuron {n!r} uses {a['activation']!r}, which Synaptic does not have "
                 f"(it knows {', '.join(SQUASHES)})")
-        if a["role"] == "hidden":
-            layer: Any = hidden_index.setdefault(a["layer"], len(hidden_index))
-        else:
-            layer = a["role"]
+        if a.get("fixed"):
+            problems.append(f"neuron {n!r} is fixed (its bias and incoming weights never "
+                            "learn); Synaptic has no such neuron and would train it")
         neurons.append({"trace": {"elegibility": {}, "extended": {}}, "state": 0, "old": 0,
-                        "activation": 0, "bias": a["bias"], "layer": layer, "squash": squash})
+                        "activation": 0, "bias": a["bias"], "layer": layer_of[n],
+                        "squash": squash})
     state = net._state if plan.recurrent is not None and net._state_version == plan.version \
         else None
     if state is not None:  # Synaptic keeps a recurrent net's state in its JSON
-        for k in range(len(neurons)):
-            neurons[k].update(state=float(state[0][k]), old=float(state[1][k]),
-                              activation=float(state[2][k]))
+        for n in order:
+            k = pos[n]
+            neurons[index[n]].update(state=float(state[0][k]), old=float(state[1][k]),
+                                     activation=float(state[2][k]))
     connections = []
-    for u in plan.neurons:
+    for u in order:
         # Synaptic lists a neuron's self-connection after its projections
-        succ = [(v, a) for v, a in G.succ[u].items() if v != u]
-        succ += [(u, G.succ[u][u])] if u in G.succ[u] else []
-        for v, a in succ:
-            if index[v] <= index[u] and not a.get("delay"):
-                raise NetworkFormatError(
-                    f"synapse {u!r} -> {v!r} reads this step's value from a neuron that runs "
-                    "later; Synaptic cannot express that")
-            if a.get("delay") and index[u] < index[v]:
-                raise NetworkFormatError(
-                    f"synapse {u!r} -> {v!r} is delayed but runs forward; Synaptic cannot "
-                    "express that")
-            gater = a.get("gater")
-            connections.append({"from": index[u], "to": index[v], "weight": a["weight"],
-                                "gater": None if gater is None else index[gater]})
+        succ = [v for v in G.succ[u] if v != u] + ([u] if u in G.succ[u] else [])
+        for v in succ:
+            pair = synapse_keys(G, u, v)
+            if len(pair) > 1 and not (G.has_edge(v, u) and index[v] < index[u]):
+                problems.append(
+                    f"synapse {u!r} -> {v!r} has {len(pair) - 1} parallel synapse(s); "
+                    f"Synaptic's fromJSON merges them into one unless {v!r} -> {u!r} exists "
+                    f"and {v!r} runs first")
+            for key in pair:
+                a = synapse_attrs(G, key)
+                delayed = bool(a.get("delay")) or u == v
+                if index[v] <= index[u] and not delayed:
+                    raise NetworkFormatError(
+                        f"synapse {u!r} -> {v!r} reads this step's value from a neuron that "
+                        "runs later; Synaptic cannot express that")
+                if delayed and index[u] < index[v]:
+                    raise NetworkFormatError(
+                        f"synapse {u!r} -> {v!r} is delayed but runs forward; Synaptic cannot "
+                        "express that")
+                if u == v and a["weight"] != 1:
+                    problems.append(
+                        f"self-connection {u!r} -> {u!r} has weight {a['weight']!r}; "
+                        "Synaptic's fromJSON sets every self-connection's weight to 1")
+                gater = a.get("gater")
+                connections.append({"from": index[u], "to": index[v], "weight": a["weight"],
+                                    "gater": None if gater is None else index[gater]})
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        if strict:
+            raise NetworkFormatError(f"Synaptic would compute this network differently: "
+                                     f"{problems[0]}{more}; to_synaptic(strict=False) writes "
+                                     "it anyway")
+        warnings.warn("written for Synaptic, which will compute it differently: "
+                      + "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)"
+                                                   if len(problems) > 5 else ""),
+                      SynapticFidelityWarning, stacklevel=3)
+    _warn_compiled_roles(G, order)
     return {"neurons": neurons, "connections": connections}
+
+
+def _check_order(G: Any, keys: list[tuple[Any, ...]], old: dict[Any, int],
+                 new: dict[Any, int], problems: list[str]) -> None:
+    """Synaptic runs outputs last. That changes nothing if every pair of neurons a synapse
+    or a gate links keeps its order; name the first that does not."""
+    def same(a: Any, b: Any) -> bool:
+        return (old[a] < old[b]) == (new[a] < new[b]) and (old[a] > old[b]) == (new[a] > new[b])
+
+    for key in keys:
+        u, v = key[0], key[1]
+        gater = synapse_attrs(G, key).get("gater")
+        pairs = [(u, v)] + ([(gater, v), (gater, u)] if gater is not None else [])
+        for a, b in pairs:
+            if not same(a, b):
+                first, second = (a, b) if old[a] < old[b] else (b, a)
+                out = first if G.nodes[first]["role"] == "output" else second
+                problems.append(
+                    f"output neuron {out!r} runs before hidden neurons here, and Synaptic runs "
+                    f"outputs last, which changes the order of {first!r} and {second!r} "
+                    f"(synapse {u!r} -> {v!r}" + (f", gated by {gater!r})" if gater is not None
+                                                  else ")"))
+                return
+
+
+def _warn_compiled_roles(G: Any, order: list[Any]) -> None:
+    """E4: Synaptic's compiled mode takes a hidden neuron that neither projects nor gates
+    for one more output, and one with no incoming synapse for one more input."""
+    gaters = {a.get("gater") for key, a in _all_attrs(G)}
+    dead = [n for n in order if G.nodes[n]["role"] == "hidden"
+            and not any(v != n for v in G.succ[n]) and n not in gaters]
+    sourceless = [n for n in order if G.nodes[n]["role"] != "input"
+                  and not any(u != n for u in G.pred[n])]
+    notes = []
+    if dead:
+        notes.append(f"hidden neuron(s) {', '.join(map(repr, dead[:5]))} feed nothing: "
+                     "Synaptic's compiled mode treats each as one more output (it takes a "
+                     "target and is returned by activate)")
+    if sourceless:
+        notes.append(f"neuron(s) {', '.join(map(repr, sourceless[:5]))} have no incoming "
+                     "synapse: Synaptic's compiled mode treats each as one more input")
+    if notes:
+        warnings.warn("; ".join(notes), SynapticFidelityWarning, stacklevel=3)
+
+
+def _all_attrs(G: Any) -> list[tuple[tuple[Any, ...], Any]]:
+    return [(key, synapse_attrs(G, key)) for u, v in G.edges for key in synapse_keys(G, u, v)]
