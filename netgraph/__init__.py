@@ -39,6 +39,8 @@ from ._network import Network as Network
 from ._schemas import schema as schema
 from ._train import TrainOptions as TrainOptions
 from ._train import TrainResult as TrainResult
+from ._views import feedforward_view as feedforward_view
+from ._views import relabel as relabel
 
 __version__ = "0.1.0"
 
@@ -91,8 +93,10 @@ __all__ = [
     "TrainResult",
     "TrainingState",
     "diagram",
+    "feedforward_view",
     "get_activation",
     "get_cost",
+    "relabel",
     "render_diagram",
     "render_training",
     "schema",

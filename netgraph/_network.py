@@ -162,6 +162,8 @@ class Network:
             raise TopologyError(f"{gater!r} gates {p!r}: both must belong to the same network")
         G = self._graph
         g = gater.neurons
+        if not p.synapses:  # a projection Synaptic did not make (already connected)
+            return
         if gate_type == "input":
             where = {n: k for k, n in enumerate(p.target.neurons)}
             pick = [g[where[key[1]]] for key in p.synapses]
@@ -364,10 +366,21 @@ class Network:
         self._graph.remove_edge(source, target)
 
     def remove_neuron(self, neuron: Any) -> None:
-        """Remove a neuron and every synapse into or out of it."""
-        if neuron not in self._graph:
+        """Remove a neuron and every synapse into or out of it.
+
+        The synapses it gated stay, ungated (Synaptic's ``ungate``): their gain is 1 again.
+        """
+        G = self._graph
+        if neuron not in G:
             raise NeuronError(f"no neuron {neuron!r} in the network")
-        self._graph.remove_node(neuron)
+        for *_, a in list(G.edges(data=True)):
+            if a.get("gater") == neuron:
+                del a["gater"]
+            parallel = a.get("parallel")
+            if parallel and any(p.get("gater") == neuron for p in parallel):
+                a["parallel"] = [{k: x for k, x in p.items()
+                                  if not (k == "gater" and x == neuron)} for p in parallel]
+        G.remove_node(neuron)
 
     # -------------------------------------------------------------- inspect
     @property

@@ -16,6 +16,7 @@
 //      {"kind": "Liquid", "args": [inputs, hidden, outputs, connections, gates]}
 //      {"kind": "Hopfield", "size": 4}
 //      {"kind": "json", "network": <toJSON document>}          Network.fromJSON
+//    "scale": 1.5,                    optional: weights and biases from uniform(-1.5, 1.5)
 //    "steps": [{"op": "activate", "input": [...]}, {"op": "propagate", "rate": r,
 //              "target": [...]}, {"op": "clear"}]}
 // A reply: {"initial": toJSON before any step, "outputs": [every activate's output],
@@ -118,10 +119,22 @@ function multiGated(net) {
   return n;
 }
 
+// Draw every weight (but self-connections) and bias from uniform(-scale, scale), so that
+// squashes work away from 0 and differences show.
+function randomize(net, scale) {
+  for (const { neuron, layer } of net.neurons()) {
+    if (layer !== 'input') neuron.bias = (Math.random() * 2 - 1) * scale;
+    for (const id in neuron.connections.projected) {
+      neuron.connections.projected[id].weight = (Math.random() * 2 - 1) * scale;
+    }
+  }
+}
+
 function run(program) {
   rngState = program.seed | 0;
   const skipped = [];
   const net = build(program.build, skipped);
+  if (program.scale) randomize(net, program.scale);
   const initial = net.toJSON();
   const outputs = [];
   for (const step of program.steps || []) {

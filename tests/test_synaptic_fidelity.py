@@ -239,3 +239,95 @@ def test_export_refuses_parallel_synapses_fromjson_would_merge():
     theirs = peer.run([{"seed": 1, "build": {"kind": "json", "network": doc},
                         "steps": steps}])[0]
     assert peer.worst(peer.replay(net, steps), theirs["outputs"]) < 1e-12
+
+
+# -------------------------------------------------------------------- exports, E1-E4
+def run_export(doc, steps):
+    return peer.run([{"seed": 1, "build": {"kind": "json", "network": doc}, "steps": steps}])[0]
+
+
+def small_recurrent():
+    net = Network(seed=3)
+    net.add_neuron("i0", role="input")
+    net.add_neuron("h0", activation="tanh")
+    net.add_neuron("o0", role="output")
+    net.connect("i0", "h0", 0.7)
+    net.connect("h0", "h0", 0.5)  # a self-connection of weight 0.5 (E1)
+    net.connect("h0", "o0", -1.1)
+    return net
+
+
+def test_e1_self_connection_weight_other_than_1():
+    net = small_recurrent()
+    steps = peer.steps_for(1, 1, np.random.default_rng(0), count=40, rate=0.2)
+    with pytest.raises(NetworkFormatError, match=r"self-connection 'h0' -> 'h0' has weight "
+                                                 r"0.5; Synaptic's fromJSON sets"):
+        net.to_synaptic()
+    with pytest.warns(SynapticFidelityWarning, match="self-connection 'h0' -> 'h0'"):
+        doc = net.to_synaptic(strict=False)
+    assert peer.worst(peer.replay(net, steps), run_export(doc, steps)["outputs"]) > 1e-3
+    net = small_recurrent()
+    net.graph["h0"]["h0"]["weight"] = 1.0
+    doc = net.to_synaptic()
+    assert peer.worst(peer.replay(net, steps), run_export(doc, steps)["outputs"]) < 1e-12
+
+
+def test_e2_output_before_hidden_neurons():
+    """fromJSON runs outputs last; netgraph refuses only when that changes the order of
+    two neurons a synapse or a gate links."""
+    net = Network(seed=1)
+    net.add_neuron("i0", role="input")
+    net.add_neuron("o0", role="output")
+    net.add_neuron("h0")
+    net.connect("i0", "o0", 0.5)
+    net.connect("i0", "h0", 0.9)
+    net.connect("o0", "h0", 1.3)  # o0 runs before h0 and feeds it this step
+    net.connect("h0", "o0", -0.8, delay=1)
+    assert net._plan().neurons == ["i0", "o0", "h0"]
+    steps = peer.steps_for(1, 1, np.random.default_rng(1), count=40, rate=0.2)
+    with pytest.raises(NetworkFormatError, match="output neuron 'o0' runs before hidden"):
+        net.to_synaptic()
+    with pytest.warns(SynapticFidelityWarning):
+        doc = net.to_synaptic(strict=False)
+    assert peer.worst(peer.replay(net, steps), run_export(doc, steps)["outputs"]) > 1e-6
+    # an output that runs early but is not linked to the hidden neurons it passes: exact
+    net = Network(seed=1)
+    net.add_neuron("i0", role="input")
+    net.add_neuron("o0", role="output")
+    net.add_neuron("h0")
+    net.add_neuron("o1", role="output")
+    net.connect("i0", "o0", 0.5)
+    net.connect("i0", "h0", 0.9)
+    net.connect("h0", "o1", 1.3)
+    doc = net.to_synaptic()
+    assert [n["layer"] for n in doc["neurons"]] == ["input", 0, "output", "output"]
+    assert peer.worst(peer.replay(net, steps[:0] + [
+        s if s["op"] == "activate" else {**s, "target": [0.2, 0.7]} for s in steps]),
+        run_export(doc, [s if s["op"] == "activate" else {**s, "target": [0.2, 0.7]}
+                         for s in steps])["outputs"]) < 1e-12
+
+
+def test_e3_fixed_neurons():
+    from netgraph.architect import NARX
+
+    net = NARX(1, 2, 1, previous_input=1, previous_output=1, seed=0)
+    with pytest.raises(NetworkFormatError, match=r"neuron '\w+' is fixed .* Synaptic has no "
+                                                 "such neuron and would train it"):
+        net.to_synaptic()
+    with pytest.warns(SynapticFidelityWarning, match="is fixed"):
+        net.to_synaptic(strict=False)
+
+
+def test_e4_hidden_neuron_that_feeds_nothing_warns():
+    net = Network(seed=1)
+    net.add_neuron("i0", role="input")
+    net.add_neuron("h0")
+    net.add_neuron("h1")
+    net.add_neuron("o0", role="output")
+    net.connect("i0", "h0", 0.5)
+    net.connect("i0", "h1", 0.5)
+    net.connect("h0", "o0", 0.5)
+    with pytest.warns(SynapticFidelityWarning, match=r"hidden neuron\(s\) 'h1' feed nothing"):
+        doc = net.to_synaptic()
+    theirs = run_export(doc, [{"op": "activate", "input": [0.3]}])
+    assert len(theirs["outputs"][0]) == 2  # Synaptic returns h1 as an output too

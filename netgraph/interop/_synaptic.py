@@ -315,11 +315,12 @@ def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
             for key in pair:
                 a = synapse_attrs(G, key)
                 delayed = bool(a.get("delay")) or u == v
-                if index[v] <= index[u] and not delayed:
+                # in netgraph's own order (a change of order is a problem noted above)
+                if pos[v] <= pos[u] and not delayed:
                     raise NetworkFormatError(
                         f"synapse {u!r} -> {v!r} reads this step's value from a neuron that "
                         "runs later; Synaptic cannot express that")
-                if delayed and index[u] < index[v]:
+                if delayed and pos[u] < pos[v]:
                     raise NetworkFormatError(
                         f"synapse {u!r} -> {v!r} is delayed but runs forward; Synaptic cannot "
                         "express that")
