@@ -531,6 +531,8 @@ class Network:
         for u, v, a in G.edges(data=True):
             if u != v:
                 a["weight"] = float(rng.uniform(-0.1, 0.1))
+                for p in a.get("parallel") or ():
+                    p["weight"] = float(rng.uniform(-0.1, 0.1))
         for _, a in G.nodes(data=True):
             a["bias"] = float(rng.uniform(-0.1, 0.1))
         self.clear(states=True)

@@ -106,3 +106,10 @@ def test_parallel_self_connection_is_refused_and_drawing_works():
     net.graph["h1"]["h1"]["parallel"] = [{"weight": 1.0}]
     with pytest.raises(TopologyError, match="self-connection 'h1' -> 'h1' has parallel"):
         net.activate([0, 0])
+
+
+def test_reset_draws_parallel_weights_too():
+    net = net_with_parallels()
+    net.reset(seed=1)
+    weights = [p["weight"] for p in net.graph["i0"]["h0"]["parallel"]]
+    assert all(-0.1 <= w < 0.1 for w in weights) and weights != [0.25, -1.5]

@@ -331,3 +331,14 @@ def test_e4_hidden_neuron_that_feeds_nothing_warns():
         doc = net.to_synaptic()
     theirs = run_export(doc, [{"op": "activate", "input": [0.3]}])
     assert len(theirs["outputs"][0]) == 2  # Synaptic returns h1 as an output too
+
+
+def test_e4_import_warns_about_neurons_synaptic_ran_as_extra_outputs():
+    prog = layers_program([2, 3, 2, 1], [["project", 0, 1, None, None],
+                                         ["project", 0, 2, None, None],
+                                         ["project", 1, 3, None, None]],
+                          steps=[{"op": "activate", "input": [0.5, -0.5]}])
+    reply = peer.run([prog])[0]
+    assert len(reply["outputs"][0]) == 3  # Synaptic returns the two dead neurons too
+    with pytest.warns(SynapticFidelityWarning, match=r"'h3', 'h4' feed nothing"):
+        Network.from_synaptic(reply["initial"])

@@ -220,6 +220,7 @@ def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
     except TopologyError as e:
         raise NetworkFormatError(f"not a network netgraph can evaluate: {e}") from None
     _warn_stale_accumulator(G)
+    _warn_compiled_roles(G, list(G))  # Synaptic ran such neurons as extra inputs/outputs
     if plan.recurrent is not None:  # carry Synaptic's state over
         net._ready()
         state = net._state
