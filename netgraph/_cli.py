@@ -474,7 +474,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             net = Network.from_synaptic(source)
         except NetgraphError as e:
             message = str(e)
-            if "netgraph's own JSON" in message:
+            if "looks like netgraph JSON" in message:
                 raise CLIError(f"{_show_path(args.input)} is netgraph JSON already (--to "
                                "synaptic converts it to Synaptic's format)") from None
             if message.startswith(os.fspath(args.input)):

@@ -101,7 +101,7 @@ def test_cli_convert_keeps_the_cap(tmp_path):
       "connections": [], "input": 1, "output": 1, "dropout": 0}, "Neataptic"),
     ({"sizes": [2, 3, 1], "layers": [{"0": {}, "1": {}}], "outputLookup": False,
       "inputLookup": False, "activation": "sigmoid"}, "brain.js"),
-    (json.loads(Perceptron(2, 2, 1, seed=0).to_json()), "netgraph's own JSON"),
+    (json.loads(Perceptron(2, 2, 1, seed=0).to_json()), "netgraph JSON"),
 ])
 def test_other_formats_are_recognised(doc, name):
     with pytest.raises(NetworkFormatError, match=f"not a Synaptic network: this looks like "

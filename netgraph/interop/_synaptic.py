@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NetworkFormatError, SynapticFidelityWarning, TopologyError
 from .._graph import synapse_attrs, synapse_keys
+from ._detect import describe, detect_document
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -116,18 +117,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _looks_foreign(doc: dict[str, Any]) -> str | None:
-    """What a document that is not Synaptic's looks like, or None."""
-    if doc.get("format") == "netgraph-network":
-        return "netgraph's own JSON (read it with Network.from_json or netgraph.load)"
-    if isinstance(doc.get("nodes"), list) and "neurons" not in doc:
-        return ("a Neataptic network (it has \"nodes\" where Synaptic has \"neurons\", "
-                "as Neataptic's toJSON writes)")
-    if isinstance(doc.get("sizes"), list) and isinstance(doc.get("layers"), list):
-        return 'a brain.js network (it has "sizes" and "layers", as brain.js\'s toJSON writes)'
-    return None
-
-
 def _index(where: str, value: Any, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise NetworkFormatError(f"{where}: expected a neuron index, got {_show(value)}")
@@ -147,9 +136,9 @@ def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
     doc = _read(data, max_bytes)
     if not isinstance(doc, dict):
         raise NetworkFormatError("a Synaptic network is a JSON object with neurons and connections")
-    foreign = _looks_foreign(doc)
-    if foreign is not None:
-        raise NetworkFormatError(f"not a Synaptic network: this looks like {foreign}")
+    fmt = detect_document(doc)
+    if fmt not in (None, "synaptic"):
+        raise NetworkFormatError(f"not a Synaptic network: this looks like {describe(fmt)}")
     for key in ("neurons", "connections"):
         if not isinstance(doc.get(key), list):
             raise NetworkFormatError(f"{key}: expected a list")
