@@ -56,13 +56,23 @@ def run(programs: list[dict[str, Any]], timeout: float = 600) -> list[dict[str, 
 
 
 def replay(net: Any, steps: list[dict[str, Any]]) -> list[list[float]]:
-    """Run Synaptic-style steps on a netgraph network; every activate's output."""
-    out = []
-    for step in steps:
+    """Run Synaptic-style steps on a netgraph network; every activate's output.
+
+    If training diverges (netgraph raises DivergenceError where Synaptic runs on with
+    infinities and NaN), the outputs from then on read NaN."""
+    from netgraph import DivergenceError
+
+    out: list[list[float]] = []
+    for k, step in enumerate(steps):
         if step["op"] == "activate":
             out.append([float(v) for v in net.activate(step["input"])])
         elif step["op"] == "propagate":
-            net.propagate(step["rate"], step["target"])
+            try:
+                net.propagate(step["rate"], step["target"])
+            except DivergenceError:
+                width = len(out[-1]) if out else 0
+                out += [[math.nan] * width for s in steps[k:] if s["op"] == "activate"]
+                break
         elif step["op"] == "clear":
             net.clear()
     return out
