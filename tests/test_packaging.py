@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -108,3 +109,60 @@ def test_schemas_fall_back_to_a_checkouts_folder():
     packaged = ROOT / "netgraph" / "schemas" / "netgraph-network-v1.schema.json"
     assert Path(str(where)) in (packaged, ROOT / "schemas" / "netgraph-network-v1.schema.json")
     assert json.loads(where.read_text(encoding="utf-8")) == netgraph.schema(1)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Build from a copy of the tracked files, as a fresh clone would (no build/ left over,
+    # no compiled core in the tree).
+    src = tmp_path_factory.mktemp("src")
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                           check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        target = src / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if os.path.islink(ROOT / name):
+            target.symlink_to(os.readlink(ROOT / name))
+        elif (ROOT / name).exists():
+            shutil.copy2(ROOT / name, target)
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q",
+                    "--disable-pip-version-check", "-w", str(out)], check=True,
+                   capture_output=True)
+    (built,) = out.glob("netgraph-*.whl")
+    return built
+
+
+def test_the_wheel_carries_the_compiled_core_the_schemas_the_types_and_the_license(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("netgraph/_core.") and n.endswith((".so", ".pyd")) for n in names)
+    assert "netgraph/py.typed" in names
+    assert "netgraph/schemas/netgraph-network-v1.schema.json" in names
+    assert [n for n in names if n.startswith("netgraph/page/")]  # the HTML page's parts
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert not [n for n in names if n.endswith((".c", ".h"))]  # sources stay in the sdist
+    # built for baseline x86-64, its hot loops cloned for AVX2 and picked at load time
+    assert not wheel.name.endswith("any.whl")
+
+
+def test_the_installed_wheel_works_without_the_source_tree(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q",
+                    "--disable-pip-version-check", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    script = (
+        "import importlib.resources, json, netgraph\n"
+        f"assert netgraph.__file__.startswith({str(site)!r}), netgraph.__file__\n"
+        "from netgraph.architect import Perceptron\n"
+        "net = Perceptron(2, 3, 1, seed=1)\n"
+        "net.train([([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])],"
+        " rate=0.3, iterations=20000, error=0)\n"
+        "schema = importlib.resources.files('netgraph') / 'schemas'"
+        " / 'netgraph-network-v1.schema.json'\n"
+        "assert json.loads(schema.read_text())['$schema'].startswith('https://json-schema.org')\n"
+        "print(' '.join(str(round(float(net.activate(x)[0]))) for x in"
+        " ([0, 0], [0, 1], [1, 0], [1, 1])))\n")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "1", "1", "0"]
