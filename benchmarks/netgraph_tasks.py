@@ -13,13 +13,20 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 XOR_T = [[0.0], [1.0], [1.0], [0.0]]
+
+
+def cold_start(cfg: Config) -> dict[str, Any]:
+    """The cold-start figures cold_peer measured (whole processes, in a fresh venv)."""
+    if not cfg.cold:
+        raise Unavailable("the cold-start run failed (see the peer cell)")
+    return cfg.cold
 
 
 class Unavailable(Exception):
@@ -29,6 +36,7 @@ class Unavailable(Exception):
 @dataclass
 class Config:
     quick: bool = False
+    cold: dict[str, Any] = field(default_factory=dict)  # filled by run.py's cold_peer
     # xor_seed
     xor_iterations: int = 20_000
     xor_rate: float = 0.3

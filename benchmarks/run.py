@@ -52,6 +52,7 @@ class Row:
     target: float | None = None  # None: report only
     ng_note: Callable[[dict[str, Any]], str] | None = None  # appended to the cell
     peer_note: Callable[[dict[str, Any]], str] | None = None
+    peer_label: str | None = None  # instead of the task's (e.g. "netgraph warm")
 
 
 @dataclass
@@ -238,7 +239,32 @@ def synaptic_lstm_steps_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
     )
 
 
+def cold_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
+    """Every cold-start figure, netgraph's and Node's (see cold_start.py): both sides of the
+    cold_start rows read this one dict."""
+    import cold_start
+
+    cfg.cold = cold_start.cold_figures(quick, log=log)
+    return cfg.cold
+
+
+def _cold_rows() -> list[Row]:
+    rows = [
+        Row("cold start: the seed tutorial, whole process, first run after install",
+            "tutorial_cold_s", "synaptic_tutorial_s", "s", False, 6.0),
+        Row("cold start: the seed tutorial, whole process, warm", "tutorial_warm_s",
+            "synaptic_tutorial_s", "s", False, None),
+    ]
+    for name, what in (("train", "`netgraph train` on XOR (20,000 epochs)"),
+                       ("predict", "`netgraph predict` on XOR"),
+                       ("common", "common paths (benchmarks/common_paths.py)")):
+        rows.append(Row(f"cold start: {what}, first run vs warm", f"{name}_cold_s",
+                        f"{name}_warm_s", "s", False, 1.2, peer_label="netgraph warm"))
+    return rows  # fmt: skip
+
+
 NPM_PEERS = {
+    "cold_peer",
     "synaptic_peer",
     "brain_peer",
     "synaptic_lstm_dsr_peer",
@@ -488,6 +514,22 @@ TASKS = [
 ]
 
 
+TASKS.append(
+    Task(
+        "cold_start",
+        "whole processes right after a fresh install of the wheel, and warm",
+        "Node + Synaptic.js 1.1.4, whole process",
+        "synaptic_tutorial_s",
+        "s",
+        False,
+        6.0,
+        cold_peer,
+        tasks.cold_start,
+        _cold_rows(),
+    )
+)
+
+
 def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
@@ -575,13 +617,14 @@ def run_task(
 
 def table_rows(row: dict[str, Any], task: Task) -> list[list[str]]:
     peer, ng = row["peer"], row["netgraph"]
-    label = task.peer_label
+    task_label = task.peer_label
     version = str(peer.get("version", "")) if peer else ""
-    if version and version.split("+")[0] not in label:
-        label += f" {version}"  # the version found, where it is not the pinned one
+    if version and version.split("+")[0] not in task_label:
+        task_label += f" {version}"  # the version found, where it is not the pinned one
     lower = set(ng.get("lower_bounds", ())) if ng else set()  # figures only known as >=
     out = []
     for spec in task.table_spec():
+        label = spec.peer_label or task_label
         peer_val = peer.get(spec.peer_key) if peer else None
         if peer_val is not None:
             peer_cell = f"{label}: {fmt(peer_val, spec.unit)}"
