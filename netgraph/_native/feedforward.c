@@ -33,7 +33,7 @@ static inline double dot(const double *restrict w, const double *restrict y, idx
 
 static inline int is_wide(const Plan *p, idx k)
 {
-    return p->in_start[k] >= 0 && p->in_ptr[k + 1] - p->in_ptr[k] >= WIDE;
+    return p->loop[k] != NARROW;
 }
 
 /* State s, activation y and derivative dy of every neuron for input x. A narrow neuron
@@ -140,7 +140,7 @@ static inline int propagate(const Plan *p, const double *restrict y,
  * loop applies what is pending (flush) before anything else reads the weights. */
 static inline int input_fed(const Plan *p, idx k)
 {
-    return is_wide(p, k) && p->in_start[k] + (p->in_ptr[k + 1] - p->in_ptr[k]) <= p->n_in;
+    return p->loop[k] == INPUT_FED;
 }
 
 /* dot(w + step * x_old, x_new), storing the updated w: the lanes of dot() exactly. */

@@ -43,6 +43,7 @@ typedef struct {
     PyObject *store;  /* the graph's store: its .version tells when this plan is stale */
     PyObject *plan;   /* the Python Plan this engine runs */
     PyObject *keep;   /* every array whose memory the pointers above use */
+    uint8_t *loop;    /* Plan.loop */
     double *x, *t;    /* one input, one target */
     double *undo_w, *undo_b, *undo_resp;  /* propagate's guard */
 } Engine;
@@ -144,7 +145,9 @@ static void engine_release(Engine *self)
     Py_CLEAR(self->plan);
     Py_CLEAR(self->keep);
     PyMem_Free(self->x);
+    PyMem_Free(self->loop);
     self->x = self->t = self->undo_w = self->undo_b = self->undo_resp = NULL;
+    self->loop = NULL;
     self->ready = 0;
 }
 
@@ -309,6 +312,16 @@ static int Engine_init(Engine *self, PyObject *args, PyObject *kwds)
     self->undo_w = self->t + p->n_out;
     self->undo_b = self->undo_w + n_syn;
     self->undo_resp = self->undo_b + n;
+    if (!(self->loop = PyMem_Malloc((size_t)(n > 0 ? n : 1)))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (idx k = 0; k < n; k++) {
+        idx width = p->in_ptr[k + 1] - p->in_ptr[k], s0 = p->in_start[k];
+        self->loop[k] = s0 < 0 || width < WIDE ? NARROW
+                        : (s0 + width <= n_in ? INPUT_FED : WIDE_LOOP);
+    }
+    p->loop = self->loop;
     self->keep = Py_BuildValue("(OOOOOOO)", arrays, gates, weights, biases, state, flags, lock);
     if (!self->keep)
         return -1;

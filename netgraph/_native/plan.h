@@ -55,7 +55,15 @@ typedef struct {
     const idx *fixed;     /* n */
     double *weights;      /* n_syn */
     double *biases;       /* n */
+    const uint8_t *loop;  /* n: how neuron k's synapses are walked (enum below), derived
+                             from in_start and in_ptr once, when the plan is bound */
 } Plan;
+
+enum {
+    NARROW = 0,     /* one synapse at a time, in creation order */
+    WIDE_LOOP = 1,  /* WIDE or more consecutive sources: contiguous, vectorized loops */
+    INPUT_FED = 2,  /* a wide neuron whose sources are all inputs (see feedforward.c) */
+};
 
 /* Synaptic's gated model (see _compile._recurrent_arrays, which builds these). For a
  * gater j and a neuron k some of whose incoming synapses j gates, "pair" p = (j, k). */
