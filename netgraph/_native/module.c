@@ -303,7 +303,8 @@ static int Engine_init(Engine *self, PyObject *args, PyObject *kwds)
     if (!(self->flags = array_data(flags, NPY_INT64, 1, 1, "flags")) ||
         !(self->lock = array_data(lock, NPY_UINT64, 1, 1, "lock")))
         return -1;
-    size_t scratch = (size_t)(n_in + p->n_out + n_syn + 2 * n);
+    /* x, t, undo_w, undo_b, undo_resp, and the kernels' scratch (State.work) */
+    size_t scratch = (size_t)(n_in + p->n_out + n_syn + 2 * n + p->n_csr + 1);
     if (!(self->x = PyMem_Malloc(scratch * sizeof(double)))) {
         PyErr_NoMemory();
         return -1;
@@ -312,6 +313,7 @@ static int Engine_init(Engine *self, PyObject *args, PyObject *kwds)
     self->undo_w = self->t + p->n_out;
     self->undo_b = self->undo_w + n_syn;
     self->undo_resp = self->undo_b + n;
+    st->work = self->undo_resp + n;
     if (!(self->loop = PyMem_Malloc((size_t)(n > 0 ? n : 1)))) {
         PyErr_NoMemory();
         return -1;

@@ -93,6 +93,7 @@ typedef struct {
     double *elig;    /* n_csr: eligibility traces */
     double *xtrace;  /* n_xtrace: extended traces */
     double *resp;    /* n: errors ("responsibilities") */
+    double *work;    /* scratch, one entry per synapse into a neuron (not part of the state) */
 } State;
 
 /* Why a training run stopped (the kernels' status codes; _train.py reads them). */
