@@ -450,6 +450,11 @@ class Network:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        # A memory-mapped load (joblib's mmap_mode="r", as scikit-learn's checks use) gives
+        # read-only arrays; the engine writes its state in place.
+        if self._state is not None:
+            self._state = tuple(np.array(a) for a in self._state)
+        self._flags = np.array(self._flags)
         self._engine = _fast.EMPTY
 
     def _inputs(self, x: Any, n_inputs: int) -> tuple[np.ndarray, bool]:

@@ -6,7 +6,7 @@ with ``Network.train``; the trained network is ``network_``, an ordinary netgrap
 ``Network`` to draw, save or edit. They follow scikit-learn's conventions (keyword
 hyperparameters, ``get_params``/``set_params``, ``fit``/``predict``/``score``, fitted
 attributes ending in ``_``), pass ``sklearn.utils.estimator_checks.check_estimator``, and
-work in a ``Pipeline`` and in ``GridSearchCV`` (processes included: they pickle).
+work in a ``Pipeline`` and in ``GridSearchCV`` (processes included: they pickle, networks and all).
 
 Networks learn best from inputs of a similar scale: put a ``StandardScaler`` in front::
 
@@ -44,8 +44,7 @@ __all__ = ["NetworkClassifier", "NetworkRegressor"]
 
 
 class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
-    """What the regressor and the classifier share: hyperparameters, building, training,
-    and pickling the network as netgraph JSON."""
+    """What the regressor and the classifier share: hyperparameters, building, training."""
 
     _default_output: str = "identity"
     _default_cost: str = "mse"
@@ -119,35 +118,6 @@ class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self, "network_")
         A = validate_data(self, X, reset=False, dtype=np.float64)
         return np.asarray(self.network_.activate(A), dtype=np.float64).reshape(len(A), -1)
-
-    # A used network holds compiled state that need not pickle; its netgraph JSON keeps
-    # every weight bit for bit, so the estimator pickles through that.
-    def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = dict(super().__getstate__())
-        if isinstance(state.get("network_"), Network):
-            state["network_"] = _JSONNetwork(state["network_"].to_json(layout="columns"))
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        if isinstance(state.get("network_"), _JSONNetwork):
-            state["network_"] = Network.from_json(state["network_"].text)
-        super().__setstate__(state)
-
-
-class _JSONNetwork:
-    """A network in a pickle: its netgraph JSON text."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __getstate__(self) -> str:
-        return self.text
-
-    def __setstate__(self, text: str) -> None:
-        self.text = text
 
 
 class NetworkRegressor(RegressorMixin, _NetworkEstimator):  # type: ignore[misc]

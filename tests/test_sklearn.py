@@ -183,3 +183,20 @@ def test_a_missing_scikit_learn_names_the_extra():
                           "import netgraph, netgraph.architect; print('ok')"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_a_used_network_loaded_memory_mapped_runs(tmp_path):
+    # joblib's mmap_mode="r" (scikit-learn's pickling check, parallel jobs) gives read-only
+    # arrays; the network makes its state writable again
+    import joblib
+
+    X, y = regression_data(20)
+    net = Perceptron(2, 3, 1, output_activation="identity", seed=0)
+    net.train(X, y, iterations=3, error=0)
+    expected = net.activate(X)
+    joblib.dump(net, tmp_path / "net.joblib")
+    again = joblib.load(tmp_path / "net.joblib", mmap_mode="r")
+    np.testing.assert_array_equal(again.activate(X), expected)
+    again.train(X, y, iterations=2, error=0)
+    net.train(X, y, iterations=2, error=0)
+    np.testing.assert_array_equal(again.activate(X), net.activate(X))
