@@ -667,10 +667,12 @@ class Network:
         differently raises ``NetworkFormatError`` naming the neuron or synapse and why: a
         self-connection whose weight is not 1 (fromJSON sets them to 1), an output neuron
         that runs before hidden neurons it is linked to (Synaptic runs outputs last), a
-        ``fixed`` neuron (Synaptic trains every neuron), parallel synapses fromJSON would
-        merge. ``strict=False`` writes it anyway with a ``SynapticFidelityWarning``. A
-        hidden neuron that feeds nothing, or a neuron with no input, always warns:
-        Synaptic's compiled mode takes it for an extra output or input.
+        ``fixed`` neuron (Synaptic trains every neuron), parallel synapses a -> b with no
+        b -> a (fromJSON would merge them; with b -> a they are written after every
+        pair's first synapse, which fromJSON keeps apart). ``strict=False`` writes it
+        anyway with a ``SynapticFidelityWarning``. A hidden neuron that feeds nothing, or a
+        neuron with no input, always warns: Synaptic's compiled mode takes it for an extra
+        output or input.
         """
         from .interop._synaptic import to_synaptic
 

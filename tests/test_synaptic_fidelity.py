@@ -221,24 +221,33 @@ def test_liquid_builder_makes_parallel_synapses_that_round_trip():
     np.testing.assert_array_equal(twin.activate(x), net.activate(x))
 
 
+@pytest.mark.parametrize("order", ["AB", "BA"])
+def test_parallel_synapses_export_exactly_when_the_reverse_synapse_exists(order):
+    """fromJSON keeps a second a -> b apart only once b -> a exists: the writer puts
+    parallel rows after every pair's first synapse, whichever neuron runs first."""
+    steps = peer.steps_for(2, 2, np.random.default_rng(5), count=40, rate=0.2)
+    net = Network.from_synaptic(peer.run([parallel_program(order)])[0]["initial"])
+    doc = json.loads(json.dumps(net.to_synaptic()))
+    theirs = run_export(doc, steps)
+    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) < 1e-12
+    assert len(theirs["final"]["connections"]) == len(doc["connections"])  # none merged
+
+
 def test_export_refuses_parallel_synapses_fromjson_would_merge():
-    rng = np.random.default_rng(5)
-    steps = peer.steps_for(2, 2, rng, count=40, rate=0.2)
-    net = Network.from_synaptic(peer.run([parallel_program("AB")])[0]["initial"])
-    with pytest.raises(NetworkFormatError, match=r"synapse 'h0' -> 'h2' has 1 parallel "
-                                                 r"synapse\(s\); Synaptic's fromJSON merges"):
+    net = Network(seed=0)
+    net.add_neuron("i0", role="input")
+    net.add_neuron("o0", role="output")
+    net.connect("i0", "o0", 0.5)
+    net.graph["i0"]["o0"]["parallel"] = [{"weight": -1.5}]
+    steps = peer.steps_for(1, 1, np.random.default_rng(5), count=40, rate=0.2)
+    with pytest.raises(NetworkFormatError, match=r"synapse 'i0' -> 'o0' has 1 parallel "
+                                                 r"synapse\(s\) and there is no 'o0' -> 'i0'"):
         net.to_synaptic()
     with pytest.warns(SynapticFidelityWarning, match="merges them"):
         doc = net.to_synaptic(strict=False)
-    theirs = peer.run([{"seed": 1, "build": {"kind": "json", "network": doc},
-                        "steps": steps}])[0]
-    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) > 1e-6  # really differs
-    # when the reverse synapse runs first, fromJSON keeps them: written, and exact
-    net = Network.from_synaptic(peer.run([parallel_program("BA")])[0]["initial"])
-    doc = json.loads(json.dumps(net.to_synaptic()))
-    theirs = peer.run([{"seed": 1, "build": {"kind": "json", "network": doc},
-                        "steps": steps}])[0]
-    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) < 1e-12
+    theirs = run_export(doc, steps)
+    assert len(theirs["final"]["connections"]) == 1  # merged
+    assert peer.worst(peer.replay(net, steps), theirs["outputs"]) > 1e-3
 
 
 # -------------------------------------------------------------------- exports, E1-E4

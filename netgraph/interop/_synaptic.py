@@ -228,7 +228,7 @@ def stale_accumulator_neurons(G: Any) -> list[Any]:
     in a scratch variable that Synaptic's generated code never resets (``aux``), so its
     error starts from whatever was last written there. netgraph starts the sum at 0.
     """
-    gaters = {g for _, _, g in G.edges(data="gater") if g is not None}
+    gaters = {a.get("gater") for _, a in _all_attrs(G)}
     return [n for n in G if n in gaters and G.nodes[n]["role"] == "hidden"
             and any(u != n for u in G.pred[n]) and any(v != n for v in G.succ[n])]
 
@@ -291,17 +291,18 @@ def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
             k = pos[n]
             neurons[index[n]].update(state=float(state[0][k]), old=float(state[1][k]),
                                      activation=float(state[2][k]))
-    connections = []
+    connections: list[dict[str, Any]] = []
+    parallel_rows: list[dict[str, Any]] = []
     for u in order:
         # Synaptic lists a neuron's self-connection after its projections
         succ = [v for v in G.succ[u] if v != u] + ([u] if u in G.succ[u] else [])
         for v in succ:
             pair = synapse_keys(G, u, v)
-            if len(pair) > 1 and not (G.has_edge(v, u) and index[v] < index[u]):
+            if len(pair) > 1 and not G.has_edge(v, u):
                 problems.append(
-                    f"synapse {u!r} -> {v!r} has {len(pair) - 1} parallel synapse(s); "
-                    f"Synaptic's fromJSON merges them into one unless {v!r} -> {u!r} exists "
-                    f"and {v!r} runs first")
+                    f"synapse {u!r} -> {v!r} has {len(pair) - 1} parallel synapse(s) and "
+                    f"there is no {v!r} -> {u!r}: Synaptic's fromJSON merges them into one "
+                    f"(its project makes a second {u!r} -> {v!r} only after {v!r} -> {u!r})")
             for key in pair:
                 a = synapse_attrs(G, key)
                 delayed = bool(a.get("delay")) or u == v
@@ -319,8 +320,12 @@ def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
                         f"self-connection {u!r} -> {u!r} has weight {a['weight']!r}; "
                         "Synaptic's fromJSON sets every self-connection's weight to 1")
                 gater = a.get("gater")
-                connections.append({"from": index[u], "to": index[v], "weight": a["weight"],
-                                    "gater": None if gater is None else index[gater]})
+                row = {"from": index[u], "to": index[v], "weight": a["weight"],
+                       "gater": None if gater is None else index[gater]}
+                (connections if len(key) == 2 else parallel_rows).append(row)
+    # fromJSON makes the rows in list order; u.project(v) makes a second u -> v only once
+    # v -> u exists. Parallel rows come last, after every pair's first synapse.
+    connections += parallel_rows
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         if strict:
