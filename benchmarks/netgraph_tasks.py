@@ -320,7 +320,33 @@ def mnist_online_train(cfg: Config) -> dict[str, Any]:
         t0 = time.perf_counter()
         _check_iterations(call(), 1)
         rates.append(len(X) / (time.perf_counter() - t0))
-    return {"value": max(rates), "unit": "samples/s", "rates_all": rates, "samples": len(X)}
+    out = {"value": max(rates), "unit": "samples/s", "rates_all": rates, "samples": len(X)}
+    floor = cache_floor()
+    if floor is not None:
+        # the per-sample time cache bandwidth allows (benchmarks/cache_limit.c), and how
+        # close netgraph's per-sample time comes to it
+        out["cache_floor_us"] = floor
+        out["cache_floor_ratio"] = (1e6 / max(rates)) / floor
+    return out
+
+
+def cache_floor() -> float | None:
+    """Microseconds per pass of benchmarks/cache_limit.c: reading and writing the first
+    layer's 100,352 weights once, alone (None without a C compiler)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    exe = here / ".work" / "cache_limit"
+    exe.parent.mkdir(exist_ok=True)
+    subprocess.run([cc, "-O3", "-ffp-contract=off", str(here / "cache_limit.c"), "-o",
+                    str(exe)], check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+    return float(json.loads(out)["us_per_pass"])
 
 
 # --------------------------------------------------------------------- mnist_minibatch

@@ -248,6 +248,15 @@ def cold_peer(cfg: tasks.Config, quick: bool) -> dict[str, Any]:
     return cfg.cold
 
 
+def _cache_note(d: dict[str, Any]) -> str:
+    floor = d.get("cache_floor_us")
+    if floor is None:
+        return "no C compiler for the cache-bandwidth floor"
+    return (f"{1e6 / d['value']:.1f} us a sample; the cache-bandwidth floor, one read and one "
+            f"write of the first layer's weights (cache_limit.c), is {floor:.1f} us: "
+            f"{d['cache_floor_ratio']:.2f}x it")
+
+
 def _cold_rows() -> list[Row]:
     rows = [
         Row("cold start: the seed tutorial, whole process, first run after install",
@@ -387,12 +396,12 @@ def _steps_rows() -> list[Row]:
 TASKS = [
     Task(
         "xor_seed",
-        "ms for 20000 x 4 online activate+propagate steps, 2-3-1 XOR",
+        "ms for 20000 x 4 online activate+propagate steps, 2-3-1 XOR, as Python calls",
         "Synaptic.js 1.1.4",
         "ms",
         "ms",
         False,
-        0.5,
+        5.0,  # 160,000 calls from Python: the per-call cost (it was 23x with numba)
         synaptic_peer,
         tasks.xor_seed,
     ),
@@ -428,6 +437,8 @@ TASKS = [
         100.0,
         brain_peer,
         tasks.mnist_online_train,
+        [Row("mnist_online_train", "value", "samples_per_s", "samples/s", True, 100.0,
+             ng_note=_cache_note)],
     ),
     Task(
         "mnist_minibatch",
