@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from ._exceptions import TopologyError
 from ._graph import synapse_attrs
 from ._layer import Layer
 from ._network import Network, Seed, _rng
+
+if TYPE_CHECKING:
+    from ._train import TrainResult
 
 
 def Perceptron(*sizes: int, activation: str = "logistic", output_activation: str | None = None,
@@ -137,7 +140,7 @@ class Hopfield(Network):
         input_layer.project(output_layer)
         super().__init__(input=input_layer, output=output_layer, seed=seed)
 
-    def learn(self, patterns: Sequence[Sequence[float]], **options):
+    def learn(self, patterns: Sequence[Sequence[float]], **options: Any) -> TrainResult:
         """Train on the patterns as their own targets (Synaptic: rate 1, error 5e-5)."""
         P = np.asarray(patterns, dtype=float)
         options = {"iterations": 500_000, "error": 0.00005, "rate": 1.0, **options}

@@ -29,7 +29,7 @@ def _f(name: str, s: float) -> tuple[float, float]:
 def into(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """Every synapse into j but its self-connection, as (key, source, attributes), in the
     order they are summed: each pair's first synapse, then its parallel ones."""
-    out = []
+    out: list[tuple[tuple[Any, ...], Any, Any]] = []
     for i, a in G.pred[j].items():
         if i != j:
             out.append(((i, j), i, a))
@@ -39,7 +39,7 @@ def into(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
 
 def out_of(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """Every synapse out of j but its self-connection, as (key, target, attributes)."""
-    out = []
+    out: list[tuple[tuple[Any, ...], Any, Any]] = []
     for k, a in G.succ[j].items():
         if k != j:
             out.append(((j, k), k, a))
@@ -49,7 +49,7 @@ def out_of(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
 
 def all_synapses(G: nx.DiGraph) -> list[tuple[tuple[Any, ...], Any]]:
     """Every synapse, self-connections included, as (key, attributes)."""
-    out = []
+    out: list[tuple[tuple[Any, ...], Any]] = []
     for u, v, a in G.edges(data=True):
         out.append(((u, v), a))
         out += [((u, v, k), p) for k, p in enumerate(a.get("parallel") or (), 1)]
@@ -159,22 +159,22 @@ class Recurrent:
         self.dy = dict.fromkeys(G, 0.0)
         self.gain = dict.fromkeys(self.attrs, 1.0)
         self.elig = {e: 0.0 for e in self.attrs if e[0] != e[1]}
-        self.xtrace: dict[tuple, float] = {}  # (j, k, synapse into j) -> x^k_ji
+        self.xtrace: dict[tuple[Any, ...], float] = {}  # (j, k, synapse into j) -> x^k_ji
         self.resp = dict.fromkeys(G, 0.0)
 
-    def gated_by(self, j):
+    def gated_by(self, j: Any) -> dict[Any, list[tuple[Any, ...]]]:
         """{k: [synapses into k gated by j]}, k in activation order."""
-        out: dict = {}
+        out: dict[Any, list[tuple[Any, ...]]] = {}
         for k in self.order:
             for e, a in self.attrs.items():
                 if e[1] == k and a.get("gater") == j:
                     out.setdefault(k, []).append(e)
         return out
 
-    def self_term(self, k) -> float:
+    def self_term(self, k: Any) -> float:
         return self.gain[(k, k)] * self.G[k][k]["weight"] if self.G.has_edge(k, k) else 0.0
 
-    def influence(self, j, k, synapses) -> float:
+    def influence(self, j: Any, k: Any, synapses: list[tuple[Any, ...]]) -> float:
         """I_k: what j's activation multiplies in k's state, at current values."""
         total = self.old[k] if (k, k) in synapses else 0.0
         for e in synapses:
@@ -185,7 +185,7 @@ class Recurrent:
         G = self.G
         previous = dict(self.y)
 
-        def read(e, a):
+        def read(e: tuple[Any, ...], a: Any) -> float:
             return previous[e[0]] if a.get("delay") else self.y[e[0]]
 
         for n, value in zip(inputs_of(G), x, strict=True):

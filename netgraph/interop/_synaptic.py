@@ -101,12 +101,12 @@ def _number(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise NetworkFormatError(f"{where}: expected a number, got {_show(value)}")
     try:
-        value = float(value)
+        x = float(value)
     except OverflowError:
         raise NetworkFormatError(f"{where}: {_show(value)} is too large for a float") from None
-    if not math.isfinite(value):
-        raise NetworkFormatError(f"{where}: {value} is not a finite number")
-    return value
+    if not math.isfinite(x):
+        raise NetworkFormatError(f"{where}: {x} is not a finite number")
+    return x
 
 
 def _show(value: Any) -> str:
@@ -192,18 +192,18 @@ def from_synaptic(data: Any, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Network:
     G = net.graph
     G.add_nodes_from(zip(ids, attrs_list, strict=True))
     parallel: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for k, (u, v, a) in enumerate(edges):
-        if G.has_edge(u, v):
+    for k, (source, target, a) in enumerate(edges):
+        if G.has_edge(source, target):
             # Synaptic makes a second u -> v synapse when u.project(v) finds v -> u first
             # (Liquid does): a parallel synapse with its own weight, gater and traces.
-            if u == v:
-                raise NetworkFormatError(f"connections[{k}]: the self-connection of {u} is "
-                                         "listed twice")
-            parallel.setdefault((u, v), []).append(a)
+            if source == target:
+                raise NetworkFormatError(f"connections[{k}]: the self-connection of {source} "
+                                         "is listed twice")
+            parallel.setdefault((source, target), []).append(a)
         else:
-            G.add_edge(u, v, **a)
-    for (u, v), extra in parallel.items():
-        G[u][v]["parallel"] = extra
+            G.add_edge(source, target, **a)
+    for (source, target), extra in parallel.items():
+        G[source][target]["parallel"] = extra
     try:
         plan = net._plan()
     except TopologyError as e:
