@@ -636,9 +636,9 @@ def columns(net: Network) -> tuple[list[str] | None, list[str] | None]:
 
     def names(key: str, n: int) -> list[str] | None:
         value = recorded.get(key)
-        ok = isinstance(value, list) and len(value) == n and \
-            all(isinstance(v, str) for v in value)
-        return list(value) if ok else None
+        if isinstance(value, list) and len(value) == n and all(isinstance(v, str) for v in value):
+            return [str(v) for v in value]
+        return None
     return names("inputs", len(net.inputs)), names("outputs", len(net.outputs))
 
 

@@ -547,7 +547,7 @@ def train(
             recorder.record(done, last_error)  # the end, if not on an N-epoch boundary
     return TrainResult(
         error=last_error, iterations=done, time=time.perf_counter() - start,
-        history=history[:done].copy(), stopped=stopped,
+        history=history[:done].copy(), stopped=cast(Stopped, stopped),
         snapshots=recorder.snapshots if recorder is not None else [])
 
 

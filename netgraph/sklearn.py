@@ -31,9 +31,19 @@ from ._network import Network
 from ._train import TrainResult
 
 try:
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    # scikit-learn ships no type information: its names are Any here
+    from sklearn.base import (  # type: ignore[import-untyped]
+        BaseEstimator,
+        ClassifierMixin,
+        RegressorMixin,
+    )
+    from sklearn.utils.multiclass import (  # type: ignore[import-untyped]
+        check_classification_targets,
+    )
+    from sklearn.utils.validation import (  # type: ignore[import-untyped]
+        check_is_fitted,
+        validate_data,
+    )
 except ImportError as e:  # the sklearn extra is not installed
     raise ImportError(
         "netgraph.sklearn needs scikit-learn, which is not installed; install netgraph with "
@@ -205,8 +215,9 @@ class NetworkClassifier(ClassifierMixin, _NetworkEstimator):  # type: ignore[mis
         if len(self.classes_) == 2:
             return np.column_stack([1.0 - Y[:, 0], Y[:, 0]])
         total = Y.sum(axis=1, keepdims=True)
-        uniform = np.full_like(Y, 1.0 / Y.shape[1])
-        return np.divide(Y, total, out=uniform, where=total > 0)
+        proba: np.ndarray = np.full_like(Y, 1.0 / Y.shape[1])
+        np.divide(Y, total, out=proba, where=total > 0)
+        return proba
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample, shape (n_samples,)."""
