@@ -139,7 +139,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_the_compiled_core_the_schemas_the_types_and_the_license(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("netgraph/_core.") and n.endswith((".so", ".pyd")) for n in names)
-    assert "netgraph/py.typed" in names
+    assert "netgraph/py.typed" in names and "netgraph/_core.pyi" in names
     assert "netgraph/schemas/netgraph-network-v1.schema.json" in names
     assert [n for n in names if n.startswith("netgraph/page/")]  # the HTML page's parts
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
