@@ -105,6 +105,20 @@ def forward(engine: _core.Engine, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return S, Y, DY
 
 
+def activate_batch(engine: _core.Engine, X: np.ndarray) -> np.ndarray:
+    """The outputs of a feed-forward batch (rows = samples); the network's state takes the
+    last row's values, for a propagate that follows."""
+    plan: Plan = engine.plan
+    if not dense(plan):
+        out = np.empty((len(X), plan.n_outputs))
+        engine.activate_batch(X, out)  # keeps only the outputs: its scratch stays in cache
+        return out
+    S, Y, DY = forward(engine, np.ascontiguousarray(X.T))
+    if len(X):
+        engine.set_last(S[:, -1].copy(), Y[:, -1].copy(), DY[:, -1].copy())
+    return np.ascontiguousarray(Y[plan.output_pos].T)
+
+
 def backward(engine: _core.Engine, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples)."""

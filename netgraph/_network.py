@@ -507,12 +507,7 @@ class Network:
             out = np.empty((len(X), plan.n_outputs))
             engine.activate_rows(X, out)
             return out
-        S, Y, DY = _fast.forward(engine, np.ascontiguousarray(X.T))
-        if len(X):  # propagate learns from the last row
-            s, _, y, dy = self._state[:4]  # type: ignore[index]
-            s[:], y[:], dy[:] = S[:, -1], Y[:, -1], DY[:, -1]
-            self._flags[0] = 1
-        return np.ascontiguousarray(Y[plan.output_pos].T)
+        return _fast.activate_batch(engine, X)
 
     def clear(self, *, states: bool = False) -> None:
         """Synaptic's ``clear()``: forget traces and errors between sequences.

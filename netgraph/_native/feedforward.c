@@ -11,9 +11,6 @@
 #include "rules.h"
 #include "simd.h"
 
-/* Samples per block in the column-layout batch kernels: a block of every neuron's row
- * then stays in cache while the synapses sweep over it. */
-#define COLUMNS 512
 
 /* w . y over n consecutive entries with eight independent sums, combined in a fixed
  * tree: the lanes vectorize without reassociating anything, so the result does not
@@ -300,6 +297,54 @@ void ff_forward_columns(const Plan *p, const double *Xt, idx m, double *S, doubl
             for (idx q = 0; q < w; q++)
                 activate_neuron(code, row[q], &out[q], &d[q]);
         }
+    }
+}
+
+/* activate() on a batch, rows of X (m, n_in) into rows of out (m, n_out), without keeping
+ * anything but the outputs: each block of COLUMNS samples runs through the plan in a small
+ * column-layout scratch (n rows of COLUMNS), which stays in cache. The state (s, y, dy)
+ * takes the last sample's values, for a propagate that follows. work: n * COLUMNS + COLUMNS. */
+SIMD_CLONES
+void ff_activate_batch(const Plan *p, const double *X, idx m, double *out, double *work,
+                       double *s, double *y, double *dy)
+{
+    const double *W = p->weights;
+    idx n = p->n, n_in = p->n_in;
+    double *Yb = work, *row = work + n * COLUMNS;  /* Yb[k * COLUMNS + q] */
+    for (idx q0 = 0; q0 < m; q0 += COLUMNS) {
+        idx w = q0 + COLUMNS < m ? COLUMNS : m - q0, last = q0 + w == m ? w - 1 : -1;
+        for (idx q = 0; q < w; q++)
+            for (idx k = 0; k < n_in; k++)
+                Yb[k * COLUMNS + q] = X[(q0 + q) * n_in + k];
+        for (idx k = n_in; k < n; k++) {
+            for (idx q = 0; q < w; q++)
+                row[q] = p->biases[k];
+            for (idx e = p->in_ptr[k]; e < p->in_ptr[k + 1]; e++) {
+                const double *restrict src = Yb + p->in_src[e] * COLUMNS;
+                double we = W[e];
+                for (idx q = 0; q < w; q++)
+                    row[q] += we * src[q];
+            }
+            double *restrict yk = Yb + k * COLUMNS;
+            idx code = p->codes[k];
+            for (idx q = 0; q < w; q++) {
+                double d;
+                activate_neuron(code, row[q], &yk[q], &d);
+                if (q == last) {
+                    s[k] = row[q];
+                    y[k] = yk[q];
+                    dy[k] = d;
+                }
+            }
+        }
+        for (idx q = 0; q < w; q++)
+            for (idx o = 0; o < p->n_out; o++)
+                out[(q0 + q) * p->n_out + o] = Yb[p->output_pos[o] * COLUMNS + q];
+        if (last >= 0)
+            for (idx k = 0; k < n_in; k++) {
+                s[k] = y[k] = Yb[k * COLUMNS + last];
+                dy[k] = 0.0;
+            }
     }
 }
 

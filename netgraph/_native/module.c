@@ -132,6 +132,14 @@ static const idx *pointer_array(PyObject *obj, npy_intp n, const char *what)
     return a;
 }
 
+static double *scratch(size_t n)
+{
+    double *a = PyMem_Malloc((n ? n : 1) * sizeof(double));
+    if (!a)
+        PyErr_NoMemory();
+    return a;
+}
+
 static PyObject *item(PyObject *tuple, Py_ssize_t k)
 {
     return PyTuple_GET_ITEM(tuple, k);
@@ -559,6 +567,57 @@ static PyObject *Engine_forward_columns(Engine *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* activate_batch(X, out): a feed-forward batch, rows of X to rows of out, through a small
+ * scratch (see ff_activate_batch); the state takes the last row's values. */
+static PyObject *Engine_activate_batch(Engine *self, PyObject *args)
+{
+    PyObject *X, *OUT;
+    Exclusive ex;
+    if (!PyArg_ParseTuple(args, "OO", &X, &OUT) || need_feedforward(self, 1) < 0)
+        return NULL;
+    Plan *p = &self->p;
+    npy_intp m = PyArray_Check(X) ? PyArray_DIM((PyArrayObject *)X, 0) : -1;
+    const double *x = array_data(X, NPY_DOUBLE, m * p->n_in, 0, "X");
+    double *out = array_data(OUT, NPY_DOUBLE, m * p->n_out, 1, "out");
+    if (!x || !out)
+        return NULL;
+    double *work = scratch((size_t)(p->n + 1) * COLUMNS);
+    if (!work)
+        return NULL;
+    if (enter(self, 1, &ex) < 0) {
+        PyMem_Free(work);
+        return NULL;
+    }
+    ff_activate_batch(p, x, m, out, work, self->st.s, self->st.y, self->st.dy);
+    leave(&ex);
+    PyMem_Free(work);
+    if (m > 0)
+        self->flags[0] = 1;
+    Py_RETURN_NONE;
+}
+
+/* set_last(s, y, dy): a batch's last sample becomes the state (BLAS batches, run in Python),
+ * so that a propagate may follow. */
+static PyObject *Engine_set_last(Engine *self, PyObject *args)
+{
+    PyObject *S, *Y, *DY;
+    Exclusive ex;
+    if (!PyArg_ParseTuple(args, "OOO", &S, &Y, &DY) || need_feedforward(self, 1) < 0)
+        return NULL;
+    idx n = self->p.n;
+    const double *s = array_data(S, NPY_DOUBLE, n, 0, "s");
+    const double *y = array_data(Y, NPY_DOUBLE, n, 0, "y");
+    const double *dy = array_data(DY, NPY_DOUBLE, n, 0, "dy");
+    if (!s || !y || !dy || enter(self, 0, &ex) < 0)
+        return NULL;
+    memcpy(self->st.s, s, (size_t)n * sizeof(double));
+    memcpy(self->st.y, y, (size_t)n * sizeof(double));
+    memcpy(self->st.dy, dy, (size_t)n * sizeof(double));
+    leave(&ex);
+    self->flags[0] = 1;
+    Py_RETURN_NONE;
+}
+
 /* backward_columns(Y, DY, D, gw, gb): adds dC/dw, dC/db over a column batch. */
 static PyObject *Engine_backward_columns(Engine *self, PyObject *args)
 {
@@ -651,13 +710,6 @@ static int order_of(PyObject *order, npy_intp epochs, npy_intp units, const idx 
     return *out ? 0 : -1;
 }
 
-static double *scratch(size_t n)
-{
-    double *a = PyMem_Malloc((n ? n : 1) * sizeof(double));
-    if (!a)
-        PyErr_NoMemory();
-    return a;
-}
 
 /* train_online(X, T, order, rates, cost, stop_error, Xv, Tv, errors) -> (epochs, status) */
 static PyObject *Engine_train_online(Engine *self, PyObject *args)
@@ -855,6 +907,10 @@ static PyMethodDef Engine_methods[] = {
      "hand the call back to Python"},
     {"forward_columns", (PyCFunction)Engine_forward_columns, METH_VARARGS,
      "forward_columns(Xt, S, Y, DY): a batch in column layout"},
+    {"activate_batch", (PyCFunction)Engine_activate_batch, METH_VARARGS,
+     "activate_batch(X, out): a feed-forward batch, outputs only"},
+    {"set_last", (PyCFunction)Engine_set_last, METH_VARARGS,
+     "set_last(s, y, dy): a batch's last sample becomes the state"},
     {"backward_columns", (PyCFunction)Engine_backward_columns, METH_VARARGS,
      "backward_columns(Y, DY, D, gw, gb): its gradient"},
     {"activate_rows", (PyCFunction)Engine_activate_rows, METH_VARARGS,

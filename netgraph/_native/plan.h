@@ -41,6 +41,10 @@ enum { INPUT = 0, HIDDEN = 1, OUTPUT = 2 };
  * time, in creation order). */
 #define WIDE 16
 
+/* Samples per block in the batch kernels: a block of every neuron's values (n rows of
+ * COLUMNS) then stays in cache while the synapses sweep over it. */
+#define COLUMNS 128
+
 typedef struct {
     idx n, n_in, n_out;
     idx n_csr;            /* synapses in the CSR lists */
@@ -108,6 +112,8 @@ int ff_propagate(const Plan *p, const double *y, const double *dy, const double 
                  double rate, double *acc, double *undo_w, double *undo_b);
 void ff_forward_columns(const Plan *p, const double *Xt, idx m, double *S, double *Y,
                         double *DY);
+void ff_activate_batch(const Plan *p, const double *X, idx m, double *out, double *work,
+                       double *s, double *y, double *dy);
 void ff_backward_columns(const Plan *p, const double *Y, const double *DY, double *D, idx m,
                          double *gw, double *gb);
 idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_samples,
