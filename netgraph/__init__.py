@@ -24,6 +24,7 @@ from ._exceptions import CycleError as CycleError
 from ._exceptions import DivergenceError as DivergenceError
 from ._exceptions import GraphvizNotFoundError as GraphvizNotFoundError
 from ._exceptions import InputError as InputError
+from ._exceptions import MissingDependencyError as MissingDependencyError
 from ._exceptions import NetgraphError as NetgraphError
 from ._exceptions import NetgraphWarning as NetgraphWarning
 from ._exceptions import NetworkFormatError as NetworkFormatError
@@ -78,6 +79,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "InputError",
     "Layer",
+    "MissingDependencyError",
     "NetGraph",
     "NetgraphError",
     "NetgraphWarning",

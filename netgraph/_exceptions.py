@@ -9,7 +9,9 @@
     ├── NetworkFormatError (ValueError) a document (netgraph or Synaptic JSON) is not valid
     ├── DivergenceError (ArithmeticError) training produced NaN or infinity
     ├── ConcurrencyError (RuntimeError) another thread is using the network right now
-    └── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
+    ├── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
+    └── MissingDependencyError (ImportError) an optional extra (onnx, torch, ...) is not
+                                       installed; the message names it
 
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
     ├── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
@@ -27,6 +29,7 @@ __all__ = [
     "DivergenceError",
     "GraphvizNotFoundError",
     "InputError",
+    "MissingDependencyError",
     "NetgraphError",
     "NetgraphWarning",
     "NetworkFormatError",
@@ -86,6 +89,11 @@ class ConcurrencyError(NetgraphError, RuntimeError):
 
 class GraphvizNotFoundError(NetgraphError, RuntimeError):
     """Rendering needs the Graphviz ``dot`` program, which is not installed."""
+
+
+class MissingDependencyError(NetgraphError, ImportError):
+    """A feature needs an optional extra that is not installed; the message says which
+    (``pip install 'netgraph[onnx]'``)."""
 
 
 class NetgraphWarning(UserWarning):

@@ -8,18 +8,26 @@ function that needs them. ``detect`` names the format of a document or file on s
 
 from ._detect import FORMATS as FORMATS
 from ._detect import detect as detect
+from ._layout import StateLayout as StateLayout
+from ._layout import state_layout as state_layout
 from ._neat import from_neat as from_neat
 from ._neat import from_neat_json as from_neat_json
 from ._neat import to_neat_json as to_neat_json
+from ._onnx import from_onnx as from_onnx
+from ._onnx import to_onnx as to_onnx
 from ._synaptic import from_synaptic as from_synaptic
 from ._synaptic import to_synaptic as to_synaptic
 
 __all__ = [
     "FORMATS",
+    "StateLayout",
     "detect",
     "from_neat",
     "from_neat_json",
+    "from_onnx",
     "from_synaptic",
+    "state_layout",
     "to_neat_json",
+    "to_onnx",
     "to_synaptic",
 ]

@@ -1,0 +1,645 @@
+"""ONNX: export any network as a model onnxruntime runs, and import ONNX MLPs.
+
+**Export** (``to_onnx``). Inside the model, values travel in column layout: one row per
+neuron, one column per sample. The neurons are cut into *levels* (``_layout.levels``):
+each level reads only rows of earlier levels, so it is one gather of its source rows, one
+matrix product (a dense block for layered or dense parts, a padded gather-multiply-sum for
+sparse ones), one bias and one activation per run of neurons sharing it, written back into
+the value buffer with ``ScatterND`` (which onnxruntime runs in place). An irregular
+1,000-neuron DAG is a few hundred nodes, not a node per neuron.
+
+A recurrent network (delayed or gated synapses) exports as a **one-step model**: it takes
+the input and the explicit state (``_layout``: states, previous activations, gains) and
+returns the output and the next state. Calling it in a loop reproduces ``net.activate``
+over a sequence.
+
+**Import** (``from_onnx``) reads chains of ``Gemm`` or ``MatMul`` + ``Add`` with
+element-wise activations between them (what ``torch.onnx.export`` writes for an
+``nn.Sequential`` of ``Linear`` layers, and skl2onnx for an ``MLPRegressor``) into a
+layered network. Everything else is refused by operator name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._exceptions import MissingDependencyError, NetworkFormatError, TopologyError
+from ._layout import Level, levels, recurrent_view
+
+if TYPE_CHECKING:
+    import onnx
+
+    from .._network import Network
+
+__all__ = ["OPSET", "from_onnx", "to_onnx"]
+
+OPSET = 17  # ScatterND, Gemm, Where, Clip with tensor bounds; run by every current runtime
+_IR_VERSION = 8  # the IR version that goes with opset 17
+MAX_BYTES = 512 * 1024 * 1024  # the loader's size cap, as for netgraph JSON
+
+# A level whose dense block would hold more than this many times its synapses (padding
+# zeros) is computed term by term instead: gather, multiply, sum.
+_DENSE_WASTE = 24
+
+
+def _require_onnx() -> Any:
+    try:
+        import onnx
+    except ImportError as e:
+        raise MissingDependencyError(
+            "ONNX export and import need the onnx package: pip install 'netgraph[onnx]'"
+        ) from e
+    return onnx
+
+
+# ---------------------------------------------------------------------------- builder
+class _Builder:
+    """Collects nodes and initializers with unique, generated names (numbers only)."""
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.onnx = _require_onnx()
+        self.dtype = dtype
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
+        self.count = 0
+        self._scalars: dict[tuple[str, float], str] = {}
+
+    def _name(self, hint: str) -> str:
+        self.count += 1
+        return f"{hint}_{self.count}"
+
+    def const(self, array: np.ndarray, hint: str = "c") -> str:
+        name = self._name(hint)
+        self.inits.append(self.onnx.numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def scalar(self, value: float) -> str:
+        """A 0-d constant of the model's float type (shared)."""
+        key = (self.dtype.str, float(value))
+        if key not in self._scalars:
+            self._scalars[key] = self.const(np.array(value, dtype=self.dtype), "k")
+        return self._scalars[key]
+
+    def ints(self, values: Any, hint: str = "i") -> str:
+        return self.const(np.asarray(values, dtype=np.int64), hint)
+
+    def op(self, op_type: str, inputs: list[str], hint: str | None = None,
+           outputs: list[str] | None = None, **attrs: Any) -> str:
+        outs = outputs or [self._name(hint or op_type.lower())]
+        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, outs, **attrs))
+        return outs[0]
+
+
+# -------------------------------------------------------------- activations in ONNX
+def _where_positive(b: _Builder, s: str, then: str, other: str) -> str:
+    return b.op("Where", [b.op("Greater", [s, b.scalar(0.0)]), then, other])
+
+
+def _selu(b: _Builder, s: str) -> str:
+    from .._activations import SELU_ALPHA, SELU_SCALE
+
+    # no Expm1 in ONNX: exp(s) - 1 is off by at most an ulp of 1 near 0
+    neg = b.op("Mul", [b.scalar(SELU_ALPHA), b.op("Sub", [b.op("Exp", [s]), b.scalar(1.0)])])
+    return b.op("Mul", [b.scalar(SELU_SCALE), _where_positive(b, s, s, neg)])
+
+
+def _leaky(b: _Builder, s: str) -> str:
+    from .._activations import LEAKY_SLOPE
+
+    # LeakyRelu's alpha is a float32 attribute: 0.01 would be off by 2e-10
+    return _where_positive(b, s, s, b.op("Mul", [s, b.scalar(LEAKY_SLOPE)]))
+
+
+def _softplus(b: _Builder, s: str) -> str:
+    # max(s, 0) + log(1 + exp(-|s|)): no overflow (ONNX has no Log1p)
+    tail = b.op("Log", [b.op("Add", [b.scalar(1.0), b.op("Exp", [b.op("Neg", [b.op(
+        "Abs", [s])])])])])
+    return b.op("Add", [b.op("Max", [s, b.scalar(0.0)]), tail])
+
+
+def _bent(b: _Builder, s: str) -> str:
+    root = b.op("Sqrt", [b.op("Add", [b.op("Mul", [s, s]), b.scalar(1.0)])])
+    half = b.op("Div", [b.op("Sub", [root, b.scalar(1.0)]), b.scalar(2.0)])
+    return b.op("Add", [half, s])
+
+
+# Each activation as ONNX operators, composed from primitives where ONNX has no operator
+# (or only one with a float32 attribute, which would cost float64 its precision).
+# tests/test_export_onnx.py checks that every name in netgraph.ACTIVATIONS is here.
+ONNX_ACTIVATIONS: dict[str, Callable[[_Builder, str], str]] = {
+    "logistic": lambda b, s: b.op("Sigmoid", [s]),
+    "tanh": lambda b, s: b.op("Tanh", [s]),
+    "identity": lambda b, s: s,
+    "hlim": lambda b, s: _where_positive(b, s, b.scalar(1.0), b.scalar(0.0)),
+    "relu": lambda b, s: b.op("Relu", [s]),
+    "softsign": lambda b, s: b.op("Div", [s, b.op("Add", [b.scalar(1.0), b.op("Abs", [s])])]),
+    "sinusoid": lambda b, s: b.op("Sin", [s]),
+    "gaussian": lambda b, s: b.op("Exp", [b.op("Neg", [b.op("Mul", [s, s])])]),
+    "bent_identity": _bent,
+    "bipolar": lambda b, s: _where_positive(b, s, b.scalar(1.0), b.scalar(-1.0)),
+    "bipolar_sigmoid": lambda b, s: b.op("Tanh", [b.op("Div", [s, b.scalar(2.0)])]),
+    "hard_tanh": lambda b, s: b.op("Clip", [s, b.scalar(-1.0), b.scalar(1.0)]),
+    "absolute": lambda b, s: b.op("Abs", [s]),
+    "inverse": lambda b, s: b.op("Sub", [b.scalar(1.0), s]),
+    "selu": _selu,
+    "leaky_relu": _leaky,
+    "softplus": _softplus,
+}
+
+
+def _activation(b: _Builder, name: str, s: str) -> str:
+    try:
+        rule = ONNX_ACTIVATIONS[name]
+    except KeyError:
+        raise TopologyError(f"activation {name!r} has no ONNX form yet") from None
+    return rule(b, s)
+
+
+# --------------------------------------------------------------------------- export
+def _text(value: Any) -> str:
+    """Any value as text ONNX can store (valid UTF-8: lone surrogates escaped)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _ids(ids: list[Any]) -> str:
+    # JSON with ensure_ascii: every string, however hostile, becomes plain escaped ASCII
+    return json.dumps([n if isinstance(n, (str, int)) and not isinstance(n, bool) else repr(n)
+                       for n in ids])
+
+
+class _Values:
+    """Where each slot's row lives: value tensors are immutable, so every level's
+    activations (one tensor per run of neurons sharing an activation) stay where they
+    were made, and a level gathers its sources from each tensor that holds some."""
+
+    def __init__(self, b: _Builder) -> None:
+        self.b = b
+        self.where: dict[int, tuple[str, int]] = {}
+        self.height: dict[str, int] = {}
+
+    def add(self, tensor: str, slots: Any, height: int | None = None) -> None:
+        """``tensor``'s first rows hold ``slots`` (it has ``height`` rows in all)."""
+        slots = [int(s) for s in slots]
+        self.height[tensor] = len(slots) if height is None else height
+        for r, s in enumerate(slots):
+            self.where[s] = (tensor, r)
+
+    def gather(self, slots: np.ndarray) -> tuple[str, np.ndarray]:
+        """The rows of ``slots`` as one (len(slots), batch) tensor, grouped by the tensor
+        they live in (one Gather per tensor); returns it and the slots in its row order."""
+        b = self.b
+        by: dict[str, list[tuple[int, int]]] = {}
+        for s in slots:
+            tensor, r = self.where[int(s)]
+            by.setdefault(tensor, []).append((r, int(s)))
+        parts, order = [], []
+        for tensor, rows in by.items():
+            rows.sort()
+            order += [s for _, s in rows]
+            idx = [r for r, _ in rows]
+            if idx == list(range(self.height[tensor])):
+                parts.append(tensor)  # all of it, in order: no copy
+            else:
+                parts.append(b.op("Gather", [tensor, b.ints(idx, "rows")], "g", axis=0))
+        out = parts[0] if len(parts) == 1 else b.op("Concat", parts, "src", axis=0)
+        return out, np.array(order, dtype=np.int64)
+
+    def rows(self, slots: np.ndarray) -> str:
+        """The rows of ``slots``, in the order given."""
+        tensor, order = self.gather(slots)
+        if np.array_equal(order, slots):
+            return tensor
+        where = {int(s): k for k, s in enumerate(order)}
+        perm = [where[int(s)] for s in slots]
+        return self.b.op("Gather", [tensor, self.b.ints(perm, "perm")], "g", axis=0)
+
+
+def _level_sum(b: _Builder, lv: Level, values: _Values, W: np.ndarray, B: np.ndarray,
+               ones_slot: int) -> str:
+    """The states of a level's neurons, (len(targets), batch)."""
+    dtype = b.dtype
+    nt = len(lv.targets)
+    bias = b.const(B[lv.targets].astype(dtype).reshape(nt, 1), "bias")
+    n_terms = int((lv.src >= 0).sum())
+    uniq = np.unique(lv.src[lv.src >= 0])
+    if not lv.gated and len(uniq) and nt * len(uniq) <= _DENSE_WASTE * n_terms:
+        here, order = values.gather(uniq)
+        col = {int(s): k for k, s in enumerate(order)}
+        r, t = np.nonzero(lv.src >= 0)
+        cols = np.array([col[int(s)] for s in lv.src[r, t]], dtype=np.int64)
+        flat = r * len(order) + cols
+        w = W[lv.weight[r, t]]
+        if len(np.unique(flat)) < len(flat):  # parallel synapses: one weight, their sum
+            flat, inverse = np.unique(flat, return_inverse=True)
+            w = np.bincount(inverse, weights=w)
+        dense = b.op("Reshape", [b.op("ScatterElements", [
+            _zeros(b, nt * len(order)), b.const(flat.astype(np.int32), "at"),
+            b.const(w.astype(dtype), "w")], axis=0), b.ints([nt, len(order)])])
+        return b.op("Add", [b.op("MatMul", [dense, here]), bias])
+    # term by term: gather every term's factors, multiply, sum each row; padding terms
+    # read the row of ones with weight 0
+    pad = lv.src < 0
+    src = np.where(pad, ones_slot, lv.src)
+    gain = np.where(lv.gain < 0, ones_slot, lv.gain)
+    slots = np.unique(np.concatenate([src.ravel(), gain.ravel()] if lv.gated else [src.ravel()]))
+    here, order = values.gather(slots)
+    pos = np.empty(int(order.max()) + 1, dtype=np.int64)
+    pos[order] = np.arange(len(order))
+    weight = np.where(pad, 0.0, W[np.maximum(lv.weight, 0)]).astype(dtype)
+    terms = b.op("Gather", [here, b.ints(pos[src], "src")], "g", axis=0)
+    if lv.gated:
+        terms = b.op("Mul", [terms, b.op("Gather", [here, b.ints(pos[gain], "gain")], "g",
+                                         axis=0)])
+    terms = b.op("Mul", [terms, b.const(weight[:, :, None], "w")])  # (nt, width, batch)
+    total = b.op("ReduceSum", [terms, b.ints([1])], keepdims=0)
+    return b.op("Add", [total, bias])
+
+
+def _zeros(b: _Builder, size: int) -> str:
+    fill = b.onnx.numpy_helper.from_array(np.zeros(1, dtype=b.dtype))
+    return b.op("ConstantOfShape", [b.ints([size])], value=fill)
+
+
+def _batch_rows(b: _Builder, x: str, value: float, rows: int) -> str:
+    """A (rows, batch) constant block, batch taken from x (batch, ...)."""
+    batch = b.op("Slice", [b.op("Shape", [x]), b.ints([0]), b.ints([1])])
+    shape = b.op("Concat", [b.ints([rows]), batch], axis=0)
+    onnx = b.onnx
+    fill = onnx.numpy_helper.from_array(np.array([value], dtype=b.dtype))
+    return b.op("ConstantOfShape", [shape], value=fill)
+
+
+def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
+            dtype: str = "float64") -> onnx.ModelProto:
+    """The network as an ONNX model (opset 17) with a dynamic batch dimension.
+
+    **Arguments**
+    - ``net``: any ``Network``.
+    - ``path``: also write the model there (atomically) when given.
+    - ``dtype``: ``"float64"`` (default: onnxruntime then gives netgraph's outputs to
+      ~1e-15) or ``"float32"`` (half the size; ~1e-7 relative).
+
+    **Returns** an ``onnx.ModelProto``.
+
+    A feed-forward network maps ``input`` (batch, n_inputs) to ``output``
+    (batch, n_outputs). A recurrent one (delayed or gated synapses) is a one-step model:
+    inputs ``input`` (batch, n_inputs), ``state`` and ``activation`` (batch, n_neurons)
+    and, if it has gated synapses, ``gain`` (batch, n_gated); outputs ``output``,
+    ``next_state``, ``next_activation`` and ``next_gain`` of the same shapes. A fresh
+    network starts from zero states and activations and gains of 1; feed each step's
+    ``next_*`` back as the next step's state. ``netgraph.interop.state_layout(net)`` says
+    which neuron or synapse each column is; the model's metadata (``netgraph_neurons``,
+    ``netgraph_gated``) lists the same, as JSON.
+
+    Raises ``MissingDependencyError`` without the onnx package, ``TopologyError`` for a
+    network that does not compile.
+    """
+    _require_onnx()
+    from onnx import TensorProto, helper
+
+    from .. import __version__
+    from ._layout import state_layout
+
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+    np_dtype = np.dtype(dtype)
+    elem = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
+    plan = net._plan()
+    layout = state_layout(net)
+    n, n_in, n_out = len(plan.neurons), plan.n_inputs, len(plan.output_pos)
+    W = np.array(plan.weights, dtype=np.float64)
+    Bv = np.array(plan.biases, dtype=np.float64)
+    view = recurrent_view(plan)
+    recurrent = layout.recurrent
+    n_gated = view.n_gated if recurrent else 0
+    b = _Builder(np_dtype)
+    values = _Values(b)
+    ones_slot = 3 * n + n_gated  # slots as in _layout.levels, and one row of ones
+    values.add(b.op("Transpose", ["input"], perm=[1, 0]), range(n_in))
+    values.add(_batch_rows(b, "input", 1.0, 1), [ones_slot])
+    if recurrent:
+        values.add(b.op("Transpose", ["activation"], perm=[1, 0]), range(n, 2 * n))
+        values.add(b.op("Transpose", ["state"], perm=[1, 0]), range(2 * n, 3 * n))
+        if n_gated:
+            values.add(b.op("Transpose", ["gain"], perm=[1, 0]), range(3 * n, 3 * n + n_gated))
+    states = _Values(b)  # this step's states, for next_state
+    if recurrent:
+        states.add(b.op("Transpose", ["state"], perm=[1, 0]), range(n_in), n)
+    for lv in levels(plan):
+        s = _level_sum(b, lv, values, W, Bv, ones_slot)
+        states.add(s, lv.targets)
+        parts = []
+        for name, start, stop in lv.groups:
+            part = s if (start, stop) == (0, len(lv.targets)) else b.op(
+                "Slice", [s, b.ints([start]), b.ints([stop])])
+            parts.append(_activation(b, name, part))
+        # one tensor per level keeps later gathers few
+        values.add(parts[0] if len(parts) == 1 else b.op("Concat", parts, "y", axis=0),
+                   lv.targets)
+
+    def rows_out(where: _Values, slots: np.ndarray, name: str) -> None:
+        b.op("Transpose", [where.rows(slots)], outputs=[name], perm=[1, 0])
+
+    rows_out(values, plan.output_pos, "output")
+    batch = "batch"
+    inputs = [helper.make_tensor_value_info("input", elem, [batch, n_in])]
+    outputs = [helper.make_tensor_value_info("output", elem, [batch, n_out])]
+    inputs[0].doc_string = "the input vector of each sample (netgraph_inputs lists the neurons)"
+    outputs[0].doc_string = "the output vector of each sample (netgraph_outputs lists them)"
+    if recurrent:
+        docs = {
+            "state": "each neuron's state s (its sum) after the previous step; 0 to start",
+            "activation": "each neuron's activation y after the previous step; 0 to start",
+            "gain": "each gated synapse's gain after the previous step; 1 to start",
+        }
+        names = ["state", "activation"] + (["gain"] if n_gated else [])
+        rows_out(states, np.arange(n), "next_state")
+        rows_out(values, np.arange(n), "next_activation")
+        if n_gated:
+            # a gain ends as its gater's activation this step; input gaters never run
+            g = view.gater[np.flatnonzero(view.gain_of >= 0)]
+            rows_out(values, np.where(g >= n_in, g, 3 * n + np.arange(n_gated)), "next_gain")
+        for name in names:
+            width = n_gated if name == "gain" else n
+            inputs.append(helper.make_tensor_value_info(name, elem, [batch, width]))
+            inputs[-1].doc_string = docs[name]
+            outputs.append(helper.make_tensor_value_info(f"next_{name}", elem, [batch, width]))
+            outputs[-1].doc_string = docs[name].replace("the previous step; ", "this step")\
+                .split(";")[0]
+    graph = helper.make_graph(b.nodes, "netgraph", inputs, outputs, b.inits)
+    graph.doc_string = ("one step of a recurrent network: feed next_* back as the next "
+                        "step's state" if recurrent else "a feed-forward network")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="netgraph", producer_version=__version__)
+    model.ir_version = _IR_VERSION
+    name = net.graph.graph.get("name")
+    meta = {
+        "netgraph_version": __version__,
+        "netgraph_network_name": _text(name) if name is not None else "",
+        "netgraph_kind": "one-step" if recurrent else "feed-forward",
+        "netgraph_dtype": dtype,
+        "netgraph_inputs": _ids(layout.inputs),
+        "netgraph_outputs": _ids(layout.outputs),
+        "netgraph_io": json.dumps({v.name: v.doc_string for v in [*inputs, *outputs]}),
+    }
+    if recurrent:
+        meta["netgraph_neurons"] = _ids(layout.neurons)
+        meta["netgraph_gated"] = json.dumps([json.loads(_ids([u, v])) for u, v in layout.gated])
+    helper.set_model_props(model, meta)
+    if path is not None:
+        from .._files import write_atomically
+
+        write_atomically(path, model.SerializeToString())
+    return model
+
+
+# --------------------------------------------------------------------------- import
+_ELEMENTWISE = {
+    "Relu": "relu", "Sigmoid": "logistic", "Tanh": "tanh", "Softsign": "softsign",
+    "Sin": "sinusoid", "Abs": "absolute", "Identity": "identity", "Selu": "selu",
+    "LeakyRelu": "leaky_relu", "Softplus": "softplus", "Clip": "hard_tanh",
+}
+# shape-only nodes that leave the numbers as they are
+_PASS = {"Identity", "Flatten", "Reshape", "Cast", "Squeeze", "Unsqueeze", "Dropout"}
+_NOT_ELEMENTWISE = {"Softmax", "LogSoftmax", "ArgMax", "ZipMap", "Hardmax", "TopK"}
+
+
+def _fail(where: str, why: str) -> NetworkFormatError:
+    return NetworkFormatError(f"ONNX model: {where}: {why}")
+
+
+def _read_model(model_or_path: Any) -> Any:
+    onnx = _require_onnx()
+    if isinstance(model_or_path, onnx.ModelProto):
+        return model_or_path
+    if isinstance(model_or_path, (bytes, bytearray, memoryview)):
+        data = bytes(model_or_path)
+    elif isinstance(model_or_path, (str, os.PathLike)):
+        p = Path(model_or_path)
+        try:
+            size = p.stat().st_size
+            if size > MAX_BYTES:
+                raise NetworkFormatError(f"{p}: {size} bytes is over the {MAX_BYTES}-byte cap")
+            data = p.read_bytes()
+        except OSError as e:
+            raise NetworkFormatError(f"{p}: cannot read it: {e.strerror or e}") from None
+    else:
+        raise TypeError("from_onnx takes an onnx.ModelProto, bytes or a path, "
+                        f"got {type(model_or_path).__name__}")
+    if len(data) > MAX_BYTES:
+        raise NetworkFormatError(f"ONNX model: {len(data)} bytes is over the {MAX_BYTES}-byte cap")
+    model = onnx.ModelProto()
+    try:
+        model.ParseFromString(data)
+    except Exception as e:  # protobuf's DecodeError and friends
+        raise NetworkFormatError(f"not an ONNX model: {type(e).__name__}: {e}") from None
+    if not model.HasField("graph"):
+        raise NetworkFormatError("not an ONNX model: no graph")
+    return model
+
+
+def from_onnx(model_or_path: Any) -> Network:
+    """A layered network from an ONNX multilayer perceptron.
+
+    **Arguments**
+    - ``model_or_path``: an ``onnx.ModelProto``, the model's bytes, or a path.
+
+    **Returns** a ``Network``: one input layer, one layer per ``Gemm`` (or ``MatMul``,
+    optionally followed by ``Add``), each with the element-wise activation that
+    follows it (identity if none), in float64.
+
+    Reads what ``torch.onnx.export`` writes for an ``nn.Sequential`` of ``Linear``
+    layers and activations and what skl2onnx writes for an ``MLPRegressor``. A
+    softmax, a label output, a convolution or any other operator is refused with a
+    ``NetworkFormatError`` naming the node and its operator. Nothing in the model is
+    executed; tensors stored outside the file are refused.
+    """
+    onnx = _require_onnx()
+    from onnx import numpy_helper
+
+    from .._network import Network
+
+    model = _read_model(model_or_path)
+    g = model.graph
+    for imp in model.opset_import:
+        if imp.domain not in ("", "ai.onnx", "ai.onnx.ml"):
+            raise _fail("opset_import", f"operator domain {imp.domain!r} is not ONNX's own")
+    consts: dict[str, np.ndarray] = {}
+    for t in g.initializer:
+        if t.data_location == onnx.TensorProto.EXTERNAL:
+            raise _fail(f"initializer {t.name!r}", "stored outside the model file")
+        try:
+            consts[t.name] = numpy_helper.to_array(t)
+        except Exception as e:
+            raise _fail(f"initializer {t.name!r}", f"unreadable: {e}") from None
+    inputs = [v for v in g.input if v.name not in consts]
+    if len(inputs) != 1:
+        raise _fail("graph inputs", f"an MLP has one input, this model has {len(inputs)}")
+    if len(g.output) != 1:
+        names = ", ".join(repr(o.name) for o in g.output)
+        raise _fail("graph outputs", f"an MLP has one output, this model has {names} (a "
+                    "classifier's label output cannot be imported)")
+    consumers: dict[str, list[Any]] = {}
+    for node in g.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    current = inputs[0].name
+    layers: list[tuple[np.ndarray, np.ndarray, str]] = []  # (W (out, in), b, activation)
+    width: int | None = None
+    dims = inputs[0].type.tensor_type.shape.dim
+    if len(dims) >= 2 and dims[-1].HasField("dim_value"):
+        width = int(dims[-1].dim_value)
+
+    def where(node: Any) -> str:
+        return f"node {node.name!r} ({node.op_type})" if node.name else f"a {node.op_type} node"
+
+    def const(node: Any, name: str) -> np.ndarray:
+        if name in consts:
+            return consts[name]
+        raise _fail(where(node), f"input {name!r} is not a constant")
+
+    while current != g.output[0].name:
+        nodes = consumers.get(current, [])
+        if len(nodes) != 1:
+            raise _fail(f"value {current!r}", f"feeds {len(nodes)} nodes; an MLP is a chain")
+        node = nodes[0]
+        op = node.op_type
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if node.domain not in ("", "ai.onnx"):
+            raise _fail(where(node), f"operator domain {node.domain!r} is not supported")
+        if op == "Constant":
+            raise _fail(where(node), "unexpected constant in the chain")
+        if op in ("Gemm", "MatMul"):
+            if list(node.input).index(current) != 0:
+                raise _fail(where(node), "the data must be the first operand")
+            Wm = np.array(const(node, node.input[1]), dtype=np.float64)
+            if Wm.ndim != 2:
+                raise _fail(where(node), f"weights of shape {Wm.shape}, not a matrix")
+            bias = np.zeros(0)
+            if op == "Gemm":
+                if attrs.get("transA", 0):
+                    raise _fail(where(node), "transA=1 is not a layer")
+                if attrs.get("transB", 0):
+                    Wm = Wm.T
+                Wm = Wm * float(attrs.get("alpha", 1.0))
+                if len(node.input) > 2 and node.input[2]:
+                    bias = np.array(const(node, node.input[2]), dtype=np.float64)
+                    bias = bias * float(attrs.get("beta", 1.0))
+            out = node.output[0]
+            if op == "MatMul":  # a following Add of a constant is the bias
+                nxt = consumers.get(out, [])
+                if len(nxt) == 1 and nxt[0].op_type == "Add":
+                    other = [x for x in nxt[0].input if x != out]
+                    if len(other) == 1 and other[0] in consts:
+                        bias = np.array(consts[other[0]], dtype=np.float64)
+                        out = nxt[0].output[0]
+            k, m = Wm.shape
+            if width is not None and k != width:
+                raise _fail(where(node), f"takes {k} values but receives {width}")
+            bias = bias.reshape(-1) if bias.size else np.zeros(m)
+            if bias.size == 1 and m > 1:
+                bias = np.full(m, bias[0])
+            if bias.shape != (m,):
+                raise _fail(where(node), f"bias of shape {bias.shape} for {m} outputs")
+            layers.append((Wm.T.copy(), bias, "identity"))
+            width = m
+            current = out
+            continue
+        if op in _NOT_ELEMENTWISE:
+            raise _fail(where(node), f"{op} is not element-wise: each neuron of a netgraph "
+                        "network applies its own activation to its own sum; export the "
+                        "model without it")
+        if op in _ELEMENTWISE and op != "Identity":
+            if not layers:
+                raise _fail(where(node), "an activation before the first layer")
+            act = _imported_activation(node, op, attrs, consts, where(node))
+            Wl, bl, prev = layers[-1]
+            if prev != "identity":
+                raise _fail(where(node), f"a second activation after {prev!r}: a neuron "
+                            "has one")
+            layers[-1] = (Wl, bl, act)
+            current = node.output[0]
+            continue
+        if op in _PASS:
+            if op == "Reshape" or op == "Flatten" or op == "Squeeze" or op == "Unsqueeze":
+                pass  # (batch, n) stays (batch, n) in an MLP; shapes are checked by weights
+            current = node.output[0]
+            continue
+        raise _fail(where(node), f"operator {op} is not part of a multilayer perceptron "
+                    "(Gemm/MatMul + Add and element-wise activations)")
+    if not layers:
+        raise _fail("graph", "no Gemm or MatMul layer")
+    n_in = layers[0][0].shape[1]
+    sizes = [n_in] + [len(bl) for _, bl, _ in layers]
+    return _layered(Network, sizes, layers, f"onnx model {_text(g.name)}" if g.name else None)
+
+
+def _imported_activation(node: Any, op: str, attrs: dict[str, Any],
+                         consts: dict[str, np.ndarray], where: str) -> str:
+    """netgraph's name for an element-wise ONNX operator, if it computes the same."""
+    from .._activations import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
+
+    def close(a: float, b: float) -> bool:  # attributes are float32
+        return bool(np.float32(a) == np.float32(b))
+
+    if op == "LeakyRelu" and not close(attrs.get("alpha", 0.01), LEAKY_SLOPE):
+        raise _fail(where, f"LeakyRelu with alpha={attrs['alpha']} (netgraph's leaky_relu "
+                    f"has slope {LEAKY_SLOPE})")
+    if op == "Selu" and not (close(attrs.get("alpha", SELU_ALPHA), SELU_ALPHA)
+                             and close(attrs.get("gamma", SELU_SCALE), SELU_SCALE)):
+        raise _fail(where, "Selu with other constants than the standard ones")
+    if op == "Clip":
+        lo = attrs.get("min")
+        hi = attrs.get("max")
+        if len(node.input) > 1 and node.input[1]:
+            lo = float(consts.get(node.input[1], np.nan))
+        if len(node.input) > 2 and node.input[2]:
+            hi = float(consts.get(node.input[2], np.nan))
+        if lo is not None and lo == 0 and (hi is None or math.isinf(hi)):
+            return "relu"
+        if lo != -1 or hi != 1:
+            raise _fail(where, f"Clip to [{lo}, {hi}]: only [-1, 1] (hard_tanh) is an "
+                        "activation of netgraph")
+    return _ELEMENTWISE[op]
+
+
+def _layered(cls: Any, sizes: list[int], layers: list[tuple[np.ndarray, np.ndarray, str]],
+             name: str | None) -> Network:
+    """A network with one layer per (W (out, in), b, activation), built in one go."""
+    import networkx as nx
+
+    G = nx.DiGraph()
+    if name:
+        G.graph["name"] = name
+    ids = [[f"i{k}" for k in range(sizes[0])]]
+    for n in ids[0]:
+        G.add_node(n, bias=0.0, activation="identity", role="input", layer="input")
+    count = 0
+    for li, (Wl, bl, act) in enumerate(layers):
+        last = li == len(layers) - 1
+        role = "output" if last else "hidden"
+        label = "output" if last else f"hidden{li}"
+        mine = [f"o{k}" for k in range(len(bl))] if last else \
+            [f"h{count + k}" for k in range(len(bl))]
+        count += 0 if last else len(bl)
+        for k, n in enumerate(mine):
+            G.add_node(n, bias=float(bl[k]), activation=act, role=role, layer=label)
+        prev = ids[-1]
+        for k, n in enumerate(mine):  # each neuron's synapses in input order
+            for i, src in enumerate(prev):
+                G.add_edge(src, n, weight=float(Wl[k, i]))
+        ids.append(mine)
+    if not all(np.isfinite(Wl).all() and np.isfinite(bl).all() for Wl, bl, _ in layers):
+        raise NetworkFormatError("ONNX model: a weight or bias is not a finite number")
+    try:
+        return cls.from_graph(G)  # type: ignore[no-any-return]
+    except TopologyError as e:
+        raise NetworkFormatError(f"ONNX model: {e}") from None
