@@ -30,6 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._activations import (
+    BRAIN_LEAKY_ALPHA,
+    NEAT_CLAMP,
+    NEAT_GAUSS_CLAMP,
+    NEAT_LEAK,
+    NEAT_LOG_FLOOR,
+)
 from .._exceptions import MissingDependencyError, NetworkFormatError, TopologyError
 from ._layout import Level, levels, recurrent_view
 
@@ -124,6 +131,23 @@ def _softplus(b: _Builder, s: str) -> str:
     return b.op("Add", [b.op("Max", [s, b.scalar(0.0)]), tail])
 
 
+def _clamp(b: _Builder, s: str, scale: float, limit: float) -> str:
+    """clip(scale * s, -limit, limit), as neat-python clamps its arguments."""
+    z = s if scale == 1.0 else b.op("Mul", [b.scalar(scale), s])
+    return b.op("Clip", [z, b.scalar(-limit), b.scalar(limit)])
+
+
+def _neat_gauss(b: _Builder, s: str) -> str:
+    z = _clamp(b, s, 1.0, NEAT_GAUSS_CLAMP)
+    return b.op("Exp", [b.op("Mul", [b.scalar(-5.0), b.op("Mul", [z, z])])])
+
+
+def _neat_inv(b: _Builder, s: str) -> str:
+    zero = b.op("Equal", [s, b.scalar(0.0)])
+    safe = b.op("Where", [zero, b.scalar(1.0), s])
+    return b.op("Where", [zero, b.scalar(0.0), b.op("Div", [b.scalar(1.0), safe])])
+
+
 def _bent(b: _Builder, s: str) -> str:
     root = b.op("Sqrt", [b.op("Add", [b.op("Mul", [s, s]), b.scalar(1.0)])])
     half = b.op("Div", [b.op("Sub", [root, b.scalar(1.0)]), b.scalar(2.0)])
@@ -151,6 +175,25 @@ ONNX_ACTIVATIONS: dict[str, Callable[[_Builder, str], str]] = {
     "selu": _selu,
     "leaky_relu": _leaky,
     "softplus": _softplus,
+    "step": lambda b, s: _where_positive(b, s, b.scalar(1.0), b.scalar(0.0)),
+    "neat_sigmoid": lambda b, s: b.op("Sigmoid", [_clamp(b, s, 5.0, NEAT_CLAMP)]),
+    "neat_tanh": lambda b, s: b.op("Tanh", [_clamp(b, s, 2.5, NEAT_CLAMP)]),
+    "neat_sin": lambda b, s: b.op("Sin", [_clamp(b, s, 5.0, NEAT_CLAMP)]),
+    "neat_gauss": _neat_gauss,
+    "neat_softplus": lambda b, s: b.op("Mul", [b.scalar(0.2), b.op("Log", [b.op(
+        "Add", [b.scalar(1.0), b.op("Exp", [_clamp(b, s, 5.0, NEAT_CLAMP)])])])]),
+    "elu": lambda b, s: _where_positive(b, s, s, b.op("Sub", [b.op("Exp", [s]), b.scalar(1.0)])),
+    "neat_lelu": lambda b, s: _where_positive(b, s, s, b.op("Mul", [s, b.scalar(NEAT_LEAK)])),
+    "neat_inv": _neat_inv,
+    "neat_log": lambda b, s: b.op("Log", [b.op("Max", [s, b.scalar(NEAT_LOG_FLOOR)])]),
+    "neat_exp": lambda b, s: b.op("Exp", [_clamp(b, s, 1.0, NEAT_CLAMP)]),
+    "hat": lambda b, s: b.op("Max", [b.scalar(0.0), b.op("Sub", [b.scalar(1.0), b.op(
+        "Abs", [s])])]),
+    "square": lambda b, s: b.op("Mul", [s, s]),
+    "cube": lambda b, s: b.op("Pow", [s, b.scalar(3.0)]),
+    "brain_leaky_relu": lambda b, s: b.op("Where", [
+        b.op("Less", [s, b.scalar(0.0)]), b.scalar(0.0),
+        b.op("Mul", [s, b.scalar(BRAIN_LEAKY_ALPHA)])]),
 }
 
 
