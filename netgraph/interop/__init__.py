@@ -15,8 +15,14 @@ from ._neat import from_neat_json as from_neat_json
 from ._neat import to_neat_json as to_neat_json
 from ._onnx import from_onnx as from_onnx
 from ._onnx import to_onnx as to_onnx
+from ._standalone import to_c as to_c
+from ._standalone import to_javascript as to_javascript
+from ._standalone import to_python as to_python
 from ._synaptic import from_synaptic as from_synaptic
 from ._synaptic import to_synaptic as to_synaptic
+from ._torch import from_torch as from_torch
+from ._torch import load_torch_state as load_torch_state
+from ._torch import to_torch as to_torch
 
 __all__ = [
     "FORMATS",
@@ -26,8 +32,14 @@ __all__ = [
     "from_neat_json",
     "from_onnx",
     "from_synaptic",
+    "from_torch",
+    "load_torch_state",
     "state_layout",
+    "to_c",
+    "to_javascript",
     "to_neat_json",
     "to_onnx",
+    "to_python",
     "to_synaptic",
+    "to_torch",
 ]
