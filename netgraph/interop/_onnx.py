@@ -451,7 +451,7 @@ _ELEMENTWISE = {
     "LeakyRelu": "leaky_relu", "Softplus": "softplus", "Clip": "hard_tanh",
 }
 # shape-only nodes that leave the numbers as they are
-_PASS = {"Identity", "Flatten", "Reshape", "Cast", "Squeeze", "Unsqueeze", "Dropout"}
+_PASS = {"Identity", "Flatten", "Reshape", "Cast", "Dropout"}
 _NOT_ELEMENTWISE = {"Softmax", "LogSoftmax", "ArgMax", "ZipMap", "Hardmax", "TopK"}
 
 
@@ -612,8 +612,7 @@ def from_onnx(model_or_path: Any) -> Network:
             current = node.output[0]
             continue
         if op in _PASS:
-            if op == "Reshape" or op == "Flatten" or op == "Squeeze" or op == "Unsqueeze":
-                pass  # (batch, n) stays (batch, n) in an MLP; shapes are checked by weights
+            _check_shape_only(node, op, attrs, consts, width, where(node))
             current = node.output[0]
             continue
         raise _fail(where(node), f"operator {op} is not part of a multilayer perceptron "
@@ -623,6 +622,27 @@ def from_onnx(model_or_path: Any) -> Network:
     n_in = layers[0][0].shape[1]
     sizes = [n_in] + [len(bl) for _, bl, _ in layers]
     return _layered(Network, sizes, layers, f"onnx model {_text(g.name)}" if g.name else None)
+
+
+def _check_shape_only(node: Any, op: str, attrs: dict[str, Any], consts: dict[str, np.ndarray],
+                      width: int | None, where: str) -> None:
+    """Refuse a Reshape, Flatten or Cast that would change the (batch, width) values."""
+    from onnx import TensorProto
+
+    if op == "Reshape":
+        shape = consts.get(node.input[1]) if len(node.input) > 1 else None
+        keeps = (shape is not None and shape.shape == (2,) and int(shape[0]) in (-1, 0)
+                 and (int(shape[1]) == -1 or width is None or int(shape[1]) == width))
+        if not keeps:
+            raise _fail(where, f"Reshape to {None if shape is None else shape.tolist()} "
+                        f"changes the shape (batch, {width}) of the values")
+    elif op == "Flatten" and attrs.get("axis", 1) != 1:
+        raise _fail(where, f"Flatten with axis={attrs['axis']} mixes the samples")
+    elif op == "Cast" and attrs.get("to") not in (TensorProto.FLOAT, TensorProto.DOUBLE,
+                                                   TensorProto.FLOAT16):
+        raise _fail(where, "Cast to a type other than floating point")
+    elif op == "Dropout" and len(node.input) > 2 and node.input[2]:
+        raise _fail(where, "Dropout in training mode")
 
 
 def _imported_activation(node: Any, op: str, attrs: dict[str, Any],
