@@ -484,6 +484,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             sys.stdout.write(net.to_json(layout=args.layout))
         else:
             net.save(args.output, layout=args.layout)
+    elif args.target_format in _EXPORTS:
+        _export(_load(args.input), args)
     else:
         net = _load(args.input)
         try:
@@ -494,6 +496,30 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     if args.output != "-":
         print(f"wrote {args.output}")
     return EXIT_OK
+
+
+# --to FORMAT for the exports of netgraph.interop: (function name, what it is)
+_EXPORTS = {"onnx": ("to_onnx", "an ONNX model"), "python": ("to_python", "Python source"),
+            "javascript": ("to_javascript", "JavaScript source"), "c": ("to_c", "C source")}
+
+
+def _export(net: Network, args: argparse.Namespace) -> None:
+    """Write ``net`` as ONNX or standalone code (``--to onnx|python|javascript|c``)."""
+    from . import interop
+
+    name, what = _EXPORTS[args.target_format]
+    try:
+        if args.target_format == "onnx":
+            data = interop.to_onnx(net, dtype=args.dtype).SerializeToString()
+        else:
+            data = getattr(interop, name)(net).encode("utf-8")
+    except NetgraphError as e:
+        raise CLIError(f"{args.input}: cannot write it as {what}: {e}") from None
+    if args.output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+    else:
+        write_atomically(args.output, data)
 
 
 def _layers(text: str) -> list[int]:
@@ -787,17 +813,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "synapses), yes, no")
     p.set_defaults(run=_cmd_render)
 
-    p = command("convert", "convert between netgraph and Synaptic.js JSON",
+    p = command("convert", "convert between netgraph and Synaptic.js JSON; export ONNX or code",
                 "Convert between netgraph's JSON and Synaptic.js's toJSON() format.\n\n"
                 "  netgraph convert --from synaptic synaptic.json -o net.json\n"
-                "  netgraph convert --to synaptic net.json -o synaptic.json\n\n"
+                "  netgraph convert --to synaptic net.json -o synaptic.json\n"
+                "  netgraph convert --to onnx net.json -o net.onnx     # also: python, "
+                "javascript, c\n\n"
                 "Outputs are written atomically (a temporary file renamed over the target);\n"
                 "-o - prints to stdout.")
     direction = p.add_mutually_exclusive_group(required=True)
     direction.add_argument("--from", dest="source_format", choices=("synaptic",),
                            help="IN is Synaptic JSON; write netgraph JSON")
-    direction.add_argument("--to", dest="target_format", choices=("synaptic",),
-                           help="IN is netgraph JSON; write Synaptic JSON")
+    direction.add_argument("--to", dest="target_format",
+                           choices=("synaptic", "onnx", "python", "javascript", "c"),
+                           help="IN is netgraph JSON; write Synaptic JSON, an ONNX model, or "
+                                "standalone Python, JavaScript or C source")
     p.add_argument("input", metavar="IN.json", help="the file to convert ('-': stdin)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.json",
                    help="where to write the result ('-': stdout)")
@@ -806,6 +836,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "auto: rows up to 1000 synapses")
     p.add_argument("--indent", type=_nonnegative_int, metavar="N",
                    help="Synaptic output: indent the JSON by N spaces (default: compact)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="ONNX output: the model's number type")
     p.set_defaults(run=_cmd_convert)
 
     p = command("train", "train a network on a CSV file",
