@@ -45,6 +45,7 @@ EXPECTED = {
     "export_import.py": ["net.json", "net.synaptic.json", "net.node_link.json"],
     "sequence_lstm.py": ["timing_lstm.json", f"timing_lstm{PICTURE}",
                          f"timing_lstm_layers{PICTURE}"],
+    "export_anywhere.py": ["lstm_step.onnx", "xor.c", "xor.js", "xor.onnx", "xor.py"],
 }
 PRINTS = {
     "xor.py": "the outputs round to XOR",
@@ -52,6 +53,7 @@ PRINTS = {
     "custom_topology.py": "pruned the hidden neurons",
     "export_import.py": "networkx node-link JSON",
     "sequence_lstm.py": "held-out error",
+    "export_anywhere.py": "LSTM step model",
 }
 
 
@@ -219,3 +221,40 @@ def test_example_prints_and_writes_what_it_promises(name, tmp_path):
 def test_python_blocks_are_found():
     text = "a\n```python\nx = 1\n```\n```bash\nls\n```\n```python\ny = 2\n```\n"
     assert python_blocks(text) == ["x = 1\n", "y = 2\n"]
+
+
+def test_export_anywhere_agrees_everywhere(tmp_path):
+    """The export example: every export it prints agrees with netgraph, the PyTorch round
+    trip lowers the error, and the JavaScript and C it writes compute what xor.py does."""
+    import json
+    import runpy
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(EXAMPLES / "export_anywhere.py"), str(out)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(EXPECTED["export_anywhere.py"])
+    diffs = [float(x) for x in re.findall(r"max \|difference\| (\S+)", result.stdout)]
+    assert len(diffs) == 4 and max(diffs) <= 1e-12, result.stdout
+    before, after = (float(x) for x in re.search(r"mse (\S+) -> (\S+)", result.stdout).groups())
+    assert after < before
+    xor = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    py = runpy.run_path(str(out / "xor.py"))
+    want = [py["activate"](x) for x in xor]
+    node = subprocess.run(["node", "-e", "const n = require(process.argv[1]); console.log("
+                           "JSON.stringify(JSON.parse(process.argv[2]).map(n.activate)))",
+                           str(out / "xor.js"), json.dumps(xor)],
+                          capture_output=True, text=True, timeout=60, check=True)
+    # V8's Math.exp and the C library's exp may round differently in the last bit
+    assert np.allclose(json.loads(node.stdout), want, rtol=1e-15, atol=0)
+    (tmp_path / "main.c").write_text(
+        '#include <stdio.h>\n#include "out/xor.c"\nint main(void) {\n'
+        "    double x[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}, y[1];\n"
+        "    for (int k = 0; k < 4; k++) {\n"
+        '        netgraph_activate(x[k], y); printf("%.17g\\n", y[0]);\n    }\n'
+        "    return 0;\n}\n")
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Werror", "-o", str(tmp_path / "xor"),
+                    str(tmp_path / "main.c"), "-lm"], check=True, timeout=120)
+    c = subprocess.run([str(tmp_path / "xor")], capture_output=True, text=True, check=True)
+    assert np.allclose([[float(v)] for v in c.stdout.split()], want, rtol=1e-15, atol=0)
