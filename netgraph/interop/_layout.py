@@ -156,58 +156,54 @@ def levels(plan: Plan) -> list[Level]:
     n, n_in = len(plan.neurons), plan.n_inputs
     view = recurrent_view(plan)
     in_ptr, in_src, codes = plan.in_ptr, plan.in_src, plan.codes
-    g_base = 3 * n
-    level = np.zeros(n, dtype=np.int64)
-    terms: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+    n_csr = len(in_src)
+    dst = np.repeat(np.arange(n), np.diff(in_ptr))
+    delayed = view.delay.astype(bool)
 
-    def gain_slot(c: int, j: int) -> int:
-        q = int(view.gain_of[c])
-        if q < 0:
-            return -1
-        g = int(view.gater[c])
-        if n_in <= g < j:  # the gater ran earlier in this step
-            return g
-        return g_base + q
+    def gain_slots(c: np.ndarray, j: np.ndarray) -> np.ndarray:
+        q, g = view.gain_of[c], view.gater[c]
+        ran = (g >= n_in) & (g < j)  # the gater ran earlier in this step: its activation
+        return np.where(q < 0, -1, np.where(ran, g, 3 * n + q))
 
+    # every term of every neuron's sum: its self-connection first, then its synapses
+    selfs = np.flatnonzero(view.self_e >= 0)
+    se = view.self_e[selfs]
+    owner = np.concatenate([selfs, dst])
+    src = np.concatenate([2 * n + selfs, np.where(delayed, n + in_src, in_src)])
+    gain = np.concatenate([gain_slots(se, selfs), gain_slots(np.arange(n_csr), dst)])
+    weight = np.concatenate([se, np.arange(n_csr)])
+    order = np.argsort(owner, kind="stable")
+    owner, src, gain, weight = owner[order], src[order], gain[order], weight[order]
+    t_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(t_ptr, owner + 1, 1)
+    t_ptr = np.cumsum(t_ptr)
+    # what each term waits for: an undelayed source, a gater that ran earlier
+    dep = np.maximum(np.where(src < n, src, -1), np.where((gain >= 0) & (gain < n), gain, -1))
+    level = np.zeros(n + 1, dtype=np.int64)  # level[-1] = 0 stands for "nothing"
     for j in range(n_in, n):
-        lv = 0
-        mine = terms[j]
-        se = int(view.self_e[j])
-        if se >= 0:
-            gs = gain_slot(se, j)
-            mine.append((2 * n + j, gs, se))
-            if 0 <= gs < n:
-                lv = max(lv, int(level[gs]))
-        for e in range(int(in_ptr[j]), int(in_ptr[j + 1])):
-            i = int(in_src[e])
-            if view.delay[e]:
-                src = n + i
-            else:
-                src = i
-                lv = max(lv, int(level[i]))
-            gs = gain_slot(e, j)
-            if 0 <= gs < n:
-                lv = max(lv, int(level[gs]))
-            mine.append((src, gs, e))
-        level[j] = lv + 1
+        a, b = t_ptr[j], t_ptr[j + 1]
+        level[j] = 1 + (level[dep[a:b]].max() if b > a else 0)
+    level = level[:n]
     out: list[Level] = []
     for lv in range(1, int(level.max(initial=0)) + 1):
         members = np.flatnonzero(level == lv)
         members = members[np.argsort(codes[members], kind="stable")]
-        groups: list[tuple[str, int, int]] = []
-        start = 0
-        for k in range(1, len(members) + 1):
-            if k == len(members) or codes[members[k]] != codes[members[start]]:
-                groups.append((_NAMES[int(codes[members[start]])], start, k))
-                start = k
-        width = max(1, max(len(terms[j]) for j in members))
-        src = np.full((len(members), width), -1, dtype=np.int64)
-        gain = np.full((len(members), width), -1, dtype=np.int64)
-        weight = np.full((len(members), width), -1, dtype=np.int64)
-        for r, j in enumerate(members):
-            for t, (s, g, w) in enumerate(terms[j]):
-                src[r, t], gain[r, t], weight[r, t] = s, g, w
-        out.append(Level(members, groups, src, gain, weight))
+        mc = codes[members]
+        cuts = np.flatnonzero(np.diff(mc)) + 1
+        starts = np.concatenate([[0], cuts])
+        stops = np.concatenate([cuts, [len(members)]])
+        groups = [(_NAMES[int(mc[a])], int(a), int(b)) for a, b in zip(starts, stops,
+                                                                         strict=True)]
+        counts = t_ptr[members + 1] - t_ptr[members]
+        width = max(1, int(counts.max()))
+        rows = np.repeat(np.arange(len(members)), counts)
+        first = np.repeat(t_ptr[members], counts)
+        cols = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = first + cols
+        S = np.full((len(members), width), -1, dtype=np.int64)
+        Gn, Wt = S.copy(), S.copy()
+        S[rows, cols], Gn[rows, cols], Wt[rows, cols] = src[at], gain[at], weight[at]
+        out.append(Level(members, groups, S, Gn, Wt))
     return out
 
 

@@ -83,8 +83,15 @@ class _Builder:
         return f"{hint}_{self.count}"
 
     def const(self, array: np.ndarray, hint: str = "c") -> str:
+        # a TensorProto by hand: numpy_helper.from_array costs ~10x more per call
+        a = np.ascontiguousarray(array)
         name = self._name(hint)
-        self.inits.append(self.onnx.numpy_helper.from_array(np.ascontiguousarray(array), name))
+        tensor = self.onnx.TensorProto()
+        tensor.name = name
+        tensor.data_type = _ELEM[a.dtype.str]
+        tensor.dims.extend(a.shape)
+        tensor.raw_data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        self.inits.append(tensor)
         return name
 
     def scalar(self, value: float) -> str:
@@ -100,8 +107,18 @@ class _Builder:
     def op(self, op_type: str, inputs: list[str], hint: str | None = None,
            outputs: list[str] | None = None, **attrs: Any) -> str:
         outs = outputs or [self._name(hint or op_type.lower())]
-        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, outs, **attrs))
+        node = self.onnx.NodeProto()
+        node.op_type = op_type
+        node.input.extend(inputs)
+        node.output.extend(outs)
+        if attrs:
+            node.attribute.extend(self.onnx.helper.make_attribute(k, v)
+                                  for k, v in sorted(attrs.items()))
+        self.nodes.append(node)
         return outs[0]
+
+
+_ELEM = {"<f8": 11, "<f4": 1, "<i8": 7, "<i4": 6}  # TensorProto.DOUBLE, FLOAT, INT64, INT32
 
 
 # -------------------------------------------------------------- activations in ONNX
@@ -223,46 +240,49 @@ class _Values:
     activations (one tensor per run of neurons sharing an activation) stay where they
     were made, and a level gathers its sources from each tensor that holds some."""
 
-    def __init__(self, b: _Builder) -> None:
+    def __init__(self, b: _Builder, n_slots: int) -> None:
         self.b = b
-        self.where: dict[int, tuple[str, int]] = {}
-        self.height: dict[str, int] = {}
+        self.names: list[str] = []
+        self.height: list[int] = []
+        self.tensor = np.full(n_slots, -1, dtype=np.int64)  # slot -> index into names
+        self.row = np.full(n_slots, -1, dtype=np.int64)  # slot -> row in that tensor
 
     def add(self, tensor: str, slots: Any, height: int | None = None) -> None:
         """``tensor``'s first rows hold ``slots`` (it has ``height`` rows in all)."""
-        slots = [int(s) for s in slots]
-        self.height[tensor] = len(slots) if height is None else height
-        for r, s in enumerate(slots):
-            self.where[s] = (tensor, r)
+        slots = np.asarray(slots, dtype=np.int64)
+        self.tensor[slots] = len(self.names)
+        self.row[slots] = np.arange(len(slots))
+        self.names.append(tensor)
+        self.height.append(len(slots) if height is None else height)
 
     def gather(self, slots: np.ndarray) -> tuple[str, np.ndarray]:
         """The rows of ``slots`` as one (len(slots), batch) tensor, grouped by the tensor
         they live in (one Gather per tensor); returns it and the slots in its row order."""
         b = self.b
-        by: dict[str, list[tuple[int, int]]] = {}
-        for s in slots:
-            tensor, r = self.where[int(s)]
-            by.setdefault(tensor, []).append((r, int(s)))
-        parts, order = [], []
-        for tensor, rows in by.items():
-            rows.sort()
-            order += [s for _, s in rows]
-            idx = [r for r, _ in rows]
-            if idx == list(range(self.height[tensor])):
-                parts.append(tensor)  # all of it, in order: no copy
+        slots = np.asarray(slots, dtype=np.int64)
+        t, r = self.tensor[slots], self.row[slots]
+        order = np.lexsort((r, t))
+        slots, t, r = slots[order], t[order], r[order]
+        cuts = np.flatnonzero(np.diff(t)) + 1
+        parts = []
+        for a, z in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(t)]]),
+                        strict=True):
+            k, idx = int(t[a]), r[a:z]
+            if len(idx) == self.height[k] and (idx == np.arange(len(idx))).all():
+                parts.append(self.names[k])  # all of it, in order: no copy
             else:
-                parts.append(b.op("Gather", [tensor, b.ints(idx, "rows")], "g", axis=0))
+                parts.append(b.op("Gather", [self.names[k], b.ints(idx, "rows")], "g"))
         out = parts[0] if len(parts) == 1 else b.op("Concat", parts, "src", axis=0)
-        return out, np.array(order, dtype=np.int64)
+        return out, slots
 
     def rows(self, slots: np.ndarray) -> str:
         """The rows of ``slots``, in the order given."""
         tensor, order = self.gather(slots)
         if np.array_equal(order, slots):
             return tensor
-        where = {int(s): k for k, s in enumerate(order)}
-        perm = [where[int(s)] for s in slots]
-        return self.b.op("Gather", [tensor, self.b.ints(perm, "perm")], "g", axis=0)
+        pos = np.empty(int(order.max()) + 1, dtype=np.int64)
+        pos[order] = np.arange(len(order))
+        return self.b.op("Gather", [tensor, self.b.ints(pos[np.asarray(slots)], "perm")], "g")
 
 
 def _level_sum(b: _Builder, lv: Level, values: _Values, W: np.ndarray, B: np.ndarray,
@@ -275,9 +295,10 @@ def _level_sum(b: _Builder, lv: Level, values: _Values, W: np.ndarray, B: np.nda
     uniq = np.unique(lv.src[lv.src >= 0])
     if not lv.gated and len(uniq) and nt * len(uniq) <= _DENSE_WASTE * n_terms:
         here, order = values.gather(uniq)
-        col = {int(s): k for k, s in enumerate(order)}
+        pos = np.empty(int(order.max()) + 1, dtype=np.int64)
+        pos[order] = np.arange(len(order))
         r, t = np.nonzero(lv.src >= 0)
-        cols = np.array([col[int(s)] for s in lv.src[r, t]], dtype=np.int64)
+        cols = pos[lv.src[r, t]]
         flat = r * len(order) + cols
         w = W[lv.weight[r, t]]
         if len(np.unique(flat)) < len(flat):  # parallel synapses: one weight, their sum
@@ -297,10 +318,9 @@ def _level_sum(b: _Builder, lv: Level, values: _Values, W: np.ndarray, B: np.nda
     pos = np.empty(int(order.max()) + 1, dtype=np.int64)
     pos[order] = np.arange(len(order))
     weight = np.where(pad, 0.0, W[np.maximum(lv.weight, 0)]).astype(dtype)
-    terms = b.op("Gather", [here, b.ints(pos[src], "src")], "g", axis=0)
+    terms = b.op("Gather", [here, b.ints(pos[src], "src")], "g")
     if lv.gated:
-        terms = b.op("Mul", [terms, b.op("Gather", [here, b.ints(pos[gain], "gain")], "g",
-                                         axis=0)])
+        terms = b.op("Mul", [terms, b.op("Gather", [here, b.ints(pos[gain], "gain")], "g")])
     terms = b.op("Mul", [terms, b.const(weight[:, :, None], "w")])  # (nt, width, batch)
     total = b.op("ReduceSum", [terms, b.ints([1])], keepdims=0)
     return b.op("Add", [total, bias])
@@ -364,7 +384,7 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     recurrent = layout.recurrent
     n_gated = view.n_gated if recurrent else 0
     b = _Builder(np_dtype)
-    values = _Values(b)
+    values = _Values(b, 3 * n + n_gated + 1)
     ones_slot = 3 * n + n_gated  # slots as in _layout.levels, and one row of ones
     values.add(b.op("Transpose", ["input"], perm=[1, 0]), range(n_in))
     values.add(_batch_rows(b, "input", 1.0, 1), [ones_slot])
@@ -373,7 +393,7 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
         values.add(b.op("Transpose", ["state"], perm=[1, 0]), range(2 * n, 3 * n))
         if n_gated:
             values.add(b.op("Transpose", ["gain"], perm=[1, 0]), range(3 * n, 3 * n + n_gated))
-    states = _Values(b)  # this step's states, for next_state
+    states = _Values(b, n)  # this step's states, for next_state
     if recurrent:
         states.add(b.op("Transpose", ["state"], perm=[1, 0]), range(n_in), n)
     for lv in levels(plan):
