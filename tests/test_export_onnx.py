@@ -207,3 +207,40 @@ def test_without_onnx_the_error_names_the_extra(monkeypatch):
 def test_bad_dtype():
     with pytest.raises(ValueError, match="float16"):
         to_onnx(FF["perceptron"], dtype="float16")
+
+
+@pytest.mark.parametrize("name", sorted(REC))
+def test_whole_sequence_scan_model(name):
+    net = REC[name]
+    model = to_onnx(net, sequence=True)
+    onnx.checker.check_model(model, full_check=True)
+    assert [n.op_type for n in model.graph.node] == ["Scan"]
+    seqs = [inputs_for(net, 15, seed=s) for s in range(3)]
+    layout = state_layout(net)
+    n = len(layout.neurons)
+    feed = {"inputs": np.stack(seqs, axis=1), "initial_state": np.zeros((3, n)),
+            "initial_activation": np.zeros((3, n))}
+    if layout.gated:
+        feed["initial_gain"] = np.ones((3, len(layout.gated)))
+    result = dict(zip([o.name for o in model.graph.output],
+                      session(model).run(None, feed), strict=True))
+    assert result["outputs"].shape == (15, 3, len(net.outputs))
+    for k, seq in enumerate(seqs):
+        np.testing.assert_allclose(result["outputs"][:, k], expected_sequence(net, seq),
+                                   rtol=1e-12, atol=1e-12)
+    # the final state is the one-step model's after the same steps
+    step = session(to_onnx(net))
+    state = {"state": feed["initial_state"], "activation": feed["initial_activation"]}
+    if layout.gated:
+        state["gain"] = feed["initial_gain"]
+    for t in range(15):
+        out = step.run(None, {"input": feed["inputs"][t], **state})
+        state = {o.name.removeprefix("next_"): v
+                 for o, v in zip(step.get_outputs()[1:], out[1:], strict=True)}
+    for key, value in state.items():
+        np.testing.assert_allclose(result[f"final_{key}"], value, rtol=1e-12, atol=1e-12)
+
+
+def test_sequence_model_is_for_recurrent_networks():
+    with pytest.raises(ValueError, match="sequence=True is for recurrent networks"):
+        to_onnx(FF["perceptron"], sequence=True)

@@ -341,7 +341,7 @@ def _batch_rows(b: _Builder, x: str, value: float, rows: int) -> str:
 
 
 def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
-            dtype: str = "float64") -> onnx.ModelProto:
+            dtype: str = "float64", sequence: bool = False) -> onnx.ModelProto:
     """The network as an ONNX model (opset 17) with a dynamic batch dimension.
 
     **Arguments**
@@ -361,6 +361,12 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     ``next_*`` back as the next step's state. ``netgraph.interop.state_layout(net)`` says
     which neuron or synapse each column is; the model's metadata (``netgraph_neurons``,
     ``netgraph_gated``) lists the same, as JSON.
+
+    ``sequence=True`` (recurrent networks only) wraps that step in an ONNX ``Scan``: a
+    whole-sequence model with inputs ``inputs`` (time, batch, n_inputs) and
+    ``initial_state``, ``initial_activation`` [, ``initial_gain``], and outputs
+    ``outputs`` (time, batch, n_outputs) and ``final_state``, ``final_activation``
+    [, ``final_gain``].
 
     Raises ``MissingDependencyError`` without the onnx package, ``TopologyError`` for a
     network that does not compile.
@@ -437,9 +443,16 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
             outputs.append(helper.make_tensor_value_info(f"next_{name}", elem, [batch, width]))
             outputs[-1].doc_string = docs[name].replace("the previous step; ", "this step")\
                 .split(";")[0]
-    graph = helper.make_graph(b.nodes, "netgraph", inputs, outputs, b.inits)
-    graph.doc_string = ("one step of a recurrent network: feed next_* back as the next "
-                        "step's state" if recurrent else "a feed-forward network")
+    if sequence and not recurrent:
+        raise ValueError("sequence=True is for recurrent networks; a feed-forward network "
+                         "takes a whole sequence as one batch")
+    if sequence:
+        graph = _scan(b, inputs, outputs)
+        inputs, outputs = list(graph.input), list(graph.output)
+    else:
+        graph = helper.make_graph(b.nodes, "netgraph", inputs, outputs, b.inits)
+        graph.doc_string = ("one step of a recurrent network: feed next_* back as the next "
+                            "step's state" if recurrent else "a feed-forward network")
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="netgraph", producer_version=__version__)
     model.ir_version = _IR_VERSION
@@ -447,7 +460,8 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     meta = {
         "netgraph_version": __version__,
         "netgraph_network_name": _text(name) if name is not None else "",
-        "netgraph_kind": "one-step" if recurrent else "feed-forward",
+        "netgraph_kind": ("sequence" if sequence else "one-step") if recurrent
+        else "feed-forward",
         "netgraph_dtype": dtype,
         "netgraph_inputs": _ids(layout.inputs),
         "netgraph_outputs": _ids(layout.outputs),
@@ -462,6 +476,36 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
 
         write_atomically(path, model.SerializeToString())
     return model
+
+
+def _scan(b: _Builder, inputs: list[Any], outputs: list[Any]) -> Any:
+    """The one-step graph as the body of a Scan over the first axis of ``inputs``."""
+    from onnx import helper
+
+    body = helper.make_graph(b.nodes, "step", [*inputs[1:], inputs[0]],
+                             [*outputs[1:], outputs[0]])
+    carried = [v.name for v in inputs[1:]]
+    elem = inputs[0].type.tensor_type.elem_type
+    width = {v.name: v.type.tensor_type.shape.dim[1].dim_value for v in [*inputs, *outputs]}
+    outer_in = [helper.make_tensor_value_info(f"initial_{n}", elem, ["batch", width[n]])
+                for n in carried]
+    outer_in.append(helper.make_tensor_value_info("inputs", elem,
+                                                  ["time", "batch", width["input"]]))
+    outer_out = [helper.make_tensor_value_info(f"final_{n}", elem, ["batch", width[n]])
+                 for n in carried]
+    outer_out.append(helper.make_tensor_value_info("outputs", elem,
+                                                   ["time", "batch", width["output"]]))
+    for v in outer_in[:-1]:
+        v.doc_string = f"the {v.name[8:]} to start from (see the step's inputs)"
+    outer_in[-1].doc_string = "the input vector of each step and sample"
+    for v in outer_out[:-1]:
+        v.doc_string = f"the {v.name[6:]} after the last step"
+    outer_out[-1].doc_string = "the output vector of each step and sample"
+    scan = helper.make_node("Scan", [v.name for v in outer_in], [v.name for v in outer_out],
+                            body=body, num_scan_inputs=1)
+    graph = helper.make_graph([scan], "netgraph", outer_in, outer_out, b.inits)
+    graph.doc_string = "a recurrent network over whole sequences (a Scan of its step)"
+    return graph
 
 
 # --------------------------------------------------------------------------- import
