@@ -14,7 +14,7 @@
    sequence.
 
 Each step prints the largest difference from netgraph's own outputs.
-Needs the extras: ``pip install 'netgraph[onnx,torch]'``.
+Needs the extras: ``pip install 'netgraph-nn[onnx,torch]'``.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ class GraphvizNotFoundError(NetgraphError, RuntimeError):
 
 class MissingDependencyError(NetgraphError, ImportError):
     """A feature needs an optional extra that is not installed; the message says which
-    (``pip install 'netgraph[onnx]'``)."""
+    (``pip install 'netgraph-nn[onnx]'``)."""
 
 
 class NetgraphWarning(UserWarning):

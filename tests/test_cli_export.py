@@ -55,5 +55,5 @@ def test_convert_without_onnx_names_the_extra(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     out = tmp_path / "net.onnx"
     assert main(["convert", "--to", "onnx", str(tmp_path / "net.json"), "-o", str(out)]) == 1
-    assert "pip install 'netgraph[onnx]'" in capsys.readouterr().err
+    assert "pip install 'netgraph-nn[onnx]'" in capsys.readouterr().err
     assert not out.exists()

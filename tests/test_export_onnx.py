@@ -198,7 +198,7 @@ def test_hostile_names_and_ids_are_data_only(tmp_path):
 
 def test_without_onnx_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
-    with pytest.raises(MissingDependencyError, match=r"pip install 'netgraph\[onnx\]'"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'netgraph-nn\[onnx\]'"):
         to_onnx(FF["perceptron"])
     with pytest.raises(ImportError):  # still an ImportError for code that expects one
         to_onnx(FF["perceptron"])

@@ -192,5 +192,5 @@ def test_float32_module(torch):
 
 def test_without_torch_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
-    with pytest.raises(MissingDependencyError, match=r"pip install 'netgraph\[torch\]'"):
+    with pytest.raises(MissingDependencyError, match=r"pip install 'netgraph-nn\[torch\]'"):
         to_torch(FF["perceptron"])

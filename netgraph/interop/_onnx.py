@@ -61,7 +61,7 @@ def _require_onnx() -> Any:
         import onnx
     except ImportError as e:
         raise MissingDependencyError(
-            "ONNX export and import need the onnx package: pip install 'netgraph[onnx]'"
+            "ONNX export and import need the onnx package: pip install 'netgraph-nn[onnx]'"
         ) from e
     return onnx
 

@@ -51,7 +51,7 @@ def _require_torch() -> Any:
         import torch
     except ImportError as e:
         raise MissingDependencyError(
-            "PyTorch export and import need torch: pip install 'netgraph[torch]'"
+            "PyTorch export and import need torch: pip install 'netgraph-nn[torch]'"
         ) from e
     return torch
 
