@@ -11,7 +11,8 @@ identity and softsign, weights N(0, 1/10), seed 0. Measured, best of ``--repeats
   options, the machine's threads) against ``net.activate(X)`` on the same rows, in the
   same run, and the largest difference between the two.
 
-Targets: export < 1 s, model < 1 MB, onnxruntime within 3x of netgraph's batch time.
+On a shared machine the export's CPU time (``time.process_time``) is printed beside its
+wall time. Targets: export < 1 s, model < 1 MB, onnxruntime within 3x of netgraph's batch time.
 Usage: python benchmarks/bench_export.py [--repeats 5] [--rows 10000] [--json]
 """
 
@@ -33,14 +34,14 @@ import numpy as np
 from netgraph import Network
 
 
-def best(repeats: int, fn, *args) -> float:
-    """The shortest of ``repeats`` timed calls of ``fn(*args)``."""
+def best(repeats: int, fn, *args, clock=time.perf_counter) -> float:
+    """The shortest of ``repeats`` timed calls of ``fn(*args)`` (wall clock by default)."""
     times = []
     for _ in range(repeats):
         gc.collect()
-        t = time.perf_counter()
+        t = clock()
         fn(*args)
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return min(times)
 
 
@@ -79,6 +80,9 @@ def main() -> None:
     X = rng.normal(size=(args.rows, len(net.inputs)))
     to_onnx(net)  # warm-up: imports, the compiled plan
     export_s = best(args.repeats, lambda: to_onnx(net).SerializeToString())
+    # CPU time too: on a shared machine the wall clock also counts other jobs' turns
+    export_cpu_s = best(args.repeats, lambda: to_onnx(net).SerializeToString(),
+                        clock=time.process_time)
     model = to_onnx(net).SerializeToString()
     model32 = to_onnx(net, dtype="float32").SerializeToString()
     session = ort.InferenceSession(model)
@@ -93,7 +97,8 @@ def main() -> None:
     figures = {
         "neurons": len(net.neurons), "synapses": len(net.synapses),
         "nodes": len(to_onnx(net).graph.node), "rows": args.rows,
-        "export_s": export_s, "model_bytes": len(model), "model32_bytes": len(model32),
+        "export_s": export_s, "export_cpu_s": export_cpu_s, "model_bytes": len(model),
+        "model32_bytes": len(model32),
         "netgraph_batch_s": netgraph_s, "onnxruntime_batch_s": ort_s,
         "onnxruntime32_batch_s": ort32_s, "ratio": ort_s / netgraph_s,
         "max_abs_diff_float64": float(np.abs(ours - theirs).max()),
@@ -105,7 +110,8 @@ def main() -> None:
         return
     print(f"network: {figures['neurons']} neurons, {figures['synapses']} synapses; "
           f"model: {figures['nodes']} ONNX nodes")
-    print(f"export          {export_s * 1e3:8.1f} ms   (target < 1000 ms)")
+    print(f"export          {export_s * 1e3:8.1f} ms   (target < 1000 ms; CPU time "
+          f"{export_cpu_s * 1e3:.1f} ms)")
     print(f"model size      {len(model) / 1e3:8.1f} kB   float32: {len(model32) / 1e3:.1f} kB "
           "(target < 1000 kB)")
     print(f"netgraph batch  {netgraph_s * 1e3:8.1f} ms   ({args.rows} rows, net.activate)")
