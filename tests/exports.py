@@ -81,10 +81,17 @@ def recurrent_zoo() -> dict[str, Network]:
         "lstm": LSTM(2, 3, 2, 1, seed=3),
         "gru": GRU(2, 3, 1, seed=4),
         "liquid": Liquid(2, 10, 2, 25, 8, seed=5),
+        "liquid_parallel": _with_parallel_synapses(Liquid(2, 8, 2, 30, 10, seed=0)),
         "narx": NARX(2, 4, 1, 2, 2, seed=6),
         "hand_gated": hand_gated(),
         "random": Network.from_graph(random_recurrent(rng)),
     }
+
+
+def _with_parallel_synapses(net: Network) -> Network:
+    """``net``, checked to hold parallel synapses (two between one pair of neurons)."""
+    assert any(len(s) == 3 for s in net._plan().synapses)
+    return net
 
 
 def inputs_for(net: Network, rows: int = 25, seed: int = 0) -> np.ndarray:

@@ -157,7 +157,7 @@ def test_fixed_neurons_stay_fixed(torch):
     loss.backward()
     opt.step()
     plan = net._plan()
-    fixed_w = [k for k, (_, v) in enumerate(plan.synapses) if net.graph.nodes[v].get("fixed")]
+    fixed_w = [k for k, syn in enumerate(plan.synapses) if net.graph.nodes[syn[1]].get("fixed")]
     assert fixed_w
     before = np.array(plan.weights)
     load_torch_state(net, module)

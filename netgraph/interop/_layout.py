@@ -42,12 +42,13 @@ class StateLayout:
 
     ``neurons[k]`` is the neuron whose state and activation sit at position k (the
     compiled topological order: inputs first); ``gated[q]`` is the synapse
-    ``(source, target)`` whose gain sits at position q, and ``gaters[q]`` its gater.
+    ``(source, target)`` (``(source, target, key)`` for a parallel one) whose gain sits at
+    position q, and ``gaters[q]`` its gater.
     ``recurrent`` is False for a feed-forward network, which has no state.
     """
 
     neurons: list[Any]
-    gated: list[tuple[Any, Any]]
+    gated: list[tuple[Any, ...]]
     gaters: list[Any]
     inputs: list[Any]
     outputs: list[Any]

@@ -469,7 +469,8 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     }
     if recurrent:
         meta["netgraph_neurons"] = _ids(layout.neurons)
-        meta["netgraph_gated"] = json.dumps([json.loads(_ids([u, v])) for u, v in layout.gated])
+        # (source, target), or (source, target, key) for a parallel synapse
+        meta["netgraph_gated"] = json.dumps([json.loads(_ids(list(e))) for e in layout.gated])
     helper.set_model_props(model, meta)
     if path is not None:
         from .._files import write_atomically

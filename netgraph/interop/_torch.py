@@ -151,7 +151,7 @@ def _module_class() -> Any:
             self.register_buffer("signature", torch.tensor(_signature(plan), dtype=torch.int64))
             # fixed neurons' weights and biases never learn, here as in netgraph
             fixed = np.asarray(plan.fixed, dtype=bool)
-            target = np.array([plan.index[v] for _, v in plan.synapses], dtype=np.int64)
+            target = np.array([plan.index[syn[1]] for syn in plan.synapses], dtype=np.int64)
             learn_w = ~fixed[target] if len(target) else np.zeros(0, dtype=bool)
             learn_b = ~fixed
             learn_b[: plan.n_inputs] = False  # input neurons' biases are unused
@@ -308,7 +308,7 @@ def load_torch_state(net: Network, module: Any) -> None:
     if not (np.isfinite(w).all() and np.isfinite(b).all()):
         raise ValueError("the module holds a weight or bias that is not a finite number")
     fixed = np.asarray(plan.fixed, dtype=bool)
-    target = np.array([plan.index[v] for _, v in plan.synapses], dtype=np.int64)
+    target = np.array([plan.index[syn[1]] for syn in plan.synapses], dtype=np.int64)
     learn_w = ~fixed[target] if len(target) else np.zeros(0, dtype=bool)
     learn_b = ~fixed
     learn_b[: plan.n_inputs] = False
