@@ -236,3 +236,17 @@ def test_fuzzed_models_load_or_raise_network_format_error(exported):
             assert isinstance(net, Network)
             outcomes["loaded"] += 1
     assert outcomes["refused"] > 0 and outcomes["loaded"] > 0
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+def test_round_trip_netgraph_onnx_netgraph(activation):
+    """A plain stack of layers exports as Gemm + activation per layer, which reads back."""
+    from netgraph.architect import Perceptron
+
+    net = Perceptron(3, 5, 4, 2, activation=activation, seed=1)
+    model = to_onnx(net)
+    assert [n.op_type for n in model.graph.node][:1] == ["Gemm"]
+    back = from_onnx(model)
+    X = np.random.default_rng(9).normal(size=(20, 3))
+    np.testing.assert_array_equal(back.activate(X), net.activate(X))
+    assert [len(v) for v in back.layers.values()] == [3, 5, 4, 2]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._activations import (
+    ACTIVATIONS,
     BRAIN_LEAKY_ALPHA,
     NEAT_CLAMP,
     NEAT_GAUSS_CLAMP,
@@ -50,6 +51,8 @@ __all__ = ["OPSET", "from_onnx", "to_onnx"]
 OPSET = 17  # ScatterND, Gemm, Where, Clip with tensor bounds; run by every current runtime
 _IR_VERSION = 8  # the IR version that goes with opset 17
 MAX_BYTES = 512 * 1024 * 1024  # the loader's size cap, as for netgraph JSON
+
+_NAMES = list(ACTIVATIONS)
 
 # A level whose dense block would hold more than this many times its synapses (padding
 # zeros) is computed term by term instead: gather, multiply, sum.
@@ -390,10 +393,21 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     recurrent = layout.recurrent
     n_gated = view.n_gated if recurrent else 0
     b = _Builder(np_dtype)
+    chain = None if recurrent else _layer_chain(plan)
+    if chain is not None:  # a plain stack of layers: one Gemm and one activation each
+        current = "input"
+        for blk in chain:
+            nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
+            w = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns).astype(np_dtype)
+            current = b.op("Gemm", [current, b.const(w, "w"), b.const(
+                Bv[blk.t0:blk.t1].astype(np_dtype), "bias")], transB=1)
+            current = _activation(b, _NAMES[blk.code], current)
+        b.op("Identity", [current], outputs=["output"])
     values = _Values(b, 3 * n + n_gated + 1)
     ones_slot = 3 * n + n_gated  # slots as in _layout.levels, and one row of ones
-    values.add(b.op("Transpose", ["input"], perm=[1, 0]), range(n_in))
-    values.add(_batch_rows(b, "input", 1.0, 1), [ones_slot])
+    if chain is None:
+        values.add(b.op("Transpose", ["input"], perm=[1, 0]), range(n_in))
+        values.add(_batch_rows(b, "input", 1.0, 1), [ones_slot])
     if recurrent:
         values.add(b.op("Transpose", ["activation"], perm=[1, 0]), range(n, 2 * n))
         values.add(b.op("Transpose", ["state"], perm=[1, 0]), range(2 * n, 3 * n))
@@ -402,7 +416,7 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     states = _Values(b, n)  # this step's states, for next_state
     if recurrent:
         states.add(b.op("Transpose", ["state"], perm=[1, 0]), range(n_in), n)
-    for lv in levels(plan):
+    for lv in [] if chain is not None else levels(plan):
         s = _level_sum(b, lv, values, W, Bv, ones_slot)
         states.add(s, lv.targets)
         parts = []
@@ -417,7 +431,8 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     def rows_out(where: _Values, slots: np.ndarray, name: str) -> None:
         b.op("Transpose", [where.rows(slots)], outputs=[name], perm=[1, 0])
 
-    rows_out(values, plan.output_pos, "output")
+    if chain is None:
+        rows_out(values, plan.output_pos, "output")
     batch = "batch"
     inputs = [helper.make_tensor_value_info("input", elem, [batch, n_in])]
     outputs = [helper.make_tensor_value_info("output", elem, [batch, n_out])]
@@ -477,6 +492,23 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
 
         write_atomically(path, model.SerializeToString())
     return model
+
+
+def _layer_chain(plan: Any) -> list[Any] | None:
+    """The plan's dense blocks if they form a plain stack of layers (each reading exactly
+    the one before, the first the inputs, the outputs being the last in order), else None.
+    Such a network exports as Gemm + activation per layer, which ``from_onnx`` reads back."""
+    blocks = plan.blocks
+    if not blocks or plan.recurrent is not None:
+        return None
+    prev = (0, plan.n_inputs)
+    for blk in blocks:
+        if (blk.s0, blk.s1) != prev:
+            return None
+        prev = (blk.t0, blk.t1)
+    if not np.array_equal(plan.output_pos, np.arange(*prev)):
+        return None
+    return list(blocks)
 
 
 def _scan(b: _Builder, inputs: list[Any], outputs: list[Any]) -> Any:
