@@ -51,7 +51,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
 import networkx as nx
 
@@ -170,10 +170,8 @@ class DiagramOptions(TypedDict, total=False):
 
 
 class RenderOptions(DiagramOptions, total=False):
-    """``render``'s options: the diagram's, the output ``format`` (else the file's
-    extension) and, for an HTML page, its ``layout``."""
+    """``render``'s options: the diagram's and, for an HTML page, its ``layout``."""
 
-    format: str | None
     layout: str
 
 
@@ -311,7 +309,8 @@ def _text(value: Any) -> str:
             out.append("\\" + _visible(c))
         else:
             out.append(c)
-    return nohtml("".join(out))
+    text: str = nohtml("".join(out))
+    return text
 
 
 def _html(value: str) -> str:
@@ -1031,14 +1030,16 @@ def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
 
 def to_dot(obj: Any, **options: Unpack[DiagramOptions]) -> str:
     """The DOT source of ``diagram(obj, **options)``; needs no Graphviz program."""
-    return diagram(obj, **options).source
+    source: str = diagram(obj, **options).source
+    return source
 
 
 def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     import graphviz
 
     try:
-        return dot.pipe(format=fmt, quiet=True)
+        data: bytes = dot.pipe(format=fmt, quiet=True)
+        return data
     except graphviz.ExecutableNotFound as e:
         raise GraphvizNotFoundError(INSTALL_HINT) from e
 
@@ -1081,15 +1082,17 @@ def render(obj: Any, path: str | os.PathLike[str], *, format: str | None = None,
     if not directory.is_dir():
         raise FileNotFoundError(f"no directory {str(directory)!r} to write {target.name!r} in")
     if fmt == "html":
-        from ._page import write_page
+        from ._page import PageOptions, write_page
 
-        return write_page(obj, target, **options)
+        # write_page refuses, by name, the options that do not apply to a page
+        return write_page(obj, target, **cast("PageOptions", options))
     if "layout" in options:
         raise TypeError("layout applies to HTML pages only")
+    drawing = cast(DiagramOptions, options)
     if fmt in ("dot", "gv"):
-        data = diagram(obj, **options).source.encode("utf-8")
+        data = diagram(obj, **drawing).source.encode("utf-8")
     else:
-        data = _draw(obj, fmt, options)
+        data = _draw(obj, fmt, drawing)
     write_atomically(target, data)
     return target
 

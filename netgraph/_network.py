@@ -755,7 +755,8 @@ class Network:
 
         return to_dot(self, **options)
 
-    def render(self, path: str | PathLike[str], **options: Unpack[RenderOptions]) -> Path:
+    def render(self, path: str | PathLike[str], *, format: str | None = None,
+               **options: Unpack[RenderOptions]) -> Path:
         """Draw the network into ``path``: svg, png, pdf, dot, ... from the extension,
         or ``.html`` for a page to explore it in a browser (see ``netgraph.render``).
 
@@ -764,7 +765,7 @@ class Network:
         """
         from ._diagram import render
 
-        return render(self, path, **options)
+        return render(self, path, format=format, **options)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from ._diagram import mimebundle

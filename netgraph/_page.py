@@ -191,7 +191,8 @@ def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
     if layout == "dot" or (layout == "auto" and not collapsed and shutil.which("dot")):
         pos = _dot_layout(obj, G, o)
         if pos is None and layout == "dot":
-            from ._diagram import INSTALL_HINT, GraphvizNotFoundError
+            from ._diagram import INSTALL_HINT
+            from ._exceptions import GraphvizNotFoundError
 
             if shutil.which("dot") is None:
                 raise GraphvizNotFoundError(INSTALL_HINT)

@@ -104,9 +104,9 @@ def forward_step(G: nx.DiGraph, x: Sequence[float]) -> Step:
             if i != j:  # the self term is added first in the evaluators; it is 0 here
                 total += c
         state[j] = total
-        f = get_activation(a["activation"]).function
+        rule = get_activation(a["activation"]).function
         with np.errstate(over="ignore"):
-            output[j] = float(f(np.float64(total)))
+            output[j] = float(rule(np.asarray(total)))
     outs = [output[n] for n, role in G.nodes(data="role") if role == "output"]
     return Step(xs, state, output, contribution, read, gain, outs)
 
@@ -155,7 +155,8 @@ def backward_step(G: nx.DiGraph, step: Step, target: Sequence[float], rate: floa
         else:
             act = get_activation(a["activation"])
             with np.errstate(over="ignore"):
-                dy = float(act.derivative(np.float64(step.state[j]), np.float64(step.output[j])))
+                dy = float(act.derivative(np.asarray(step.state[j]),
+                                          np.asarray(step.output[j])))
             d = dy * sum(error[k] * new_weight[(j, k)] for k in G.succ[j])
         error[j] = d
         fixed = bool(a.get("fixed"))
