@@ -20,6 +20,7 @@ from ._diagram import render as render_diagram
 from ._diagram import to_dot as to_dot
 from ._exceptions import ActivationError as ActivationError
 from ._exceptions import ConcurrencyError as ConcurrencyError
+from ._exceptions import ConversionWarning as ConversionWarning
 from ._exceptions import CycleError as CycleError
 from ._exceptions import DivergenceError as DivergenceError
 from ._exceptions import GraphvizNotFoundError as GraphvizNotFoundError
@@ -72,6 +73,7 @@ __all__ = [
     "ActivationError",
     "ColorScheme",
     "ConcurrencyError",
+    "ConversionWarning",
     "Cost",
     "CycleError",
     "DivergenceError",

@@ -15,7 +15,8 @@
 
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
     ├── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
-    └── TargetRangeWarning             targets an output neuron's activation cannot reach
+    ├── TargetRangeWarning             targets an output neuron's activation cannot reach
+    └── ConversionWarning              a conversion kept the function but not something else
 
 Each subclasses the matching built-in, so ``except ValueError`` still works.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 __all__ = [
     "ActivationError",
     "ConcurrencyError",
+    "ConversionWarning",
     "CycleError",
     "DivergenceError",
     "GraphvizNotFoundError",
@@ -109,3 +111,9 @@ class SynapticFidelityWarning(NetgraphWarning):
 class TargetRangeWarning(NetgraphWarning):
     """Training targets lie outside what an output neuron's activation can produce (logistic
     outputs stay in [0, 1]): the error cannot get below the distance to that range."""
+
+
+class ConversionWarning(NetgraphWarning):
+    """A foreign network was read or written computing the same function, but something
+    else could not be carried over (Neataptic's dropout rate, a derivative convention, a
+    connection with no effect). The message names what and where."""

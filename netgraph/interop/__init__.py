@@ -6,6 +6,8 @@ code. Heavy dependencies (onnx, torch, ...) are optional extras, imported only i
 function that needs them. ``detect`` names the format of a document or file on sight.
 """
 
+from ._brain import from_brain as from_brain
+from ._brain import to_brain as to_brain
 from ._detect import FORMATS as FORMATS
 from ._detect import detect as detect
 from ._layout import StateLayout as StateLayout
@@ -13,6 +15,8 @@ from ._layout import state_layout as state_layout
 from ._neat import from_neat as from_neat
 from ._neat import from_neat_json as from_neat_json
 from ._neat import to_neat_json as to_neat_json
+from ._neataptic import from_neataptic as from_neataptic
+from ._neataptic import to_neataptic as to_neataptic
 from ._onnx import from_onnx as from_onnx
 from ._onnx import to_onnx as to_onnx
 from ._standalone import to_c as to_c
@@ -28,16 +32,20 @@ __all__ = [
     "FORMATS",
     "StateLayout",
     "detect",
+    "from_brain",
     "from_neat",
     "from_neat_json",
+    "from_neataptic",
     "from_onnx",
     "from_synaptic",
     "from_torch",
     "load_torch_state",
     "state_layout",
+    "to_brain",
     "to_c",
     "to_javascript",
     "to_neat_json",
+    "to_neataptic",
     "to_onnx",
     "to_python",
     "to_synaptic",
