@@ -1,10 +1,9 @@
 """The ``netgraph`` command: inspect, check, draw, convert, train and run networks.
 
-    netgraph info NET.json [--json]
+    netgraph info NET.json [--from FORMAT] [--json]
     netgraph validate NET.json [NET.json ...] [--json]
     netgraph render NET.json -o net.svg [drawing options]
-    netgraph convert --from synaptic IN.json -o OUT.json
-    netgraph convert --to synaptic IN.json -o OUT.json
+    netgraph convert IN [--from FORMAT] [--to FORMAT] -o OUT.json
     netgraph train (NET.json | --layers 2,3,1) --data data.csv -o out.json [options]
     netgraph predict NET.json (--input 0,1 | --data inputs.csv) [-o out.csv] [--json]
 
@@ -30,6 +29,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -41,6 +41,7 @@ from . import (
     ACTIVATIONS,
     COSTS,
     ActivationError,
+    ConversionWarning,
     GraphvizNotFoundError,
     NetgraphError,
     Network,
@@ -53,6 +54,9 @@ from ._files import write_atomically
 __all__ = ["CLIError", "build_parser", "columns", "main", "read_csv", "summary"]
 
 PROG = "netgraph"
+READ_FORMATS = ("auto", "netgraph", "synaptic", "neataptic", "brain", "neat", "onnx")
+WRITE_FORMATS = ("netgraph", "synaptic", "neataptic", "brain", "neat", "onnx", "python",
+                 "javascript", "c")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -78,11 +82,15 @@ def _load(path: str) -> Network:
     try:
         return Network.load(path)
     except NetgraphError as e:
+        from .interop import FORMATS, detect
+
         message = str(e)
-        if "Synaptic's JSON" in message:
-            hint = f"convert it first: netgraph convert --from synaptic {path} -o OUT.json"
-            old = "use Network.from_synaptic"
-            message = message.replace(old, hint) if old in message else f"{message}; {hint}"
+        found = None
+        with contextlib.suppress(NetgraphError):
+            found = detect(path)
+        if found not in (None, "netgraph"):
+            message = (f"this is {FORMATS[found][0]}, not netgraph JSON; convert it first: "
+                       f"netgraph convert {path} -o OUT.json")
         if not message.startswith(path):
             message = f"{path}: {message}"
         raise CLIError(message) from None
@@ -327,8 +335,11 @@ def _count(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _info_text(path: str, s: dict[str, Any]) -> str:
+    from .interop import FORMATS
+
     lines = [f"file         {path}"]
-    fmt = f"{s['format']}, version {s['version']}"
+    fmt = f"{s['format']}, version {s['version']}" if s["version"] is not None else \
+        FORMATS.get(s["format"], (s["format"], ""))[0]
     if s["netgraph_version"]:
         fmt += f" (written by netgraph {s['netgraph_version']})"
     lines.append(f"format       {fmt}")
@@ -376,15 +387,50 @@ def _info_text(path: str, s: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _load_any(path: str, source_format: str) -> tuple[Network, str]:
+    """A network in any format ``netgraph.interop.load`` reads (``-``: stdin), and the
+    format found. Conversion warnings go to stderr as ``netgraph: warning: ...``."""
+    from .interop import FORMATS, detect, load
+    from .interop._source import MAX_BYTES
+
+    source: Any = sys.stdin.buffer.read(MAX_BYTES + 1) if path == "-" else path
+    shown = _show_path(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConversionWarning)
+        try:
+            net, found = load(source, format=source_format)
+        except NetgraphError as e:
+            message = str(e)
+            if source_format != "auto":  # say what the file really looks like
+                with contextlib.suppress(NetgraphError):
+                    really = detect(source)
+                    if really is not None and really != source_format:
+                        message = (f"this is {FORMATS[really][0]}, not "
+                                   f"{FORMATS[source_format][0]}; --from {really} (or "
+                                   "--from auto) reads it")
+            raise CLIError(message if message.startswith(shown) else f"{shown}: {message}"
+                           ) from None
+    for w in caught:
+        if issubclass(w.category, ConversionWarning):
+            print(f"{PROG}: warning: {shown}: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return net, found
+
+
 # ==================================================================== commands
 def _cmd_info(args: argparse.Namespace) -> int:
-    net = _load(args.network)
-    try:  # the file parsed as JSON already; read its own format version and metadata
-        with open(args.network, "rb") as f:
-            document = json.loads(f.read())
-    except (OSError, ValueError):
-        document = None
+    net, found = _load_any(args.network, args.source_format)
+    document = None
+    if found == "netgraph" and args.network != "-":
+        try:  # the file parsed as JSON already; read its own format version and metadata
+            with open(args.network, "rb") as f:
+                document = json.loads(f.read())
+        except (OSError, ValueError):
+            document = None
     s = summary(net, document if isinstance(document, dict) else None)
+    if found != "netgraph":
+        s.update(format=found, version=None)
     if args.json:
         _print_json({"file": args.network, **s})
     else:
@@ -466,32 +512,33 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from .interop import FORMATS, to_brain, to_neat_json, to_neataptic, to_synaptic
+
     _check_folder(args.output)
-    if args.source_format == "synaptic":
-        # from_synaptic reads the file itself, within its size cap
-        source = sys.stdin.buffer if args.input == "-" else args.input
-        try:
-            net = Network.from_synaptic(source)
-        except NetgraphError as e:
-            message = str(e)
-            if "looks like netgraph JSON" in message:
-                raise CLIError(f"{_show_path(args.input)} is netgraph JSON already (--to "
-                               "synaptic converts it to Synaptic's format)") from None
-            if message.startswith(os.fspath(args.input)):
-                raise CLIError(message) from None
-            raise CLIError(f"{_show_path(args.input)}: {message}") from None
+    net, found = _load_any(args.input, args.source_format)
+    target = args.target_format
+    if found == target:
+        raise CLIError(f"{_show_path(args.input)} is {FORMATS[found][0]} already (--to "
+                       "FORMAT converts it to another format)")
+    if target == "netgraph":
         if args.output == "-":
             sys.stdout.write(net.to_json(layout=args.layout))
         else:
             net.save(args.output, layout=args.layout)
-    elif args.target_format in _EXPORTS:
-        _export(_load(args.input), args)
+    elif target in _EXPORTS:
+        _export(net, args)
     else:
-        net = _load(args.input)
-        try:
-            document = net.to_synaptic()
-        except NetgraphError as e:
-            raise CLIError(f"{args.input}: cannot write it as Synaptic JSON: {e}") from None
+        writer = {"synaptic": to_synaptic, "neataptic": to_neataptic, "brain": to_brain,
+                  "neat": to_neat_json}[target]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConversionWarning)
+            try:
+                document = writer(net)
+            except NetgraphError as e:
+                raise CLIError(f"{_show_path(args.input)}: cannot write it as "
+                               f"{FORMATS[target][0]}: {e}") from None
+        for w in caught:
+            print(f"{PROG}: warning: {w.message}", file=sys.stderr)
         _emit(json.dumps(document, indent=args.indent, allow_nan=False) + "\n", args.output)
     if args.output != "-":
         print(f"wrote {args.output}")
@@ -756,8 +803,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("info", "summarize a network: layers, synapses, parameters",
                 "Summarize a network: neurons per layer and role, synapses (delayed, gated,\n"
                 "self-connections), activations, learnable parameters and the file's format "
-                "version.")
-    p.add_argument("network", metavar="NET.json", help="a netgraph network file")
+                "\n(any format netgraph reads, recognised on sight).")
+    p.add_argument("network", metavar="NET.json",
+                   help="a network file: netgraph, Synaptic, Neataptic, brain.js, "
+                        "neat-python or ONNX ('-': stdin)")
+    p.add_argument("--from", dest="source_format", choices=READ_FORMATS, default="auto",
+                   help="the file's format; auto recognises it")
     p.add_argument("--json", action="store_true", help=json_help)
     p.set_defaults(run=_cmd_info)
 
@@ -813,29 +864,32 @@ def build_parser() -> argparse.ArgumentParser:
                         "synapses), yes, no")
     p.set_defaults(run=_cmd_render)
 
-    p = command("convert", "convert between netgraph and Synaptic.js JSON; export ONNX or code",
-                "Convert between netgraph's JSON and Synaptic.js's toJSON() format.\n\n"
+    p = command("convert", "convert between netgraph, Synaptic, Neataptic, brain.js, "
+                           "neat-python and ONNX; export ONNX or code",
+                "Convert a network between formats. The input's format is recognised on sight\n"
+                "(--from auto): netgraph, Synaptic.js, Neataptic, brain.js, neat-python\n"
+                "(export_network_json) or ONNX. --to picks the output (default netgraph).\n\n"
+                "  netgraph convert winner.json -o net.json        # neat-python -> netgraph\n"
+                "  netgraph convert net.json --to neataptic -o n.json\n"
                 "  netgraph convert --from synaptic synaptic.json -o net.json\n"
-                "  netgraph convert --to synaptic net.json -o synaptic.json\n"
-                "  netgraph convert --to onnx net.json -o net.onnx     # also: python, "
+                "  netgraph convert net.json --to onnx -o net.onnx     # also: python, "
                 "javascript, c\n\n"
-                "Outputs are written atomically (a temporary file renamed over the target);\n"
-                "-o - prints to stdout.")
-    direction = p.add_mutually_exclusive_group(required=True)
-    direction.add_argument("--from", dest="source_format", choices=("synaptic",),
-                           help="IN is Synaptic JSON; write netgraph JSON")
-    direction.add_argument("--to", dest="target_format",
-                           choices=("synaptic", "onnx", "python", "javascript", "c"),
-                           help="IN is netgraph JSON; write Synaptic JSON, an ONNX model, or "
-                                "standalone Python, JavaScript or C source")
-    p.add_argument("input", metavar="IN.json", help="the file to convert ('-': stdin)")
+                "What a format cannot express is refused, naming it; what is kept but changed\n"
+                "is named in a warning. Outputs are written atomically (a temporary file\n"
+                "renamed over the target); -o - prints to stdout.")
+    p.add_argument("--from", dest="source_format", choices=READ_FORMATS, default="auto",
+                   help="the input's format; auto recognises it (a wrong one is named)")
+    p.add_argument("--to", dest="target_format", choices=WRITE_FORMATS, default="netgraph",
+                   help="the output's format (onnx, python, javascript, c: exports)")
+    p.add_argument("input", metavar="IN", help="the file to convert ('-': stdin)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.json",
                    help="where to write the result ('-': stdout)")
     p.add_argument("--layout", choices=("auto", "rows", "columns"), default="auto",
                    help="netgraph output: synapses as rows (readable) or columns (compact); "
                         "auto: rows up to 1000 synapses")
     p.add_argument("--indent", type=_nonnegative_int, metavar="N",
-                   help="Synaptic output: indent the JSON by N spaces (default: compact)")
+                   help="non-netgraph output: indent the JSON by N spaces (default: "
+                        "compact)")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="ONNX output: the model's number type")
     p.set_defaults(run=_cmd_convert)

@@ -251,7 +251,8 @@ def test_missing_file_and_other_unreadable_networks(tmp_path, cli):
     missing = run("info", tmp_path / "nope.json")
     synaptic = tmp_path / "synaptic.json"
     synaptic.write_text(json.dumps(Perceptron(2, 2, 1, seed=0).to_synaptic()))
-    fails(cli("info", synaptic), "Synaptic", "netgraph convert --from synaptic")
+    fails(cli("render", synaptic, "-o", tmp_path / "x.dot"), "Synaptic",
+          f"netgraph convert {synaptic}")
     fails(cli("predict", tmp_path, "--input", "0,1"), "Is a directory")
     fails(cli("validate", tmp_path / "nope.json"), "nope.json: No such file or directory")
     fails(missing, "nope.json: No such file or directory")
@@ -362,13 +363,15 @@ def test_convert_errors(tmp_path, cli):
     x = tmp_path / "x.json"
     invalid_run = run("convert", "--from", "synaptic", invalid, "-o", x)
     fails(cli("convert", "--from", "synaptic", net_path, "-o", x),
-          "net.json is netgraph JSON already")
+          "net.json: this is netgraph JSON, not Synaptic", "--from netgraph")
     fails(cli("convert", "--from", "synaptic", listed, "-o", x),
           "list.json: a Synaptic network is a JSON object")
     fails(cli("convert", "--to", "synaptic", synaptic, "-o", x), "Synaptic")
     fails(cli("convert", "--to", "synaptic", softplus, "-o", x), "softplus", "Synaptic")
-    fails(cli("convert", "--from", "netgraph", net_path, "-o", x), "invalid choice", status=2)
-    fails(cli("convert", net_path, "-o", x), "--from", "--to", status=2)
+    fails(cli("convert", "--from", "netgraph", net_path, "-o", x), "netgraph JSON already",
+          "--to")
+    fails(cli("convert", net_path, "-o", x), "net.json is netgraph JSON already")
+    fails(cli("convert", "--from", "excel", net_path, "-o", x), "invalid choice", status=2)
     fails(invalid_run, "invalid.json: not valid JSON")
     assert not x.exists()
 

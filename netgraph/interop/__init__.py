@@ -3,13 +3,16 @@
 Every reader keeps netgraph's loader contract: a size cap, ``NetworkFormatError`` naming
 the offending place, and nothing from a document ever evaluated or written unescaped into
 code. Heavy dependencies (onnx, torch, ...) are optional extras, imported only inside the
-function that needs them. ``detect`` names the format of a document or file on sight.
+function that needs them. ``detect`` names the format of a document or file on sight;
+``load`` reads any of them and says which it found.
 """
 
 from ._brain import from_brain as from_brain
 from ._brain import to_brain as to_brain
 from ._detect import FORMATS as FORMATS
+from ._detect import Loaded as Loaded
 from ._detect import detect as detect
+from ._detect import load as load
 from ._layout import StateLayout as StateLayout
 from ._layout import state_layout as state_layout
 from ._neat import from_neat as from_neat
@@ -30,6 +33,7 @@ from ._torch import to_torch as to_torch
 
 __all__ = [
     "FORMATS",
+    "Loaded",
     "StateLayout",
     "detect",
     "from_brain",
@@ -39,6 +43,7 @@ __all__ = [
     "from_onnx",
     "from_synaptic",
     "from_torch",
+    "load",
     "load_torch_state",
     "state_layout",
     "to_brain",

@@ -4,16 +4,24 @@
 the format, or returns None. ONNX is recognised from its bytes (a protobuf ``ModelProto``
 with an IR version and a graph) without importing ``onnx``. ``describe`` gives the name
 to show a user and the function that reads the format, so that each reader can say what
-a document really is when it is handed the wrong one.
+a document really is when it is handed the wrong one. ``load`` reads any of them into a
+``Network`` and says which format it found.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+import os
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._exceptions import NetworkFormatError
 from ._source import MAX_BYTES, Where, decode, parse_json, read_bytes
 
-__all__ = ["FORMATS", "describe", "detect", "detect_document", "looks_like_onnx"]
+if TYPE_CHECKING:
+    from .._network import Network
+
+__all__ = ["FORMATS", "Loaded", "describe", "detect", "detect_document", "load",
+           "looks_like_onnx"]
 
 # format key: (what to call it, the function that reads it)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -26,6 +34,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "onnx": ("an ONNX model", "netgraph.interop.from_onnx"),
 }
 
+SHORT_NAMES = {"netgraph": "netgraph", "synaptic": "Synaptic", "neataptic": "Neataptic",
+               "brain": "brain.js", "neat": "neat-python", "onnx": "ONNX"}
 BRAIN_RECURRENT_TYPES = frozenset({"RNN", "LSTM", "GRU", "RNNTimeStep", "LSTMTimeStep",
                                    "GRUTimeStep"})
 
@@ -149,3 +159,81 @@ def detect(source: Any, *, max_bytes: int = MAX_BYTES) -> str | None:
     file, text that is neither JSON nor ONNX, more than ``max_bytes``).
     """
     return _content(source, max_bytes)[2]
+
+
+class Loaded(NamedTuple):
+    """What ``load`` found: the network and the format it was read from (a key of
+    ``FORMATS``: ``"netgraph"``, ``"synaptic"``, ``"neataptic"``, ``"brain"``, ``"neat"``,
+    ``"onnx"``)."""
+
+    network: Network
+    format: str
+
+
+def _known() -> str:
+    return ", ".join(name for name, _ in FORMATS.values())
+
+
+def load(source: Any, *, format: str = "auto", max_bytes: int = MAX_BYTES) -> Loaded:
+    """Read a network in any format netgraph knows, recognising the format on sight.
+
+    **Arguments**
+    - ``source``: a parsed document (dict), JSON text, bytes, or a path to a netgraph,
+      Synaptic, Neataptic, brain.js, neat-python (``export_network_json``) or ONNX file.
+    - ``format``: ``"auto"`` (default), or the format the caller expects (a key of
+      ``FORMATS``). A document that plainly is another format is refused, naming it.
+    - ``max_bytes``: refuse larger sources (default 512 MiB).
+
+    **Returns** ``Loaded(network, format)``: ``net, found = load("winner.json")``.
+    Raises ``NetworkFormatError`` (naming the place) for anything it cannot read.
+    """
+    if format != "auto" and format not in FORMATS:
+        raise NetworkFormatError(f"unknown format {format!r}; known: auto, "
+                                 f"{', '.join(FORMATS)}")
+    content, where, found = _content(source, max_bytes)
+    if format != "auto" and found is not None and found != format:
+        raise where.error("", f"this is {FORMATS[found][0]}, not {FORMATS[format][0]}")
+    fmt = found if format == "auto" else format
+    if fmt is None:
+        raise where.error("", f"not a network format netgraph recognises ({_known()})")
+    return Loaded(_read(fmt, content, source, where, max_bytes), fmt)
+
+
+def _read(fmt: str, content: Any, source: Any, where: Where, max_bytes: int) -> Network:
+    from .._network import Network
+
+    if fmt == "onnx":
+        try:
+            reader = importlib.import_module("netgraph.interop._onnx").from_onnx
+        except (ImportError, AttributeError):
+            raise where.error("", "this is an ONNX model, and this netgraph has no ONNX "
+                                  "reader") from None
+        path_given = isinstance(source, (str, os.PathLike)) and where.label
+        network: Network = reader(source if path_given else content)
+        return network
+    if isinstance(content, bytes):  # ONNX bytes handed to a JSON reader
+        raise where.error("", f"this is an ONNX model, not {FORMATS[fmt][0]}")
+    if not isinstance(content, dict):
+        raise where.error("", f"a {SHORT_NAMES[fmt]} network is a JSON object, not a list")
+    try:
+        if fmt == "netgraph":
+            return Network.from_json(content, max_bytes=max_bytes)
+        if fmt == "synaptic":
+            from ._synaptic import from_synaptic
+
+            return from_synaptic(content)
+        if fmt == "neataptic":
+            from ._neataptic import from_neataptic
+
+            return from_neataptic(content)
+        if fmt == "brain":
+            from ._brain import from_brain
+
+            return from_brain(content)
+        from ._neat import from_neat_json
+
+        return from_neat_json(content)
+    except NetworkFormatError as e:
+        if where.label and not str(e).startswith(where.label):
+            raise where.error("", str(e)) from None
+        raise
