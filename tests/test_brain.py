@@ -192,6 +192,10 @@ def test_values_beyond_float32_are_rounded_as_brain_js_rounds_them():
     ({"layers": [{"0": {}, "1": {}}, {"0": {"bias": 0, "weights": [1]}}]},
      "1 weights for 2 inputs"),
     ({"layers": [{"0": {}, "1": {}}]}, "1 layers, but sizes lists 2"),
+    ({"layers": [{"0": {}, "1": {}}, {"0": {"bias": -1e300, "weights": {"0": 1, "1": 1}}}]},
+     r"layers\[1\]\['0'\].bias: -1e\+300 is beyond float32's range: brain.js would hold "
+     "-Infinity"),
+    ({"type": ["LSTM"], "sizes": [1, 1], "layers": [{"0": {}}, {"0": {}}]}, r"\.bias"),
 ])
 def test_bad_documents_name_the_place(change, message):
     with pytest.raises(NetworkFormatError, match=message):

@@ -46,6 +46,7 @@ EXPECTED = {
     "sequence_lstm.py": ["timing_lstm.json", f"timing_lstm{PICTURE}",
                          f"timing_lstm_layers{PICTURE}"],
     "export_anywhere.py": ["lstm_step.onnx", "xor.c", "xor.js", "xor.onnx", "xor.py"],
+    "from_neat.py": ["winner.json", "winner.neat.json", f"winner{PICTURE}"],
 }
 PRINTS = {
     "xor.py": "the outputs round to XOR",
@@ -54,6 +55,7 @@ PRINTS = {
     "export_import.py": "networkx node-link JSON",
     "sequence_lstm.py": "held-out error",
     "export_anywhere.py": "LSTM step model",
+    "from_neat.py": "netgraph and neat-python agree",
 }
 
 
@@ -194,8 +196,34 @@ def check_sequence_lstm(out: Path, printed: str) -> None:
     _picture(out / f"timing_lstm_layers{PICTURE}")
 
 
+def check_from_neat(out: Path, printed: str) -> None:
+    """neat-python's evolved winner, imported, computes what neat-python computes."""
+    from netgraph.interop import from_neat_json
+
+    fitness = float(re.search(r"evolved XOR: fitness (\S+)", printed)[1])
+    assert fitness >= 3.9
+    assert float(re.search(r"agree to (\S+)", printed)[1]) <= 1e-12
+    rows = re.findall(r"(\d) xor (\d) = (\d): netgraph (\S+), neat-python (\S+)", printed)
+    assert len(rows) == 4
+    net = Network.load(out / "winner.json")
+    for a, b, t, ours, theirs in rows:
+        assert int(t) == int(a) ^ int(b) and ours == theirs
+        assert ours == f"{net.activate([int(a), int(b)])[0]:.6f}"
+        assert round(float(ours)) == int(t)
+    assert "back: the same network" in printed
+    exported = json.loads((out / "winner.neat.json").read_text())
+    assert abs(exported["metadata"]["fitness"] - fitness) < 1e-4  # printed to 4 decimals
+    again = from_neat_json(exported)
+    for x in XOR_IN:
+        assert net.activate(x)[0] == again.activate(x)[0]
+    np.testing.assert_allclose(net.activate(XOR_IN[1]), _reference_outputs(net, XOR_IN[1]),
+                               atol=1e-12)
+    _picture(out / f"winner{PICTURE}", "neat-python XOR")
+
+
 CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": check_custom_topology,
-          "export_import.py": check_export_import, "sequence_lstm.py": check_sequence_lstm}
+          "export_import.py": check_export_import, "sequence_lstm.py": check_sequence_lstm,
+          "from_neat.py": check_from_neat}
 
 
 @pytest.mark.parametrize("name", [
@@ -204,6 +232,7 @@ CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": chec
     "custom_topology.py",
     "export_import.py",
     "sequence_lstm.py",
+    "from_neat.py",
 ])
 def test_example_prints_and_writes_what_it_promises(name, tmp_path):
     out = tmp_path / "out"

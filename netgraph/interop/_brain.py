@@ -22,6 +22,7 @@ part of the network; they are not imported.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from .._exceptions import ConversionWarning, NetworkFormatError, TopologyError
 from ._detect import BRAIN_RECURRENT_TYPES, FORMATS, detect_document
-from ._source import MAX_BYTES, integer, mapping, number, read_json, sequence, text
+from ._source import MAX_BYTES, Where, integer, mapping, number, read_json, sequence, text
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -55,7 +56,17 @@ def js_keys(obj: dict[str, Any]) -> list[str]:
 
 
 def _f32(x: float) -> float:
-    return float(np.float32(x))
+    with np.errstate(over="ignore"):
+        return float(np.float32(x))
+
+
+def _float32(where: Where, place: str, x: float) -> float:
+    """``x`` as the float32 brain.js holds it (refused where that is infinite)."""
+    y = _f32(x)
+    if not math.isfinite(y):
+        raise where.error(place, f"{x!r} is beyond float32's range: brain.js would hold "
+                                 f"{'-' if x < 0 else ''}Infinity")
+    return y
 
 
 def from_brain(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
@@ -74,7 +85,8 @@ def from_brain(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
     from .._network import Network
 
     doc, where = read_json(source, max_bytes)
-    if isinstance(doc, dict) and doc.get("type") in BRAIN_RECURRENT_TYPES:
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if isinstance(kind, str) and kind in BRAIN_RECURRENT_TYPES:
         raise where.error("type", f"a brain.recurrent.{doc['type']} model: netgraph reads "
                                   "brain.js's feed-forward NeuralNetwork only")
     found = detect_document(doc)
@@ -146,12 +158,15 @@ def from_brain(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
                                       "weights with inputs by position)")
                 weights = [number(where, f"{place}.weights[{i!r:.40}]", table[i])
                            for i in previous]
-                exact = [_f32(w) for w in weights]  # brain.js holds them in a Float32Array
+                # brain.js holds them in a Float32Array
+                exact = [_float32(where, f"{place}.weights[{i!r:.40}]", w)
+                         for i, w in zip(previous, weights, strict=True)]
                 rounded += sum(a != b for a, b in zip(exact, weights, strict=True))
                 weights = exact
-            rounded += _f32(bias) != bias
+            bias32 = _float32(where, f"{place}.bias", bias)
+            rounded += bias32 != bias
             n = ids[k][j]
-            G.nodes[n]["bias"] = _f32(bias)
+            G.nodes[n]["bias"] = bias32
             G.add_edges_from((u, n, {"weight": w})
                              for u, w in zip(ids[k - 1], weights, strict=True))
     if rounded:
@@ -226,14 +241,16 @@ def to_brain(net: Network) -> dict[str, Any]:
     keys = [in_names or [str(j) for j in range(len(layers[0]))]]
     keys += [[str(j) for j in range(len(layer))] for layer in layers[1:-1]]
     keys.append(out_names or [str(j) for j in range(len(outputs))])
+    out = Where("cannot write the network as brain.js JSON")
     document_layers: list[dict[str, Any]] = [{key: {} for key in keys[0]}]
     for d in range(1, len(layers)):
         layer: dict[str, Any] = {}
         for key, n in zip(keys[d], layers[d], strict=True):
             pred = G.pred[n]
             layer[key] = {
-                "bias": _f32(G.nodes[n]["bias"]),
-                "weights": {k: _f32(pred[u]["weight"]) if u in pred else 0.0
+                "bias": _float32(out, f"neuron {n!r}: bias", G.nodes[n]["bias"]),
+                "weights": {k: _float32(out, f"synapse {u!r} -> {n!r}: weight",
+                                        pred[u]["weight"]) if u in pred else 0.0
                             for k, u in zip(keys[d - 1], layers[d - 1], strict=True)},
             }
         document_layers.append(layer)

@@ -187,7 +187,7 @@ def load(source: Any, *, format: str = "auto", max_bytes: int = MAX_BYTES) -> Lo
     **Returns** ``Loaded(network, format)``: ``net, found = load("winner.json")``.
     Raises ``NetworkFormatError`` (naming the place) for anything it cannot read.
     """
-    if format != "auto" and format not in FORMATS:
+    if not isinstance(format, str) or (format != "auto" and format not in FORMATS):
         raise NetworkFormatError(f"unknown format {format!r}; known: auto, "
                                  f"{', '.join(FORMATS)}")
     content, where, found = _content(source, max_bytes)

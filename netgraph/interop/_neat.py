@@ -34,9 +34,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from .._activations import get_activation
 from .._exceptions import NetworkFormatError, TopologyError
 from ._detect import FORMATS, detect_document
 from ._source import (
@@ -427,6 +424,8 @@ def to_neat_json(net: Network, *, metadata: dict[str, Any] | None = None) -> dic
     (``hlim``, ``softsign``, ...) raise ``NetworkFormatError`` naming the neuron. Neurons
     whose ids are not neat's convention (inputs -1, -2, ...; outputs 0, 1, ...) are
     renumbered. ``fixed`` is training state neat-python does not have; it is not written.
+    In a recurrent network a neuron without inputs gets a weight-0 connection from the
+    first input: neat-python's ``RecurrentNetwork`` evaluates only nodes with one.
     """
     from .. import __version__
 
@@ -477,12 +476,10 @@ def to_neat_json(net: Network, *, metadata: dict[str, Any] | None = None) -> dic
                 f"(it can: {', '.join(sorted(_TO_NEAT))})")
         name, scale, shift = form
         if kind == "recurrent" and not links[n]:
-            value = float(get_activation(a["activation"]).function(np.array([a["bias"]]))[0])
-            if value != 0.0:
-                raise NetworkFormatError(
-                    f"neuron {n!r} has no inputs: neat-python's RecurrentNetwork never "
-                    f"evaluates such a node (it reads 0), where netgraph computes "
-                    f"{a['activation']}(bias) = {value!r}")
+            # neat-python's RecurrentNetwork evaluates only nodes with a connection in (a
+            # node without one reads 0); a weight-0 one from an input makes it compute
+            # act(bias), as netgraph does
+            links[n].append((net.inputs[0], 0.0))
         nodes.append({
             "id": ids[n], "type": a["role"],
             "activation": {"name": name, "custom": False},

@@ -110,7 +110,7 @@ def from_neataptic(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
             activation, mask = "identity", 1.0
         else:
             squash = node.get("squash")
-            if squash not in SQUASHES:
+            if not isinstance(squash, str) or squash not in SQUASHES:
                 raise where.error(f"{place}.squash", f"{squash!r:.60} is not one of "
                                   f"Neataptic's squash functions ({', '.join(SQUASHES)}); a "
                                   "custom function cannot be imported")
@@ -191,12 +191,13 @@ def from_neataptic(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
 
 # ====================================================================== writing
 class _Relay:
-    """A neuron ``to_neataptic`` adds: it repeats ``source``'s activation (identity, bias
-    0, weight 1 in, a constant node), so that whatever reads it before it runs reads
-    ``source``'s previous value."""
+    """A node ``to_neataptic`` adds: it repeats ``source``'s activation (identity, bias 0,
+    weight 1 in). A constant one lets whatever reads it before it runs read ``source``'s
+    previous value; an output one stands for an output that must run early."""
 
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Any, output: bool = False) -> None:
         self.source = source
+        self.output = output
 
     def __repr__(self) -> str:
         return f"relay of {self.source!r}"
@@ -225,12 +226,12 @@ def _with_relays(net: Network, pos: dict[Any, float]) -> tuple[list[Synapse], li
 
 
 def _order(net: Network, synapses: list[Synapse], relays: list[_Relay],
-           pos: dict[Any, float]) -> list[Any] | None:
+           pos: dict[Any, float], outputs: list[Any]) -> list[Any] | None:
     """The neurons (and relays) in an order Neataptic can activate them in: inputs first,
-    outputs in the network's order and as late as possible, every undelayed synapse
-    forward, every delayed one back, each gate's gater on the same side of its synapse's
-    target as in netgraph. None if no order fits."""
-    inputs, outputs = net.inputs, net.outputs
+    ``outputs`` as late as possible and in their order, every undelayed synapse forward,
+    every delayed one back, each gate's gater on the same side of its synapse's target as
+    in netgraph. None if no order fits."""
+    inputs = net.inputs
     rank: dict[Any, tuple[int, float]] = {n: (0, k) for k, n in enumerate(inputs)}
     rank.update({n: (2, k) for k, n in enumerate(outputs)})
     nodes = [*net.graph, *relays]
@@ -282,10 +283,10 @@ def to_neataptic(net: Network) -> dict[str, Any]:
     synapses forward, delayed ones backward. A delayed synapse no order can point
     backward (one from an input, or one beside an undelayed path the other way) reads a
     relay: a constant identity node repeating its source, placed after its target, as
-    Neataptic's own memory layers do. An output that must run before a hidden neuron
-    cannot come last, where Neataptic's ``propagate`` expects it: the network runs, a
-    ``ConversionWarning`` says Neataptic cannot train it. Outputs whose order the synapses
-    reverse, or an activation Neataptic lacks, raise ``NetworkFormatError``. ``hlim`` is
+    Neataptic's own memory layers do. Outputs that must run before a hidden neuron (or
+    in another order than the network's) are read through identity output nodes at the
+    end, with a ``ConversionWarning``. An activation Neataptic lacks raises
+    ``NetworkFormatError`` naming the neuron. ``hlim`` is
     written as Neataptic's ``STEP`` (the same function; its derivative is 0 where
     Synaptic's ``hlim`` passes 1 back) with a ``ConversionWarning``, as is a fixed output
     (Neataptic's outputs always learn). A fixed hidden neuron becomes a ``constant`` node.
@@ -295,34 +296,41 @@ def to_neataptic(net: Network) -> dict[str, Any]:
     pos: dict[Any, float] = {n: float(k) for n, k in plan.index.items()}
     synapses: list[Synapse] = [(u, v, dict(a)) for v in G for u, a in G.pred[v].items()]
     relays: list[_Relay] = []
-    order = _order(net, synapses, relays, pos)
+    outputs: list[Any] = net.outputs
+    order = _order(net, synapses, relays, pos, outputs)
     if order is None:
         synapses, relays = _with_relays(net, pos)
-        order = _order(net, synapses, relays, pos)
+        order = _order(net, synapses, relays, pos, outputs)
     if order is None:  # pragma: no cover - relays leave only netgraph's own order's rules
         raise NetworkFormatError("Neataptic activates nodes in one fixed order, and no "
                                  "order fits this network")
-    outputs = net.outputs
-    if [n for n in order if n in set(outputs)] != outputs:
-        raise NetworkFormatError(
-            "Neataptic reads its outputs in node order, and this network's synapses put "
-            "its outputs in another order than the network's")
     if order[len(order) - len(outputs):] != outputs:
-        early = [repr(n) for n in outputs if order.index(n) < len(order) - len(outputs)]
-        _warn(f"Neataptic's propagate expects the output nodes last, but these outputs "
-              f"must run before hidden neurons: {_listing(early)}; the network runs in "
-              "Neataptic as here, but Neataptic cannot train it")
+        early = [repr(n) for n in outputs if n not in order[len(order) - len(outputs):]]
+        # Neataptic reads its outputs in node order and its propagate expects them last:
+        # outputs that must run earlier are read through identity output nodes at the end
+        relayed = [_Relay(n, output=True) for n in outputs]
+        for r in relayed:
+            pos[r] = len(pos) + 1.0
+        synapses += [(r.source, r, {"weight": 1.0}) for r in relayed]
+        relays += relayed
+        outputs = relayed
+        order = _order(net, synapses, relays, pos, outputs)
+        assert order is not None  # sinks added to an order that fits
+        _warn(f"Neataptic reads its outputs last, in order, but these outputs must run "
+              f"earlier: {_listing(early)}; the outputs were written as identity output "
+              "nodes repeating them, which compute the same (Neataptic's training would "
+              "also train those nodes)")
     where = {n: k for k, n in enumerate(order)}
     nodes: list[dict[str, Any]] = []
     as_step: list[str] = []
     fixed_outputs: list[str] = []
     for k, n in enumerate(order):
         if isinstance(n, _Relay):
-            nodes.append({"bias": 0.0, "type": "constant", "squash": "IDENTITY", "mask": 1,
-                          "index": k})
+            nodes.append({"bias": 0.0, "type": "output" if n.output else "constant",
+                          "squash": "IDENTITY", "mask": 1, "index": k})
             continue
         a = G.nodes[n]
-        kind = a["role"]
+        kind = "hidden" if a["role"] == "output" and n not in outputs else a["role"]
         if kind == "input":
             squash = "LOGISTIC"  # an input's squash is never called
         else:
@@ -336,7 +344,7 @@ def to_neataptic(net: Network) -> dict[str, Any]:
                     f"(it has {', '.join(SQUASHES)})")
             squash = _TO_SQUASH[name]
             if a.get("fixed"):
-                if kind == "hidden":
+                if a["role"] == "hidden":
                     kind = "constant"
                 else:
                     fixed_outputs.append(repr(n))
