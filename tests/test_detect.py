@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import js_peers
 import neat
@@ -39,6 +40,7 @@ def peer_documents() -> dict[str, list[dict]]:
 def neat_document(tmp_path) -> dict:
     from test_neat import make_config, random_genome
 
+    random.seed(2)  # neat-python draws from the random module
     config = make_config(tmp_path)
     genome = random_genome(config, 1, 10)
     return json.loads(export_network_json(neat.nn.FeedForwardNetwork.create(genome, config)))

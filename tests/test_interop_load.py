@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 
@@ -35,6 +36,7 @@ def files(tmp_path_factory):
             {"seed": 1, "options": {"hiddenLayers": [3]},
              "train": {"data": [{"input": [0, 1], "output": [1]}],
                        "options": {"iterations": 2}}}])
+    random.seed(5)  # neat-python draws from the random module
     config = make_config(folder, n_in=2, n_out=1)
     genome = random_genome(config, 1, 10)
     docs = {
@@ -89,7 +91,10 @@ def cli(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
 def test_info_and_convert_read_any_format(files, tmp_path):
     info = cli("info", files["neat"])
     assert info.returncode == 0, info.stderr
-    assert "neat-python JSON" in info.stdout and "neat_" in info.stdout + "identity"
+    assert "format       neat-python JSON" in info.stdout
+    activations = {a for _, a in from_neat_json(files["neat"]).graph.nodes(data="activation")}
+    listed = info.stdout.split("activations  ")[1].splitlines()[0]
+    assert {part.split(" (")[0] for part in listed.split(", ")} == activations
     summary = json.loads(cli("info", files["brain"], "--json").stdout)
     assert summary["format"] == "brain" and summary["version"] is None
     assert summary["neurons"] == {"total": 6, "input": 2, "hidden": 3, "output": 1,

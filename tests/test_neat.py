@@ -92,6 +92,12 @@ survival_threshold = 0.2
 BOUNDED = "sigmoid tanh sin gauss relu elu lelu selu softplus identity clamped abs hat"
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """neat-python draws from the random module: every test here starts from one seed."""
+    random.seed(1)
+
+
 def make_config(tmp_path: Path, n_in: int = 3, n_out: int = 2, *, n_hidden: int = 2,
                 feed_forward: bool = True, activations: str = " ".join(ACTIVATIONS),
                 aggregations: str = "sum mean", response: bool = True) -> neat.Config:
