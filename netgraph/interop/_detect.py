@@ -10,6 +10,7 @@ a document really is when it is handed the wrong one. ``load`` reads any of them
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -174,42 +175,110 @@ def _known() -> str:
     return ", ".join(name for name, _ in FORMATS.values())
 
 
-def load(source: Any, *, format: str = "auto", max_bytes: int = MAX_BYTES) -> Loaded:
+def load(source: Any, *, format: str = "auto", max_bytes: int | None = None) -> Loaded:
     """Read a network in any format netgraph knows, recognising the format on sight.
 
     **Arguments**
     - ``source``: a parsed document (dict), JSON text, bytes, or a path to a netgraph,
       Synaptic, Neataptic, brain.js, neat-python (``export_network_json``) or ONNX file.
     - ``format``: ``"auto"`` (default), or the format the caller expects (a key of
-      ``FORMATS``). A document that plainly is another format is refused, naming it.
-    - ``max_bytes``: refuse larger sources (default 512 MiB).
+      ``FORMATS``), whose reader then reads the source under its own size cap. A
+      document that plainly is another format is refused, naming it.
+    - ``max_bytes``: refuse larger sources (default: each reader's own cap, 512 MiB).
 
     **Returns** ``Loaded(network, format)``: ``net, found = load("winner.json")``.
     Raises ``NetworkFormatError`` (naming the place) for anything it cannot read.
     """
     if not isinstance(format, str) or (format != "auto" and format not in FORMATS):
-        raise NetworkFormatError(f"unknown format {format!r}; known: auto, "
+        raise NetworkFormatError(f"unknown format {format!r:.40}; known: auto, "
                                  f"{', '.join(FORMATS)}")
-    content, where, found = _content(source, max_bytes)
-    if format != "auto" and found is not None and found != format:
-        raise where.error("", f"this is {FORMATS[found][0]}, not {FORMATS[format][0]}")
-    fmt = found if format == "auto" else format
-    if fmt is None:
-        raise where.error("", f"not a network format netgraph recognises ({_known()})")
-    return Loaded(_read(fmt, content, source, where, max_bytes), fmt)
+    if format == "auto":
+        content, where, found = _content(source, max_bytes or MAX_BYTES)
+        if found is None:
+            raise where.error("", f"not a network format netgraph recognises ({_known()})")
+        return Loaded(_read(found, content, source, where, max_bytes or MAX_BYTES), found)
+    where = Where(os.fspath(source) if _is_path(source) else "")
+    cap = max_bytes or _default_cap(format)
+    try:
+        return Loaded(_read_named(format, source, cap), format)
+    except NetworkFormatError as e:
+        found = None
+        with contextlib.suppress(NetworkFormatError):  # within the reader's cap
+            found = detect(source, max_bytes=cap)
+        if found is not None and found != format:
+            raise where.error("", f"this is {FORMATS[found][0]}, not "
+                                  f"{FORMATS[format][0]}") from None
+        if where.label and not str(e).startswith(where.label):
+            raise where.error("", str(e)) from None
+        raise
+
+
+def _default_cap(fmt: str) -> int:
+    if fmt == "synaptic":  # its reader's own cap, read when called
+        from . import _synaptic
+
+        return int(_synaptic.MAX_DOCUMENT_BYTES)
+    return MAX_BYTES
+
+
+def _read_named(fmt: str, source: Any, max_bytes: int) -> Network:
+    """``source`` read by the reader of ``fmt`` itself, under that reader's own cap."""
+    from .._network import Network
+
+    if fmt == "onnx":
+        network: Network = _onnx_reader(Where())(source)
+        return network
+    if fmt == "netgraph":
+        if _is_path(source):
+            try:
+                return Network.load(source, max_bytes=max_bytes)
+            except OSError as e:
+                raise NetworkFormatError(f"cannot read {os.fspath(source)}: "
+                                         f"{e.strerror or e}") from None
+        if isinstance(source, (bytearray, memoryview)):
+            source = bytes(source)
+        if not isinstance(source, (dict, str, bytes)):
+            raise NetworkFormatError(f"expected a dict, JSON text, bytes or a path, got "
+                                     f"{type(source).__name__}")
+        return Network.from_json(source, max_bytes=max_bytes)
+    if fmt == "synaptic":
+        from ._synaptic import from_synaptic
+
+        return from_synaptic(source, max_bytes=max_bytes)
+    if fmt == "neataptic":
+        from ._neataptic import from_neataptic
+
+        return from_neataptic(source, max_bytes=max_bytes)
+    if fmt == "brain":
+        from ._brain import from_brain
+
+        return from_brain(source, max_bytes=max_bytes)
+    from ._neat import from_neat_json
+
+    return from_neat_json(source, max_bytes=max_bytes)
+
+
+def _is_path(source: Any) -> bool:
+    """Whether the readers take ``source`` for a path (a str that does not open JSON)."""
+    return isinstance(source, os.PathLike) or (
+        isinstance(source, str) and bool(source)
+        and not source.lstrip(" \t\r\n\ufeff").startswith(("{", "[")))
+
+
+def _onnx_reader(where: Where) -> Any:
+    try:
+        return importlib.import_module("netgraph.interop._onnx").from_onnx
+    except (ImportError, AttributeError):
+        raise where.error("", "this is an ONNX model, and this netgraph has no ONNX "
+                              "reader") from None
 
 
 def _read(fmt: str, content: Any, source: Any, where: Where, max_bytes: int) -> Network:
     from .._network import Network
 
     if fmt == "onnx":
-        try:
-            reader = importlib.import_module("netgraph.interop._onnx").from_onnx
-        except (ImportError, AttributeError):
-            raise where.error("", "this is an ONNX model, and this netgraph has no ONNX "
-                                  "reader") from None
         path_given = isinstance(source, (str, os.PathLike)) and where.label
-        network: Network = reader(source if path_given else content)
+        network: Network = _onnx_reader(where)(source if path_given else content)
         return network
     if isinstance(content, bytes):  # ONNX bytes handed to a JSON reader
         raise where.error("", f"this is an ONNX model, not {FORMATS[fmt][0]}")
