@@ -12,7 +12,11 @@ that every run finds the same winner in a few seconds. netgraph then
    ``from_neat_json`` (also what ``netgraph convert winner.neat.json -o net.json`` does);
 3. draws it (``winner.svg``; DOT source without Graphviz), which neat-python leaves to a
    ``visualize.py`` outside the package;
-4. saves it as netgraph JSON (``winner.json``).
+4. saves it as netgraph JSON (``winner.json``) and as an ONNX model (``winner.onnx``),
+   which onnxruntime runs to the same outputs.
+
+Needs neat-python, and onnx and onnxruntime for the last step
+(``pip install neat-python 'netgraph-nn[onnx]' onnxruntime``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 from neat.export import export_network_json
 
 from netgraph import GraphvizNotFoundError, Network
-from netgraph.interop import from_neat, from_neat_json
+from netgraph.interop import from_neat, from_neat_json, to_onnx
 
 XOR_INPUTS = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
 XOR_OUTPUTS = [0.0, 1.0, 1.0, 0.0]
@@ -162,6 +166,15 @@ def main(out: Path) -> None:
     assert all(loaded.activate(np.array(x))[0] == net.activate(np.array(x))[0]
                for x in XOR_INPUTS)
     print(f"saved {saved}: netgraph JSON, which Network.load reads back bit for bit")
+
+    import onnxruntime
+
+    model = out / "winner.onnx"
+    to_onnx(net, model)
+    session = onnxruntime.InferenceSession(model.read_bytes())
+    inputs = np.array(XOR_INPUTS)
+    difference = np.abs(session.run(None, {"input": inputs})[0] - net.activate(inputs)).max()
+    print(f"saved {model}: onnxruntime gives the same outputs to {difference:.1e}")
 
 
 if __name__ == "__main__":

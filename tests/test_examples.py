@@ -46,7 +46,7 @@ EXPECTED = {
     "sequence_lstm.py": ["timing_lstm.json", f"timing_lstm{PICTURE}",
                          f"timing_lstm_layers{PICTURE}"],
     "export_anywhere.py": ["lstm_step.onnx", "xor.c", "xor.js", "xor.onnx", "xor.py"],
-    "from_neat.py": ["winner.json", "winner.neat.json", f"winner{PICTURE}"],
+    "from_neat.py": ["winner.json", "winner.neat.json", "winner.onnx", f"winner{PICTURE}"],
 }
 PRINTS = {
     "xor.py": "the outputs round to XOR",
@@ -219,6 +219,13 @@ def check_from_neat(out: Path, printed: str) -> None:
     np.testing.assert_allclose(net.activate(XOR_IN[1]), _reference_outputs(net, XOR_IN[1]),
                                atol=1e-12)
     _picture(out / f"winner{PICTURE}", "neat-python XOR")
+    import onnxruntime
+
+    assert float(re.search(r"onnxruntime gives the same outputs to (\S+)", printed)[1]) \
+        <= 1e-12
+    session = onnxruntime.InferenceSession((out / "winner.onnx").read_bytes())
+    np.testing.assert_allclose(session.run(None, {"input": np.array(XOR_IN, float)})[0],
+                               net.activate(np.array(XOR_IN, float)), rtol=1e-12, atol=1e-12)
 
 
 CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": check_custom_topology,

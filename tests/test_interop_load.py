@@ -69,6 +69,26 @@ def test_load_names_the_format_it_found(files):
         assert load(files[fmt]).network.activate(x).tolist() == net.activate(x).tolist()
 
 
+def test_onnx_models_are_recognised_from_their_bytes(files, tmp_path):
+    from netgraph.interop import to_onnx
+
+    net = xor_net(seed=1)
+    path = tmp_path / "xor.onnx"
+    to_onnx(net, path)
+    x = np.array([[0.3, -0.6], [1.0, 0.0]])
+    for source in (path, str(path), path.read_bytes()):
+        loaded, found = load(source)
+        assert found == "onnx"
+        np.testing.assert_allclose(loaded.activate(x), net.activate(x), rtol=1e-15)
+    with pytest.raises(NetworkFormatError, match="this is an ONNX model, not Neataptic"):
+        load(path, format="neataptic")
+    done = cli("convert", path, "-o", tmp_path / "xor.json")
+    assert done.returncode == 0, done.stderr
+    np.testing.assert_allclose(Network.load(tmp_path / "xor.json").activate(x),
+                               net.activate(x), rtol=1e-15)
+    assert "ONNX" in cli("info", path).stdout
+
+
 def test_a_wrong_format_is_named(files):
     with pytest.raises(NetworkFormatError, match=r"this is brain\.js JSON .*, not Neataptic"):
         load(files["brain"], format="neataptic")
