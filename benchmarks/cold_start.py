@@ -32,8 +32,13 @@ WORK = HERE / ".work"
 XOR_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
 
+# A user's environment: Python writes and reads its bytecode caches (a developer's
+# PYTHONDONTWRITEBYTECODE would make every run compile netgraph's sources anew).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, capture_output=True, text=True, check=True, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=ENV, **kw)
 
 
 def fresh_install(log: Any = print) -> tuple[Path, Path]:
