@@ -59,42 +59,48 @@ class Activation:
         return f"Activation({self.name!r})"
 
 
-def _logistic(s):
+def _logistic(s: Array) -> Array:
     # exp(-s) overflows to inf for s < -709; 1/(1+inf) is the right limit, 0.
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-s))
+        y: Array = 1.0 / (1.0 + np.exp(-s))
+    return y
 
 
-def _softplus(s):
-    return np.logaddexp(0.0, s)
+def _softplus(s: Array) -> Array:
+    y: Array = np.logaddexp(0.0, s)
+    return y
 
 
-def _selu(s):
-    return SELU_SCALE * np.where(s > 0, s, SELU_ALPHA * np.expm1(np.minimum(s, 0.0)))
+def _selu(s: Array) -> Array:
+    y: Array = SELU_SCALE * np.where(s > 0, s, SELU_ALPHA * np.expm1(np.minimum(s, 0.0)))
+    return y
 
 
-def _clamp(z, limit):
-    return np.clip(z, -limit, limit)
+def _clamp(z: Array, limit: float) -> Array:
+    clamped: Array = np.clip(z, -limit, limit)
+    return clamped
 
 
-def _inside(z, limit):
+def _inside(z: Array, limit: float) -> Array:
     """Where a clamped argument is strictly inside its clamp (elsewhere the slope is 0)."""
-    return np.abs(z) < limit
+    inside: Array = np.abs(z) < limit
+    return inside
 
 
-def _neat_inv(s):
+def _neat_inv(s: Array) -> Array:
     # neat-python returns 0 where 1/z raises (z == 0); a subnormal z gives inf, as there
     with np.errstate(divide="ignore", over="ignore"):
         return np.where(s == 0, 0.0, 1.0 / np.where(s == 0, 1.0, s))
 
 
-def _neat_softplus(s):
+def _neat_softplus(s: Array) -> Array:
     # neat writes log(1 + exp(z)), not log1p: kept, so tiny values round as neat's do
-    return 0.2 * np.log(1.0 + np.exp(_clamp(5.0 * s, NEAT_CLAMP)))
+    y: Array = 0.2 * np.log(1.0 + np.exp(_clamp(5.0 * s, NEAT_CLAMP)))
+    return y
 
 
 # name: (f(s), f'(s, y), differentiable). The order fixes the codes: append only.
-_RULES: dict[str, tuple[Callable, Callable, bool]] = {
+_RULES: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array], bool]] = {
     "logistic": (_logistic, lambda s, y: y * (1.0 - y), True),
     "tanh": (np.tanh, lambda s, y: 1.0 - y * y, True),
     "identity": (lambda s: s * 1.0, lambda s, y: np.ones_like(s), True),

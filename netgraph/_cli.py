@@ -266,7 +266,7 @@ def summary(net: Network, document: dict[str, Any] | None = None) -> dict[str, A
 
     G = net.graph
     doc = document or {}
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    meta: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
     roles: Counter[str] = Counter()
     activations: Counter[str] = Counter()
     layers: dict[tuple[Any, str], dict[str, Any]] = {}
@@ -983,11 +983,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(_join_negative_inputs(sys.argv[1:] if argv is None else argv))
-        status = args.run(args)
+        status: int = args.run(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit
         return status
     except SystemExit as e:  # --help, --version and usage errors (argparse exits)
-        return e.code if isinstance(e.code, int) else EXIT_USAGE
+        return int(e.code) if isinstance(e.code, int) else EXIT_USAGE
     except (CLIError, NetgraphError) as e:
         return _fail(str(e))
     except BrokenPipeError:

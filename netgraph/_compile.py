@@ -91,7 +91,7 @@ def _name(n: Any) -> str:
     return repr(n)
 
 
-def check_neurons(G: nx.DiGraph) -> tuple[list[Any], list[Any]]:
+def check_neurons(G: nx.DiGraph[Any]) -> tuple[list[Any], list[Any]]:
     """Check every neuron's attributes; return (inputs, outputs) in graph order."""
     if G.number_of_nodes() == 0:
         raise TopologyError("the network has no neurons")
@@ -129,7 +129,7 @@ def check_neurons(G: nx.DiGraph) -> tuple[list[Any], list[Any]]:
     return inputs, outputs
 
 
-def check_synapses(G: nx.DiGraph) -> bool:
+def check_synapses(G: nx.DiGraph[Any]) -> bool:
     """Check every synapse's attributes (parallel synapses too); return whether any is
     delayed or gated."""
     recurrent = False
@@ -161,14 +161,14 @@ def undelayed(a: Any) -> bool:
     return not a.get("delay") or any(not p.get("delay") for p in a.get("parallel") or ())
 
 
-def topological_order(G: nx.DiGraph, inputs: list[Any], recurrent: bool = False) -> list[Any]:
+def topological_order(G: nx.DiGraph[Any], inputs: list[Any], recurrent: bool = False) -> list[Any]:
     """Inputs first, then a topological order of the undelayed synapses, ties broken by
     insertion order."""
     rank = {n: k for k, n in enumerate(G)}
     first = set(inputs)
     key = rank.__getitem__
     if recurrent:  # delayed synapses read the previous step: they do not order neurons
-        H = nx.DiGraph()
+        H: nx.DiGraph[Any] = nx.DiGraph()
         H.add_nodes_from(G)
         H.add_edges_from((u, v) for u, v, a in G.edges(data=True) if undelayed(a))
     else:
@@ -291,7 +291,7 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
     return blocks
 
 
-def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
+def _recurrent_arrays(G: nx.DiGraph[Any], order: list[Any], index: dict[Any, int],
                       synapses: list[tuple[Any, ...]], in_ptr: np.ndarray, in_src: np.ndarray,
                       self_e: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, ...]:
     """Index arrays for Synaptic's gated, self-connected neuron model (the native core's
@@ -322,8 +322,8 @@ def _recurrent_arrays(G: nx.DiGraph, order: list[Any], index: dict[Any, int],
         if g is not None:
             gater[c] = index[g]
     gate_lists: list[list[int]] = [[] for _ in range(n)]
-    for c in np.flatnonzero(gater >= 0):
-        gate_lists[gater[c]].append(int(c))
+    for gated in np.flatnonzero(gater >= 0).tolist():
+        gate_lists[int(gater[gated])].append(gated)
     gate_ptr, gate_syn = _csr(gate_lists)
     out_lists: list[list[int]] = [[] for _ in range(n)]
     for c in range(len(in_src)):

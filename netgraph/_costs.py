@@ -43,22 +43,24 @@ class Cost:
         return f"Cost({self.name!r})"
 
 
-def _ce(Y, T):
+def _ce(Y: np.ndarray, T: np.ndarray) -> np.ndarray:
     # Synaptic's CROSS_ENTROPY: summed over outputs, logs pushed 1e-15 away from 0
-    return -np.sum(T * np.log(Y + _EPS) + (1 - T) * np.log((1 + _EPS) - Y), axis=-1)
+    cost: np.ndarray = -np.sum(T * np.log(Y + _EPS) + (1 - T) * np.log((1 + _EPS) - Y),
+                               axis=-1)
+    return cost
 
 
-def _ce_grad(y, t):
+def _ce_grad(y: np.ndarray, t: np.ndarray) -> np.ndarray:
     # the exact derivative of _ce, guards included
     return (1 - t) / ((1 + _EPS) - y) - t / (y + _EPS)
 
 
-def _round_half_up(x):
+def _round_half_up(x: np.ndarray) -> np.ndarray:
     # JavaScript's Math.round, which Synaptic's BINARY cost uses
     return np.floor(x + 0.5)
 
 
-def _not_differentiable(y, t):
+def _not_differentiable(y: np.ndarray, t: np.ndarray) -> np.ndarray:
     raise InputError("the 'binary' cost counts mistakes and has no gradient")
 
 

@@ -343,7 +343,8 @@ class _Group:
     delays: set[int] = field(default_factory=set)
 
 
-def _graph_of(obj: Any) -> nx.DiGraph:
+def _graph_of(obj: Any) -> nx.DiGraph[Any]:
+    G: Any
     if isinstance(obj, nx.DiGraph):
         G = obj
     else:
@@ -353,7 +354,8 @@ def _graph_of(obj: Any) -> nx.DiGraph:
                             f"got {type(obj).__name__}")
     if G.is_multigraph():
         raise TypeError("diagram takes a DiGraph, not a multigraph")
-    return G
+    graph: nx.DiGraph[Any] = G
+    return graph
 
 
 def _role(attrs: Mapping[str, Any]) -> str:
@@ -373,7 +375,7 @@ def _layer_key(attrs: Mapping[str, Any]) -> Any:
 _Synapse = tuple[Any, Any, "float | None", int, Any]  # source, target, weight, delay, gater
 
 
-def _synapses(G: nx.DiGraph) -> list[_Synapse]:
+def _synapses(G: nx.DiGraph[Any]) -> list[_Synapse]:
     """Every synapse in graph order, with its weight (None if missing or not a finite
     number), its delay in steps (0 = same step; a self-loop is always delayed) and
     its gater (None if ungated)."""
@@ -427,7 +429,7 @@ def _value(x: float, precision: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def _layers(G: nx.DiGraph, synapses: list[_Synapse]) -> tuple[list[_Layer], nx.DiGraph]:
+def _layers(G: nx.DiGraph[Any], synapses: list[_Synapse]) -> tuple[list[_Layer], nx.DiGraph[Any]]:
     """Layers in drawing order, and the layer graph (an edge where undelayed synapses
     link two layers).
 
@@ -450,7 +452,7 @@ def _layers(G: nx.DiGraph, synapses: list[_Synapse]) -> tuple[list[_Layer], nx.D
         r = roles[key]
         layer.role_class = 0 if "input" in r else 2 if r == {"output"} else 1
     pairs = {(of[u], of[v]) for u, v, _w, d, _g in synapses if not d}
-    L = nx.DiGraph()
+    L: nx.DiGraph[Any] = nx.DiGraph()
     L.add_nodes_from(layers)
     for a, b in sorted(pairs, key=lambda p: (layers[p[0]].first, layers[p[1]].first)):
         if a == b:
@@ -469,7 +471,7 @@ def _layers(G: nx.DiGraph, synapses: list[_Synapse]) -> tuple[list[_Layer], nx.D
     return [layers[key] for c in ordered for key in members[c]], L
 
 
-def _should_collapse(G: nx.DiGraph, o: _Options, layers: list[_Layer]) -> set[Any]:
+def _should_collapse(G: nx.DiGraph[Any], o: _Options, layers: list[_Layer]) -> set[Any]:
     c = o.collapse
     if c is None:
         big = (G.number_of_nodes() > o.max_neurons or G.number_of_edges() > o.max_synapses)
@@ -927,7 +929,7 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     return dot
 
 
-def _dot_names(G: nx.DiGraph) -> dict[Any, str]:
+def _dot_names(G: nx.DiGraph[Any]) -> dict[Any, str]:
     """Each neuron's DOT name: its id when that is a plain identifier, else ``node k``."""
     names: dict[Any, str] = {}
     for k, n in enumerate(G):
@@ -936,7 +938,7 @@ def _dot_names(G: nx.DiGraph) -> dict[Any, str]:
     return names
 
 
-def _step(G: nx.DiGraph, x: Any) -> Step | None:
+def _step(G: nx.DiGraph[Any], x: Any) -> Step | None:
     if x is None:
         return None
     if isinstance(x, (str, bytes)):

@@ -35,8 +35,8 @@ class LayerLike(Protocol):
     cyclic: bool
 
 
-def ranks(G: nx.DiGraph, layers: Sequence[LayerLike],
-          undelayed: Iterable[tuple[Any, Any]], linked: nx.DiGraph) -> dict[Any, int]:
+def ranks(G: nx.DiGraph[Any], layers: Sequence[LayerLike],
+          undelayed: Iterable[tuple[Any, Any]], linked: nx.DiGraph[Any]) -> dict[Any, int]:
     """Each neuron's rank (0 = first column).
 
     **Arguments** ``layers``: the layers in drawing order (``_diagram._layers``);
@@ -55,7 +55,7 @@ def ranks(G: nx.DiGraph, layers: Sequence[LayerLike],
             for n in layer.members:
                 order.append(("neuron", n))
                 unit[n] = order[-1]
-    U = nx.DiGraph()
+    U: nx.DiGraph[Any] = nx.DiGraph()
     U.add_nodes_from(order)
     for u, v in undelayed:
         a, b = unit[u], unit[v]
@@ -89,7 +89,7 @@ class Placement:
     height: float
 
 
-def place(G: nx.DiGraph, rank: dict[Any, int], keep: set[Any],
+def place(G: nx.DiGraph[Any], rank: dict[Any, int], keep: set[Any],
           undelayed: Sequence[tuple[Any, Any]], *, pitch: float = 48.0,
           rank_gap: float = 120.0, rankdir: str = "LR") -> Placement:
     """Order each rank and give every neuron coordinates.

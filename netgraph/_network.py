@@ -231,7 +231,7 @@ class Network:
     def _new_ids(self, role: str, count: int) -> list[str]:
         """``count`` unused ids like ``h3``, numbered on from the role's neuron count."""
         prefix = _ID_PREFIX[role]
-        k = sum(1 for _, r in self._graph.nodes(data="role") if r == role)
+        k = sum(1 for _, a in self._graph.nodes(data=True) if a.get("role") == role)
         ids: list[str] = []
         while len(ids) < count:
             if f"{prefix}{k}" not in self._graph:
@@ -240,7 +240,7 @@ class Network:
         return ids
 
     @classmethod
-    def from_graph(cls, graph: nx.DiGraph, *, seed: Seed = None) -> Network:
+    def from_graph(cls, graph: nx.DiGraph[Any], *, seed: Seed = None) -> Network:
         """Build a network from any DiGraph carrying netgraph's attributes.
 
         Every node needs ``bias`` (float), ``activation`` (a registered name) and
@@ -391,12 +391,12 @@ class Network:
     @property
     def inputs(self) -> list[Any]:
         """Ids of the input neurons, in input-vector order."""
-        return [n for n, r in self._graph.nodes(data="role") if r == "input"]
+        return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "input"]
 
     @property
     def outputs(self) -> list[Any]:
         """Ids of the output neurons, in output-vector order."""
-        return [n for n, r in self._graph.nodes(data="role") if r == "output"]
+        return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "output"]
 
     @property
     def neurons(self) -> list[Any]:
@@ -705,7 +705,8 @@ class Network:
                        description=description, training=training, created=created)
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict, *, max_bytes: int | None = None) -> Network:
+    def from_json(cls, text: str | bytes | dict[str, Any], *,
+                  max_bytes: int | None = None) -> Network:
         """A network from netgraph JSON text (or bytes, or the parsed dict).
 
         Everything is checked before anything is built; a bad document raises
@@ -734,7 +735,7 @@ class Network:
                     training=training, created=created)
 
     @classmethod
-    def load(cls, path: str | PathLike, *, max_bytes: int | None = None) -> Network:
+    def load(cls, path: str | PathLike[str], *, max_bytes: int | None = None) -> Network:
         """Read a network written by ``save`` (see ``from_json``)."""
         from ._json import MAX_BYTES, load
 

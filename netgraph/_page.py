@@ -99,7 +99,7 @@ class _Positions:
     engine: str
 
 
-def _own_layout(G: nx.DiGraph, layers: list[_Layer], linked: nx.DiGraph,
+def _own_layout(G: nx.DiGraph[Any], layers: list[_Layer], linked: nx.DiGraph[Any],
                 undelayed: list[tuple[Any, Any]], rankdir: str) -> _Positions:
     rank = ranks(G, layers, undelayed, linked)
     keep = {n for layer in layers if layer.ranked for n in layer.members}
@@ -110,7 +110,7 @@ def _own_layout(G: nx.DiGraph, layers: list[_Layer], linked: nx.DiGraph,
     return _Positions(x, y, {}, p.width + 2 * margin, p.height + 2 * margin, "layered")
 
 
-def _dot_layout(obj: Any, G: nx.DiGraph, o: Any) -> _Positions | None:
+def _dot_layout(obj: Any, G: nx.DiGraph[Any], o: Any) -> _Positions | None:
     """Graphviz's positions and splines for the uncollapsed diagram, or None when
     ``dot`` is missing or fails."""
     import subprocess

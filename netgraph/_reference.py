@@ -22,11 +22,12 @@ def _f(name: str, s: float) -> tuple[float, float]:
     """Activation and its derivative at state s."""
     a = get_activation(name)
     with np.errstate(over="ignore"):
-        y = float(a.function(np.float64(s)))
-        return y, float(a.derivative(np.float64(s), np.float64(y)))
+        y = float(a.function(np.asarray(s, dtype=np.float64)))
+        return y, float(a.derivative(np.asarray(s, dtype=np.float64),
+                                     np.asarray(y, dtype=np.float64)))
 
 
-def into(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
+def into(G: nx.DiGraph[Any], j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """Every synapse into j but its self-connection, as (key, source, attributes), in the
     order they are summed: each pair's first synapse, then its parallel ones."""
     out: list[tuple[tuple[Any, ...], Any, Any]] = []
@@ -37,7 +38,7 @@ def into(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     return out
 
 
-def out_of(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
+def out_of(G: nx.DiGraph[Any], j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """Every synapse out of j but its self-connection, as (key, target, attributes)."""
     out: list[tuple[tuple[Any, ...], Any, Any]] = []
     for k, a in G.succ[j].items():
@@ -47,7 +48,7 @@ def out_of(G: nx.DiGraph, j: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     return out
 
 
-def all_synapses(G: nx.DiGraph) -> list[tuple[tuple[Any, ...], Any]]:
+def all_synapses(G: nx.DiGraph[Any]) -> list[tuple[tuple[Any, ...], Any]]:
     """Every synapse, self-connections included, as (key, attributes)."""
     out: list[tuple[tuple[Any, ...], Any]] = []
     for u, v, a in G.edges(data=True):
@@ -56,15 +57,15 @@ def all_synapses(G: nx.DiGraph) -> list[tuple[tuple[Any, ...], Any]]:
     return out
 
 
-def inputs_of(G: nx.DiGraph) -> list[Any]:
-    return [n for n, role in G.nodes(data="role") if role == "input"]
+def inputs_of(G: nx.DiGraph[Any]) -> list[Any]:
+    return [n for n, a in G.nodes(data=True) if a.get("role") == "input"]
 
 
-def outputs_of(G: nx.DiGraph) -> list[Any]:
-    return [n for n, role in G.nodes(data="role") if role == "output"]
+def outputs_of(G: nx.DiGraph[Any]) -> list[Any]:
+    return [n for n, a in G.nodes(data=True) if a.get("role") == "output"]
 
 
-def activate(G: nx.DiGraph, x: Sequence[float]) -> dict[str, dict[Any, float]]:
+def activate(G: nx.DiGraph[Any], x: Sequence[float]) -> dict[str, dict[Any, float]]:
     """Forward pass for one sample. Returns {"s": states, "y": activations, "dy": f'}."""
     s: dict[Any, float] = {}
     y: dict[Any, float] = {}
@@ -83,7 +84,8 @@ def activate(G: nx.DiGraph, x: Sequence[float]) -> dict[str, dict[Any, float]]:
     return {"s": s, "y": y, "dy": dy}
 
 
-def propagate(G: nx.DiGraph, values: dict, rate: float, target: Sequence[float]) -> None:
+def propagate(G: nx.DiGraph[Any], values: dict[str, dict[Any, float]], rate: float,
+              target: Sequence[float]) -> None:
     """Synaptic's propagate, in place on G's weights and biases.
 
     Outputs: d = t - y. Others: d = f' * sum(d_k * w_kj), where w_kj has already
@@ -108,7 +110,7 @@ def propagate(G: nx.DiGraph, values: dict, rate: float, target: Sequence[float])
 
 
 def gradient(
-    G: nx.DiGraph, X: np.ndarray, T: np.ndarray, cost: str = "mse"
+    G: nx.DiGraph[Any], X: np.ndarray, T: np.ndarray, cost: str = "mse"
 ) -> tuple[dict[tuple[Any, Any], float], dict[Any, float]]:
     """d(mean cost over rows)/d(weight) and /d(bias), by backpropagation per edge."""
     c = get_cost(cost)
@@ -142,9 +144,9 @@ class Recurrent:
     synapse reads its source's activation from the previous step.
     """
 
-    def __init__(self, G: nx.DiGraph) -> None:
+    def __init__(self, G: nx.DiGraph[Any]) -> None:
         self.G = G
-        undelayed = nx.DiGraph()
+        undelayed: nx.DiGraph[Any] = nx.DiGraph()
         undelayed.add_nodes_from(G)
         undelayed.add_edges_from((key[0], key[1]) for key, a in all_synapses(G)
                                  if not a.get("delay"))

@@ -46,20 +46,21 @@ class Step:
     outputs: list[float]
 
 
-def activation_order(G: nx.DiGraph) -> list[Any]:
+def activation_order(G: nx.DiGraph[Any]) -> list[Any]:
     """The order neurons activate in: inputs, then a topological order of the
     undelayed synapses with ties broken by graph order (as the evaluators do)."""
     rank = {n: k for k, n in enumerate(G)}
-    inputs = [n for n, role in G.nodes(data="role") if role == "input"]
-    undelayed = nx.DiGraph()
+    inputs = [n for n, a in G.nodes(data=True) if a.get("role") == "input"]
+    undelayed: nx.DiGraph[Any] = nx.DiGraph()
     undelayed.add_nodes_from(G)
-    undelayed.add_edges_from((u, v) for u, v, d in G.edges(data="delay") if not d and u != v)
+    undelayed.add_edges_from((u, v) for u, v, a in G.edges(data=True)
+                             if not a.get("delay") and u != v)
     taken = set(inputs)
     return inputs + [n for n in nx.lexicographical_topological_sort(
         undelayed, key=rank.__getitem__) if n not in taken]
 
 
-def forward_step(G: nx.DiGraph, x: Sequence[float]) -> Step:
+def forward_step(G: nx.DiGraph[Any], x: Sequence[float]) -> Step:
     """Activate ``G`` once on the input values ``x`` (one per input neuron, in graph
     order) from a fresh state; see the module's docstring.
 
@@ -67,7 +68,7 @@ def forward_step(G: nx.DiGraph, x: Sequence[float]) -> Step:
     floats, one per input neuron. **Returns** a ``Step``. Raises ``InputError`` for
     a wrong number of values or a value that is not a finite number.
     """
-    inputs = [n for n, role in G.nodes(data="role") if role == "input"]
+    inputs = [n for n, a in G.nodes(data=True) if a.get("role") == "input"]
     values = np.asarray(x, dtype=object).ravel() if not isinstance(x, np.ndarray) else x.ravel()
     if len(values) != len(inputs):
         raise InputError(f"the network has {len(inputs)} inputs, got {len(values)} values")
@@ -107,7 +108,7 @@ def forward_step(G: nx.DiGraph, x: Sequence[float]) -> Step:
         rule = get_activation(a["activation"]).function
         with np.errstate(over="ignore"):
             output[j] = float(rule(np.asarray(total)))
-    outs = [output[n] for n, role in G.nodes(data="role") if role == "output"]
+    outs = [output[n] for n, a in G.nodes(data=True) if a.get("role") == "output"]
     return Step(xs, state, output, contribution, read, gain, outs)
 
 
@@ -129,14 +130,14 @@ class Learning:
     bias_change: dict[Any, float]
 
 
-def backward_step(G: nx.DiGraph, step: Step, target: Sequence[float], rate: float) -> Learning:
+def backward_step(G: nx.DiGraph[Any], step: Step, target: Sequence[float], rate: float) -> Learning:
     """The changes ``propagate(rate, target)`` makes after the forward ``step`` of a
     feed-forward network (Raises ``InputError`` for a network with delayed or gated
     synapses, a wrong number of targets or a value that is not a finite number)."""
     if any(d or g is not None or u == v for u, v, d, g in _synapse_kinds(G)):
         raise InputError("the propagate view is for feed-forward networks (no delayed or "
                          "gated synapses)")
-    outputs = [n for n, role in G.nodes(data="role") if role == "output"]
+    outputs = [n for n, a in G.nodes(data=True) if a.get("role") == "output"]
     ts = _numbers(target, "target")
     if len(ts) != len(outputs):
         raise InputError(f"the network has {len(outputs)} outputs, got {len(ts)} targets")
@@ -168,7 +169,7 @@ def backward_step(G: nx.DiGraph, step: Step, target: Sequence[float], rate: floa
     return Learning(r, ts, error, weight_change, bias_change)
 
 
-def _synapse_kinds(G: nx.DiGraph) -> list[tuple[Any, Any, Any, Any]]:
+def _synapse_kinds(G: nx.DiGraph[Any]) -> list[tuple[Any, Any, Any, Any]]:
     return [(u, v, e.get("delay"), e.get("gater")) for u, v, e in G.edges(data=True)]
 
 

@@ -329,7 +329,7 @@ class _Rates:
         return self.current
 
 
-def _schedule(schedule: Any) -> tuple[int, Callable[[dict], Any]] | None:
+def _schedule(schedule: Any) -> tuple[int, Callable[[dict[str, Any]], Any]] | None:
     if schedule is None:
         return None
     if isinstance(schedule, dict):

@@ -62,7 +62,7 @@ def relabel(net: Network, mapping: Mapping[Any, Any] | Callable[[Any], Any]) -> 
             out["parallel"] = [synapse(p) for p in out["parallel"]]
         return out
 
-    H = nx.DiGraph()
+    H: nx.DiGraph[Any] = nx.DiGraph()
     H.graph.update(G.graph)
     H.add_nodes_from((new[n], dict(a)) for n, a in G.nodes(data=True))
     # in an order that keeps every neuron's outgoing and incoming (summation) order
@@ -72,7 +72,7 @@ def relabel(net: Network, mapping: Mapping[Any, Any] | Callable[[Any], Any]) -> 
     return out
 
 
-def feedforward_view(net: Network) -> nx.DiGraph:
+def feedforward_view(net: Network) -> nx.DiGraph[Any]:
     """A read-only view of ``net.graph`` without delayed synapses and self-connections.
 
     It is a DAG (the compiler checks that the undelayed synapses form no cycle), so

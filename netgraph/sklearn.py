@@ -32,15 +32,15 @@ from ._train import TrainResult
 
 try:
     # scikit-learn ships no type information: its names are Any here
-    from sklearn.base import (  # type: ignore[import-untyped]
+    from sklearn.base import (
         BaseEstimator,
         ClassifierMixin,
         RegressorMixin,
     )
-    from sklearn.utils.multiclass import (  # type: ignore[import-untyped]
+    from sklearn.utils.multiclass import (
         check_classification_targets,
     )
-    from sklearn.utils.validation import (  # type: ignore[import-untyped]
+    from sklearn.utils.validation import (
         check_is_fitted,
         validate_data,
     )

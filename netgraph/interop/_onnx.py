@@ -471,7 +471,7 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="netgraph", producer_version=__version__)
     model.ir_version = _IR_VERSION
-    name = net.graph.graph.get("name")
+    name = str(net.graph.graph.get("name") or "")
     meta = {
         "netgraph_version": __version__,
         "netgraph_network_name": _text(name) if name is not None else "",
@@ -776,7 +776,7 @@ def _layered(cls: Any, sizes: list[int], layers: list[tuple[np.ndarray, np.ndarr
     """A network with one layer per (W (out, in), b, activation), built in one go."""
     import networkx as nx
 
-    G = nx.DiGraph()
+    G: nx.DiGraph[Any] = nx.DiGraph()
     if name:
         G.graph["name"] = name
     ids = [[f"i{k}" for k in range(sizes[0])]]

@@ -126,7 +126,7 @@ def _module_class() -> Any:
     torch = _require_torch()
     nn = torch.nn
 
-    class NetgraphModule(nn.Module):  # type: ignore[misc]
+    class NetgraphModule(nn.Module):  # type: ignore[misc,name-defined]
         """A netgraph network as a module (see ``netgraph.interop.to_torch``).
 
         ``weight`` (n_synapses,) and ``bias`` (n_neurons,) are the network's weights and
@@ -247,7 +247,7 @@ def _module_class() -> Any:
             out = V[self.output_pos].T
             if not self.recurrent:
                 return out
-            nxt = (S.T, V[:n].T)
+            nxt: tuple[Any, ...] = (S.T, V[:n].T)
             if self.n_gated:
                 nxt = (*nxt, V[self.gain_rows].T)
             return out, nxt
