@@ -47,7 +47,7 @@ from ._document import (
 from ._exceptions import ActivationError, NetworkFormatError, TopologyError
 from ._files import write_atomically
 from ._graph import ROLES, creation_order
-from ._reader import CheckedDocument, check_members, parse_and_check
+from ._reader import CheckedDocument, check_members, parse_members
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -515,7 +515,9 @@ def _read(box: list[Any], max_bytes: int) -> CheckedDocument:
         return check_members(source)
     text = _decode(source, max_bytes)
     del source
-    return parse_and_check(text)
+    members = parse_members(text)
+    del text  # from here on the parsed form is all there is: the text can go
+    return check_members(members, owned=True)
 
 
 def read_document(source: Any, *, max_bytes: int = MAX_BYTES) -> CheckedDocument:

@@ -61,7 +61,7 @@ from ._document import (
 )
 from ._graph import ROLES
 
-__all__ = ["CheckedDocument", "parse_and_check"]
+__all__ = ["CheckedDocument", "check_members", "parse_and_check", "parse_members"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -386,7 +386,13 @@ def _row(d: Any, k: int) -> tuple[Any, ...]:
 # ---------------------------------------------------------------- the document
 def parse_and_check(text: str) -> CheckedDocument:
     """Parse and check a whole document (JSON text). Raises ``DocumentError``."""
-    return check_members(_members(text), owned=True)
+    return check_members(parse_members(text), owned=True)
+
+
+def parse_members(text: str) -> dict[str, Any]:
+    """The document's top-level members, its neurons and synapse rows already checked
+    (see ``_members``). Raises ``DocumentError``."""
+    return _members(text)
 
 
 def check_members(doc: dict[str, Any], *, owned: bool = False) -> CheckedDocument:
@@ -416,6 +422,8 @@ def check_members(doc: dict[str, Any], *, owned: bool = False) -> CheckedDocumen
             raise DocumentError("neurons", f"the network has no {role} neuron (role {role!r})")
     if isinstance(syn, dict):
         columns = _section(SynapseColumns, syn, "synapses")
+        if owned:
+            syn.clear()  # the parsed lists: the columns are arrays now
         arrays = _columns_to_arrays(columns, len(ids))
         columnar = True
     elif isinstance(syn, (list, _Streamed)):
