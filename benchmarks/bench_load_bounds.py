@@ -10,10 +10,11 @@ Rows, each measured in a fresh Python process (so that peak memory is that docum
   rows, a good document in columns;
 - ``valid-100MB``: a good layered network of about 100 MB (columns), loaded.
 
-For each: the time of the call (best of ``--repeats``), the peak memory Python
-allocated during it (tracemalloc), and the process's peak resident memory above what
-it held before the call. ``netgraph validate`` is also timed as a whole command
-(interpreter start and imports included).
+For each: the time of the call (best of ``--repeats``), the time the standard library's
+C parser alone takes on the same text (``json.loads``, a yardstick for how busy the
+machine is), the peak memory Python allocated during the call (tracemalloc), and the
+process's peak resident memory above what it held before the call. ``netgraph
+validate`` is also timed as a whole command (interpreter start and imports included).
 
 Bounds (issue 12): every document up to 10 MB rejected or loaded in under 1 s and
 300 MB; the 3 MB hostile one in under 0.2 s; peak memory at most 4x the document's size
@@ -120,7 +121,16 @@ for _ in range(repeats):
         "exit %d" % result if isinstance(result, int) else "loaded")
     result = None
     gc.collect()
-print(json.dumps({"seconds": min(times), "first_seconds_traced": first, "peak_mb": peak / 1e6,
+# A yardstick for this machine at this moment: the standard library's C parser alone.
+text = open(path, encoding="utf-8").read()
+parse = []
+for _ in range(repeats):
+    t = time.perf_counter()
+    json.loads(text)
+    parse.append(time.perf_counter() - t)
+del text
+print(json.dumps({"seconds": min(times), "json_loads_seconds": min(parse),
+                  "first_seconds_traced": first, "peak_mb": peak / 1e6,
                   "kept_mb": own / 1e6, "rss_growth_mb": (rss1 - rss0) / 1024,
                   "outcome": outcome}))
 """
@@ -161,6 +171,7 @@ def main() -> None:
         rows.append(r)
         if not args.json:
             print(f"{name:<30} {how:<9} {r['mb']:>6.1f} MB  {r['seconds']:8.3f} s  "
+                  f"(json.loads {r['json_loads_seconds']:6.3f} s)  "
                   f"peak {r['peak_mb']:7.1f} MB  rss +{r['rss_growth_mb']:7.1f} MB  "
                   f"kept {r['kept_mb']:6.1f} MB  {r['outcome']}", flush=True)
         return r

@@ -536,9 +536,12 @@ def _checked(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except DocumentError as e:
-        raise NetworkFormatError(str(e)) from None
+        message = str(e)
     except RecursionError:
-        raise NetworkFormatError("the document is nested too deeply") from None
+        message = "the document is nested too deeply"
+    # Raised out here, the error has no __context__ whose frames would keep the
+    # refused document's text alive as long as the caller keeps the error.
+    raise NetworkFormatError(message)
 
 
 def _build(doc: CheckedDocument, network_class: type[Network] | None) -> Network:

@@ -1106,3 +1106,11 @@ def test_a_delay_column_holds_only_0_and_1(delays):
     cols["synapses"]["delay"] = column
     k = next(i for i, d in enumerate(column) if d not in (0, 1))
     bad(cols, f"synapses.delay[{k}]: expected a delay of 0 or 1, got {column[k]}")
+
+
+def test_a_refused_document_is_not_kept_alive_by_its_error():
+    text = ('{"format": "netgraph-network", "version": 1, "neurons": ['
+            + ", ".join(["{}"] * 1000) + '], "synapses": []}')
+    with pytest.raises(NetworkFormatError) as e:
+        Network.from_json(text)
+    assert e.value.__context__ is None and e.value.__cause__ is None  # no frames held
