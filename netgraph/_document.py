@@ -565,6 +565,10 @@ GaterColumn = _typed(_gater_column,
                      {"anyOf": [{"type": "array", "items": {"anyOf": [_INDEX, {"type": "null"}]}},
                                 {"type": "null"}]},
                      _gater_list)
+COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "source": _index_column, "target": _index_column, "weight": _float_column,
+    "delay": _delay_column, "gater": _gater_column, "attrs": _attrs_column}
+REQUIRED_COLUMNS = ("source", "target", "weight")
 AttrsColumn = _typed(_attrs_column,
                      {"anyOf": [{"type": "array", "items": {"anyOf": [_OBJECT, {"type": "null"}]}},
                                 {"type": "null"}]})
@@ -660,12 +664,17 @@ class SynapseColumns(_Model):
 
     @model_validator(mode="after")
     def _same_length(self) -> SynapseColumns:
-        n = len(self.source)
-        for name in ("target", "weight", "delay", "gater", "attrs"):
-            col = getattr(self, name)
-            if col is not None and len(col) != n:
-                raise DocumentError(name, f"{len(col)} items, but source has {n}")
+        check_column_lengths(self)
         return self
+
+
+def check_column_lengths(columns: Any) -> None:
+    """Every column present is as long as ``source``."""
+    n = len(columns.source)
+    for name in ("target", "weight", "delay", "gater", "attrs"):
+        col = getattr(columns, name)
+        if col is not None and len(col) != n:
+            raise DocumentError(name, f"{len(col)} items, but source has {n}")
 
 
 def _synapse_form(v: Any) -> str | None:

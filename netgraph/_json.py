@@ -56,7 +56,7 @@ __all__ = ["MAX_BYTES", "ROWS_UP_TO", "from_json", "load", "read_document", "sav
 
 MAX_BYTES = 512 * 1024 * 1024  # larger documents are refused unless max_bytes says otherwise
 ROWS_UP_TO = 1000  # layout="auto" writes synapses as rows up to this many, else as columns
-_BUILD_CHUNK = 1 << 16  # synapses per bulk insertion when loading
+_BUILD_CHUNK = 1 << 14  # synapses per bulk insertion when loading (bounds its temporaries)
 
 Layout = Literal["auto", "rows", "columns"]
 

@@ -37,9 +37,11 @@ from pydantic import ValidationError
 from . import _document
 from ._activations import ACTIVATIONS
 from ._document import (
+    COLUMNS,
     FLOAT_MAX,
     FORMAT,
     NEURON_FIELDS,
+    REQUIRED_COLUMNS,
     SYNAPSE_FIELDS,
     Arrays,
     DocumentError,
@@ -49,6 +51,7 @@ from ._document import (
     Synapse,
     SynapseColumns,
     TrainingState,
+    check_column_lengths,
     check_structure,
     error_parts,
     graph_attrs,
@@ -265,6 +268,65 @@ def _header(members: dict[str, Any]) -> str:
     return "other"
 
 
+def _object_members(s: str, idx: int, path: str,
+                    read: Callable[[dict[str, Any], str, int], tuple[Any, int]]
+                    ) -> tuple[dict[str, Any], int]:
+    """The object at ``s[idx] == '{'``, each member's value read by ``read(members so
+    far, key, index of the value)``; returns the members and the index after the object."""
+    members: dict[str, Any] = {}
+    idx = _ws(s, idx + 1)
+    if s.startswith("}", idx):
+        return members, idx + 1
+    while True:
+        if not s.startswith('"', idx):
+            raise _syntax(s, idx, "Expecting property name enclosed in double quotes")
+        try:
+            key, idx = _scanstring(s, idx + 1)
+        except json.JSONDecodeError as e:
+            raise _syntax(s, e.pos, e.msg) from None
+        idx = _ws(s, idx)
+        if not s.startswith(":", idx):
+            raise _syntax(s, idx, "Expecting ':' delimiter")
+        idx = _ws(s, idx + 1)
+        if key in members:
+            raise DocumentError(path, f"key {key!r} appears twice "
+                                      f"{'in one object' if path else 'at the top level'}")
+        members[key], idx = read(members, key, idx)
+        idx = _ws(s, idx)
+        c = s[idx:idx + 1]
+        if c == ",":
+            idx = _ws(s, idx + 1)
+        elif c == "}":
+            return members, idx + 1
+        else:
+            raise _syntax(s, idx, "Expecting ',' delimiter")
+
+
+class _StreamedColumns:
+    """Synapse columns, each checked (and made an array) as soon as it was read."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self.columns = columns
+
+
+def _columns(s: str, idx: int) -> tuple[_StreamedColumns, int]:
+    """The synapse columns at ``s[idx] == '{'``: each list becomes an array before the next
+    is parsed, so the parsed form of only one column exists at a time."""
+
+    def read(columns: dict[str, Any], key: str, idx: int) -> tuple[Any, int]:
+        check = COLUMNS.get(key)
+        if check is None:
+            raise DocumentError(f"synapses.{key}", suggest("unknown key", key))
+        where = f"synapses.{key}"
+        value, idx = _value(s, idx, where)
+        return _section_check(check, value, where), idx
+
+    columns, idx = _object_members(s, idx, "synapses", read)
+    return _StreamedColumns(columns), idx
+
+
 def _members(s: str) -> dict[str, Any]:
     """The top-level object of the document, ``neurons`` and synapse rows checked while read.
 
@@ -280,45 +342,24 @@ def _members(s: str) -> dict[str, Any]:
             raise _syntax(s, _ws(s, end), "Extra data")
         raise DocumentError("", "a netgraph document is a JSON object, got "
                                 f"{'a list' if isinstance(value, list) else show(value)}")
-    members: dict[str, Any] = {}
     deferred: DocumentError | None = None
-    idx = _ws(s, idx + 1)
-    if s.startswith("}", idx):
-        idx += 1
-    else:
-        while True:
-            if not s.startswith('"', idx):
-                raise _syntax(s, idx, "Expecting property name enclosed in double quotes")
-            try:
-                key, idx = _scanstring(s, idx + 1)
-            except json.JSONDecodeError as e:
-                raise _syntax(s, e.pos, e.msg) from None
-            idx = _ws(s, idx)
-            if not s.startswith(":", idx):
-                raise _syntax(s, idx, "Expecting ':' delimiter")
-            idx = _ws(s, idx + 1)
-            if key in members:
-                raise DocumentError("", f"key {key!r} appears twice at the top level")
-            header = _header(members)
-            stream = header == "current" or (header == "unknown" and not _document.MIGRATIONS
-                                             and deferred is None)
-            if stream and key in ("neurons", "synapses") and s.startswith("[", idx):
-                check = _neuron if key == "neurons" else _row
-                items, idx = _items(s, idx, key, check, defer=header != "current")
-                if isinstance(items, DocumentError):
-                    deferred, items = items, []
-                members[key] = _Streamed(items)
-            else:
-                members[key], idx = _value(s, idx, key)
-            idx = _ws(s, idx)
-            c = s[idx:idx + 1]
-            if c == ",":
-                idx = _ws(s, idx + 1)
-            elif c == "}":
-                idx += 1
-                break
-            else:
-                raise _syntax(s, idx, "Expecting ',' delimiter")
+
+    def read(members: dict[str, Any], key: str, idx: int) -> tuple[Any, int]:
+        nonlocal deferred
+        header = _header(members)
+        stream = header == "current" or (header == "unknown" and not _document.MIGRATIONS
+                                         and deferred is None)
+        if stream and key in ("neurons", "synapses") and s.startswith("[", idx):
+            items, idx = _items(s, idx, key, _neuron if key == "neurons" else _row,
+                                defer=header != "current")
+            if isinstance(items, DocumentError):
+                deferred, items = items, []
+            return _Streamed(items), idx
+        if header == "current" and key == "synapses" and s.startswith("{", idx):
+            return _columns(s, idx)
+        return _value(s, idx, key)
+
+    members, idx = _object_members(s, idx, "", read)
     idx = _ws(s, idx)
     if idx != len(s):
         raise _syntax(s, idx, "Extra data")
@@ -420,7 +461,15 @@ def check_members(doc: dict[str, Any], *, owned: bool = False) -> CheckedDocumen
     for role in ("input", "output"):
         if role not in roles:
             raise DocumentError("neurons", f"the network has no {role} neuron (role {role!r})")
-    if isinstance(syn, dict):
+    if isinstance(syn, _StreamedColumns):
+        for name in REQUIRED_COLUMNS:
+            if name not in syn.columns:
+                raise DocumentError(f"synapses.{name}", "missing (it is required)")
+        columns = SynapseColumns.model_construct(**syn.columns)
+        _section_check(check_column_lengths, columns, "synapses")
+        arrays = _columns_to_arrays(columns, len(ids))
+        columnar = True
+    elif isinstance(syn, dict):
         columns = _section(SynapseColumns, syn, "synapses")
         if owned:
             syn.clear()  # the parsed lists: the columns are arrays now

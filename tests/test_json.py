@@ -1114,3 +1114,32 @@ def test_a_refused_document_is_not_kept_alive_by_its_error():
     with pytest.raises(NetworkFormatError) as e:
         Network.from_json(text)
     assert e.value.__context__ is None and e.value.__cause__ is None  # no frames held
+
+
+def test_loading_stays_within_its_memory_budget(tmp_path):
+    """Documented budget: peak memory while loading is at most 4x the document's size
+    plus the loaded network (measured with tracemalloc, which sees numpy's arrays too)."""
+    import gc
+    import tracemalloc
+
+    neurons = Network()
+    neurons.add_neuron("in", role="input", bias=0.0)
+    for k in range(6000):
+        neurons.add_neuron(f"h{k}", bias=0.5 + k, layer=k % 7)
+    neurons.add_neuron("out", role="output", bias=0.0)
+    a, b = Layer(180), Layer(180)
+    a.project(b)
+    synapses = Network(input=a, output=b, seed=0)
+    for net, layout in ((neurons, "rows"), (synapses, "columns"), (synapses, "rows")):
+        path = net.save(tmp_path / "n.json", layout=layout)
+        size = path.stat().st_size
+        gc.collect()
+        tracemalloc.start()
+        try:
+            loaded = Network.load(path)
+            gc.collect()
+            kept, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert loaded.graph.number_of_nodes() == net.graph.number_of_nodes()
+        assert peak <= 4 * size + kept, (layout, size, peak, kept)
