@@ -182,7 +182,7 @@ def test_a_network_training_in_one_thread_refuses_another():
     lock = net.graph._store.lock
     while worker.is_alive() and lock[0] != worker.ident:
         pass  # until the worker's train() holds the network
-    refused = succeeded = 0
+    refused = succeeded = edits_refused = 0
     while lock[0] == worker.ident:
         try:
             net.train(X, T, rate=0.05, iterations=1, error=0)
@@ -190,8 +190,14 @@ def test_a_network_training_in_one_thread_refuses_another():
         except ConcurrencyError as e:
             refused += 1
             errors.append(e)
+        try:  # a structural edit from this thread while the other trains: refused too
+            net.add_neuron("intruder")
+            net.remove_neuron("intruder")  # (the worker had just finished)
+        except ConcurrencyError:
+            edits_refused += 1
     worker.join()
     assert refused > 0 and "another thread" in str(errors[0]) and succeeded <= 1
+    assert edits_refused > 0
     twin.train(X, T, rate=0.05, iterations=40, error=0)
     for _ in range(succeeded):
         twin.train(X, T, rate=0.05, iterations=1, error=0)
