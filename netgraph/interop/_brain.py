@@ -183,11 +183,14 @@ def from_brain(source: Any, *, max_bytes: int = MAX_BYTES) -> Network:
 def _lookup_names(net: Network, neurons: list[Any]) -> list[str] | None:
     """The neurons' ``name`` attributes if they can be brain.js lookup keys (strings,
     distinct, none that JavaScript would reorder), else None."""
-    names = [net.graph.nodes[n].get("name") for n in neurons]
-    if all(isinstance(s, str) and s and not _array_index(s) and s != "__proto__"
-           for s in names) and len(set(names)) == len(names):
-        return names
-    return None
+    names: list[str] = []
+    for n in neurons:
+        name = net.graph.nodes[n].get("name")
+        if not isinstance(name, str) or not name or _array_index(name) or \
+                name == "__proto__" or name in names:
+            return None
+        names.append(name)
+    return names
 
 
 def to_brain(net: Network) -> dict[str, Any]:
