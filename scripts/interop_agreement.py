@@ -77,8 +77,10 @@ def neat_python(count: int, folder: Path) -> dict[str, float]:
             made = maker.create(genome, config)
             nets = [from_neat(genome, config, recurrent=not feed_forward),
                     from_neat_json(export_network_json(made))]
-            doc = to_neat_json(nets[0])
-            rebuilt = maker.create(genome_from_document(doc, make_config(
+            doc = to_neat_json(nets[0])  # recurrent genomes may come back feed-forward
+            back = neat.nn.FeedForwardNetwork if doc["network_type"] == "feedforward" \
+                else neat.nn.RecurrentNetwork
+            rebuilt = back.create(genome_from_document(doc, make_config(
                 folder, feed_forward=feed_forward)), config)
             this = 0.0
             for step, x in enumerate(rng.uniform(-2, 2, (20, 3))):
