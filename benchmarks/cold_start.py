@@ -6,10 +6,13 @@ of this checkout, installs it into a fresh virtual environment (benchmarks/.work
 and for each program below times
 
 - cold: the first run right after (re)installing netgraph from the wheel;
-- warm: the best of the runs after that;
+- warm: the run right after that one;
+
+both medians over several such rounds (a busy machine moves single runs by tenths of a
+second either way),
 
 each a whole process (``python -c`` / the ``netgraph`` command), wall-clock time. The seed
-tutorial is also timed whole-process under Node + Synaptic.js 1.1.4 (best of the runs).
+tutorial is also timed whole-process under Node + Synaptic.js 1.1.4 (median of the runs).
 
     python benchmarks/cold_start.py        # prints one JSON line (run.py calls cold_figures)
 """
@@ -80,12 +83,18 @@ def seconds(cmd: list[str], cwd: Path) -> float:
     return time.perf_counter() - t0
 
 
-def cold_and_warm(py: Path, wheel: Path, cmd: list[str], cwd: Path, warm_runs: int
+def cold_and_warm(py: Path, wheel: Path, cmd: list[str], cwd: Path, cycles: int
                   ) -> dict[str, float]:
-    reinstall(py, wheel)
-    cold = seconds(cmd, cwd)
-    warm = [seconds(cmd, cwd) for _ in range(warm_runs)]
-    return {"cold_s": cold, "warm_s": min(warm), "warm_median_s": statistics.median(warm)}
+    """Medians over `cycles` rounds of: reinstall, the first run (cold), the next (warm).
+    A busy machine moves single runs by tenths of a second either way; medians of paired
+    runs show what a fresh install itself costs."""
+    cold, warm = [], []
+    for _ in range(cycles):
+        reinstall(py, wheel)
+        cold.append(seconds(cmd, cwd))
+        warm.append(seconds(cmd, cwd))
+    return {"cold_s": statistics.median(cold), "warm_s": statistics.median(warm),
+            "cold_min_s": min(cold), "warm_min_s": min(warm)}
 
 
 def cold_figures(quick: bool = False, log: Any = print) -> dict[str, Any]:
@@ -97,7 +106,7 @@ def cold_figures(quick: bool = False, log: Any = print) -> dict[str, Any]:
     work.mkdir()
     (work / "xor.csv").write_text(XOR_CSV)
     runs = 3 if quick else 7
-    out: dict[str, Any] = {"runs": runs}
+    out: dict[str, Any] = {"rounds": runs}
     programs = {
         "tutorial": [str(py), str(HERE / "seed_tutorial.py")],
         "train": [str(bindir / "netgraph"), "train", "--layers", "2,3,1", "--data", "xor.csv",
@@ -113,8 +122,8 @@ def cold_figures(quick: bool = False, log: Any = print) -> dict[str, Any]:
         out[f"{name}_cold_over_warm"] = figures["cold_s"] / figures["warm_s"]
     node = [seconds(["node", str(HERE / "peers" / "synaptic_tutorial.js")], HERE)
             for _ in range(runs)]
-    out["synaptic_tutorial_s"] = min(node)
-    out["synaptic_tutorial_median_s"] = statistics.median(node)
+    out["synaptic_tutorial_s"] = statistics.median(node)
+    out["synaptic_tutorial_min_s"] = min(node)
     return out
 
 

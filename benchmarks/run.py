@@ -259,15 +259,15 @@ def _cache_note(d: dict[str, Any]) -> str:
 
 def _cold_rows() -> list[Row]:
     rows = [
-        Row("cold start: the seed tutorial, whole process, first run after install",
+        Row("cold start: the seed tutorial, whole process, first run after install (median)",
             "tutorial_cold_s", "synaptic_tutorial_s", "s", False, 6.0),
-        Row("cold start: the seed tutorial, whole process, warm", "tutorial_warm_s",
+        Row("cold start: the seed tutorial, whole process, warm (median)", "tutorial_warm_s",
             "synaptic_tutorial_s", "s", False, None),
     ]
     for name, what in (("train", "`netgraph train` on XOR (20,000 epochs)"),
                        ("predict", "`netgraph predict` on XOR"),
                        ("common", "common paths (benchmarks/common_paths.py)")):
-        rows.append(Row(f"cold start: {what}, first run vs warm", f"{name}_cold_s",
+        rows.append(Row(f"cold start: {what}, first run vs warm (medians)", f"{name}_cold_s",
                         f"{name}_warm_s", "s", False, 1.2, peer_label="netgraph warm"))
     return rows  # fmt: skip
 
