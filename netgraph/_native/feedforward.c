@@ -33,12 +33,49 @@ static inline int is_wide(const Plan *p, idx k)
     return p->loop[k] != NARROW;
 }
 
-/* State s, activation y and derivative dy of every neuron for input x. A narrow neuron
- * sums its synapses one by one in the order they were made, as Synaptic does. */
-static inline void forward(const Plan *p, const double *restrict x, double *restrict s,
-                           double *restrict y, double *restrict dy)
+/* Online training defers one thing. A neuron whose sources are all inputs ("input-fed")
+ * is read, after propagate updates its weights, by nothing but the next sample's forward
+ * pass. So its update w += step * x_previous waits there, fused into that pass's dot
+ * product: each weight is then read and written once per sample instead of read twice
+ * and written once, the same operations in the same order, the same bits. The training
+ * loop applies what is pending (flush) before anything else reads the weights. */
+static inline int input_fed(const Plan *p, idx k)
 {
-    const double *W = p->weights;
+    return p->loop[k] == INPUT_FED;
+}
+
+/* dot(w + step * x_old, x_new), storing the updated w: the lanes of dot() exactly. */
+static inline double update_dot(double *restrict w, double step, const double *restrict x_old,
+                                const double *restrict x_new, idx n)
+{
+    double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    idx j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int q = 0; q < 8; q++) {
+            double v = w[j + q] + step * x_old[j + q];
+            w[j + q] = v;
+            a[q] += v * x_new[j + q];
+        }
+    double total = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; j < n; j++) {
+        double v = w[j] + step * x_old[j];
+        w[j] = v;
+        total += v * x_new[j];
+    }
+    return total;
+}
+
+/* State s, activation y and derivative dy of every neuron for input x. A narrow neuron
+ * sums its synapses one by one in the order they were made, as Synaptic does.
+ *
+ * Online training passes `pending` and `x_old` (see input_fed above): an input-fed neuron
+ * then first applies its pending update from the sample whose inputs were x_old. Plain
+ * calls pass NULL, and the compiler drops that branch from their inlined copies. */
+static inline void forward(const Plan *p, const double *restrict x, double *restrict s,
+                           double *restrict y, double *restrict dy, double *restrict pending,
+                           const double *restrict x_old)
+{
+    double *W = p->weights;
     for (idx k = 0; k < p->n_in; k++) {
         s[k] = y[k] = x[k];
         dy[k] = 0.0;
@@ -46,7 +83,11 @@ static inline void forward(const Plan *p, const double *restrict x, double *rest
     for (idx k = p->n_in; k < p->n; k++) {
         idx e0 = p->in_ptr[k], e1 = p->in_ptr[k + 1];
         double total = p->biases[k];
-        if (is_wide(p, k)) {
+        if (x_old && input_fed(p, k)) {
+            total += update_dot(W + e0, pending[k], x_old + p->in_start[k],
+                                y + p->in_start[k], e1 - e0);
+            pending[k] = 0.0;
+        } else if (is_wide(p, k)) {
             total += dot(W + e0, y + p->in_start[k], e1 - e0);
         } else {
             for (idx e = e0; e < e1; e++)
@@ -64,11 +105,14 @@ static inline void forward(const Plan *p, const double *restrict x, double *rest
  *
  * With undo_w/undo_b, every value overwritten is saved there first, and a NaN or
  * infinite weight or bias puts the touched ones back and returns 0 (the guard of a
- * single propagate call; the training loops keep one backup per epoch instead). */
+ * single propagate call; the training loops keep one backup per epoch instead).
+ * With `pending` (online training), an input-fed neuron leaves its weight update there
+ * for the next forward pass (it passes no error back: its sources are inputs); its bias
+ * is updated now. Plain calls pass NULL for what they do not use. */
 static inline int propagate(const Plan *p, const double *restrict y,
                             const double *restrict dy, const double *restrict t, double rate,
                             double *restrict acc, double *restrict undo_w,
-                            double *restrict undo_b)
+                            double *restrict undo_b, double *restrict pending)
 {
     double *W = p->weights, *B = p->biases;
     idx n_in = p->n_in, k;
@@ -79,7 +123,9 @@ static inline int propagate(const Plan *p, const double *restrict y,
         double d = p->roles[k] == OUTPUT ? t[p->output_index[k]] - y[k] : dy[k] * acc[k];
         double step = rate * d;
         idx e0 = p->in_ptr[k], e1 = p->in_ptr[k + 1];
-        if (is_wide(p, k)) {
+        if (pending && input_fed(p, k)) {
+            pending[k] = step;
+        } else if (is_wide(p, k)) {
             idx s0 = p->in_start[k], m = e1 - e0;
             double *restrict w = W + e0;
             const double *restrict ys = y + s0;
@@ -129,113 +175,6 @@ static inline int propagate(const Plan *p, const double *restrict y,
     return ok;
 }
 
-/* Online training defers one thing. A neuron whose sources are all inputs ("input-fed")
- * is read, after propagate updates its weights, by nothing but the next sample's forward
- * pass. So its update w += step * x_previous waits there, fused into that pass's dot
- * product: each weight is then read and written once per sample instead of read twice
- * and written once, the same operations in the same order, the same bits. The training
- * loop applies what is pending (flush) before anything else reads the weights. */
-static inline int input_fed(const Plan *p, idx k)
-{
-    return p->loop[k] == INPUT_FED;
-}
-
-/* dot(w + step * x_old, x_new), storing the updated w: the lanes of dot() exactly. */
-static inline double update_dot(double *restrict w, double step, const double *restrict x_old,
-                                const double *restrict x_new, idx n)
-{
-    double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-    idx j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (int q = 0; q < 8; q++) {
-            double v = w[j + q] + step * x_old[j + q];
-            w[j + q] = v;
-            a[q] += v * x_new[j + q];
-        }
-    double total = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; j < n; j++) {
-        double v = w[j] + step * x_old[j];
-        w[j] = v;
-        total += v * x_new[j];
-    }
-    return total;
-}
-
-/* forward() for online training: an input-fed neuron with a pending update (pending[k],
- * from the sample whose inputs are x_old) applies it as it sums. */
-static inline void forward_online(const Plan *p, const double *restrict x, double *restrict s,
-                                  double *restrict y, double *restrict dy,
-                                  double *restrict pending, const double *restrict x_old)
-{
-    if (!x_old) {
-        forward(p, x, s, y, dy);
-        return;
-    }
-    double *W = p->weights;
-    for (idx k = 0; k < p->n_in; k++) {
-        s[k] = y[k] = x[k];
-        dy[k] = 0.0;
-    }
-    for (idx k = p->n_in; k < p->n; k++) {
-        idx e0 = p->in_ptr[k], e1 = p->in_ptr[k + 1], s0 = p->in_start[k];
-        double total = p->biases[k];
-        if (input_fed(p, k)) {
-            total += update_dot(W + e0, pending[k], x_old + s0, y + s0, e1 - e0);
-            pending[k] = 0.0;
-        } else if (is_wide(p, k)) {
-            total += dot(W + e0, y + s0, e1 - e0);
-        } else {
-            for (idx e = e0; e < e1; e++)
-                total += W[e] * y[p->in_src[e]];
-        }
-        s[k] = total;
-        activate_neuron(p->codes[k], total, &y[k], &dy[k]);
-    }
-}
-
-/* propagate() for online training: input-fed neurons leave their weight update pending
- * (they pass no error back: their sources are inputs). Their bias is updated now. */
-static inline void propagate_online(const Plan *p, const double *restrict y,
-                                    const double *restrict dy, const double *restrict t,
-                                    double rate, double *restrict acc,
-                                    double *restrict pending)
-{
-    double *W = p->weights, *B = p->biases;
-    idx n_in = p->n_in;
-    for (idx k = 0; k < p->n; k++)
-        acc[k] = 0.0;
-    for (idx k = p->n - 1; k >= n_in; k--) {
-        double d = p->roles[k] == OUTPUT ? t[p->output_index[k]] - y[k] : dy[k] * acc[k];
-        double step = rate * d;
-        idx e0 = p->in_ptr[k], e1 = p->in_ptr[k + 1];
-        if (input_fed(p, k)) {
-            pending[k] = step;
-        } else if (is_wide(p, k)) {
-            idx s0 = p->in_start[k], m = e1 - e0;
-            double *restrict w = W + e0, *restrict a = acc + s0;
-            const double *restrict ys = y + s0;
-            if (s0 + m > n_in) {
-                for (idx j = 0; j < m; j++) {
-                    double v = w[j] + step * ys[j];
-                    w[j] = v;
-                    a[j] += d * v;
-                }
-            } else {
-                for (idx j = 0; j < m; j++)
-                    w[j] += step * ys[j];
-            }
-        } else {
-            for (idx e = e0; e < e1; e++) {
-                idx i = p->in_src[e];
-                double v = W[e] + step * y[i];
-                W[e] = v;
-                acc[i] += d * v;
-            }
-        }
-        B[k] += step;
-    }
-}
-
 /* Applies the pending updates, from the sample whose inputs are x_old. */
 static inline void flush(const Plan *p, double *restrict pending, const double *restrict x_old)
 {
@@ -256,14 +195,14 @@ static inline void flush(const Plan *p, double *restrict pending, const double *
 SIMD_CLONES
 void ff_forward(const Plan *p, const double *x, double *s, double *y, double *dy)
 {
-    forward(p, x, s, y, dy);
+    forward(p, x, s, y, dy, NULL, NULL);
 }
 
 SIMD_CLONES
 int ff_propagate(const Plan *p, const double *y, const double *dy, const double *t,
                  double rate, double *acc, double *undo_w, double *undo_b)
 {
-    return propagate(p, y, dy, t, rate, acc, undo_w, undo_b);
+    return propagate(p, y, dy, t, rate, acc, undo_w, undo_b, NULL);
 }
 
 /* A batch laid out one row per neuron: Xt is (n_in, m), S/Y/DY are (n, m). Every synapse
@@ -428,7 +367,7 @@ static inline double epoch_end(const Plan *p, int cost, double train_error,
     if (n_valid > 0) {
         err = 0.0;
         for (idx r = 0; r < n_valid; r++) {
-            forward(p, Xv + r * p->n_in, st->s, st->y, st->dy);
+            forward(p, Xv + r * p->n_in, st->s, st->y, st->dy, NULL, NULL);
             err += sample_cost(cost, st->y, p->output_pos, Tv + r * p->n_out, p->n_out);
         }
         err /= (double)n_valid;
@@ -461,9 +400,9 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
         for (idx r = 0; r < n_samples; r++) {
             idx i = pick(order, n_samples, ep, r);
             const double *t = T + i * p->n_out, *x = X + i * p->n_in;
-            forward_online(p, x, st->s, st->y, st->dy, pending, x_old);
+            forward(p, x, st->s, st->y, st->dy, pending, x_old);
             total += sample_cost(cost, st->y, p->output_pos, t, p->n_out);
-            propagate_online(p, st->y, st->dy, t, rates[ep], st->resp, pending);
+            propagate(p, st->y, st->dy, t, rates[ep], st->resp, NULL, NULL, pending);
             x_old = x;
         }
         flush(p, pending, x_old);
@@ -532,7 +471,7 @@ idx ff_train_gradient(const Plan *p, const double *X, const double *T, idx n_sam
             for (idx r = start; r < stop; r++) {
                 idx i = pick(order, n_samples, ep, r);
                 const double *t = T + i * p->n_out;
-                forward(p, X + i * p->n_in, st->s, st->y, st->dy);
+                forward(p, X + i * p->n_in, st->s, st->y, st->dy, NULL, NULL);
                 total += sample_cost(cost, st->y, p->output_pos, t, p->n_out);
                 cost_gradient(cost, st->y, p->output_pos, t, p->n_out,
                               1.0 / (double)(stop - start), dC);
