@@ -380,6 +380,12 @@ static inline double epoch_end(const Plan *p, int cost, double train_error,
     return err;
 }
 
+/* What an epoch's error says: DIVERGED (NaN), REACHED_ERROR, or RAN_ALL (go on). */
+static inline int verdict(double err, double stop_error)
+{
+    return isnan(err) ? DIVERGED : (err <= stop_error ? REACHED_ERROR : RAN_ALL);
+}
+
 /* Synaptic's online training: each epoch activates then propagates every sample, in
  * order[epoch] (NULL: as given). The epoch's error is the mean cost of the outputs seen
  * before each propagate (Synaptic's Trainer), or the validation set's. Returns the
@@ -392,6 +398,7 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
                     State *st, double *errors, double *backup_w, double *backup_b,
                     double *pending, int *status)
 {
+    *status = RAN_ALL;
     for (idx ep = 0; ep < n_epochs; ep++) {
         memcpy(backup_w, p->weights, (size_t)p->n_syn * sizeof(double));
         memcpy(backup_b, p->biases, (size_t)p->n * sizeof(double));
@@ -409,16 +416,9 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
         double err = epoch_end(p, cost, total / (double)n_samples, Xv, Tv, n_valid, st,
                                backup_w, backup_b);
         errors[ep] = err;
-        if (isnan(err)) {
-            *status = DIVERGED;
+        if ((*status = verdict(err, stop_error)) != RAN_ALL)
             return ep + 1;
-        }
-        if (err <= stop_error) {
-            *status = REACHED_ERROR;
-            return ep + 1;
-        }
     }
-    *status = RAN_ALL;
     return n_epochs;
 }
 
@@ -459,6 +459,7 @@ idx ff_train_gradient(const Plan *p, const double *X, const double *T, idx n_sam
                       double *dC, double *gw, double *gb, double *errors, double *backup_w,
                       double *backup_b, int *status)
 {
+    *status = RAN_ALL;
     idx n_syn = p->n_syn, n = p->n;
     for (idx ep = 0; ep < n_epochs; ep++) {
         memcpy(backup_w, p->weights, (size_t)n_syn * sizeof(double));
@@ -493,15 +494,8 @@ idx ff_train_gradient(const Plan *p, const double *X, const double *T, idx n_sam
         double err = epoch_end(p, cost, total / (double)n_samples, Xv, Tv, n_valid, st,
                                backup_w, backup_b);
         errors[ep] = err;
-        if (isnan(err)) {
-            *status = DIVERGED;
+        if ((*status = verdict(err, stop_error)) != RAN_ALL)
             return ep + 1;
-        }
-        if (err <= stop_error) {
-            *status = REACHED_ERROR;
-            return ep + 1;
-        }
     }
-    *status = RAN_ALL;
     return n_epochs;
 }
