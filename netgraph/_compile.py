@@ -291,7 +291,7 @@ def _blocks(in_ptr: np.ndarray, in_start: np.ndarray, codes: np.ndarray, n_in: i
     return blocks
 
 
-def _recurrent_arrays(G: nx.DiGraph[Any], order: list[Any], index: dict[Any, int],
+def _recurrent_arrays(G: NetGraph, order: list[Any], index: dict[Any, int],
                       synapses: list[tuple[Any, ...]], in_ptr: np.ndarray, in_src: np.ndarray,
                       self_e: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, ...]:
     """Index arrays for Synaptic's gated, self-connected neuron model (the native core's

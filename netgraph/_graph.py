@@ -23,14 +23,23 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 
+if TYPE_CHECKING:
+    # networkx's classes are generic only in its stubs: subscripting them at run time fails
+    _DiGraph: TypeAlias = nx.DiGraph[Any]
+else:
+    _DiGraph = nx.DiGraph
+
 ROLES = ("input", "hidden", "output")
+
+_Floats: TypeAlias = npt.NDArray[np.float64]
 
 
 class _Store:
@@ -54,6 +63,14 @@ class _Store:
         "version",
         "weights",
     )
+    weights: _Floats
+    biases: _Floats
+    n_weights: int
+    n_biases: int
+    version: int
+    lock: npt.NDArray[np.uint64]
+    neuron_attrs: type[NeuronAttrs]
+    synapse_attrs: type[SynapseAttrs]
 
     def __init__(self) -> None:
         self.weights = np.empty(16)
@@ -67,15 +84,14 @@ class _Store:
         self._make_classes()
 
     def _make_classes(self) -> None:
-        self.neuron_attrs = type("NeuronAttrs", (NeuronAttrs,), {"__slots__": (), "_store": self})
-        self.synapse_attrs = type("SynapseAttrs", (SynapseAttrs,),
-                                  {"__slots__": (), "_store": self})
+        self.neuron_attrs = _subclass(NeuronAttrs, self)
+        self.synapse_attrs = _subclass(SynapseAttrs, self)
 
-    def __getstate__(self) -> tuple:
+    def __getstate__(self) -> tuple[_Floats, _Floats, int]:
         return (self.weights[: self.n_weights].copy(), self.biases[: self.n_biases].copy(),
                 self.version)
 
-    def __setstate__(self, state: tuple) -> None:
+    def __setstate__(self, state: tuple[_Floats, _Floats, int]) -> None:
         weights, biases, self.version = state
         self.lock = np.zeros(1, dtype=np.uint64)
         self.n_weights, self.n_biases = len(weights), len(biases)
@@ -96,7 +112,16 @@ class _Store:
         return self.n_biases - 1
 
 
-def _grown(a: np.ndarray) -> np.ndarray:
+_A = TypeVar("_A", bound="_Attrs")
+
+
+def _subclass(base: type[_A], store: _Store) -> type[_A]:
+    """``base``'s subclass (of the same name) whose mappings keep their values in ``store``."""
+    # type() with three arguments makes the class; mypy knows only that it returns a type.
+    return cast("type[_A]", type(base.__name__, (base,), {"__slots__": (), "_store": store}))
+
+
+def _grown(a: _Floats) -> _Floats:
     b = np.empty(2 * len(a))
     b[: len(a)] = a
     return b
@@ -128,8 +153,8 @@ def _checked_attrs(key: str, attrs: Any) -> Any:
     return attrs
 
 
-def _restore(store: _Store, key: str, slot: int, extra: dict | None) -> _Attrs:
-    cls = store.neuron_attrs if key == "bias" else store.synapse_attrs
+def _restore(store: _Store, key: str, slot: int, extra: dict[str, Any] | None) -> _Attrs:
+    cls: type[_Attrs] = store.neuron_attrs if key == "bias" else store.synapse_attrs
     a = cls.__new__(cls)
     a._slot = slot
     if extra:
@@ -137,13 +162,15 @@ def _restore(store: _Store, key: str, slot: int, extra: dict | None) -> _Attrs:
     return a
 
 
-class _Attrs(MutableMapping):
+class _Attrs(MutableMapping[str, Any]):
     """Attribute mapping of one neuron or synapse; ``_key`` is held in the store.
 
     Keys other than ``_key`` live in ``_extra``, which exists only once one is set.
     """
 
     __slots__ = ("_extra", "_slot")
+    _extra: dict[str, Any]
+    _slot: int
     _key = ""  # "bias" or "weight"
     _store: _Store  # set on each graph's own subclass
     _structural: frozenset[str] = frozenset()
@@ -154,7 +181,7 @@ class _Attrs(MutableMapping):
     def _new_slot(self, store: _Store) -> int:
         raise NotImplementedError
 
-    def _array(self) -> np.ndarray:
+    def _array(self) -> _Floats:
         raise NotImplementedError
 
     def _extras(self) -> dict[str, Any]:
@@ -243,9 +270,10 @@ class _Attrs(MutableMapping):
             return self.copy() == dict(other)
         return NotImplemented
 
+    # Unhashable, as dict is; typeshed declares object.__hash__ a method, not an optional one.
     __hash__ = None  # type: ignore[assignment]
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (self._store, self._key, self._slot, getattr(self, "_extra", None)))
 
 
@@ -259,7 +287,7 @@ class NeuronAttrs(_Attrs):
     def _new_slot(self, store: _Store) -> int:
         return store.new_bias()
 
-    def _array(self) -> np.ndarray:
+    def _array(self) -> _Floats:
         return self._store.biases
 
 
@@ -280,7 +308,7 @@ class SynapseAttrs(_Attrs):
     def _new_slot(self, store: _Store) -> int:
         return store.new_weight()
 
-    def _array(self) -> np.ndarray:
+    def _array(self) -> _Floats:
         return self._store.weights
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -321,7 +349,7 @@ class SynapseAttrs(_Attrs):
         return d
 
 
-class Parallel(list):  # type: ignore[type-arg]
+class Parallel(list[Any]):
     """The read-only list of a pair's further synapses (``G[u][v]["parallel"]``).
 
     A list, so that networkx, JSON writers and users read it as one; changing it in place
@@ -337,27 +365,31 @@ class Parallel(list):  # type: ignore[type-arg]
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
 
-    def copy(self) -> list[Any]:  # type: ignore[override]
+    def copy(self) -> list[Any]:
         return [dict(a) for a in self]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Parallel, (list(self),))
 
 
-def synapse_attrs(G: nx.DiGraph, key: tuple[Any, ...]) -> Any:
+def synapse_attrs(G: NetGraph, key: tuple[Any, ...]) -> SynapseAttrs:
     """The attributes of synapse ``key``: ``(u, v)`` is ``G[u][v]``; ``(u, v, k)`` (k >= 1)
     is its k-th parallel synapse, ``G[u][v]["parallel"][k - 1]``."""
     a = G._succ[key[0]][key[1]]
-    return a if len(key) == 2 else a["parallel"][key[2] - 1]
+    if len(key) == 2:
+        return a
+    parallel: list[SynapseAttrs] = a["parallel"]
+    k: int = key[2]
+    return parallel[k - 1]
 
 
-def synapse_keys(G: nx.DiGraph, u: Any, v: Any) -> list[tuple[Any, ...]]:
+def synapse_keys(G: NetGraph, u: Any, v: Any) -> list[tuple[Any, ...]]:
     """Every synapse u -> v: ``(u, v)`` then ``(u, v, k)`` for its parallel synapses."""
     parallel = G._succ[u][v].get("parallel") or ()
     return [(u, v)] + [(u, v, k) for k in range(1, len(parallel) + 1)]
 
 
-class NetGraph(nx.DiGraph):
+class NetGraph(_DiGraph):
     """The networkx ``DiGraph`` behind a ``Network``.
 
     Use it as any DiGraph: read it with networkx algorithms, set ``weight`` and
@@ -365,22 +397,32 @@ class NetGraph(nx.DiGraph):
     every change. ``bias`` and ``weight`` must be finite numbers.
     """
 
+    # networkx's own dicts (absent from its stubs), read directly on the fast paths;
+    # every attribute mapping in them is made by this graph's store.
+    _node: dict[Any, NeuronAttrs]
+    _succ: dict[Any, MutableMapping[Any, SynapseAttrs]]
+    _pred: dict[Any, MutableMapping[Any, SynapseAttrs]]
+    _store: _Store
+
     def __init__(self, incoming_graph_data: Any = None, **attr: Any) -> None:
         self._store = _Store()
-        # networkx calls these factories with no arguments: use this graph's own classes.
-        self.node_attr_dict_factory = self._store.neuron_attrs  # type: ignore[assignment]
-        self.edge_attr_dict_factory = self._store.synapse_attrs  # type: ignore[assignment]
+        self._use_store_classes()
         super().__init__(incoming_graph_data, **attr)
 
-    def __getstate__(self) -> dict:
+    def _use_store_classes(self) -> None:
+        # networkx calls these factories with no arguments: use this graph's own classes.
+        # The stubs declare them class variables; networkx reads them through the instance.
+        self.node_attr_dict_factory = self._store.neuron_attrs  # type: ignore[method-assign, misc]
+        self.edge_attr_dict_factory = self._store.synapse_attrs  # type: ignore[method-assign, misc]
+
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["node_attr_dict_factory"], state["edge_attr_dict_factory"]
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.node_attr_dict_factory = self._store.neuron_attrs  # type: ignore[assignment]
-        self.edge_attr_dict_factory = self._store.synapse_attrs  # type: ignore[assignment]
+        self._use_store_classes()
 
     @property
     def version(self) -> int:
@@ -489,7 +531,7 @@ class NetGraph(nx.DiGraph):
             store.biases = grown
         biases = store.biases
         succ, pred, node = self._succ, self._pred, self._node
-        inner = self.adjlist_inner_dict_factory
+        inner = type(self).adjlist_inner_dict_factory
         cls = store.neuron_attrs
         new = cls.__new__
         slot = start
@@ -550,11 +592,11 @@ class NetGraph(nx.DiGraph):
             biases[k] = old_b[a._slot]
             a._slot = k
         for k, key in enumerate(synapse_order):
-            a = succ[key[0]][key[1]]
+            s = succ[key[0]][key[1]]
             if len(key) == 3:  # a parallel synapse (see ``synapse_attrs``)
-                a = a["parallel"][key[2] - 1]
-            weights[k] = old_w[a._slot]
-            a._slot = k
+                s = s["parallel"][key[2] - 1]
+            weights[k] = old_w[s._slot]
+            s._slot = k
         store.biases, store.n_biases = biases, len(neuron_order)
         store.weights, store.n_weights = weights, len(synapse_order)
 
@@ -608,7 +650,7 @@ def creation_order(succ_src: np.ndarray, succ_dst: np.ndarray, pred_src: np.ndar
     return np.array(out, dtype=np.int64)
 
 
-def synapse_order(G: nx.DiGraph) -> list[tuple[Any, Any]]:
+def synapse_order(G: nx.DiGraph[Any]) -> list[tuple[Any, Any]]:
     """G's synapses in an order that, added one by one, rebuilds both every neuron's
     outgoing order and its incoming order (the order its inputs are summed in)."""
     edges = list(G.edges)

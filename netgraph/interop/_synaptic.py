@@ -304,8 +304,8 @@ def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
                     f"there is no {v!r} -> {u!r}: Synaptic's fromJSON merges them into one "
                     f"(its project makes a second {u!r} -> {v!r} only after {v!r} -> {u!r})")
             for key in pair:
-                a = synapse_attrs(G, key)
-                delayed = bool(a.get("delay")) or u == v
+                syn = synapse_attrs(G, key)
+                delayed = bool(syn.get("delay")) or u == v
                 # in netgraph's own order (a change of order is a problem noted above)
                 if pos[v] <= pos[u] and not delayed:
                     raise NetworkFormatError(
@@ -315,12 +315,12 @@ def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
                     raise NetworkFormatError(
                         f"synapse {u!r} -> {v!r} is delayed but runs forward; Synaptic cannot "
                         "express that")
-                if u == v and a["weight"] != 1:
+                if u == v and syn["weight"] != 1:
                     problems.append(
-                        f"self-connection {u!r} -> {u!r} has weight {a['weight']!r}; "
+                        f"self-connection {u!r} -> {u!r} has weight {syn['weight']!r}; "
                         "Synaptic's fromJSON sets every self-connection's weight to 1")
-                gater = a.get("gater")
-                row = {"from": index[u], "to": index[v], "weight": a["weight"],
+                gater = syn.get("gater")
+                row = {"from": index[u], "to": index[v], "weight": syn["weight"],
                        "gater": None if gater is None else index[gater]}
                 (connections if len(key) == 2 else parallel_rows).append(row)
     # fromJSON makes the rows in list order; u.project(v) makes a second u -> v only once
