@@ -60,7 +60,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 from pydantic import (
@@ -261,7 +261,7 @@ def _label(v: Any) -> str | int | None:
 def _delay(v: Any) -> int:
     i = integer(v)
     if i in (0, 1):
-        return i  # type: ignore[return-value]
+        return i
     raise DocumentError("", f"expected a delay of 0 or 1, got {show(v)}")
 
 
@@ -298,7 +298,10 @@ class _Bad(Exception):
         self.parts: list[Any] = []
 
 
-def check_json_value(value: Any, path: str = "") -> Any:
+_V = TypeVar("_V")
+
+
+def check_json_value(value: _V, path: str = "") -> _V:
     """Check that ``value`` is plain JSON data (finite numbers within float64's range,
     string keys, at most ``MAX_DEPTH`` levels of lists and objects); return it.
 
@@ -498,41 +501,40 @@ def _attrs_column(v: Any) -> list[dict[str, Any] | None] | None:
     return v
 
 
-def _column_list(a: np.ndarray | None) -> list | None:
+def _column_list(a: np.ndarray | None) -> list[Any] | None:
     return None if a is None else a.tolist()
 
 
-def _gater_list(a: np.ndarray | None) -> list | None:
+def _gater_list(a: np.ndarray | None) -> list[int | None] | None:
     return None if a is None else [None if g < 0 else g for g in a.tolist()]
 
 
-def _typed(check: Callable[[Any], Any], schema: dict[str, Any], serializer: Callable | None = None
-           ) -> Any:
-    parts: list[Any] = [PlainValidator(check), WithJsonSchema(schema)]
-    if serializer is not None:
-        parts.append(PlainSerializer(serializer))
-    return Annotated[(Any, *parts)]
-
-
+# Field types: each checked by its own function (PlainValidator), with the JSON Schema
+# written out (WithJsonSchema); the first argument of Annotated is what the check returns.
 _ID_SCHEMA = {"anyOf": [{"type": "string"}, {"type": "integer"}],
               "description": "A neuron id: a string or an integer."}
 _NUMBER = {"type": "number", "minimum": -FLOAT_MAX, "maximum": FLOAT_MAX}
-NeuronId = _typed(_neuron_id, _ID_SCHEMA)
-Number = _typed(_number, {**_NUMBER, "description": "A finite number (float64)."})
-OptNumber = _typed(lambda v: None if v is None else _number(v),
-                   {"anyOf": [_NUMBER, {"type": "null"}]})
-Flag = _typed(_flag, {"type": "boolean"})
-OptCount = _typed(lambda v: None if v is None else _count(v),
-                  {"type": ["integer", "null"], "minimum": 0})
-OptText = _typed(lambda v: None if v is None else _text(v), {"type": ["string", "null"]})
-Role = _typed(_choice("role", ROLES), {"enum": list(ROLES)})
-ActivationName = _typed(_choice("activation", ACTIVATIONS),
-                        {"enum": list(ACTIVATIONS),
-                         "description": "An activation's name in netgraph's registry."})
-LayerLabel = _typed(_label, {"type": ["string", "integer", "null"]})
-Delay = _typed(_delay, {"enum": [0, 1]})
-OptNeuronId = _typed(lambda v: None if v is None else _neuron_id(v),
-                     {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})
+NeuronId = Annotated[str | int, PlainValidator(_neuron_id), WithJsonSchema(_ID_SCHEMA)]
+Number = Annotated[float, PlainValidator(_number),
+                   WithJsonSchema({**_NUMBER, "description": "A finite number (float64)."})]
+OptNumber = Annotated[float | None, PlainValidator(lambda v: None if v is None else _number(v)),
+                      WithJsonSchema({"anyOf": [_NUMBER, {"type": "null"}]})]
+Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+OptCount = Annotated[int | None, PlainValidator(lambda v: None if v is None else _count(v)),
+                     WithJsonSchema({"type": ["integer", "null"], "minimum": 0})]
+OptText = Annotated[str | None, PlainValidator(lambda v: None if v is None else _text(v)),
+                    WithJsonSchema({"type": ["string", "null"]})]
+Role = Annotated[str, PlainValidator(_choice("role", ROLES)),
+                 WithJsonSchema({"enum": list(ROLES)})]
+ActivationName = Annotated[str, PlainValidator(_choice("activation", ACTIVATIONS)),
+                           WithJsonSchema({"enum": list(ACTIVATIONS), "description":
+                                           "An activation's name in netgraph's registry."})]
+LayerLabel = Annotated[str | int | None, PlainValidator(_label),
+                       WithJsonSchema({"type": ["string", "integer", "null"]})]
+Delay = Annotated[int, PlainValidator(_delay), WithJsonSchema({"enum": [0, 1]})]
+OptNeuronId = Annotated[
+    str | int | None, PlainValidator(lambda v: None if v is None else _neuron_id(v)),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})]
 
 
 _VALUE_REF = "netgraph-json-value"  # a placeholder: pydantic resolves every $ref itself
@@ -547,36 +549,48 @@ def _object_schema(reserved: tuple[str, ...]) -> dict[str, Any]:
 
 
 _OBJECT = _object_schema(SYNAPSE_FIELDS)
-NeuronAttrs = _typed(_attrs(NEURON_FIELDS),
-                     {"anyOf": [_object_schema(NEURON_FIELDS), {"type": "null"}]})
-SynapseAttrs = _typed(_attrs(SYNAPSE_FIELDS), {"anyOf": [_OBJECT, {"type": "null"}]})
-GraphAttrs = _typed(graph_attrs, {"anyOf": [_object_schema(GRAPH_FIELDS), {"type": "null"}]})
-Timestamp = _typed(lambda v: None if v is None else _timestamp(v),
-                   {"anyOf": [{"type": "string", "pattern": TIMESTAMP_PATTERN,
-                               "description": "An RFC 3339 date-time."}, {"type": "null"}]})
+NeuronAttrs = Annotated[dict[str, Any] | None, PlainValidator(_attrs(NEURON_FIELDS)),
+                        WithJsonSchema({"anyOf": [_object_schema(NEURON_FIELDS),
+                                                  {"type": "null"}]})]
+SynapseAttrs = Annotated[dict[str, Any] | None, PlainValidator(_attrs(SYNAPSE_FIELDS)),
+                         WithJsonSchema({"anyOf": [_OBJECT, {"type": "null"}]})]
+GraphAttrs = Annotated[dict[str, Any] | None, PlainValidator(graph_attrs),
+                       WithJsonSchema({"anyOf": [_object_schema(GRAPH_FIELDS),
+                                                 {"type": "null"}]})]
+Timestamp = Annotated[str | None, PlainValidator(lambda v: None if v is None else _timestamp(v)),
+                      WithJsonSchema({"anyOf": [{"type": "string", "pattern": TIMESTAMP_PATTERN,
+                                                 "description": "An RFC 3339 date-time."},
+                                                {"type": "null"}]})]
 _INDEX = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
-IndexColumn = _typed(_index_column, {"type": "array", "items": _INDEX}, _column_list)
-FloatColumn = _typed(_float_column, {"type": "array", "items": _NUMBER},
-                     _column_list)
-DelayColumn = _typed(_delay_column,
-                     {"anyOf": [{"type": "array", "items": {"enum": [0, 1]}}, {"type": "null"}]},
-                     _column_list)
-GaterColumn = _typed(_gater_column,
-                     {"anyOf": [{"type": "array", "items": {"anyOf": [_INDEX, {"type": "null"}]}},
-                                {"type": "null"}]},
-                     _gater_list)
+IndexColumn = Annotated[np.ndarray, PlainValidator(_index_column),
+                        WithJsonSchema({"type": "array", "items": _INDEX}),
+                        PlainSerializer(_column_list)]
+FloatColumn = Annotated[np.ndarray, PlainValidator(_float_column),
+                        WithJsonSchema({"type": "array", "items": _NUMBER}),
+                        PlainSerializer(_column_list)]
+DelayColumn = Annotated[np.ndarray | None, PlainValidator(_delay_column),
+                        WithJsonSchema({"anyOf": [{"type": "array", "items": {"enum": [0, 1]}},
+                                                  {"type": "null"}]}),
+                        PlainSerializer(_column_list)]
+GaterColumn = Annotated[np.ndarray | None, PlainValidator(_gater_column),
+                        WithJsonSchema({"anyOf": [{"type": "array", "items": {
+                                                      "anyOf": [_INDEX, {"type": "null"}]}},
+                                                  {"type": "null"}]}),
+                        PlainSerializer(_gater_list)]
 COLUMNS: dict[str, Callable[[Any], Any]] = {
     "source": _index_column, "target": _index_column, "weight": _float_column,
     "delay": _delay_column, "gater": _gater_column, "attrs": _attrs_column}
 REQUIRED_COLUMNS = ("source", "target", "weight")
-AttrsColumn = _typed(_attrs_column,
-                     {"anyOf": [{"type": "array", "items": {"anyOf": [_OBJECT, {"type": "null"}]}},
-                                {"type": "null"}]})
+AttrsColumn = Annotated[list[dict[str, Any] | None] | None, PlainValidator(_attrs_column),
+                        WithJsonSchema({"anyOf": [{"type": "array", "items": {
+                                                      "anyOf": [_OBJECT, {"type": "null"}]}},
+                                                  {"type": "null"}]})]
 
 
 def _format(v: Any) -> str:
     if v == FORMAT:
-        return v
+        marker: str = v  # equal to FORMAT: a string
+        return marker
     hint = ""
     if v is None:
         hint = "; this is not a netgraph network document"
@@ -590,8 +604,8 @@ def _version(v: Any) -> int:
                             "older versions are upgraded by netgraph's loader")
 
 
-FormatMarker = _typed(_format, {"const": FORMAT})
-FormatVersion = _typed(_version, {"const": VERSION})
+FormatMarker = Annotated[str, PlainValidator(_format), WithJsonSchema({"const": FORMAT})]
+FormatVersion = Annotated[int, PlainValidator(_version), WithJsonSchema({"const": VERSION})]
 
 
 # ---------------------------------------------------------------------- models
@@ -786,7 +800,8 @@ def _rows_to_arrays(rows: list[Synapse], index: dict[Any, int]) -> Arrays:
     m = len(rows)
     src, dst = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
     weight = np.empty(m, dtype=np.float64)
-    delay = gater = attrs = None
+    delay = gater = None
+    attrs: list[dict[str, Any] | None] | None = None
     for k, r in enumerate(rows):
         for name in ("source", "target"):
             i = index.get(getattr(r, name))
@@ -1008,6 +1023,7 @@ def _json_value_defs() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     scalar = [{"type": ["null", "boolean", "string"]}, _NUMBER]
     for k in range(1, MAX_DEPTH + 1):
+        nested: list[dict[str, Any]]
         if k < MAX_DEPTH:
             inner = {"$ref": f"#/$defs/JsonValue{k + 1}"}
             nested = [{"type": "array", "items": inner},

@@ -20,11 +20,11 @@ import gc
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import numpy as np
 from pydantic import ValidationError
@@ -174,8 +174,8 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
     succ = G._succ
     t = _Table(sum(map(len, succ.values())), len(nodes))
     slots = np.empty(len(t.dst), dtype=np.int64)
-    weights = getattr(getattr(G, "_store", None), "weights", None)
-    get_slot: Any = attrgetter("_slot") if weights is not None else None
+    weights: np.ndarray | None = getattr(getattr(G, "_store", None), "weights", None)
+    get_slot = attrgetter("_slot")
     last_keys: tuple[Any, ...] = ()
     targets = np.empty(0, dtype=np.int64)
     pos = 0
@@ -192,7 +192,7 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
             last_keys = keys
         t.dst[pos:pos + c] = targets
         values = nbrs.values()
-        if get_slot is not None:
+        if weights is not None:
             try:
                 slots[pos:pos + c] = np.fromiter(map(get_slot, values), np.int64, c)
                 # Each attribute object refers to its class and its slot number, and to a
@@ -201,14 +201,14 @@ def _synapse_table(G: Any, nodes: list[Any], lookup: Any) -> _Table:
                     t.extras = True
             except AttributeError:  # unexpected attribute objects: the slow, public way
                 _from_slots(t, weights, slots[:pos], 0)
-                get_slot = None
-        if get_slot is None:
+                weights = None
+        if weights is None:
             got = [a.get("weight") for a in values]
             t.missing[pos:pos + c] = [w is None for w in got]
             t.weight[pos:pos + c] = [0.0 if w is None else _weight_out(w) for w in got]
             t.extras = t.extras or any(len(a) > 1 or "weight" not in a for a in values)
         pos += c
-    if get_slot is not None:
+    if weights is not None:
         _from_slots(t, weights, slots, 0)
     return t
 
@@ -236,8 +236,8 @@ def _gather(net: Network) -> _Gathered:
     if not nodes:
         raise _fail("the network has no neurons")
     neurons, roles = [], []
-    for n, attrs in G._node.items():
-        record, role = _neuron_out(n, attrs)
+    for n, a in G._node.items():
+        record, role = _neuron_out(n, a)
         neurons.append(record)
         roles.append(role)
     index = {n: k for k, n in enumerate(nodes)}
@@ -296,7 +296,8 @@ def _incoming_in_node_order(nodes: list[Any], pred: Any, lookup: Any) -> bool:
 
 
 def _synapse_extras(G: Any, nodes: list[Any], index: dict[Any, int], src: np.ndarray,
-                    dst: np.ndarray) -> tuple[Any, Any, Any]:
+                    dst: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None,
+                                              list[dict[str, Any] | None] | None]:
     m = len(src)
     delay = np.zeros(m, dtype=np.int8)
     gater = np.full(m, -1, dtype=np.int64)
@@ -397,7 +398,8 @@ def _render_parts(net: Network, layout: Layout, name: Any, description: Any, tra
         raise ValueError(f"layout must be 'auto', 'rows' or 'columns', got {layout!r}")
     meta = _metadata(net, name, description, created)
     state = _training(net, training)
-    graph_attrs = {k: v for k, v in net.graph.graph.items() if k not in GRAPH_FIELDS}
+    graph_attrs: dict[str, Any] | None = {k: v for k, v in net.graph.graph.items()
+                                          if k not in GRAPH_FIELDS}
     graph_attrs = _plain(graph_attrs, "graph attribute") if graph_attrs else None
     was_enabled = gc.isenabled()
     gc.disable()  # nothing here makes cycles; collections would rescan the whole graph
@@ -532,9 +534,13 @@ def read_document(source: Any, *, max_bytes: int = MAX_BYTES) -> CheckedDocument
     return _checked(_read, [source], max_bytes)
 
 
-def _checked(fn: Any, *args: Any) -> Any:
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _checked(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except DocumentError as e:
         message = str(e)
     except RecursionError:
