@@ -363,6 +363,7 @@ class Parallel(list[Any]):
                         "G[u][v]['parallel'] to a new list (each entry's weight can be set)")
 
     append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    # list's signatures for these differ from _refuse's (overloads, in-place results)
     __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
 
     def copy(self) -> list[Any]:

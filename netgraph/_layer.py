@@ -162,10 +162,10 @@ class Layer:
                 f"one_to_one needs layers of equal size, got {self.size} and {other.size}"
             )
         p = Projection(self, other, connection, weight)
-        if self.network is not None or other.network is not None:
-            if self.network is not other.network:
-                raise TopologyError("both layers of a projection must belong to the same network")
-            self.network._add_projection(p)  # type: ignore[union-attr]
+        if self.network is not other.network:
+            raise TopologyError("both layers of a projection must belong to the same network")
+        if self.network is not None:  # and so other's too
+            self.network._add_projection(p)
         self.projections.append(p)
         return p
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import graphviz
 
     from ._diagram import DiagramOptions, RenderOptions
+    from ._json import Layout
     from ._train import TrainOptions, TrainResult
 
 Seed = int | np.random.Generator | None
@@ -684,7 +685,7 @@ class Network:
 
         return from_synaptic(data, max_bytes=max_bytes or MAX_DOCUMENT_BYTES)
 
-    def to_json(self, *, layout: str = "auto", name: str | None = None,
+    def to_json(self, *, layout: Layout = "auto", name: str | None = None,
                 description: str | None = None, training: Any = None,
                 created: Any = None) -> str:
         """The network as netgraph JSON text (format ``netgraph-network``, version 1).
@@ -701,7 +702,7 @@ class Network:
         """
         from ._json import to_json
 
-        return to_json(self, layout=layout, name=name,  # type: ignore[arg-type]
+        return to_json(self, layout=layout, name=name,
                        description=description, training=training, created=created)
 
     @classmethod
@@ -721,7 +722,7 @@ class Network:
         return from_json(text, max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
                          network_class=cls)
 
-    def save(self, path: str | PathLike[str], *, layout: str = "auto", name: str | None = None,
+    def save(self, path: str | PathLike[str], *, layout: Layout = "auto", name: str | None = None,
              description: str | None = None, training: Any = None, created: Any = None
              ) -> Path:
         """Write ``to_json(**options)`` to ``path`` atomically; returns the path.

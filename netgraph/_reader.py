@@ -29,7 +29,7 @@ import json.scanner
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from pydantic import ValidationError
@@ -67,6 +67,7 @@ from ._graph import ROLES
 __all__ = ["CheckedDocument", "check_members", "parse_and_check", "parse_members"]
 
 _WS = re.compile(r"[ \t\n\r]*")
+# json's own scanner of string literals (C); typeshed does not declare it
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _TOP_KEYS = ("format", "version", "metadata", "neurons", "synapses", "training", "attrs")
 _REQUIRED = ("format", "version", "neurons", "synapses")
@@ -189,6 +190,7 @@ def _duplicate(s: str, idx: int, path: str, key: str) -> DocumentError:
 
 
 def _ws(s: str, idx: int) -> int:
+    # _WS matches (maybe nothing) at every index, so never None
     return _WS.match(s, idx).end()  # type: ignore[union-attr]
 
 
@@ -227,6 +229,7 @@ def _items(s: str, idx: int, path: str, check: Callable[[Any, int], Any], defer:
 
 # Reads JSON only to find where it ends: objects and numbers become small ints (``len``
 # is a C function), so skimming a million objects allocates next to nothing.
+# (make_scanner is typed as taking a context: a decoder is one, as in _scanner)
 _skim = json.scanner.make_scanner(json.JSONDecoder(  # type: ignore[arg-type]
     object_pairs_hook=len, parse_float=len, parse_int=len, parse_constant=len))
 
@@ -375,7 +378,8 @@ def _model_error(path: str, e: ValidationError) -> DocumentError:
     return DocumentError(join_path(path, where), detail)
 
 
-def _finite(v: Any) -> bool:
+def _finite(v: Any) -> TypeGuard[float]:
+    """``v`` is a finite float, or an int within float64's range."""
     return (type(v) is float and math.isfinite(v)) or (type(v) is int
                                                       and -FLOAT_MAX <= v <= FLOAT_MAX)
 
@@ -389,7 +393,7 @@ def _neuron(d: Any, k: int) -> tuple[Any, dict[str, Any]]:
                 and type(act) is str and act in _ACTIVATIONS and _finite(bias)
                 and (layer is None or type(layer) is str or type(layer) is int)
                 and (fixed is False or fixed is True) and attrs is None):
-            a = {"bias": float(bias), "activation": act,  # type: ignore[arg-type]
+            a = {"bias": float(bias), "activation": act,
                  "role": role, "layer": layer}
             if fixed:
                 a["fixed"] = True
@@ -416,7 +420,7 @@ def _row(d: Any, k: int) -> tuple[Any, ...]:
                 and _finite(w) and (delay == 0 or delay == 1) and type(delay) is int
                 and (gater is None or type(gater) is str or type(gater) is int)
                 and attrs is None):
-            return u, v, float(w), delay, gater, None  # type: ignore[arg-type]
+            return u, v, float(w), delay, gater, None
     try:
         r = Synapse.model_validate(d)
     except ValidationError as e:

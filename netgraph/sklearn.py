@@ -53,6 +53,8 @@ except ImportError as e:  # the sklearn extra is not installed
 __all__ = ["NetworkClassifier", "NetworkRegressor"]
 
 
+# scikit-learn ships no types (pyproject: ignore_missing_imports), so its base classes
+# are Any to mypy, which --strict refuses to subclass ([misc]) here and below.
 class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
     """What the regressor and the classifier share: hyperparameters, building, training."""
 
@@ -130,7 +132,7 @@ class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
         return np.asarray(self.network_.activate(A), dtype=np.float64).reshape(len(A), -1)
 
 
-class NetworkRegressor(RegressorMixin, _NetworkEstimator):  # type: ignore[misc]
+class NetworkRegressor(RegressorMixin, _NetworkEstimator):  # type: ignore[misc]  # Any base
     """A netgraph network as a scikit-learn regressor (one output per target column).
 
     **Arguments** (all keywords but the first; checked in ``fit``)
@@ -174,7 +176,7 @@ class NetworkRegressor(RegressorMixin, _NetworkEstimator):  # type: ignore[misc]
         return Y[:, 0] if self._single_target else Y
 
 
-class NetworkClassifier(ClassifierMixin, _NetworkEstimator):  # type: ignore[misc]
+class NetworkClassifier(ClassifierMixin, _NetworkEstimator):  # type: ignore[misc]  # Any base
     """A netgraph network as a scikit-learn classifier.
 
     Two classes take one logistic output (the probability of ``classes_[1]``); more take

@@ -771,7 +771,7 @@ def _imported_activation(node: Any, op: str, attrs: dict[str, Any],
     return _ELEMENTWISE[op]
 
 
-def _layered(cls: Any, sizes: list[int], layers: list[tuple[np.ndarray, np.ndarray, str]],
+def _layered(cls: type[Network], sizes: list[int], layers: list[tuple[np.ndarray, np.ndarray, str]],
              name: str | None) -> Network:
     """A network with one layer per (W (out, in), b, activation), built in one go."""
     import networkx as nx
@@ -800,6 +800,6 @@ def _layered(cls: Any, sizes: list[int], layers: list[tuple[np.ndarray, np.ndarr
     if not all(np.isfinite(Wl).all() and np.isfinite(bl).all() for Wl, bl, _ in layers):
         raise NetworkFormatError("ONNX model: a weight or bias is not a finite number")
     try:
-        return cls.from_graph(G)  # type: ignore[no-any-return]
+        return cls.from_graph(G)
     except TopologyError as e:
         raise NetworkFormatError(f"ONNX model: {e}") from None

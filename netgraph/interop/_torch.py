@@ -122,10 +122,12 @@ def _signature(plan: Any) -> list[int]:
     return [len(plan.neurons), len(plan.synapses), plan.n_inputs, crc]
 
 
-def _module_class() -> Any:
+def _module_class() -> type[torch.nn.Module]:
     torch = _require_torch()
     nn = torch.nn
 
+    # torch is imported here, when called (an optional extra): to mypy, nn is a value of
+    # type Any, not the module, so the base class can be neither named nor checked.
     class NetgraphModule(nn.Module):  # type: ignore[misc,name-defined]
         """A netgraph network as a module (see ``netgraph.interop.to_torch``).
 
@@ -277,7 +279,7 @@ def to_torch(net: Network, *, dtype: Any = None) -> torch.nn.Module:
     Raises ``MissingDependencyError`` without torch.
     """
     torch = _require_torch()
-    return _module_class()(net, torch.float64 if dtype is None else dtype)  # type: ignore[no-any-return]
+    return _module_class()(net, torch.float64 if dtype is None else dtype)
 
 
 def load_torch_state(net: Network, module: Any) -> None:
