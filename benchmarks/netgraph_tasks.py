@@ -154,7 +154,7 @@ def _budgeted(step: Callable[[Any], Any], items: list[Any], budget_s: float) -> 
 def xor_seed(cfg: Config) -> dict[str, Any]:
     """ms for xor_iterations x 4 online steps (activate then propagate) on a fresh 2-3-1 net.
 
-    As in the Synaptic peer: one warm-up run (numba's JIT happens there), then the best of
+    As in the Synaptic peer: one warm-up run (the plan is built there), then the best of
     xor_repeats fresh networks; each timing starts after the network is built and so includes
     the first activate's plan compilation. Fewer repeats when one run is slow (~20 s cap).
     """
@@ -671,7 +671,7 @@ def lstm_timing(cfg: Config) -> dict[str, Any]:
     """Synaptic's timing task on LSTM(2, 7, 1) through ``tasks.timing_task`` (its defaults).
 
     Up to ``timing_repeats`` runs (seeds cfg.seed + r), none started after
-    ``timing_budget_s``, after a one-iteration warm-up (numba's JIT). Medians of the test
+    ``timing_budget_s``, after a one-iteration warm-up (the plan). Medians of the test
     error and of the wall time (training and the test); steps/s counts every training step
     (iterations x 7000) and the 1000 test steps over the summed wall time.
     """
@@ -766,7 +766,7 @@ def _lstm_steps_one(net: Any, X: np.ndarray, T: np.ndarray, cfg: Config) -> dict
         _check_iterations(res, 1)
         return seconds
 
-    train_pass(200)  # warm-up (numba's JIT, the plan)
+    train_pass(200)  # warm-up (the plan)
     one = train_pass(len(X))
     train_rates = [len(X) / one]
     for _ in range(_repeats(cfg.steps_repeats, one, cap_s=3 * cfg.steps_budget_s) - 1):
