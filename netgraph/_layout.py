@@ -57,10 +57,8 @@ def ranks(G: nx.DiGraph[Any], layers: Sequence[LayerLike],
                 unit[n] = order[-1]
     U: nx.DiGraph[Any] = nx.DiGraph()
     U.add_nodes_from(order)
-    for u, v in undelayed:
-        a, b = unit[u], unit[v]
-        if a != b:
-            U.add_edge(a, b)
+    # a set first: a collapsed 784-128-10 net has 101,632 synapses but 2 unit edges
+    U.add_edges_from({(a, b) for a, b in ((unit[u], unit[v]) for u, v in undelayed) if a != b})
     # consecutive layers keep their order even when no synapse links them
     for a, b in itertools.pairwise(layers):
         if not (a.cyclic or b.cyclic or linked.has_edge(a.key, b.key)):
