@@ -766,6 +766,20 @@ def _first_duplicate(keys: list[Any]) -> tuple[int, int] | None:
     return None
 
 
+def columns_to_arrays(c: SynapseColumns, n: int) -> Arrays:
+    """A column document's synapses as arrays, once every index names a neuron."""
+    for name in ("source", "target", "gater"):
+        col = getattr(c, name)
+        if col is None or not len(col):
+            continue
+        bad = np.flatnonzero(col >= n)
+        if len(bad):
+            k = int(bad[0])
+            raise DocumentError(f"synapses.{name}[{k}]", f"no neuron at index {int(col[k])} "
+                                                         f"(there are {n} neurons)")
+    return Arrays(c.source, c.target, c.weight, c.delay, c.gater, c.attrs)
+
+
 def check_document(doc: NetworkDocument) -> Arrays:
     """The checks a schema cannot express. Returns the synapses as arrays."""
     ids = [n.id for n in doc.neurons]
@@ -780,16 +794,7 @@ def check_document(doc: NetworkDocument) -> Arrays:
             raise DocumentError("neurons", f"the network has no {role} neuron (role {role!r})")
     syn = doc.synapses
     if isinstance(syn, SynapseColumns):
-        for name in ("source", "target", "gater"):
-            col = getattr(syn, name)
-            if col is None or not len(col):
-                continue
-            bad = np.flatnonzero(col >= n)
-            if len(bad):
-                k = int(bad[0])
-                raise DocumentError(f"synapses.{name}[{k}]", f"no neuron at index {int(col[k])} "
-                                                             f"(there are {n} neurons)")
-        arrays = Arrays(syn.source, syn.target, syn.weight, syn.delay, syn.gater, syn.attrs)
+        arrays = columns_to_arrays(syn, n)
     else:
         arrays = _rows_to_arrays(syn, {i: k for k, i in enumerate(ids)})
     check_structure(ids, roles, arrays, columnar=isinstance(syn, SynapseColumns))

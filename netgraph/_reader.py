@@ -471,13 +471,13 @@ def check_members(doc: dict[str, Any], *, owned: bool = False) -> CheckedDocumen
                 raise DocumentError(f"synapses.{name}", "missing (it is required)")
         columns = SynapseColumns.model_construct(**syn.columns)
         _section_check(check_column_lengths, columns, "synapses")
-        arrays = _columns_to_arrays(columns, len(ids))
+        arrays = _document.columns_to_arrays(columns, len(ids))
         columnar = True
     elif isinstance(syn, dict):
         columns = _section(SynapseColumns, syn, "synapses")
         if owned:
             syn.clear()  # the parsed lists: the columns are arrays now
-        arrays = _columns_to_arrays(columns, len(ids))
+        arrays = _document.columns_to_arrays(columns, len(ids))
         columnar = True
     elif isinstance(syn, (list, _Streamed)):
         arrays = _rows_to_arrays(_checked_list(syn, "synapses", _row, owned), index)
@@ -524,19 +524,6 @@ def _unique_ids(ids: list[Any]) -> dict[Any, int]:
         if j != k:
             raise DocumentError(f"neurons[{k}].id", f"duplicate id {i!r} (also neurons[{j}])")
     return index
-
-
-def _columns_to_arrays(c: SynapseColumns, n: int) -> Arrays:
-    for name in ("source", "target", "gater"):
-        col = getattr(c, name)
-        if col is None or not len(col):
-            continue
-        bad = np.flatnonzero(col >= n)
-        if len(bad):
-            k = int(bad[0])
-            raise DocumentError(f"synapses.{name}[{k}]", f"no neuron at index {int(col[k])} "
-                                                         f"(there are {n} neurons)")
-    return Arrays(c.source, c.target, c.weight, c.delay, c.gater, c.attrs)
 
 
 def _rows_to_arrays(rows: list[tuple[Any, ...]], index: dict[Any, int]) -> Arrays:

@@ -14,18 +14,9 @@
 // A reply: {"json": net.toJSON(), "outputs": [net.run(input) for each input]} or
 // {"error": message}. Outputs are brain.js's Float32Array values, as plain numbers.
 
-const path = require('path');
+const { seed, requirePeer, serve } = require('./peer_common');
 
-let rngState = 1;
-Math.random = function random() {
-  rngState = (rngState + 0x6D2B79F5) | 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const brain = require(path.join(__dirname, '..', 'benchmarks', 'node_modules', 'brain.js'));
+const brain = requirePeer('brain.js');
 
 function plain(value) {
   if (value && typeof value.length === 'number' && typeof value !== 'string') {
@@ -35,7 +26,7 @@ function plain(value) {
 }
 
 function runProgram(program) {
-  rngState = program.seed | 0;
+  seed(program.seed);
   if (program.recurrent) {
     const net = new brain.recurrent[program.recurrent](program.options || {});
     net.train(program.train.data, program.train.options || {});
@@ -53,16 +44,4 @@ function runProgram(program) {
   return { json: net.toJSON(), outputs: outputs };
 }
 
-let text = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => { text += chunk; });
-process.stdin.on('end', () => {
-  const replies = JSON.parse(text).map((program) => {
-    try {
-      return runProgram(program);
-    } catch (e) {
-      return { error: String(e && e.stack ? e.stack : e) };
-    }
-  });
-  process.stdout.write(JSON.stringify(replies));
-});
+serve(runProgram, { stack: true });

@@ -16,18 +16,9 @@
 //           "original": [the same from the network itself, when it was never activated]}
 // or {"error": message}. Numbers go through JSON.stringify, which writes doubles exactly.
 
-const path = require('path');
+const { seed, requirePeer, serve } = require('./peer_common');
 
-let rngState = 1;
-Math.random = function random() {
-  rngState = (rngState + 0x6D2B79F5) | 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const neataptic = require(path.join(__dirname, '..', 'benchmarks', 'node_modules', 'neataptic'));
+const neataptic = requirePeer('neataptic');
 const { Network, architect, methods, config } = neataptic;
 config.warnings = false;
 
@@ -46,7 +37,7 @@ function mutations(spec) {
 }
 
 function runProgram(program) {
-  rngState = program.seed | 0;
+  seed(program.seed);
   const net = build(program.build);
   let touched = false;
   if (program.mutate) {
@@ -67,16 +58,4 @@ function runProgram(program) {
   return reply;
 }
 
-let text = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => { text += chunk; });
-process.stdin.on('end', () => {
-  const replies = JSON.parse(text).map((program) => {
-    try {
-      return runProgram(program);
-    } catch (e) {
-      return { error: String(e && e.stack ? e.stack : e) };
-    }
-  });
-  process.stdout.write(JSON.stringify(replies));
-});
+serve(runProgram, { stack: true });

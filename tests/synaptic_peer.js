@@ -24,19 +24,9 @@
 //   "multi_gated": how many synapses more than one gate() call reached (toJSON keeps one)}
 // or {"error": message}. Numbers go through JSON.stringify, which writes doubles exactly.
 
-const path = require('path');
+const { seed, requirePeer, serve } = require('./peer_common');
 
-// A seeded Math.random (mulberry32), installed before Synaptic draws anything.
-let rngState = 1;
-Math.random = function random() {
-  rngState = (rngState + 0x6D2B79F5) | 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const synaptic = require(path.join(__dirname, '..', 'benchmarks', 'node_modules', 'synaptic'));
+const synaptic = requirePeer('synaptic');
 const { Network, Layer, Neuron, Architect } = synaptic;
 
 const CONNECTION = {
@@ -131,7 +121,7 @@ function randomize(net, scale) {
 }
 
 function run(program) {
-  rngState = program.seed | 0;
+  seed(program.seed);
   const skipped = [];
   const net = build(program.build, skipped);
   if (program.scale) randomize(net, program.scale);
@@ -146,16 +136,4 @@ function run(program) {
   return { initial, outputs, final: net.toJSON(), skipped, multi_gated: multiGated(net) };
 }
 
-const chunks = [];
-process.stdin.on('data', (c) => chunks.push(c));
-process.stdin.on('end', () => {
-  const programs = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  const replies = programs.map((p) => {
-    try {
-      return run(p);
-    } catch (e) {
-      return { error: String(e && e.message ? e.message : e) };
-    }
-  });
-  process.stdout.write(JSON.stringify(replies));
-});
+serve(run);
