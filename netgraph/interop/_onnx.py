@@ -556,6 +556,37 @@ def _fail(where: str, why: str) -> NetworkFormatError:
     return NetworkFormatError(f"ONNX model: {where}: {why}")
 
 
+# the attributes the reader interprets, each one number in a valid model
+_NUMERIC_ATTRIBUTES = frozenset({"alpha", "beta", "gamma", "transA", "transB", "axis", "to",
+                                 "min", "max"})
+
+
+def _attributes(node: Any, where: str) -> dict[str, Any]:
+    """A node's attributes by name, those the reader uses checked to be numbers (a damaged
+    model can hold a list or a string where a number belongs)."""
+    from onnx import helper
+
+    try:
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    except Exception as e:  # onnx raises plain ValueErrors and more on unknown types
+        raise _fail(where, f"unreadable attribute: {e}") from None
+    for name in _NUMERIC_ATTRIBUTES & attrs.keys():
+        value = attrs[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _fail(where, f"attribute {name!r} is a {type(value).__name__}, not a number")
+    return attrs
+
+
+def _scalar(consts: dict[str, np.ndarray], name: str, where: str) -> float:
+    """The constant ``name`` as one number (NaN if it is not a constant)."""
+    value = consts.get(name)
+    if value is None:
+        return math.nan
+    if value.size != 1 or value.dtype.kind not in "iuf":
+        raise _fail(where, f"input {name!r} of shape {value.shape} is not one number")
+    return float(value.reshape(()))
+
+
 def _read_model(model_or_path: Any) -> Any:
     onnx = _require_onnx()
     if isinstance(model_or_path, onnx.ModelProto):
@@ -652,7 +683,11 @@ def from_onnx(model_or_path: Any) -> Network:
             raise _fail(f"value {current!r}", f"feeds {len(nodes)} nodes; an MLP is a chain")
         node = nodes[0]
         op = node.op_type
-        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        attrs = _attributes(node, where(node))
+        if not node.output or not node.output[0]:
+            raise _fail(where(node), "has no output")
+        if op in ("Gemm", "MatMul") and len(node.input) < 2:
+            raise _fail(where(node), f"has {len(node.input)} input, {op} needs two")
         if node.domain not in ("", "ai.onnx"):
             raise _fail(where(node), f"operator domain {node.domain!r} is not supported")
         if op == "Constant":
@@ -728,7 +763,8 @@ def _check_shape_only(node: Any, op: str, attrs: dict[str, Any], consts: dict[st
 
     if op == "Reshape":
         shape = consts.get(node.input[1]) if len(node.input) > 1 else None
-        keeps = (shape is not None and shape.shape == (2,) and int(shape[0]) in (-1, 0)
+        keeps = (shape is not None and shape.dtype.kind in "iu" and shape.shape == (2,)
+                 and int(shape[0]) in (-1, 0)
                  and (int(shape[1]) == -1 or width is None or int(shape[1]) == width))
         if not keeps:
             raise _fail(where, f"Reshape to {None if shape is None else shape.tolist()} "
@@ -760,9 +796,9 @@ def _imported_activation(node: Any, op: str, attrs: dict[str, Any],
         lo = attrs.get("min")
         hi = attrs.get("max")
         if len(node.input) > 1 and node.input[1]:
-            lo = float(consts.get(node.input[1], np.nan))
+            lo = _scalar(consts, node.input[1], where)
         if len(node.input) > 2 and node.input[2]:
-            hi = float(consts.get(node.input[2], np.nan))
+            hi = _scalar(consts, node.input[2], where)
         if lo is not None and lo == 0 and (hi is None or math.isinf(hi)):
             return "relu"
         if lo != -1 or hi != 1:
