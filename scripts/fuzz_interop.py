@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str]) -> int:
     examples = argv[1] if len(argv) > 1 else "3000"
+    if not examples.isdigit():
+        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+        return 2
     env = dict(os.environ, NETGRAPH_FUZZ_EXAMPLES=examples, NETGRAPH_FUZZ_SEED="random")
     return subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             str(ROOT / "tests" / "test_interop_fuzz.py")], cwd=ROOT, env=env)
