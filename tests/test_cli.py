@@ -247,6 +247,33 @@ def test_validate_good_and_bad_files(tmp_path, cli):
     assert report["files"][1]["error"] == f"{bad}: synapses[7].target: unknown neuron 'h9'"
 
 
+def test_validate_names_foreign_formats_and_parses_a_netgraph_file_once(
+        tmp_path, cli, monkeypatch):
+    from netgraph import interop
+    from netgraph.interop import _detect
+
+    net = Perceptron(2, 3, 1, seed=1)
+    foreign = {"neat.json": ("neat-python JSON", json.dumps(interop.to_neat_json(net))),
+               "brain.json": ("brain.js JSON", json.dumps(interop.to_brain(net))),
+               "model.onnx": ("an ONNX model", interop.to_onnx(net).SerializeToString())}
+    for name, (what, content) in foreign.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        fails(cli("validate", path), f"{path}: this is {what}", "not netgraph JSON",
+              f"netgraph convert {path} -o OUT.json")
+    # a file that says it is netgraph JSON is not parsed a second time to guess its format
+    # (that parse cost a hostile 3 MB document 0.3 s and 540 MB on top of the refusal)
+    def detect(*args, **kwargs):
+        raise AssertionError("detect() called for a document that declares its format")
+
+    monkeypatch.setattr(_detect, "detect", detect)
+    monkeypatch.setattr(interop, "detect", detect)
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text('{"format": "netgraph-network", "version": 1, "neurons": ['
+                       + ", ".join(["{}"] * 1000) + '], "synapses": []}')
+    fails(cli("validate", hostile), f"{hostile}: neurons[0].id: missing (it is required)")
+
+
 def test_missing_file_and_other_unreadable_networks(tmp_path, cli):
     missing = run("info", tmp_path / "nope.json")
     synaptic = tmp_path / "synaptic.json"
