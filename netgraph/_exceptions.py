@@ -74,7 +74,15 @@ class InputError(NetgraphError, ValueError):
 
 
 class NetworkFormatError(NetgraphError, ValueError):
-    """A document that cannot be loaded. The message names the offending place."""
+    """A document that cannot be loaded. The message names the offending place.
+
+    ``path`` is that place inside a netgraph document (``"neurons[2].bias"``; ``""`` for
+    the document as a whole) when netgraph JSON's own reader raised it, else None.
+    """
+
+    def __init__(self, message: str = "", *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class DivergenceError(NetgraphError, ArithmeticError):

@@ -539,15 +539,16 @@ _T = TypeVar("_T")
 
 
 def _checked(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    path: str | None = ""
     try:
         return fn(*args, **kwargs)
     except DocumentError as e:
-        message = str(e)
+        message, path = str(e), e.path
     except RecursionError:
         message = "the document is nested too deeply"
     # Raised out here, the error has no __context__ whose frames would keep the
     # refused document's text alive as long as the caller keeps the error.
-    raise NetworkFormatError(message)
+    raise NetworkFormatError(message, path=path)
 
 
 def _build(doc: CheckedDocument, network_class: type[Network] | None) -> Network:

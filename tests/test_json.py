@@ -1143,3 +1143,16 @@ def test_loading_stays_within_its_memory_budget(tmp_path):
             tracemalloc.stop()
         assert loaded.graph.number_of_nodes() == net.graph.number_of_nodes()
         assert peak <= 4 * size + kept, (layout, size, peak, kept)
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ('{"format": "netgraph-network", "version": 1, "neurons": [{}], "synapses": []}',
+     "neurons[0].id"),
+    ('{"version": 1, "neurons": [], "synapses": []}', "format"),
+    ("[1, 2]", ""),
+])
+def test_format_errors_carry_their_place(text, path):
+    with pytest.raises(NetworkFormatError) as caught:
+        Network.from_json(text)
+    assert caught.value.path == path
+    assert str(caught.value).startswith(path)
