@@ -320,6 +320,15 @@ def check_json_value(value: _V, path: str = "") -> _V:
 _PLAIN = frozenset({str, bool, type(None)})
 
 
+def _check_item(x: Any, depth: int, part: Any) -> None:
+    """``_check_value`` on an item of a list or object, its place added to any error."""
+    try:
+        _check_value(x, depth + 1)
+    except _Bad as e:
+        e.parts.append(part)
+        raise
+
+
 def _check_value(v: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise _Bad(f"nested too deeply (more than {MAX_DEPTH} levels)")
@@ -342,22 +351,14 @@ def _check_value(v: Any, depth: int) -> None:
                 pass
         for k, x in enumerate(v):
             if type(x) not in _PLAIN:
-                try:
-                    _check_value(x, depth + 1)
-                except _Bad as e:
-                    e.parts.append(k)
-                    raise
+                _check_item(x, depth, k)
         return
     if t is dict:
         for k, x in v.items():
             if not isinstance(k, str):
                 raise _Bad(f"key {k!r} is not a string")
             if type(x) not in _PLAIN:
-                try:
-                    _check_value(x, depth + 1)
-                except _Bad as e:
-                    e.parts.append(k)
-                    raise
+                _check_item(x, depth, k)
         return
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return

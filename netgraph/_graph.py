@@ -121,8 +121,9 @@ def _subclass(base: type[_A], store: _Store) -> type[_A]:
     return cast("type[_A]", type(base.__name__, (base,), {"__slots__": (), "_store": store}))
 
 
-def _grown(a: _Floats) -> _Floats:
-    b = np.empty(2 * len(a))
+def _grown(a: _Floats, need: int = 0) -> _Floats:
+    """``a`` copied into an array of twice its length, or of ``need`` if that is more."""
+    b = np.empty(max(need, 2 * len(a)))
     b[: len(a)] = a
     return b
 
@@ -527,9 +528,7 @@ class NetGraph(_DiGraph):
         start = store.n_biases
         need = start + len(nodes)
         if need > len(store.biases):
-            grown = np.empty(max(need, 2 * len(store.biases)))
-            grown[:start] = store.biases[:start]
-            store.biases = grown
+            store.biases = _grown(store.biases, need)
         biases = store.biases
         succ, pred, node = self._succ, self._pred, self._node
         inner = type(self).adjlist_inner_dict_factory
@@ -559,9 +558,7 @@ class NetGraph(_DiGraph):
         start = store.n_weights
         need = start + len(edges)
         if need > len(store.weights):
-            grown = np.empty(max(need, 2 * len(store.weights)))
-            grown[:start] = store.weights[:start]
-            store.weights = grown
+            store.weights = _grown(store.weights, need)
         store.weights[start:need] = weights
         store.n_weights = need
         succ, pred = self._succ, self._pred

@@ -72,15 +72,7 @@ def forward_step(G: nx.DiGraph[Any], x: Sequence[float]) -> Step:
     values = np.asarray(x, dtype=object).ravel() if not isinstance(x, np.ndarray) else x.ravel()
     if len(values) != len(inputs):
         raise InputError(f"the network has {len(inputs)} inputs, got {len(values)} values")
-    xs: list[float] = []
-    for k, v in enumerate(values):
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"input[{k}] is {v!r}; inputs must be numbers") from None
-        if isinstance(v, (bool, np.bool_)) or not np.isfinite(f):
-            raise InputError(f"input[{k}] is {v!r}; inputs must be finite numbers")
-        xs.append(f)
+    xs = _numbers(values, "input")
     state: dict[Any, float] = {}
     output: dict[Any, float] = {}
     contribution: dict[tuple[Any, Any], float] = {}
