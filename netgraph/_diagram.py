@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
 
 import networkx as nx
 
+from ._blocks import Block, memory_blocks
 from ._exceptions import GraphvizNotFoundError
 from ._files import write_atomically
 from ._layout import ranks
@@ -559,6 +560,41 @@ _KIND_SHAPES = {"gate": "diamond", "memory": "octagon"}
 
 
 # ------------------------------------------------------------------ drawing
+@dataclass
+class _Drawing:
+    """What every part of one diagram reads: the network, the options, and the
+    decisions taken before anything is drawn (what is collapsed, how big things are)."""
+
+    G: nx.DiGraph[Any]
+    o: _Options
+    scheme: ColorScheme
+    synapses: list[_Synapse]
+    layers: list[_Layer]
+    linked: nx.DiGraph[Any]
+    collapsed: set[Any]
+    index: dict[Any, int]
+    names: dict[Any, str]
+    group: dict[Any, str]  # neuron -> DOT name of the node that draws it
+    kinds: dict[Any, str]
+    blocks: list[Block]
+    step: Step | None
+    learning: Learning | None
+    rank: dict[Any, int] = field(default_factory=dict)
+    sizes: _Sizes = field(default_factory=lambda: _Sizes(False, _NODE, _GAP, _RANK_GAP, 12.0))
+    labelled: bool = False
+    n_singles: int = 0
+
+    def text_of(self, n: Any) -> str:
+        """A neuron's text, as the ``label`` option asks."""
+        if n not in self.index:
+            return str(n)
+        if callable(self.o.label):
+            return str(self.o.label(n, self.G.nodes[n]))
+        if self.o.label == "name" and self.G.nodes[n].get("name") is not None:
+            return str(self.G.nodes[n]["name"])
+        return str(n)
+
+
 def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     """The topology of a network (or a DiGraph with netgraph's attributes) as a Digraph.
 
@@ -591,7 +627,8 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     - ``legend`` (True): a caption stating how weights are encoded.
     - ``colors`` ("default"): "default", "colorblind", "mono", a ``ColorScheme``
       or a mapping overriding some colours of the default scheme.
-    - ``clusters`` (True): draw a labelled box around each layer.
+    - ``clusters`` (True): draw a labelled box around each layer, and around each
+      memory block (a self-connected neuron with its gates, ``_blocks``).
     - ``fit`` (True): shrink neurons and gaps to fit the 2,000 pt target.
     - ``collapse`` (None): None collapses every layer when the network has more
       than ``max_neurons`` (100) neurons or ``max_synapses`` (1000) synapses; True
@@ -606,59 +643,82 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
       per-synapse styling.
 
     Gates (neurons that gate synapses) are drawn as diamonds and self-connected
-    neurons (memory cells) as octagons, each in a colour of its own.
+    neurons (memory cells) as octagons, each in a colour of its own. The neurons of
+    a memory block share one box (``cluster_block_k``) instead of their layers'.
 
     **Returns** a ``graphviz.Digraph``; ``.source`` is its DOT text.
     """
-    import graphviz
+    d = _what_to_draw(obj, options)
+    _decide_room(d)
+    dot = _canvas(d)
+    _place_layers(d, dot)
+    legend = _draw_synapses(d, dot)
+    _draw_gate_connectors(d, dot)
+    _add_caption(d, dot, legend)
+    return dot
 
+
+def _what_to_draw(obj: Any, options: Mapping[str, Any]) -> _Drawing:
+    """Read the options and the network: layers, what collapses, the value and
+    learning views, each neuron's kind and the memory blocks drawn as boxes."""
     o, scheme = _options(options)
     G = _graph_of(obj)
     synapses = _synapses(G)
     layers, linked = _layers(G, synapses)
     collapsed = _should_collapse(G, o, layers)
-    index = {n: k for k, n in enumerate(G)}
     step = _step(G, o.input)
     learning = None
     if o.target is not None:
         if step is None:
             raise ValueError("target needs an input: diagram(input=[...], target=[...])")
         learning = backward_step(G, step, o.target, o.rate)
-    kinds = _kinds(synapses)
-
     names = _dot_names(G)
-    group: dict[Any, str] = {}  # neuron -> DOT name of the node that draws it
+    group: dict[Any, str] = {}
     for k, layer in enumerate(layers):
         layer.name = f"layer {k}"
         for n in layer.members:
             group[n] = layer.name if layer.key in collapsed else names[n]
+    # memory blocks are boxes of their own, so only where layers are drawn whole
+    blocks = _blocks_of(G, synapses, layers) if o.clusters and not collapsed else []
+    return _Drawing(G, o, scheme, synapses, layers, linked, collapsed,
+                    {n: k for k, n in enumerate(G)}, names, group, _kinds(synapses),
+                    blocks, step, learning)
 
-    def text_of(n: Any) -> str:
-        if n not in index:
-            return str(n)
-        if callable(o.label):
-            return str(o.label(n, G.nodes[n]))
-        if o.label == "name" and G.nodes[n].get("name") is not None:
-            return str(G.nodes[n]["name"])
-        return str(n)
 
-    # --- how much room there is, and so what is printed ---------------------------
-    rank = ranks(G, layers, [(u, v) for u, v, _w, d, _g in synapses if not d], linked)
+def _blocks_of(G: nx.DiGraph[Any], synapses: list[_Synapse], layers: list[_Layer]) -> list[Block]:
+    """The memory blocks (``_blocks``): inputs and outputs stay in their layers."""
+    layer_of = {n: layer.key for layer in layers for n in layer.members}
+    outside = {n for n, a in G.nodes(data=True) if _role(a) != "hidden"}
+    return memory_blocks(G, synapses, layer_of, outside)
+
+
+def _decide_room(d: _Drawing) -> None:
+    """How much room there is, and so what is printed: the sizes of neurons and gaps
+    (``_sizes``) and whether synapses carry their weights as labels."""
+    G, o, group, names = d.G, d.o, d.group, d.names
+    d.rank = ranks(G, d.layers, [(u, v) for u, v, _w, dl, _g in d.synapses if not dl], d.linked)
     per_rank: dict[int, set[str]] = {}
-    for n, r in rank.items():
+    for n, r in d.rank.items():
         per_rank.setdefault(r, set()).add(group[n])
-    crossing = [0] * (max(rank.values(), default=0) + 1)
-    for u, v, _w, d, _g in synapses:
-        if not d and group[u] != group[v]:
-            for r in range(rank[u] + 1, rank[v]):
+    crossing = [0] * (max(d.rank.values(), default=0) + 1)
+    for u, v, _w, dl, _g in d.synapses:
+        if not dl and group[u] != group[v]:
+            for r in range(d.rank[u] + 1, d.rank[v]):
                 crossing[r] += 1
-    longest = max((len(text_of(n)) for n in G if group[n] == names[n]), default=2)
-    sizes = _sizes(o, [len(per_rank[r]) for r in sorted(per_rank)],
-                   [crossing[r] for r in sorted(per_rank)], longest)
-    n_singles = sum(1 for u, v, *_ in synapses if group[u] == names[u] and group[v] == names[v])
-    labelled = o.weights if o.weights is not None else (
-        n_singles <= o.max_labels and not sizes.compact)
+    longest = max((len(d.text_of(n)) for n in G if group[n] == names[n]), default=2)
+    d.sizes = _sizes(o, [len(per_rank[r]) for r in sorted(per_rank)],
+                     [crossing[r] for r in sorted(per_rank)], longest)
+    d.n_singles = sum(1 for u, v, *_ in d.synapses
+                      if group[u] == names[u] and group[v] == names[v])
+    d.labelled = o.weights if o.weights is not None else (
+        d.n_singles <= o.max_labels and not d.sizes.compact)
 
+
+def _canvas(d: _Drawing) -> graphviz.Digraph:
+    """The empty Digraph with the graph, node and edge attributes for those sizes."""
+    import graphviz
+
+    o, sizes, scheme = d.o, d.sizes, d.scheme
     graph_attr = {"rankdir": o.rankdir, "fontname": o.fontname,
                   "nodesep": _fmt(sizes.nodesep / 72, 3), "ranksep": _fmt(sizes.ranksep / 72, 3)}
     if o.keep_order and o.clusters:
@@ -678,88 +738,114 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     node_attr.update({str(k): str(v) for k, v in (o.node_attr or {}).items()})
     edge_attr = {"fontname": o.fontname, "fontsize": "9", "arrowsize": "0.6",
                  **{str(k): str(v) for k, v in (o.edge_attr or {}).items()}}
-    dot = graphviz.Digraph("netgraph", graph_attr=graph_attr, node_attr=node_attr,
-                           edge_attr=edge_attr)
+    return graphviz.Digraph("netgraph", graph_attr=graph_attr, node_attr=node_attr,
+                            edge_attr=edge_attr)
 
-    # value view: neurons filled by output (relative to the largest |output|)
-    ymax = max((abs(step.output[n]) for n in G), default=0.0) if step else 0.0
 
-    # --- nodes, one rank per layer -------------------------------------------------
-    def add_neuron(target: graphviz.Digraph, n: Any) -> None:
-        a = G.nodes[n]
-        role = _role(a)
-        kind = kinds.get(n)
-        lines = [text_of(n)]
-        bias = _number(a.get("bias"))
-        extra = []
-        if (o.biases or step) and role != "input" and bias is not None:
-            extra.append(f"{'bias' if step else 'b'} {_fmt(bias, o.precision)}")
-        if o.activations and role != "input" and a.get("activation") is not None:
-            extra.append(str(a["activation"]))
-        if learning is not None and step is not None:
-            extra = []  # the learning step: what each neuron passes back and changes
-            if role == "input":
-                extra.append(f"= {_value(step.output[n], o.precision)}")
-            else:
-                extra.append(f"out {_value(step.output[n], o.precision)}")
-                extra.append(f"error {_change(learning.error[n])}")
-                extra.append(f"\u0394b {_change(learning.bias_change[n])}")
-        elif step is not None:
-            if role == "input":
-                extra.append(f"= {_value(step.output[n], o.precision)}")
-            else:
-                extra.append(f"sum {_value(step.state[n], o.precision)}")
-                extra.append(f"out {_value(step.output[n], o.precision)}")
-        if not sizes.compact:
-            lines += extra
-        tip = f"{text_of(n)}: {role}{f' {kind}' if kind else ''}, layer {_layer_key(a)}"
-        if role != "input":
-            tip += f", {a.get('activation', '?')}, bias {bias!r}"
-        if step is not None:
-            tip += (f", value {step.output[n]!r}" if role == "input" else
-                    f", sum {step.state[n]!r}, output {step.output[n]!r}")
-        if learning is not None and role != "input":
-            tip += (f", error {learning.error[n]!r}, bias change "
-                    f"{learning.bias_change[n]!r}")
-        fill = getattr(scheme, role) if kind is None else (
-            scheme.gate_fill if kind == "gate" else scheme.memory)
-        attrs = {"class": f"neuron {role}" + (f" {kind}" if kind else "")}
-        if step is not None and ymax > 0:
-            y = step.output[n]
-            fill = _blend(scheme.positive if y > 0 else scheme.negative,
-                          0.45 * abs(y) / ymax)
-        shape = _KIND_SHAPES[kind] if kind else _SHAPES[role]
-        if sizes.compact and role == "input":
-            attrs["height"] = _fmt(0.7 * sizes.node / 72, 3)
-        if step is not None and not sizes.compact and len(lines) > 2 and shape != "box":
-            # four lines of text: a rounded box keeps the neuron small
-            shape, attrs["style"] = "box", "rounded,filled"
-            attrs["peripheries"] = "2" if role == "output" else "1"
-        target.node(names[n], _text("\n".join(lines)), shape=shape, fillcolor=fill,
-                    tooltip=_text(tip), **attrs)
+def _neuron_lines(d: _Drawing, n: Any, role: str) -> list[str]:
+    """A neuron's label: its text, then what the options and the views add."""
+    o, step, learning = d.o, d.step, d.learning
+    a = d.G.nodes[n]
+    bias = _number(a.get("bias"))
+    extra = []
+    if (o.biases or step) and role != "input" and bias is not None:
+        extra.append(f"{'bias' if step else 'b'} {_fmt(bias, o.precision)}")
+    if o.activations and role != "input" and a.get("activation") is not None:
+        extra.append(str(a["activation"]))
+    if learning is not None and step is not None:
+        extra = []  # the learning step: what each neuron passes back and changes
+        if role == "input":
+            extra.append(f"= {_value(step.output[n], o.precision)}")
+        else:
+            extra.append(f"out {_value(step.output[n], o.precision)}")
+            extra.append(f"error {_change(learning.error[n])}")
+            extra.append(f"\u0394b {_change(learning.bias_change[n])}")
+    elif step is not None:
+        if role == "input":
+            extra.append(f"= {_value(step.output[n], o.precision)}")
+        else:
+            extra.append(f"sum {_value(step.state[n], o.precision)}")
+            extra.append(f"out {_value(step.output[n], o.precision)}")
+    return [d.text_of(n)] + ([] if d.sizes.compact else extra)
 
-    def add_layer_node(target: graphviz.Digraph, layer: _Layer) -> None:
-        role = ("input", "hidden", "output")[layer.role_class]
-        count = len(layer.members)
-        lines = [str(layer.key), f"{count:,} neuron{'s' if count != 1 else ''}"]
-        attrs = [G.nodes[n] for n in layer.members]
-        acts = sorted({str(a.get("activation")) for a in attrs})
-        if o.activations and role != "input":
-            lines.append(acts[0] if len(acts) == 1 else "mixed activations")
-        if o.biases and role != "input":
-            bs = [b for b in (_number(a.get("bias")) for a in attrs) if b is not None]
-            if bs:
-                lines.append(f"mean b {_fmt(sum(bs) / len(bs), o.precision)}")
-        tip = f"layer {layer.key}: {lines[1]} ({role}), {', '.join(acts)}"
-        extra = {"fixedsize": "false", "width": "0.75", "height": "0.5",
-                 "fontsize": "12"} if sizes.compact else {}
-        target.node(layer.name, _text("\n".join(lines)), shape="box3d",
-                    fillcolor=getattr(scheme, role), tooltip=_text(tip),
-                    **{"class": f"layer {role}"}, **extra)
 
+def _neuron_tooltip(d: _Drawing, n: Any, role: str, kind: str | None) -> str:
+    """Every number of a neuron, in full, for the SVG's tooltip."""
+    a = d.G.nodes[n]
+    step, learning = d.step, d.learning
+    tip = f"{d.text_of(n)}: {role}{f' {kind}' if kind else ''}, layer {_layer_key(a)}"
+    if role != "input":
+        tip += f", {a.get('activation', '?')}, bias {_number(a.get('bias'))!r}"
+    if step is not None:
+        tip += (f", value {step.output[n]!r}" if role == "input" else
+                f", sum {step.state[n]!r}, output {step.output[n]!r}")
+    if learning is not None and role != "input":
+        tip += (f", error {learning.error[n]!r}, bias change "
+                f"{learning.bias_change[n]!r}")
+    return tip
+
+
+def _add_neuron(d: _Drawing, target: graphviz.Digraph, n: Any, ymax: float) -> None:
+    """One neuron: shape by role and kind, fill by role (or, in the value view, by its
+    output relative to the largest |output| ``ymax``)."""
+    scheme, step, sizes = d.scheme, d.step, d.sizes
+    role = _role(d.G.nodes[n])
+    kind = d.kinds.get(n)
+    lines = _neuron_lines(d, n, role)
+    fill = getattr(scheme, role) if kind is None else (
+        scheme.gate_fill if kind == "gate" else scheme.memory)
+    attrs = {"class": f"neuron {role}" + (f" {kind}" if kind else "")}
+    if step is not None and ymax > 0:
+        y = step.output[n]
+        fill = _blend(scheme.positive if y > 0 else scheme.negative, 0.45 * abs(y) / ymax)
+    shape = _KIND_SHAPES[kind] if kind else _SHAPES[role]
+    if sizes.compact and role == "input":
+        attrs["height"] = _fmt(0.7 * sizes.node / 72, 3)
+    if step is not None and not sizes.compact and len(lines) > 2 and shape != "box":
+        # four lines of text: a rounded box keeps the neuron small
+        shape, attrs["style"] = "box", "rounded,filled"
+        attrs["peripheries"] = "2" if role == "output" else "1"
+    target.node(d.names[n], _text("\n".join(lines)), shape=shape, fillcolor=fill,
+                tooltip=_text(_neuron_tooltip(d, n, role, kind)), **attrs)
+
+
+def _add_layer_node(d: _Drawing, target: graphviz.Digraph, layer: _Layer) -> None:
+    """A collapsed layer: one box saying how many neurons, and optionally their
+    activation and mean bias."""
+    o = d.o
+    role = ("input", "hidden", "output")[layer.role_class]
+    count = len(layer.members)
+    lines = [str(layer.key), f"{count:,} neuron{'s' if count != 1 else ''}"]
+    attrs = [d.G.nodes[n] for n in layer.members]
+    acts = sorted({str(a.get("activation")) for a in attrs})
+    if o.activations and role != "input":
+        lines.append(acts[0] if len(acts) == 1 else "mixed activations")
+    if o.biases and role != "input":
+        bs = [b for b in (_number(a.get("bias")) for a in attrs) if b is not None]
+        if bs:
+            lines.append(f"mean b {_fmt(sum(bs) / len(bs), o.precision)}")
+    tip = f"layer {layer.key}: {lines[1]} ({role}), {', '.join(acts)}"
+    extra = {"fixedsize": "false", "width": "0.75", "height": "0.5",
+             "fontsize": "12"} if d.sizes.compact else {}
+    target.node(layer.name, _text("\n".join(lines)), shape="box3d",
+                fillcolor=getattr(d.scheme, role), tooltip=_text(tip),
+                **{"class": f"layer {role}"}, **extra)
+
+
+def _place_layers(d: _Drawing, dot: graphviz.Digraph) -> None:
+    """Nodes, one rank per layer: a layer in its box (a cluster) on one rank in graph
+    order where its neurons are not wired among themselves; a memory block in a box
+    of its own, where dot places its neurons by their synapses."""
+    o, layers, names = d.o, d.layers, d.names
+    step = d.step
+    ymax = max((abs(step.output[n]) for n in d.G), default=0.0) if step else 0.0
+    in_block = {n for block in d.blocks for n in block.members}
     for k, layer in enumerate(layers):
-        if layer.key in collapsed:
-            add_layer_node(dot, layer)
+        if layer.key in d.collapsed:
+            _add_layer_node(d, dot, layer)
+            continue
+        members = [n for n in layer.members if n not in in_block]
+        if not members:
             continue
         boxed = o.clusters and not layer.cyclic
         with contextlib.ExitStack() as stack:
@@ -767,166 +853,222 @@ def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
             if boxed:
                 outer = stack.enter_context(dot.subgraph(name=f"cluster_{k}"))
                 outer.attr(label=_text(str(layer.key)), style="rounded,filled",
-                           fillcolor=scheme.cluster, color="#c8c8c8", fontcolor="#555555",
+                           fillcolor=d.scheme.cluster, color="#c8c8c8", fontcolor="#555555",
                            fontsize="10", margin="6", tooltip=_text(f"layer {layer.key}"),
                            **{"class": "cluster"})
             if layer.ranked:
                 with outer.subgraph() as s:
                     s.attr(rank="same")
-                    for n in layer.members:
-                        add_neuron(s, n)
+                    for n in members:
+                        _add_neuron(d, s, n, ymax)
                     if o.keep_order:  # flat invisible edges fix the order within the rank
                         # (in a cluster, with rankdir LR/RL, dot lays the chain out
                         # bottom to top: reversed, it reads top to bottom)
                         flip = boxed and o.rankdir in ("LR", "RL")
-                        chain = layer.members[::-1] if flip else layer.members
+                        chain = members[::-1] if flip else members
                         for a, b in itertools.pairwise(chain):
                             s.edge(names[a], names[b], style="invis")
             else:
-                for n in layer.members:
-                    add_neuron(outer, n)
+                for n in members:
+                    _add_neuron(d, outer, n, ymax)
+    for k, block in enumerate(d.blocks):
+        with dot.subgraph(name=f"cluster_block_{k}") as s:
+            s.attr(label=_text(f"block {d.text_of(block.core)}"), style="rounded,filled",
+                   fillcolor=d.scheme.cluster, color="#b0a0c8", fontcolor="#555555",
+                   fontsize="10", margin="6",
+                   tooltip=_text(f"memory block of {d.text_of(block.core)}: "
+                                 f"{len(block.members)} neurons"),
+                   **{"class": "cluster block"})
+            for n in block.members:
+                _add_neuron(d, s, n, ymax)
     # an invisible edge keeps two consecutive layers in order if no synapse does
+    # (not for layers split into memory blocks: the blocks' own synapses place them)
     for a, b in itertools.pairwise(layers):
-        if not (a.cyclic or b.cyclic or linked.has_edge(a.key, b.key)):
-            dot.edge(group[a.members[0]], group[b.members[0]], style="invis", weight="0")
+        if in_block and (a.members[0] in in_block or b.members[0] in in_block):
+            continue
+        if not (a.cyclic or b.cyclic or d.linked.has_edge(a.key, b.key)):
+            dot.edge(d.group[a.members[0]], d.group[b.members[0]], style="invis", weight="0")
 
-    # --- synapses ----------------------------------------------------------------------
+
+def _sort_synapses(d: _Drawing) -> tuple[list[_Synapse], dict[tuple[str, str, bool], _Group]]:
+    """Synapses drawn one by one (both ends shown as neurons) and those summed into
+    one edge per pair of drawn nodes (an end in a collapsed layer)."""
     singles: list[_Synapse] = []
     groups: dict[tuple[str, str, bool], _Group] = {}
-    gate_links: dict[tuple[str, str], tuple[Any, Any, list[str]]] = {}
-    for synapse in synapses:
-        u, v, w, d, gater = synapse
-        if gater is not None and o.gates and gater in index:
-            link = (group[gater], group[v])
-            gate_links.setdefault(link, (gater, v, []))[2].append(
-                f"{text_of(u)} -> {text_of(v)}")
-        gu, gv = group[u], group[v]
-        if gu is names[u] and gv is names[v]:
+    for synapse in d.synapses:
+        u, v, w, dl, gater = synapse
+        gu, gv = d.group[u], d.group[v]
+        if gu is d.names[u] and gv is d.names[v]:
             singles.append(synapse)
             continue
-        g = groups.get((gu, gv, d > 0))
+        g = groups.get((gu, gv, dl > 0))
         if g is None:
-            g = groups[gu, gv, d > 0] = _Group()
+            g = groups[gu, gv, dl > 0] = _Group()
         g.count += 1
         if w is not None:
             g.total_abs += abs(w)
             g.weighed += 1
         if gater is not None:
             g.gated += 1
-        if d:
-            g.delays.add(d)
+        if dl:
+            g.delays.add(dl)
+    return singles, groups
 
-    def shown(u: Any, v: Any, w: float | None) -> float | None:
-        """What colours and widens a single synapse: its weight, or in the value view
-        its contribution."""
+
+def _shown(d: _Drawing, u: Any, v: Any, w: float | None) -> float | None:
+    """What colours and widens a single synapse: its weight, or in the value view its
+    contribution, or in the learning view its weight change."""
+    if d.learning is not None:
+        return d.learning.weight_change.get((u, v))
+    return d.step.contribution.get((u, v)) if d.step is not None else w
+
+
+def _look(scheme: ColorScheme, w: float | None, wmax: float) -> dict[str, str]:
+    """Colour by sign and width by |w| relative to ``wmax``."""
+    if w is None or w == 0:
+        color, head = scheme.neutral, "normal"
+    elif w > 0:
+        color, head = scheme.positive, "normal"
+    else:
+        color, head = scheme.negative, scheme.negative_arrowhead
+    width = _MIN_WIDTH if w is None or wmax == 0 else (
+        _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * abs(w) / wmax)
+    look = {"color": color, "fontcolor": color, "penwidth": _fmt(width, 2)}
+    if head != "normal":
+        look["arrowhead"] = head
+    return look
+
+
+def _synapse_label(d: _Drawing, synapse: _Synapse) -> list[str]:
+    """A single synapse's label: its weight (or the view's product), ``(t-d)`` and
+    ``x gater``, as far as labels are printed."""
+    u, v, w, dl, gater = synapse
+    o, step, learning = d.o, d.step, d.learning
+    parts = []
+    if d.labelled and w is not None:
         if learning is not None:
-            return learning.weight_change.get((u, v))
-        return step.contribution.get((u, v)) if step is not None else w
+            parts.append(f"\u0394w {_change(learning.weight_change[(u, v)])}")
+        elif step is not None:
+            factors = [_fmt(w, o.precision)]
+            if gater is not None:
+                factors.append(_value(step.gain[(u, v)], o.precision))
+            factors.append(_value(step.read[(u, v)], o.precision))
+            product = " \u00d7 ".join(factors)
+            parts.append(f"{product} = {_value(step.contribution[(u, v)], o.precision)}")
+        else:
+            parts.append(_fmt(w, o.precision))
+    if dl and d.labelled:
+        parts.append(f"(t-{dl})")
+    if gater is not None and d.labelled and step is None:
+        parts.append(f"\u00d7 {d.text_of(gater)}")
+    return parts
 
-    mags = [abs(x) for u, v, w, _d, _g in singles if (x := shown(u, v, w)) is not None]
+
+def _synapse_tooltip(d: _Drawing, synapse: _Synapse) -> str:
+    u, v, w, dl, gater = synapse
+    tip = f"{d.text_of(u)} -> {d.text_of(v)}: weight {w!r}"
+    tip += f", delay {dl}" if dl else ""
+    tip += f", gated by {d.text_of(gater)}" if gater is not None else ""
+    if d.step is not None:
+        tip += f", contribution {d.step.contribution[(u, v)]!r}"
+    if d.learning is not None:
+        tip += f", weight change {d.learning.weight_change[(u, v)]!r}"
+    return tip
+
+
+def _group_label(d: _Drawing, g: _Group, delayed: bool) -> list[str]:
+    """A summed edge's label: count, mean |w|, delays and gated count."""
+    lines = [f"{g.count:,} synapse{'s' if g.count != 1 else ''}"]
+    if g.weighed:
+        lines.append(f"mean |w| {_fmt(g.total_abs / g.weighed, d.o.precision)}")
+    if delayed:
+        lines.append("(" + ", ".join(f"t-{x}" for x in sorted(g.delays)) + ")")
+    if g.gated:
+        lines.append(f"{g.gated:,} gated")
+    return lines
+
+
+def _draw_synapses(d: _Drawing, dot: graphviz.Digraph) -> _Legend:
+    """Every synapse, single or summed; **returns** what the caption must explain."""
+    scheme = d.scheme
+    singles, groups = _sort_synapses(d)
+    mags = [abs(x) for u, v, w, _d, _g in singles if (x := _shown(d, u, v, w)) is not None]
     mags += [g.total_abs / g.weighed for g in groups.values() if g.weighed]
     wmax = max(mags, default=0.0)
 
-    def look(w: float | None) -> dict[str, str]:
-        if w is None or w == 0:
-            color, head = scheme.neutral, "normal"
-        elif w > 0:
-            color, head = scheme.positive, "normal"
-        else:
-            color, head = scheme.negative, scheme.negative_arrowhead
-        width = _MIN_WIDTH if w is None or wmax == 0 else (
-            _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * abs(w) / wmax)
-        look = {"color": color, "fontcolor": color, "penwidth": _fmt(width, 2)}
-        if head != "normal":
-            look["arrowhead"] = head
-        return look
-
     any_delay = any_gate = any_weight = False
-    for u, v, w, d, gater in singles:
-        parts = []
-        if labelled and w is not None:
-            any_weight = True
-            if learning is not None:
-                parts.append(f"\u0394w {_change(learning.weight_change[(u, v)])}")
-            elif step is not None:
-                factors = [_fmt(w, o.precision)]
-                if gater is not None:
-                    factors.append(_value(step.gain[(u, v)], o.precision))
-                factors.append(_value(step.read[(u, v)], o.precision))
-                product = " \u00d7 ".join(factors)
-                parts.append(f"{product} = {_value(step.contribution[(u, v)], o.precision)}")
-            else:
-                parts.append(_fmt(w, o.precision))
-        if d:
-            any_delay = True
-            if labelled:
-                parts.append(f"(t-{d})")
-        if gater is not None:
-            any_gate = True
-            if labelled and step is None:
-                parts.append(f"\u00d7 {text_of(gater)}")
-        tip = f"{text_of(u)} -> {text_of(v)}: weight {w!r}"
-        tip += f", delay {d}" if d else ""
-        tip += f", gated by {text_of(gater)}" if gater is not None else ""
-        if step is not None:
-            tip += f", contribution {step.contribution[(u, v)]!r}"
-        if learning is not None:
-            tip += f", weight change {learning.weight_change[(u, v)]!r}"
-        cls = "synapse" + (" delayed" if d else "") + (" gated" if gater is not None else "")
+    for synapse in singles:
+        u, v, w, dl, gater = synapse
+        any_weight = any_weight or (d.labelled and w is not None)
+        any_delay = any_delay or bool(dl)
+        any_gate = any_gate or gater is not None
+        parts = _synapse_label(d, synapse)
+        cls = "synapse" + (" delayed" if dl else "") + (" gated" if gater is not None else "")
         extra = {"class": cls}
-        if d:
+        if dl:  # recurrent: drawn back without pulling the ranks
             extra["style"] = "dashed"
-        if d:  # recurrent: drawn back without pulling the ranks
             extra["constraint"] = "false"
-        dot.edge(names[u], names[v], _text(" ".join(parts)) if parts else None,
-                 tooltip=_text(tip), **look(shown(u, v, w)), **extra)
+        dot.edge(d.names[u], d.names[v], _text(" ".join(parts)) if parts else None,
+                 tooltip=_text(_synapse_tooltip(d, synapse)),
+                 **_look(scheme, _shown(d, u, v, w), wmax), **extra)
 
     for (gu, gv, delayed), g in groups.items():
         mean_abs = g.total_abs / g.weighed if g.weighed else None
-        lines = [f"{g.count:,} synapse{'s' if g.count != 1 else ''}"]
-        if mean_abs is not None:
-            lines.append(f"mean |w| {_fmt(mean_abs, o.precision)}")
-        if delayed:
-            lines.append("(" + ", ".join(f"t-{d}" for d in sorted(g.delays)) + ")")
-            any_delay = True
-        if g.gated:
-            lines.append(f"{g.gated:,} gated")
-            any_gate = True
+        lines = _group_label(d, g, delayed)
+        any_delay = any_delay or delayed
+        any_gate = any_gate or bool(g.gated)
         # mixed signs have no colour: neutral, width by the mean magnitude
-        style = look(mean_abs)
+        style = _look(scheme, mean_abs, wmax)
         style["color"], style["fontcolor"] = scheme.neutral, scheme.line
         extra = {"class": "synapses" + (" delayed" if delayed else "")}
         if delayed:
             extra["style"] = "dashed"
-        if delayed:
             extra["constraint"] = "false"
-        tip = "; ".join(lines)
-        dot.edge(gu, gv, _text("\n".join(lines)), tooltip=_text(tip), **style, **extra)
+        dot.edge(gu, gv, _text("\n".join(lines)), tooltip=_text("; ".join(lines)),
+                 **style, **extra)
 
+    group, names = d.group, d.names
+    return _Legend(
+        wmax=wmax if mags else None, singles=bool(singles), groups=bool(groups),
+        weights=any_weight, delayed=any_delay, gated=any_gate,
+        hidden=d.n_singles if singles and not d.labelled else 0,
+        gates=any(group[n] == names[n] for n, kind in d.kinds.items() if kind == "gate"),
+        memory=any(group[n] == names[n] for n, kind in d.kinds.items() if kind == "memory"),
+        step=d.step, learning=d.learning,
+        recurrent=any(dl or g is not None for *_, dl, g in d.synapses),
+        compact=d.sizes.compact and (d.o.biases or d.o.activations or d.step is not None),
+        blocks=bool(d.blocks))
+
+
+def _draw_gate_connectors(d: _Drawing, dot: graphviz.Digraph) -> None:
+    """A dotted connector from each gater to the target of the synapses it gates
+    (once per pair of drawn nodes), when ``gates`` is on."""
+    if not d.o.gates:
+        return
+    gate_links: dict[tuple[str, str], tuple[Any, Any, list[str]]] = {}
+    for u, v, _w, _dl, gater in d.synapses:
+        if gater is not None and gater in d.index:
+            link = (d.group[gater], d.group[v])
+            gate_links.setdefault(link, (gater, v, []))[2].append(
+                f"{d.text_of(u)} -> {d.text_of(v)}")
     for (gu, gv), (gater, target, gated) in gate_links.items():
         tip = f"gates {', '.join(gated[:5])}" + (" ..." if len(gated) > 5 else "")
         # A connector that points forward may pull the ranks like a synapse (dot 2.43
         # aborts on some unconstrained edges between clusters); one that points back
         # must not.
-        forward = rank[gater] < rank[target]
-        dot.edge(gu, gv, style="dotted", color=scheme.gate, arrowhead="odot",
+        forward = d.rank[gater] < d.rank[target]
+        dot.edge(gu, gv, style="dotted", color=d.scheme.gate, arrowhead="odot",
                  constraint="true" if forward else "false", penwidth="1.0",
                  tooltip=_text(tip), **{"class": "gate"})
 
-    # --- title and caption -------------------------------------------------------------
-    label = _caption(o, scheme, _Legend(
-        wmax=wmax if mags else None, singles=bool(singles), groups=bool(groups),
-        weights=any_weight, delayed=any_delay, gated=any_gate,
-        hidden=n_singles if singles and not labelled else 0,
-        gates=any(group[n] == names[n] for n, kind in kinds.items() if kind == "gate"),
-        memory=any(group[n] == names[n] for n, kind in kinds.items() if kind == "memory"),
-        step=step, learning=learning, recurrent=any(d or g is not None for *_, d, g in synapses),
-        compact=sizes.compact and (o.biases or o.activations or step is not None)))
+
+def _add_caption(d: _Drawing, dot: graphviz.Digraph, legend: _Legend) -> None:
+    """Title and caption (``_caption``), then the user's graph attributes."""
+    label = _caption(d.o, d.scheme, legend)
     if label is not None:
-        dot.attr(label=label, labelloc="t" if o.title is not None else "b", fontsize="10")
-    if o.graph_attr:
-        dot.attr("graph", **{str(k): str(v) for k, v in o.graph_attr.items()})
-    return dot
+        dot.attr(label=label, labelloc="t" if d.o.title is not None else "b", fontsize="10")
+    if d.o.graph_attr:
+        dot.attr("graph", **{str(k): str(v) for k, v in d.o.graph_attr.items()})
 
 
 def _dot_names(G: nx.DiGraph[Any]) -> dict[Any, str]:
@@ -963,6 +1105,7 @@ class _Legend:
     learning: Learning | None
     recurrent: bool
     compact: bool
+    blocks: bool = False
 
 
 def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
@@ -1011,6 +1154,8 @@ def _caption(o: _Options, scheme: ColorScheme, k: _Legend) -> str | None:
             notes.append("neuron values in tooltips")
         if k.groups:
             notes.append("boxes: whole layers")
+        if k.blocks:
+            notes.append("blocks: a memory cell with its gates")
         if k.gates:
             notes.append("diamonds: gates")
         if k.memory:

@@ -155,8 +155,9 @@ def test_lstm_shows_its_gates_and_memory_cells(tmp_path):
               for ids in layers.values() for n in ids}
     assert {shapes[n] for n in layers["memory_cell0"]} == {"polygon"}
     text = svg.text().replace("\xa0", " ")
-    for label in ("input_gate0", "forget_gate0", "memory_cell0", "output_gate0"):
-        assert label in text  # the cluster around each layer names its role
+    for cell in layers["memory_cell0"]:
+        assert f"block {cell}" in text  # each memory block's box names its cell
+    assert "blocks: a memory cell with its gates" in text
     assert "diamonds: gates" in text and "octagons: self-connected (memory) neurons" in text
     # each gate's dotted connector reaches what it gates
     gates = {(e["source"], e["target"]) for e in svg.edges_of("gate")}
