@@ -31,7 +31,7 @@ import sys
 import textwrap
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -783,27 +783,13 @@ class _Formatter(argparse.HelpFormatter):
         return text
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``netgraph`` command line, subcommands and all.
+_JSON_HELP = "print the result as JSON on stdout"
 
-    **Returns** an ``argparse.ArgumentParser``; ``parse_args`` gives a namespace
-    whose ``run`` attribute carries out the chosen subcommand.
-    """
-    parser = argparse.ArgumentParser(
-        prog=PROG, formatter_class=_Formatter,
-        description="Neural networks built as graphs: inspect, check, draw, convert, train "
-                    "and run\nnetgraph networks (JSON files written by Network.save).",
-        epilog="Exit status: 0 ok, 1 a failed check or unusable input, 2 a bad command "
-               "line.\nRun 'netgraph COMMAND --help' for a command's options.")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+_Command = Callable[[str, str, str], argparse.ArgumentParser]
 
-    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=description,
-                                   formatter_class=_Formatter)
 
-    json_help = "print the result as JSON on stdout"
-
+def _info_command(command: _Command) -> None:
+    """The ``info`` subcommand's arguments."""
     p = command("info", "summarize a network: layers, synapses, parameters",
                 "Summarize a network: neurons per layer and role, synapses (delayed, gated,\n"
                 "self-connections), activations, learnable parameters and the file's format "
@@ -813,18 +799,24 @@ def build_parser() -> argparse.ArgumentParser:
                         "neat-python or ONNX ('-': stdin)")
     p.add_argument("--from", dest="source_format", choices=READ_FORMATS, default="auto",
                    help="the file's format; auto recognises it")
-    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(run=_cmd_info)
 
+
+def _validate_command(command: _Command) -> None:
+    """The ``validate`` subcommand's arguments."""
     p = command("validate", "check network files (format and meaning)",
                 "Check that each file is a netgraph network that loads: its JSON, its schema\n"
                 "and its meaning (known neurons, no duplicate synapse, no undelayed cycle, ...).\n"
                 "Prints 'ok' for each good file; exits 1 if any file is bad, naming the place:\n"
                 "synapses[17].target: unknown neuron 'h9'.")
     p.add_argument("networks", metavar="NET.json", nargs="+", help="netgraph network files")
-    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(run=_cmd_validate)
 
+
+def _render_command(command: _Command) -> None:
+    """The ``render`` subcommand's arguments."""
     p = command("render", "draw a network (svg, png, pdf, ... or DOT)",
                 "Draw a network with Graphviz. The output's extension is the picture's "
                 "format:\n" + ", ".join(FORMATS) + ". .dot and .gv write the DOT source and "
@@ -868,6 +860,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "synapses), yes, no")
     p.set_defaults(run=_cmd_render)
 
+
+def _convert_command(command: _Command) -> None:
+    """The ``convert`` subcommand's arguments."""
     p = command("convert", "convert between netgraph, Synaptic, Neataptic, brain.js, "
                            "neat-python and ONNX; export ONNX or code",
                 "Convert a network between formats. The input's format is recognised on sight\n"
@@ -898,6 +893,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ONNX output: the model's number type")
     p.set_defaults(run=_cmd_convert)
 
+
+def _train_command(command: _Command) -> None:
+    """The ``train`` subcommand's arguments."""
     p = command("train", "train a network on a CSV file",
                 "Train a network on a CSV file and save it.\n\n"
                 "  netgraph train --layers 2,3,1 --data xor.csv -o net.json   # a new "
@@ -945,11 +943,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show a progress bar on stderr (default: when stderr is a terminal)")
     p.add_argument("--log", type=_positive_int, metavar="N",
                    help="print the error every N epochs (to stderr)")
-    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.add_argument("--history", action="store_true",
                    help="with --json: include every epoch's error")
     p.set_defaults(run=_cmd_train, parser=p)
 
+
+def _predict_command(command: _Command) -> None:
+    """The ``predict`` subcommand's arguments."""
     p = command("predict", "run a network on inputs",
                 "Run a network on inputs and print its outputs.\n\n"
                 "  netgraph predict net.json --input 0,1\n"
@@ -969,8 +970,36 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--data", metavar="INPUTS.csv", help="a CSV of inputs ('-': stdin)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the outputs here instead "
                    "of stdout")
-    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(run=_cmd_predict)
+
+
+_COMMANDS = (_info_command, _validate_command, _render_command, _convert_command,
+             _train_command, _predict_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``netgraph`` command line, subcommands and all (each subcommand's arguments
+    in a function of its own below).
+
+    **Returns** an ``argparse.ArgumentParser``; ``parse_args`` gives a namespace
+    whose ``run`` attribute carries out the chosen subcommand.
+    """
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=_Formatter,
+        description="Neural networks built as graphs: inspect, check, draw, convert, train "
+                    "and run\nnetgraph networks (JSON files written by Network.save).",
+        epilog="Exit status: 0 ok, 1 a failed check or unusable input, 2 a bad command "
+               "line.\nRun 'netgraph COMMAND --help' for a command's options.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=description,
+                                   formatter_class=_Formatter)
+
+    for add in _COMMANDS:
+        add(command)
     return parser
 
 

@@ -11,7 +11,11 @@ delayed or gated synapses runs one time step per click from the state the previo
 step left, as ``activate`` does, and starts again from a cleared state on request.
 
 Positions come from Graphviz's ``dot`` when it is installed (the layout of the SVG
-diagrams), else from netgraph's own layered layout (``_layout``).
+diagrams), else from netgraph's own layered layout (``_layout``). A network with
+memory blocks (``_blocks``: a self-connected cell with its gates, as in LSTMs and
+GRUs, found from the synapses) is laid out by netgraph with each block as one unit
+of fixed size, shut (one node) by default when there are more than ``FEW_BLOCKS``;
+opening one moves nothing else.
 
 Everything taken from the network is data: it reaches the page as JSON inside a
 ``<script type="application/json">`` element (with ``<``, ``>`` and ``&`` escaped),
@@ -34,8 +38,10 @@ from typing import Any, TypedDict, Unpack
 import networkx as nx
 
 from ._activations import activation_source, get_activation
+from ._blocks import Block
 from ._diagram import (
     ColorScheme,
+    _blocks_of,
     _dot_names,
     _graph_of,
     _kinds,
@@ -48,7 +54,7 @@ from ._diagram import (
     _synapses,
 )
 from ._files import write_atomically
-from ._layout import place, ranks
+from ._layout import place, place_blocks, ranks
 from ._trace import activation_order
 
 __all__ = ["LAYOUTS", "PageOptions", "page", "page_data", "write_page"]
@@ -97,6 +103,45 @@ class _Positions:
     width: float
     height: float
     engine: str
+    boxes: list[tuple[float, float, float, float]] | None = None  # memory blocks'
+
+
+#: Memory blocks are drawn collapsed by default when a network has more than this many.
+FEW_BLOCKS = 6
+
+
+def _block_layout(G: nx.DiGraph[Any], layers: list[_Layer], blocks: list[Block],
+                  undelayed: list[tuple[Any, Any]], rankdir: str) -> _Positions:
+    """netgraph's layout with each memory block as one unit (``_layout.place_blocks``)."""
+    in_block = {n for block in blocks for n in block.members}
+    units: list[list[Any]] = []
+    for layer in layers:
+        members = [n for n in layer.members if n not in in_block]
+        if layer.ranked:
+            units += [members] if members else []
+        else:
+            units += [[n] for n in members]
+    p = place_blocks(G, units, [(b.members, b.core) for b in blocks], undelayed,
+                     rankdir=rankdir)
+    margin = 60.0
+    x = {n: v + margin for n, v in p.x.items()}
+    y = {n: v + margin for n, v in p.y.items()}
+    boxes = [(x0 + margin, y0 + margin, x1 + margin, y1 + margin)
+             for x0, y0, x1, y1 in p.boxes]
+    # netgraph's own layered layout, block-aware: named as such on the page
+    return _Positions(x, y, {}, p.width + 2 * margin, p.height + 2 * margin, "layered", boxes)
+
+
+def _collapse_with_blocks(G: nx.DiGraph[Any], o: Any, layers: list[_Layer],
+                          blocks: list[Block]) -> tuple[set[Any], bool]:
+    """Which layers start collapsed, and whether the blocks do: blocks above a few
+    collapse, and layers only if the drawing is still too big with the blocks shut."""
+    shut = len(blocks) > FEW_BLOCKS
+    if o.collapse is not None or not blocks:
+        return _should_collapse(G, o, layers), shut
+    in_block = sum(len(b.members) for b in blocks)
+    drawn = G.number_of_nodes() - in_block + (len(blocks) if shut else in_block)
+    return ({layer.key for layer in layers} if drawn > o.max_neurons else set()), shut
 
 
 def _own_layout(G: nx.DiGraph[Any], layers: list[_Layer], linked: nx.DiGraph[Any],
@@ -184,11 +229,14 @@ def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
     G = _graph_of(obj)
     synapses = _synapses(G)
     layers, linked = _layers(G, synapses)
-    collapsed = _should_collapse(G, o, layers)
+    blocks = _blocks_of(G, synapses, layers)
+    collapsed, blocks_shut = _collapse_with_blocks(G, o, layers, blocks)
     kinds = _kinds(synapses)
     undelayed = [(u, v) for u, v, _w, d, _g in synapses if not d]
     pos = None
-    if layout == "dot" or (layout == "auto" and not collapsed and shutil.which("dot")):
+    if blocks and layout != "dot":
+        pos = _block_layout(G, layers, blocks, undelayed, o.rankdir)
+    elif layout == "dot" or (layout == "auto" and not collapsed and shutil.which("dot")):
         pos = _dot_layout(obj, G, o)
         if pos is None and layout == "dot":
             from ._diagram import INSTALL_HINT
@@ -203,6 +251,7 @@ def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
 
     index = {n: k for k, n in enumerate(G)}
     layer_of = {n: k for k, layer in enumerate(layers) for n in layer.members}
+    block_of = {n: k for k, block in enumerate(blocks) for n in block.members}
     acts: list[str] = []
     act_index: dict[str, int] = {}
     neurons = []
@@ -217,6 +266,7 @@ def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
         neurons.append({
             "id": label, "layer": layer_of[n], "role": role, "kind": kinds.get(n, ""),
             "act": act_index[name], "bias": bias if bias is not None else 0.0,
+            "block": block_of.get(n, -1),
             "x": round(pos.x[n], 2), "y": round(pos.y[n], 2),
         })
     src, dst, weight, delay, gater, path = [], [], [], [], [], []
@@ -243,14 +293,29 @@ def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
         "activations": acts,
         "neurons": neurons,
         "layers": [{"name": str(layer.key), "role": ("input", "hidden", "output")[
-            layer.role_class], "collapsed": layer.key in collapsed, "boxed": not layer.cyclic}
+            layer.role_class], "collapsed": layer.key in collapsed, "boxed": not layer.cyclic,
+            "blocked": all(n in block_of for n in layer.members)}
             for layer in layers],
+        "blocks": [_block_data(block, k, index, pos, blocks_shut, o.label, G)
+                   for k, block in enumerate(blocks)],
         "synapses": {"source": src, "target": dst, "weight": weight, "delay": delay,
                      "gater": gater, "path": path},
         "order": [index[n] for n in activation_order(G)],
         "recurrent": any(d or g is not None for *_, d, g in synapses),
         "input": [float(v) for v in initial],
     }
+
+
+def _block_data(block: Block, k: int, index: dict[Any, int], pos: _Positions, shut: bool,
+                label: str, G: nx.DiGraph[Any]) -> dict[str, Any]:
+    """A memory block as the page draws it: name, neurons, box (when laid out by
+    blocks; else the page boxes its neurons' positions) and whether it starts shut."""
+    a = G.nodes[block.core]
+    core = str(a["name"]) if label == "name" and a.get("name") is not None else str(block.core)
+    box = pos.boxes[k] if pos.boxes is not None else None
+    return {"name": f"block {core}", "core": index[block.core],
+            "members": [index[n] for n in block.members], "collapsed": shut,
+            "box": [round(v, 2) for v in box] if box is not None else None}
 
 
 def _json_for_script(data: Any) -> str:

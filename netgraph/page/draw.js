@@ -8,6 +8,8 @@ const COLORS = DATA.colors;
 const NEURONS = DATA.neurons;
 const SYN = DATA.synapses;
 const N = NEURONS.length;
+const BLOCKS = DATA.blocks || []; // memory blocks: a cell and its gates, one unit each
+const L = DATA.layers.length;
 const S = SYN.source.length;
 const LR = DATA.rankdir === "LR" || DATA.rankdir === "RL";
 const FORWARD = DATA.rankdir === "LR" || DATA.rankdir === "TB" ? 1 : -1;
@@ -93,6 +95,7 @@ function widthOf(v, max) {
 }
 
 const view = { x: 0, y: 0, k: 1, collapsed: DATA.layers.map((l) => l.collapsed),
+               shut: BLOCKS.map((b) => b.collapsed),
                values: false, highlight: -1, matches: new Set(), wmax: 0 };
 const canvas = document.getElementById("canvas");
 const viewport = document.getElementById("viewport");
@@ -105,15 +108,38 @@ function members(layer) {
 }
 const MEMBERS = DATA.layers.map((_, k) => members(k));
 
+// A drawn node that stands for many neurons: layer k is -1 - k, block b is -1 - L - b.
+function blockOf(node) { return -1 - L - node; }
+
+// The box of block b: its own (netgraph's block layout) or around its neurons.
+function blockBox(b) {
+  if (BLOCKS[b].box) return BLOCKS[b].box;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const m of BLOCKS[b].members) {
+    const n = NEURONS[m];
+    x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y); x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y);
+  }
+  return [x0 - R - 10, y0 - R - 26, x1 + R + 10, y1 + R + 10];
+}
+
+function blockCentre(b) {
+  const [x0, y0, x1, y1] = blockBox(b);
+  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+}
+
 function layerCentre(layer) {
-  const m = MEMBERS[layer];
+  if (layer >= L) return blockCentre(layer - L);
+  const m = MEMBERS[layer].filter((k) => !(NEURONS[k].block >= 0));
   let x = 0, y = 0;
   for (const k of m) { x += NEURONS[k].x; y += NEURONS[k].y; }
   return { x: x / m.length, y: y / m.length };
 }
 
-// What draws neuron k: itself (a number >= 0) or its collapsed layer (-1 - layer).
+// What draws neuron k: itself (a number >= 0), its collapsed block (-1 - L - block)
+// or its collapsed layer (-1 - layer). A block's neurons follow their block only.
 function shownAs(k) {
+  const b = NEURONS[k].block;
+  if (b >= 0) return view.shut[b] ? -1 - L - b : k;
   const layer = NEURONS[k].layer;
   return view.collapsed[layer] ? -1 - layer : k;
 }
@@ -184,6 +210,7 @@ function render() {
 
   // layer boxes (expanded) and layer nodes (collapsed)
   DATA.layers.forEach((layer, k) => {
+    if (layer.blocked) return; // drawn as its blocks
     if (view.collapsed[k]) {
       const c = layerCentre(k);
       const g = el("g", { class: "layer-node", "data-layer": k }, nodes);
@@ -194,9 +221,10 @@ function render() {
         `${MEMBERS[k].length.toLocaleString("en")} neuron${MEMBERS[k].length === 1 ? "" : "s"}`;
       return;
     }
-    if (!layer.boxed) return;
+    if (!layer.boxed || layer.blocked) return;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const m of MEMBERS[k]) {
+      if (NEURONS[m].block >= 0) continue;
       const n = NEURONS[m];
       x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y); x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y);
     }
@@ -207,6 +235,8 @@ function render() {
     const label = el("text", { x: (x0 + x1) / 2, y: y0 - pad, "text-anchor": "middle", "data-layer": k }, g);
     label.textContent = layer.name;
   });
+
+  BLOCKS.forEach((block, b) => drawBlock(block, b, boxes, nodes));
 
   // synapses: single ones between shown neurons, grouped ones where a layer is collapsed
   let wmax = 0;
@@ -236,8 +266,13 @@ function render() {
     }
   }
   let gmax = 0;
+  // Between two shut blocks (an LSTM's peepholes) there can be a curve for every pair:
+  // drawn only while few; a block's details count them.
+  const between = [...groups.values()].filter((grp) => grp.a < -L && grp.b < -L);
+  const hideBetween = between.length > 40;
   for (const grp of groups.values()) gmax = Math.max(gmax, grp.total / grp.count);
   for (const grp of groups.values()) {
+    if (hideBetween && grp.a < -L && grp.b < -L) continue;
     const pa = pointOf(grp.a), pb = pointOf(grp.b);
     const g = el("g", { class: "synapse-group", "data-group": `${grp.a},${grp.b},${grp.count},${grp.total / grp.count}` }, edges);
     const d = curve(pa, pb, grp.a === grp.b, grp.a, grp.b);
@@ -245,6 +280,7 @@ function render() {
                            "marker-end": "url(#arrow)" }, g);
     if (grp.delayed) p.setAttribute("stroke-dasharray", "5 3");
     el("path", { d, class: "hit" }, g);
+    if (grp.a < -L || grp.b < -L) continue; // many small groups: counts in the details
     const t = el("text", { x: (pa.x + pb.x) / 2, y: (pa.y + pb.y) / 2 - 6, class: "group-label" }, g);
     t.textContent = `${grp.count.toLocaleString("en")} synapse${grp.count === 1 ? "" : "s"}`;
   }
@@ -278,6 +314,26 @@ function render() {
   applyMarks();
 }
 
+// A memory block: a labelled box around its neurons, or one node when shut.
+function drawBlock(block, b, boxes, nodes) {
+  const [x0, y0, x1, y1] = blockBox(b);
+  if (view.shut[b]) {
+    const c = blockCentre(b);
+    const g = el("g", { class: "block-node", "data-block": b }, nodes);
+    el("rect", { x: c.x - 52, y: c.y - 22, width: 104, height: 44, rx: 10, fill: COLORS.memory,
+                 stroke: COLORS.line, class: "shape" }, g);
+    el("text", { x: c.x, y: c.y - 7 }, g).textContent =
+      block.name.length > 16 ? block.name.slice(0, 15) + "\u2026" : block.name;
+    el("text", { x: c.x, y: c.y + 9 }, g).textContent = `${block.members.length} neurons`;
+    return;
+  }
+  const g = el("g", { class: "box block-box", "data-box-block": b }, boxes);
+  el("rect", { x: x0, y: y0, width: x1 - x0, height: y1 - y0, rx: 10, fill: COLORS.cluster,
+               stroke: COLORS.gate }, g);
+  const label = el("text", { x: (x0 + x1) / 2, y: y0 + 12, "text-anchor": "middle", "data-block": b }, g);
+  label.textContent = block.name.length > 24 ? block.name.slice(0, 23) + "\u2026" : block.name;
+}
+
 // ------------------------------------------------------------------ highlight, search
 function applyMarks() {
   const h = view.highlight;
@@ -302,7 +358,7 @@ function applyMarks() {
     g.classList.toggle("hl", k === h);
     g.classList.toggle("match", view.matches.has(k));
   });
-  for (const g of document.querySelectorAll(".synapse-group, .gate-link")) g.classList.toggle("dim", h >= 0);
+  for (const g of document.querySelectorAll(".synapse-group, .gate-link, .block-node")) g.classList.toggle("dim", h >= 0);
 }
 
 function search(text) {
@@ -315,8 +371,9 @@ function search(text) {
 }
 
 function focusNeuron(k) {
-  const layer = NEURONS[k].layer;
-  if (view.collapsed[layer]) { view.collapsed[layer] = false; render(); updateLayerList(); }
+  const layer = NEURONS[k].layer, b = NEURONS[k].block;
+  if (b >= 0 && view.shut[b]) { view.shut[b] = false; render(); updateLayerList(); }
+  if (!(b >= 0) && view.collapsed[layer]) { view.collapsed[layer] = false; render(); updateLayerList(); }
   const box = canvas.getBoundingClientRect();
   view.k = Math.max(view.k, 1);
   view.x = box.width / 2 - NEURONS[k].x * view.k;
@@ -372,6 +429,11 @@ function click(ev) {
   const target = document.elementFromPoint(ev.clientX, ev.clientY);
   const layerLabel = target && target.closest("[data-layer]");
   const neuron = target && target.closest("[data-n]");
+  const block = target && target.closest("[data-block]");
+  if (block && !neuron) {
+    toggleBlock(Number(block.getAttribute("data-block")));
+    return;
+  }
   if (layerLabel && !neuron) {
     toggleLayer(Number(layerLabel.getAttribute("data-layer")));
     return;
@@ -403,6 +465,20 @@ function synapseDetails(e) {
   if (SYN.gater[e] >= 0) lines.push(`gated by ${NEURONS[SYN.gater[e]].id}`);
   if (view.values) lines.push(`contribution ${full(model.contribution[e])}`);
   return [`${a.id} \u2192 ${b.id}`, lines];
+}
+
+function blockDetails(b) {
+  const block = BLOCKS[b];
+  const inside = new Set(block.members);
+  let into = 0, out = 0;
+  for (let e = 0; e < S; e++) {
+    const s = inside.has(SYN.source[e]), t = inside.has(SYN.target[e]);
+    if (t && !s) into += 1;
+    if (s && !t) out += 1;
+  }
+  const kinds = block.members.map((m) => `${NEURONS[m].id} (${NEURONS[m].kind || NEURONS[m].role})`);
+  return [block.name, [`memory block of ${NEURONS[block.core].id}: ${block.members.length} neurons`,
+          ...kinds, `${into} synapses in, ${out} out`, `click to ${view.shut[b] ? "expand" : "collapse"}`]];
 }
 
 function layerDetails(k) {
@@ -442,9 +518,11 @@ canvas.addEventListener("mouseover", (ev) => {
   if (n) showTooltip(ev, ...neuronDetails(Number(n.getAttribute("data-n"))));
   else if (s) showTooltip(ev, ...synapseDetails(Number(s.getAttribute("data-s"))));
   else if (l) showTooltip(ev, ...layerDetails(Number(l.getAttribute("data-layer"))));
+  else if (t.closest(".block-node")) showTooltip(ev, ...blockDetails(Number(t.closest(".block-node").getAttribute("data-block"))));
   else if (grp) {
     const [a, b, count, mean] = grp.getAttribute("data-group").split(",").map(Number);
-    const name = (x) => (x >= 0 ? NEURONS[x].id : `layer ${DATA.layers[-1 - x].name}`);
+    const name = (x) => (x >= 0 ? NEURONS[x].id : x < -L ? BLOCKS[blockOf(x)].name
+      : `layer ${DATA.layers[-1 - x].name}`);
     showTooltip(ev, `${name(a)} \u2192 ${name(b)}`, [`${count} synapses`, `mean |weight| ${full(mean)}`]);
   } else tooltip.hidden = true;
 });
@@ -458,10 +536,28 @@ function toggleLayer(k) {
   updateLayerList();
 }
 
+function toggleBlock(b) {
+  view.shut[b] = !view.shut[b];
+  render();
+  updateLayerList();
+}
+
 function updateLayerList() {
   const list = document.getElementById("layer-list");
   list.replaceChildren();
+  BLOCKS.forEach((block, b) => {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("aria-expanded", String(!view.shut[b]));
+    button.setAttribute("data-block-button", b);
+    button.textContent = `${view.shut[b] ? "\u25b8" : "\u25be"} ${block.name} (${block.members.length})`;
+    button.addEventListener("click", () => toggleBlock(b));
+    li.appendChild(button);
+    list.appendChild(li);
+  });
   DATA.layers.forEach((layer, k) => {
+    if (layer.blocked) return; // all its neurons are in blocks: the blocks open and shut
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
@@ -475,10 +571,12 @@ function updateLayerList() {
 }
 
 document.getElementById("collapse-all").addEventListener("click", () => {
-  view.collapsed = view.collapsed.map(() => true); render(); updateLayerList();
+  view.collapsed = view.collapsed.map(() => true); view.shut = view.shut.map(() => true);
+  render(); updateLayerList();
 });
 document.getElementById("expand-all").addEventListener("click", () => {
-  view.collapsed = view.collapsed.map(() => false); render(); updateLayerList();
+  view.collapsed = view.collapsed.map(() => false); view.shut = view.shut.map(() => false);
+  render(); updateLayerList();
 });
 document.getElementById("fit").addEventListener("click", fit);
 document.getElementById("search").addEventListener("input", (ev) => search(ev.target.value));
