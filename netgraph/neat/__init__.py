@@ -6,10 +6,26 @@ native core as arrays of genes (``GenomeData``), and ``genome.network`` is a rea
 ``netgraph.Network``. This package imports the core; the core never imports it.
 """
 
+from .._exceptions import ConfigError as ConfigError
+from ._config import ACTIVATION_NAMES as ACTIVATION_NAMES
+from ._config import AGGREGATION_NAMES as AGGREGATION_NAMES
+from ._config import Config as Config
+from ._config import DefaultGenome as DefaultGenome
+from ._config import DefaultReproduction as DefaultReproduction
+from ._config import DefaultSpeciesSet as DefaultSpeciesSet
+from ._config import DefaultStagnation as DefaultStagnation
 from ._genes import GenomeData as GenomeData
 from ._genes import check_genome_data as check_genome_data
 
 __all__ = [
+    "ACTIVATION_NAMES",
+    "AGGREGATION_NAMES",
+    "Config",
+    "ConfigError",
+    "DefaultGenome",
+    "DefaultReproduction",
+    "DefaultSpeciesSet",
+    "DefaultStagnation",
     "GenomeData",
     "check_genome_data",
 ]
