@@ -16,16 +16,22 @@ from ._config import DefaultSpeciesSet as DefaultSpeciesSet
 from ._config import DefaultStagnation as DefaultStagnation
 from ._genes import GenomeData as GenomeData
 from ._genes import check_genome_data as check_genome_data
+from ._genome import ConnectionGene as ConnectionGene
+from ._genome import Genome as Genome
+from ._genome import NodeGene as NodeGene
 
 __all__ = [
     "ACTIVATION_NAMES",
     "AGGREGATION_NAMES",
     "Config",
     "ConfigError",
+    "ConnectionGene",
     "DefaultGenome",
     "DefaultReproduction",
     "DefaultSpeciesSet",
     "DefaultStagnation",
+    "Genome",
     "GenomeData",
+    "NodeGene",
     "check_genome_data",
 ]
