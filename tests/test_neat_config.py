@@ -233,3 +233,15 @@ def test_paper_values() -> None:
     assert v["activation_options"] == ["steep_sigmoid"]
     assert v["spawn_method"] == "paper"
     assert Config.paper(2, 1, pop_size=300).pop_size == 300
+
+
+def test_from_values_after_json_gives_an_equal_config() -> None:
+    import json
+
+    for config in (Config.from_file(XOR), Config.paper(3, 1),
+                   Config(num_inputs=2, num_outputs=1, initial_connection="partial 0.3",
+                          seed=5)):
+        stored = json.loads(json.dumps(config.values))
+        assert Config.from_values(stored) == config
+    with pytest.raises(ConfigError, match="'colour'"):
+        Config.from_values({**Config.paper(2, 1).values, "colour": 1})

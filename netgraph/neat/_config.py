@@ -714,6 +714,29 @@ class Config:
         values.update(changes)
         return cls(**values)
 
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Config:
+        """The Config whose ``values`` are ``values`` (e.g. as a checkpoint stored them).
+
+        **Arguments**
+        - ``values``: a ``Config.values`` dict (``initial_connection_fraction`` included;
+          JSON's numbers are accepted for its float keys).
+
+        **Returns** an equal ``Config``. **Raises** ``ConfigError`` naming a bad key.
+        """
+        given = {k: v for k, v in values.items() if k in KEYS}
+        for name, spec in KEYS.items():  # JSON writes 30.0 as 30: floats stay floats
+            if spec.type == "float" and isinstance(given.get(name), int) and \
+                    not isinstance(given.get(name), bool):
+                given[name] = float(given[name])
+        fraction = values.get("initial_connection_fraction")
+        if fraction is not None:
+            given["initial_connection"] = f"{given['initial_connection']} {float(fraction)!r}"
+        unknown = [k for k in values if k not in KEYS and k != "initial_connection_fraction"]
+        if unknown:
+            raise ConfigError(f"{unknown[0]!r}: is not a configuration key", key=unknown[0])
+        return cls(**given)
+
     def replace(self, **changes: Any) -> Config:
         """A new Config with some keys changed (checked again as a whole).
 

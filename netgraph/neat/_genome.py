@@ -112,6 +112,19 @@ class Genome:
         self._nodes: _Genes | None = None
         self._connections: _Genes | None = None
 
+    @classmethod
+    def from_data(cls, data: GenomeData, config: Config, *, check: bool = False) -> Genome:
+        """A genome from its genes (the native population's form), fitness and species
+        taken from ``data``.
+
+        **Arguments**
+        - ``data``: the genes. ``config``: their configuration. ``check``: validate
+          ``data`` (off: the native population's genomes are valid by construction).
+
+        **Returns** the ``Genome``.
+        """
+        return cls(data, config, check=check)
+
     @property
     def config(self) -> Config:
         """The ``Config`` this genome belongs to."""
