@@ -483,7 +483,7 @@ def compute_spawn(adjusted_fitness: list[float], previous_sizes: list[int], pop_
         target = max(min_species_size, af / total * pop_size) if total > 0 \
             else min_species_size
         half = (target - size) * 0.5
-        step = int(round(half))
+        step = round(half)  # Python rounds halves to even
         if step != 0:
             spawn.append(size + step)
         elif half > 0:
@@ -493,7 +493,7 @@ def compute_spawn(adjusted_fitness: list[float], previous_sizes: list[int], pop_
         else:
             spawn.append(size)
     scale = pop_size / sum(spawn)
-    return [max(min_species_size, int(round(n * scale))) for n in spawn]
+    return [max(min_species_size, round(n * scale)) for n in spawn]
 
 
 def adjust_spawn_exact(spawn: list[int], pop_size: int, min_species_size: int) -> list[int]:
@@ -576,7 +576,7 @@ def configure_new(key: int, values: dict[str, Any], draws: Draws, innovations: I
     elif kind.startswith("partial"):
         pairs = full(kind == "partial_direct")
         draws.shuffle(pairs)
-        pairs = pairs[:int(round(len(pairs) * values["initial_connection_fraction"]))]
+        pairs = pairs[:round(len(pairs) * values["initial_connection_fraction"])]
     else:
         pairs = []
     for i, o in pairs:

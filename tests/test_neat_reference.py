@@ -18,10 +18,10 @@ import neat.genes
 import neat.genome
 import neat.innovation
 import neat.reporting
+import neat_reference as ref
 import numpy as np
 import pytest
 
-import neat_reference as ref
 from netgraph.neat import Config
 
 XOR = Path(__file__).parent / "fixtures" / "neat" / "xor-config-feedforward"
