@@ -18,6 +18,7 @@ import pytest
 from netgraph import InputError, Network
 from netgraph.interop import to_onnx
 from netgraph.neat import Config, Genome, GenomeData
+from netgraph.neat import nn as ng_nn
 
 XOR = Path(__file__).parent / "fixtures" / "neat" / "xor-config-feedforward"
 # bounded activations: a recurrent network of cubes and squares amplifies the last-bit
@@ -98,6 +99,8 @@ def test_round_trip_and_outputs_equal_neat_python(tmp_path: Path, feed_forward: 
 
         maker = neat.nn.FeedForwardNetwork if feed_forward else neat.nn.RecurrentNetwork
         theirs = maker.create(g, nc)
+        ng_maker = ng_nn.FeedForwardNetwork if feed_forward else ng_nn.RecurrentNetwork
+        compat = ng_maker.create(ours, config)  # netgraph.neat.nn: neat-python's API
         net = ours.network
         assert net is ours.network  # cached
         # recurrent: successive steps from a cleared state. Five: netgraph folds the
@@ -107,6 +110,8 @@ def test_round_trip_and_outputs_equal_neat_python(tmp_path: Path, feed_forward: 
         steps = rng.normal(0.0, 1.5, size=(8 if feed_forward else 5, 3))
         for x in steps:
             expected = np.array(theirs.activate(list(x)))
+            assert np.all(np.abs(np.array(compat.activate(list(x))) - expected)
+                          <= 1e-12 * np.maximum(1.0, np.abs(expected)))
             got = net.activate(x)
             assert np.all(np.abs(got - expected) <= 1e-12 * np.maximum(1.0, np.abs(expected))
                           ), (g.key, got, expected)
@@ -211,3 +216,37 @@ def test_from_neat_refuses_a_name_outside_the_config(tmp_path: Path) -> None:
     g.nodes[0].activation = "tanh"
     with pytest.raises(InputError, match="node 0 uses activation 'tanh'"):
         Genome.from_neat(g, Config(num_inputs=3, num_outputs=2))
+
+
+def test_compat_scalar_activations_equal_netgraph_registry() -> None:
+    """netgraph.neat.nn evaluates neat-python's activations on plain floats; each must be
+    netgraph's registry form (what genome.network and the native core compute)."""
+    from netgraph._activations import get_activation
+    from netgraph.interop._neat import ACTIVATIONS as NEAT_NAMES
+    from netgraph.neat._config import ACTIVATION_NAMES
+
+    z = np.concatenate([np.linspace(-80.0, 80.0, 2001), np.linspace(-1.5, 1.5, 3001),
+                        [0.0, -0.0, 1e-9, -1e-9, 13.7, -13.7]])
+    for name in ACTIVATION_NAMES:
+        rule = get_activation(NEAT_NAMES.get(name, name)).function
+        scalar = ng_nn._SCALAR[name]
+        want = rule(z)
+        got = np.array([scalar(float(v)) for v in z])
+        close = np.abs(got - want) <= 1e-15 * np.maximum(1.0, np.abs(want))
+        assert np.all(close | (np.isinf(want) & (got == want))), name
+
+
+def test_compat_networks_refuse_bad_input() -> None:
+    config = Config(num_inputs=2, num_outputs=1)
+    genome = Genome(GenomeData.build(1, [(0, 0.0, 1.0, 0, 0)], [(1, -1, 0, 0.5, True)]),
+                    config)
+    net = ng_nn.FeedForwardNetwork.create(genome, config)
+    with pytest.raises(InputError, match="expected 2 inputs, got 3"):
+        net.activate([1.0, 2.0, 3.0])
+    with pytest.raises(InputError, match=r"Genome\.from_neat"):
+        ng_nn.FeedForwardNetwork.create(object(), config)  # type: ignore[arg-type]
+    rec = ng_nn.RecurrentNetwork.create(genome, config)
+    first = rec.activate([1.0, 0.0])
+    rec.activate([0.0, 0.0])
+    rec.reset()
+    assert rec.activate([1.0, 0.0]) == first

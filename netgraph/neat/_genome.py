@@ -207,7 +207,7 @@ class Genome:
         neat = _neat()
         gc = neat_config.genome_config
         for node in self.nodes.values():
-            if gc.activation_defs.get(node.activation) is None:
+            if not gc.activation_defs.is_valid(node.activation):
                 raise InputError(f"node {node.key} uses activation {node.activation!r}, "
                                  "which this neat-python configuration does not know; "
                                  "register it with neat_config.genome_config."
@@ -294,32 +294,33 @@ def _required_for_output(inputs: set[int], outputs: list[int],
 
 
 def _feedforward_nodes(inputs: set[int], outputs: list[int],
-                       connections: list[tuple[int, int]]) -> tuple[set[int], set[int]]:
-    """neat-python's ``feed_forward_layers``, flattened: (nodes evaluated, required)."""
+                       connections: list[tuple[int, int]]) -> tuple[list[int], set[int]]:
+    """neat-python's ``feed_forward_layers``: (the nodes evaluated, layer by layer and by
+    key within a layer, so in an order that evaluates each after its inputs; the
+    required nodes)."""
     required = _required_for_output(inputs, outputs, connections)
     fed = {b for _, b in connections}
     ready = set(inputs) | (required - fed)
-    evaluated = required - fed
+    order = sorted(required - fed)  # "bias neurons": required, nothing in
     while True:
         candidates = {b for a, b in connections if a in ready and b not in ready}
         layer = {n for n in candidates if n in required and all(
             a in ready for a, b in connections if b == n and a in required)}
         if not layer:
-            return evaluated, required
-        evaluated |= layer
+            return order, required
+        order += sorted(layer)
         ready |= layer
 
 
-def phenotype(genome: Genome, *, recurrent: bool) -> Network:
-    """The netgraph ``Network`` neat-python builds for ``genome``.
+def expressed(genome: Genome, *, recurrent: bool) -> tuple[list[int], list[int], list[_Node]]:
+    """What neat-python's ``create`` evaluates for ``genome``: (input keys, output keys,
+    the evaluated nodes in an evaluation order, each with the connections it reads).
 
     **Arguments**
     - ``genome``: the genome.
     - ``recurrent``: False follows ``neat.nn.FeedForwardNetwork.create``, True
-      ``neat.nn.RecurrentNetwork.create`` (which node each evaluates and which
+      ``neat.nn.RecurrentNetwork.create`` (which nodes each evaluates and which
       connections each node reads differ between them, as in neat-python).
-
-    **Returns** a new ``Network``; each synapse has its gene's ``innovation``.
     """
     d, v = genome._data, genome._config.values
     acts, aggs = v["activation_options"], v["aggregation_options"]
@@ -342,26 +343,40 @@ def phenotype(genome: Genome, *, recurrent: bool) -> Network:
         evaluated = list(links)
     else:
         pairs = [(u, o) for _, u, o, _ in enabled]
-        nodes, required = _feedforward_nodes(input_set, outputs, pairs)
+        evaluated, required = _feedforward_nodes(input_set, outputs, pairs)
         readable = required | input_set
-        evaluated = sorted(nodes)
+        chosen = set(evaluated)
         for n in evaluated:
             links[n] = []
         for i, u, o, w in enabled:
-            if o in nodes and u in readable:
+            if o in chosen and u in readable:
                 links[o].append((u, w, i))
     index = {k: j for j, k in enumerate(d.node_key.tolist())}
-    spec_nodes = []
+    nodes = []
     for k in evaluated:
         j = index[k]
         node_links = links.get(k, [])
-        spec_nodes.append(_Node(
+        nodes.append(_Node(
             k, acts[int(d.node_activation[j])], aggs[int(d.node_aggregation[j])],
             float(d.node_bias[j]), float(d.node_response[j]),
             [(u, w) for u, w, _ in node_links], [i for _, _, i in node_links]))
+    return inputs, outputs, nodes
+
+
+def phenotype(genome: Genome, *, recurrent: bool) -> Network:
+    """The netgraph ``Network`` neat-python builds for ``genome``.
+
+    **Arguments**
+    - ``genome``: the genome.
+    - ``recurrent``: False follows ``neat.nn.FeedForwardNetwork.create``, True
+      ``neat.nn.RecurrentNetwork.create``.
+
+    **Returns** a new ``Network``; each synapse has its gene's ``innovation``.
+    """
+    inputs, outputs, nodes = expressed(genome, recurrent=recurrent)
     info: dict[str, Any] = {"network_type": "recurrent" if recurrent else "feedforward",
                             "genome_id": genome.key}
     if genome.fitness is not None and math.isfinite(genome.fitness):
         info["fitness"] = float(genome.fitness)
-    return _build(_Spec(info["network_type"], inputs, outputs, spec_nodes, info),
+    return _build(_Spec(info["network_type"], inputs, outputs, nodes, info),
                   Where(f"genome {genome.key}"))
