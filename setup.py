@@ -27,6 +27,11 @@ Install one, with Python's headers, then run the install again:
 SOURCES = ["netgraph/_native/module.c", "netgraph/_native/feedforward.c",
            "netgraph/_native/recurrent.c"]
 HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h"]
+# netgraph._neat: the NEAT population (netgraph.neat), a module of its own
+NEAT_SOURCES = ["netgraph/_native/neat.c", "netgraph/_native/neat_core.c",
+                "netgraph/_native/neat_eval.c", "netgraph/_native/neat_tasks.c"]
+NEAT_HEADERS = ["netgraph/_native/neat.h", "netgraph/_native/neat_tasks.h",
+                "netgraph/_native/rules.h", "netgraph/_native/plan.h"]
 
 
 class BuildNative(build_ext):
@@ -59,7 +64,15 @@ setup(
             include_dirs=["netgraph/_native", numpy.get_include()],
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=flags,
-        )
+        ),
+        Extension(
+            "netgraph._neat",
+            sources=NEAT_SOURCES,
+            depends=NEAT_HEADERS,
+            include_dirs=["netgraph/_native", numpy.get_include()],
+            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+            extra_compile_args=flags,
+        ),
     ],
     cmdclass={"build_ext": BuildNative},
 )

@@ -35,6 +35,7 @@ NEAT_LEAK = 0.005
 # brain.js 1.6.1's NeuralNetwork "leaky-relu" computes ``sum < 0 ? 0 : alpha * sum`` with
 # alpha = leakyReluAlpha = 0.01: a relu scaled by alpha, no leak below 0 at all.
 BRAIN_LEAKY_ALPHA = 0.01
+STEEP_SLOPE = 4.9  # the NEAT paper's steepened sigmoid
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,9 @@ _RULES: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array
         lambda s, y: np.where(s > 0, BRAIN_LEAKY_ALPHA, 0.0),
         True,
     ),
+    # the NEAT paper's steepened sigmoid 1/(1+e^(-4.9s)) (Stanley & Miikkulainen 2002)
+    "steep_sigmoid": (lambda s: _logistic(STEEP_SLOPE * s),
+                      lambda s, y: STEEP_SLOPE * y * (1.0 - y), True),
 }
 
 # Each rule once more as source text, an expression of the float ``s``, for code that runs
@@ -282,6 +286,8 @@ _SOURCE: dict[str, tuple[str, str, str]] = {
     "brain_leaky_relu": (f"(0.0 if s < 0 else {BRAIN_LEAKY_ALPHA!r} * s)",
                          f"(s < 0 ? 0 : {BRAIN_LEAKY_ALPHA!r} * s)",
                          f"(s < 0 ? 0.0 : {BRAIN_LEAKY_ALPHA!r} * s)"),
+    "steep_sigmoid": ("(1.0 / (1.0 + math.exp(-4.9 * s)) if s > -144.0 else 0.0)",
+                      "1 / (1 + Math.exp(-4.9 * s))", "1.0 / (1.0 + exp(-4.9 * s))"),
 }
 _LANGUAGES = ("python", "javascript", "c")
 
@@ -325,6 +331,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hat": (0.0, 1.0),
     "square": (0.0, math.inf),
     "brain_leaky_relu": (0.0, math.inf),
+    "steep_sigmoid": (0.0, 1.0),
 }
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -10,8 +10,10 @@
     ├── DivergenceError (ArithmeticError) training produced NaN or infinity
     ├── ConcurrencyError (RuntimeError) another thread is using the network right now
     ├── GraphvizNotFoundError (RuntimeError) the Graphviz programs are not installed
-    └── MissingDependencyError (ImportError) an optional extra (onnx, torch, ...) is not
-                                       installed; the message names it
+    ├── MissingDependencyError (ImportError) an optional extra (onnx, torch, ...) is not
+    │                                  installed; the message names it
+    └── ConfigError (ValueError)       a NEAT configuration (netgraph.neat.Config) has an
+                                       unknown, missing or bad key; names it, file and line
 
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
     ├── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
@@ -26,6 +28,7 @@ from __future__ import annotations
 __all__ = [
     "ActivationError",
     "ConcurrencyError",
+    "ConfigError",
     "ConversionWarning",
     "CycleError",
     "DivergenceError",
@@ -104,6 +107,18 @@ class GraphvizNotFoundError(NetgraphError, RuntimeError):
 class MissingDependencyError(NetgraphError, ImportError):
     """A feature needs an optional extra that is not installed; the message says which
     (``pip install 'netgraph-nn[onnx]'``)."""
+
+
+class ConfigError(NetgraphError, ValueError):
+    """A NEAT configuration that cannot be used: an unknown or missing key, a value of the
+    wrong type or out of range, or a setting netgraph cannot honour. The message names the
+    key; ``key``, ``file`` and ``line`` say where (None when not known or not from a file).
+    """
+
+    def __init__(self, message: str = "", *, key: str | None = None, file: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.key, self.file, self.line = key, file, line
 
 
 class NetgraphWarning(UserWarning):

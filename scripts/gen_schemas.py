@@ -1,4 +1,4 @@
-"""Write the JSON Schema of netgraph's document format to ``schemas/``.
+"""Write the JSON Schemas of netgraph's document format and NEAT checkpoint to ``schemas/``.
 
 The schema is generated from the pydantic models in ``netgraph/_document.py`` and
 written as ``schemas/netgraph-network-v<VERSION>.schema.json``. Schemas of older
@@ -17,20 +17,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from netgraph._document import VERSION, schema_path, schema_text
+from netgraph.neat import _checkpoint
 
 
 def main(argv: list[str]) -> int:
-    path = schema_path(VERSION)
-    text = schema_text()
+    # the network document, and the NEAT checkpoint (netgraph/neat/_checkpoint.py)
+    files = [(schema_path(VERSION), schema_text()),
+             (_checkpoint.schema_path(), _checkpoint.schema_text())]
     if "--check" in argv:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            print(f"{path} is out of date: run python scripts/gen_schemas.py", file=sys.stderr)
-            return 1
-        print(f"{path} is up to date")
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+        stale = 0
+        for path, text in files:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                print(f"{path} is out of date: run python scripts/gen_schemas.py",
+                      file=sys.stderr)
+                stale = 1
+            else:
+                print(f"{path} is up to date")
+        return stale
+    for path, text in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

@@ -20,6 +20,7 @@
 #define NEAT_LOG_FLOOR 1e-7
 #define NEAT_LEAK 0.005
 #define BRAIN_LEAKY_ALPHA 0.01
+#define STEEP_SLOPE 4.9  /* the NEAT paper's steepened sigmoid */
 
 /* z limited to [-limit, limit] (NaN stays NaN, as numpy's clip keeps it). */
 static inline double clamp(double z, double limit)
@@ -65,6 +66,7 @@ static inline double act(idx code, double s)
     case 28: return fmax(0.0, 1.0 - fabs(s));       /* hat */
     case 29: return s * s;                          /* square */
     case 30: return pow(s, 3.0);                    /* cube, through pow as neat-python */
+    case 32: return 1.0 / (1.0 + exp(-STEEP_SLOPE * s));      /* steep_sigmoid */
     default: /* 31, brain_leaky_relu: brain.js's "leaky-relu" as it computes it */
         return s < 0 ? 0.0 : BRAIN_LEAKY_ALPHA * s;
     }
@@ -109,6 +111,7 @@ static inline double deriv(idx code, double s, double y)
     case 28: return fabs(s) >= 1.0 ? 0.0 : (s > 0 ? -1.0 : (s < 0 ? 1.0 : 0.0));
     case 29: return 2.0 * s;
     case 30: return 3.0 * s * s;
+    case 32: return STEEP_SLOPE * y * (1.0 - y);
     default: return s > 0 ? BRAIN_LEAKY_ALPHA : 0.0;
     }
 }

@@ -87,6 +87,8 @@ class _Node:
     bias: float
     response: float
     links: list[tuple[int, float]] = field(default_factory=list)
+    # each link's innovation number (netgraph.neat genomes), written on its synapse
+    innovations: list[int] | None = None
 
 
 @dataclass
@@ -231,6 +233,12 @@ def _weights(where: Where, node: _Node) -> tuple[float, list[float]]:
                           "also with two)")
 
 
+def _activation(name: str) -> str:
+    """The netgraph activation for a node's: neat-python's names map through ACTIVATIONS;
+    a netgraph name (netgraph.neat's ``steep_sigmoid``) stands for itself."""
+    return ACTIVATIONS.get(name, name)
+
+
 def _build(spec: _Spec, where: Where) -> Network:
     from .._network import Network
 
@@ -247,25 +255,27 @@ def _build(spec: _Spec, where: Where) -> Network:
     relays: list[int] = []
     params = {node.key: _weights(where, node) for node in ordered}
     for node in hidden:
-        G.add_node(node.key, bias=params[node.key][0], activation=ACTIVATIONS[node.activation],
+        G.add_node(node.key, bias=params[node.key][0], activation=_activation(node.activation),
                    role="hidden", layer="hidden")
     # outputs in output-key order: their order in the graph is the output vector's
     for key in spec.outputs:
         if key in evaluated:
             G.add_node(key, bias=params[key][0],
-                       activation=ACTIVATIONS[evaluated[key].activation], role="output",
+                       activation=_activation(evaluated[key].activation), role="output",
                        layer="output")
         else:  # never computed by neat-python: reads 0 for ever
             G.add_node(key, bias=0.0, activation="identity", role="output", layer="output")
     for node in ordered:
-        for (u, _), w in zip(node.links, params[node.key][1], strict=True):
+        tags: list[dict[str, Any]] = [{} for _ in node.links] if node.innovations is None \
+            else [{"innovation": i} for i in node.innovations]
+        for (u, _), w, tag in zip(node.links, params[node.key][1], tags, strict=True):
             if spec.kind == "feedforward" or u in inputs:
-                synapses.append((u, node.key, {"weight": w}))
+                synapses.append((u, node.key, {"weight": w, **tag}))
             elif u == node.key:
                 relays.append(u)
-                synapses.append((f"{u}:prev", u, {"weight": w, "delay": 1}))
+                synapses.append((f"{u}:prev", u, {"weight": w, "delay": 1, **tag}))
             elif u in evaluated:
-                synapses.append((u, node.key, {"weight": w, "delay": 1}))
+                synapses.append((u, node.key, {"weight": w, "delay": 1, **tag}))
             # else: a node neat-python never evaluates, whose value stays 0
     for u in relays:
         G.add_node(f"{u}:prev", bias=0.0, activation="identity", role="hidden", layer="relay")

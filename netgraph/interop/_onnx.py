@@ -214,6 +214,7 @@ ONNX_ACTIVATIONS: dict[str, Callable[[_Builder, str], str]] = {
     "brain_leaky_relu": lambda b, s: b.op("Where", [
         b.op("Less", [s, b.scalar(0.0)]), b.scalar(0.0),
         b.op("Mul", [s, b.scalar(BRAIN_LEAKY_ALPHA)])]),
+    "steep_sigmoid": lambda b, s: b.op("Sigmoid", [b.op("Mul", [s, b.scalar(4.9)])]),
 }
 
 

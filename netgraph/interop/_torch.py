@@ -108,6 +108,7 @@ TORCH_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
     "square": lambda s: s * s,
     "cube": lambda s: _t().pow(s, 3.0),
     "brain_leaky_relu": lambda s: _t().where(s < 0, _t().zeros_like(s), BRAIN_LEAKY_ALPHA * s),
+    "steep_sigmoid": lambda s: _t().sigmoid(4.9 * s),
 }
 
 

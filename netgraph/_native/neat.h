@@ -1,0 +1,178 @@
+/* netgraph._neat: a NEAT population stored as arrays of genes (SharpNEAT style).
+ *
+ * The algorithm is neat-python 2.0.0's (genome.py, genes.py, attributes.py,
+ * reproduction.py, species.py, stagnation.py, innovation.py, graphs.py, nn/), restated
+ * over flat arrays, plus the 2002 paper's extras (see NeatConfig). Each genome owns its
+ * node genes sorted by key and its connection genes sorted by innovation number.
+ *
+ * Random numbers come from xoshiro256** seeded through splitmix64; every random decision
+ * draws uniforms in [0, 1) by the protocol in rng_* below, which tests can replace with a
+ * scripted tape (Population._set_draws) to replay exact decisions.
+ */
+#ifndef NETGRAPH_NEAT_H
+#define NETGRAPH_NEAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- random numbers */
+typedef struct {
+    uint64_t s[4];
+    const double *tape;   /* scripted uniforms (tests); NULL = the generator */
+    size_t tape_len, tape_pos;
+    int tape_error;       /* set when a scripted tape ran out */
+} Rng;
+
+/* ---------------------------------------------------------------- configuration */
+typedef struct {
+    double init_mean, init_stdev, replace_rate, mutate_rate, mutate_power, max_value,
+        min_value;
+    int init_uniform; /* 0 gaussian, 1 uniform (neat-python's init_type) */
+} FloatAttr;
+
+enum { IC_UNCONNECTED = 0, IC_FS_NEAT_NOHIDDEN, IC_FS_NEAT_HIDDEN, IC_FULL_NODIRECT,
+       IC_FULL_DIRECT, IC_PARTIAL_NODIRECT, IC_PARTIAL_DIRECT };
+enum { SFF_MIN = 0, SFF_MAX, SFF_MEAN, SFF_MEDIAN, SFF_MEDIAN2 };
+enum { AGG_SUM = 0, AGG_PRODUCT, AGG_MAX, AGG_MIN, AGG_MAXABS, AGG_MEDIAN, AGG_MEAN };
+enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL };
+
+#define NEAT_MAX_OPTIONS 64
+
+typedef struct {
+    int num_inputs, num_outputs, num_hidden, pop_size;
+    int feed_forward;
+    double compat_disjoint, compat_weight, compat_threshold;
+    double conn_add_prob, conn_delete_prob, node_add_prob, node_delete_prob;
+    int single_structural_mutation, surer;
+    int initial_connection;
+    double connection_fraction;
+    FloatAttr bias, response, weight;
+    int enabled_default; /* 0 false, 1 true, 2 random */
+    double enabled_mutate_rate, enabled_to_true_add, enabled_to_false_add;
+    int n_act, act_default; /* act_default: index, or -1 for a random option */
+    int act_codes[NEAT_MAX_OPTIONS];
+    double act_mutate_rate;
+    int n_agg, agg_default;
+    int agg_codes[NEAT_MAX_OPTIONS];
+    double agg_mutate_rate;
+    int species_fitness_func, max_stagnation, species_elitism;
+    int elitism, min_species_size;
+    double survival_threshold;
+    int reset_on_extinction;
+    /* netgraph extras: defaults reproduce neat-python */
+    double interspecies_mating_rate, mutate_only_rate, disabled_gene_rate, weight_genome_rate;
+    int species_champion_min_size;
+    int spawn_paper;
+} NeatConfig;
+
+/* ---------------------------------------------------------------- genomes */
+typedef struct {
+    int64_t key;
+    double fitness;  /* NaN: not assigned */
+    int64_t species; /* -1: none */
+    int32_t nn, nc, capn, capc;
+    int64_t *nkey;
+    double *bias, *resp;
+    int32_t *act, *agg;
+    int64_t *inno;
+    int64_t *cin, *cout;
+    double *w;
+    uint8_t *en;
+} Genome;
+
+/* ---------------------------------------------------------------- innovation tracker */
+typedef struct {
+    int64_t in, out, number;
+    int32_t type, used;
+} InnovEntry;
+
+typedef struct {
+    int64_t counter;  /* the last innovation number given */
+    InnovEntry *table;
+    size_t cap, count;
+} Innovations;
+
+/* ---------------------------------------------------------------- species */
+typedef struct {
+    int64_t key, created, last_improved;
+    Genome rep;
+    double fitness, adjusted;
+    int has_history;
+    double history_max;
+    int64_t *members; /* indices into the population */
+    int32_t nmembers, capmembers;
+} Species;
+
+/* ---------------------------------------------------------------- the population */
+typedef struct {
+    NeatConfig cfg;
+    Rng rng;
+    int64_t generation;
+    int64_t next_genome_key, next_node_key, next_species_key; /* next_node_key -1: unset */
+    Innovations innov;
+    Genome *genomes;
+    int32_t n;
+    Species *species;
+    int32_t ns;
+} Pop;
+
+/* ---------------------------------------------------------------- neat_core.c */
+void rng_seed(Rng *r, uint64_t seed);
+uint64_t rng_next(Rng *r);
+double rng_random(Rng *r);
+int64_t rng_choice(Rng *r, int64_t n);
+double rng_gauss(Rng *r, double mu, double sigma);
+
+int genome_reserve(Genome *g, int32_t nn, int32_t nc);
+void genome_init(Genome *g, int64_t key);
+void genome_free(Genome *g);
+int genome_copy(Genome *dst, const Genome *src);
+int32_t genome_find_node(const Genome *g, int64_t key);
+int32_t genome_find_conn(const Genome *g, int64_t in, int64_t out);
+
+void innov_clear(Innovations *t);
+void innov_free(Innovations *t);
+int64_t innov_get(Innovations *t, int64_t in, int64_t out, int32_t type);
+int innov_restore(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number);
+
+int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs);
+int mutate_add_node(Pop *p, Genome *g);
+int mutate_add_connection(Pop *p, Genome *g);
+int mutate_delete_node(Pop *p, Genome *g);
+int mutate_delete_connection(Pop *p, Genome *g);
+int genome_mutate(Pop *p, Genome *g);
+int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child);
+int key_order(const Genome *g, int32_t *order);
+double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
+                       const Genome *b, const int32_t *ob);
+int genome_configure_new(Pop *p, Genome *g);
+
+void pop_free(Pop *p);
+int pop_create_new(Pop *p);
+int pop_speciate(Pop *p);
+int pop_reproduce(Pop *p);
+int pop_advance(Pop *p);
+
+/* ---------------------------------------------------------------- neat_eval.c */
+/* A genome's network in neat-python's semantics, ready to run: slots 0..nin-1 are the
+ * inputs, nin + k node k (key order). */
+typedef struct {
+    int32_t nin, nout, nslots, nevals;
+    int recurrent;
+    int32_t *eval_node;          /* node index of each evaluated node, in order */
+    int32_t *link_start;         /* CSR over evaluated nodes */
+    int32_t *link_src;           /* source slot */
+    double *link_w;
+    double *v0, *v1;             /* values (v1: the recurrent network's second buffer) */
+    double *tmp;                 /* aggregation scratch */
+    int32_t cap_slots, cap_links, cap_tmp;
+    int32_t *work;               /* build scratch */
+    int32_t cap_work;
+} Net;
+
+int net_build(Net *net, const Genome *g, const NeatConfig *c);
+void net_reset(Net *net);
+void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *x, double *y);
+void net_free(Net *net);
+
+#endif

@@ -1,0 +1,1364 @@
+/* The NEAT algorithm over flat gene arrays: random numbers, genes, operators, speciation,
+ * stagnation and reproduction. neat-python 2.0.0 is the reference for every rule; each
+ * function names the neat-python method it restates. No Python API here (see neat.c).
+ */
+#include "neat.h"
+
+#include <float.h>
+#include <math.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================================================ random numbers */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void rng_seed(Rng *r, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+    r->tape = NULL;
+    r->tape_len = r->tape_pos = 0;
+    r->tape_error = 0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* xoshiro256** (Blackman & Vigna): 64 random bits. */
+uint64_t rng_next(Rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+/* random(): a uniform double in [0, 1) with 53 random bits, or the next scripted one. */
+double rng_random(Rng *r)
+{
+    if (r->tape) {
+        if (r->tape_pos >= r->tape_len) {
+            r->tape_error = 1;
+            return 0.0;
+        }
+        return r->tape[r->tape_pos++];
+    }
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* choice(n): floor(u * n), an index in [0, n). */
+int64_t rng_choice(Rng *r, int64_t n)
+{
+    int64_t k = (int64_t)(rng_random(r) * (double)n);
+    return k < n ? k : n - 1;
+}
+
+/* gauss(mu, sigma) by Box-Muller from two uniforms, the cosine branch only, so no spare
+ * value is kept between calls (the state is just the generator's). */
+double rng_gauss(Rng *r, double mu, double sigma)
+{
+    double u1 = rng_random(r), u2 = rng_random(r);
+    return mu + sigma * (sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2));
+}
+
+/* ================================================================ genes */
+
+static void *grow(void *p, size_t elem, int32_t cap)
+{
+    return realloc(p, elem * (size_t)(cap > 0 ? cap : 1));
+}
+
+int genome_reserve(Genome *g, int32_t nn, int32_t nc)
+{
+    if (nn > g->capn) {
+        int32_t cap = nn < 4 ? 4 : nn + nn / 2;
+        void *a = grow(g->nkey, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+        if (a) g->nkey = a;
+        b = a ? grow(g->bias, 8, cap) : NULL;
+        if (b) g->bias = b;
+        c = b ? grow(g->resp, 8, cap) : NULL;
+        if (c) g->resp = c;
+        d = c ? grow(g->act, 4, cap) : NULL;
+        if (d) g->act = d;
+        e = d ? grow(g->agg, 4, cap) : NULL;
+        if (e) g->agg = e;
+        if (!e) return -1;
+        g->capn = cap;
+    }
+    if (nc > g->capc) {
+        int32_t cap = nc < 4 ? 4 : nc + nc / 2;
+        void *a = grow(g->inno, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+        if (a) g->inno = a;
+        b = a ? grow(g->cin, 8, cap) : NULL;
+        if (b) g->cin = b;
+        c = b ? grow(g->cout, 8, cap) : NULL;
+        if (c) g->cout = c;
+        d = c ? grow(g->w, 8, cap) : NULL;
+        if (d) g->w = d;
+        e = d ? grow(g->en, 1, cap) : NULL;
+        if (e) g->en = e;
+        if (!e) return -1;
+        g->capc = cap;
+    }
+    return 0;
+}
+
+void genome_init(Genome *g, int64_t key)
+{
+    memset(g, 0, sizeof *g);
+    g->key = key;
+    g->fitness = NAN;
+    g->species = -1;
+}
+
+void genome_free(Genome *g)
+{
+    free(g->nkey); free(g->bias); free(g->resp); free(g->act); free(g->agg);
+    free(g->inno); free(g->cin); free(g->cout); free(g->w); free(g->en);
+    memset(g, 0, sizeof *g);
+}
+
+/* dst = a copy of src (dst's old arrays reused or freed). */
+int genome_copy(Genome *dst, const Genome *src)
+{
+    if (genome_reserve(dst, src->nn, src->nc)) return -1;
+    dst->key = src->key;
+    dst->fitness = src->fitness;
+    dst->species = src->species;
+    dst->nn = src->nn;
+    dst->nc = src->nc;
+    size_t n = (size_t)src->nn, m = (size_t)src->nc;
+    if (n) {
+        memcpy(dst->nkey, src->nkey, 8 * n); memcpy(dst->bias, src->bias, 8 * n);
+        memcpy(dst->resp, src->resp, 8 * n); memcpy(dst->act, src->act, 4 * n);
+        memcpy(dst->agg, src->agg, 4 * n);
+    }
+    if (m) {
+        memcpy(dst->inno, src->inno, 8 * m); memcpy(dst->cin, src->cin, 8 * m);
+        memcpy(dst->cout, src->cout, 8 * m); memcpy(dst->w, src->w, 8 * m);
+        memcpy(dst->en, src->en, m);
+    }
+    return 0;
+}
+
+/* Index of node `key`, or -1 (nodes are sorted by key). */
+int32_t genome_find_node(const Genome *g, int64_t key)
+{
+    int32_t lo = 0, hi = g->nn - 1;
+    while (lo <= hi) {
+        int32_t mid = (lo + hi) / 2;
+        if (g->nkey[mid] == key) return mid;
+        if (g->nkey[mid] < key) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+}
+
+/* Index of the connection (in, out), or -1 (a linear scan: genes are innovation-ordered). */
+int32_t genome_find_conn(const Genome *g, int64_t in, int64_t out)
+{
+    for (int32_t k = 0; k < g->nc; k++)
+        if (g->cin[k] == in && g->cout[k] == out) return k;
+    return -1;
+}
+
+/* Insert a node gene keeping keys sorted; returns its index or -1 (memory). */
+static int32_t insert_node(Genome *g, int64_t key, double bias, double resp, int32_t act,
+                           int32_t agg)
+{
+    if (genome_reserve(g, g->nn + 1, g->nc)) return -1;
+    int32_t at = g->nn;
+    while (at > 0 && g->nkey[at - 1] > key) at--;
+    size_t tail = (size_t)(g->nn - at);
+    memmove(g->nkey + at + 1, g->nkey + at, 8 * tail);
+    memmove(g->bias + at + 1, g->bias + at, 8 * tail);
+    memmove(g->resp + at + 1, g->resp + at, 8 * tail);
+    memmove(g->act + at + 1, g->act + at, 4 * tail);
+    memmove(g->agg + at + 1, g->agg + at, 4 * tail);
+    g->nkey[at] = key; g->bias[at] = bias; g->resp[at] = resp;
+    g->act[at] = act; g->agg[at] = agg;
+    g->nn++;
+    return at;
+}
+
+/* Insert a connection gene keeping innovation numbers sorted; returns its index or -1. */
+static int32_t insert_conn(Genome *g, int64_t inno, int64_t in, int64_t out, double w,
+                           uint8_t en)
+{
+    if (genome_reserve(g, g->nn, g->nc + 1)) return -1;
+    int32_t at = g->nc;
+    while (at > 0 && g->inno[at - 1] > inno) at--;
+    size_t tail = (size_t)(g->nc - at);
+    memmove(g->inno + at + 1, g->inno + at, 8 * tail);
+    memmove(g->cin + at + 1, g->cin + at, 8 * tail);
+    memmove(g->cout + at + 1, g->cout + at, 8 * tail);
+    memmove(g->w + at + 1, g->w + at, 8 * tail);
+    memmove(g->en + at + 1, g->en + at, tail);
+    g->inno[at] = inno; g->cin[at] = in; g->cout[at] = out; g->w[at] = w; g->en[at] = en;
+    g->nc++;
+    return at;
+}
+
+static void remove_conn(Genome *g, int32_t k)
+{
+    size_t tail = (size_t)(g->nc - k - 1);
+    memmove(g->inno + k, g->inno + k + 1, 8 * tail);
+    memmove(g->cin + k, g->cin + k + 1, 8 * tail);
+    memmove(g->cout + k, g->cout + k + 1, 8 * tail);
+    memmove(g->w + k, g->w + k + 1, 8 * tail);
+    memmove(g->en + k, g->en + k + 1, tail);
+    g->nc--;
+}
+
+static void remove_node(Genome *g, int32_t k)
+{
+    size_t tail = (size_t)(g->nn - k - 1);
+    memmove(g->nkey + k, g->nkey + k + 1, 8 * tail);
+    memmove(g->bias + k, g->bias + k + 1, 8 * tail);
+    memmove(g->resp + k, g->resp + k + 1, 8 * tail);
+    memmove(g->act + k, g->act + k + 1, 4 * tail);
+    memmove(g->agg + k, g->agg + k + 1, 4 * tail);
+    g->nn--;
+}
+
+/* ================================================================ attributes (attributes.py) */
+
+static double clampd(double v, double lo, double hi) { return v > hi ? hi : (v < lo ? lo : v); }
+
+/* FloatAttribute.init_value */
+static double float_init(Rng *r, const FloatAttr *a)
+{
+    if (a->init_uniform) {
+        double lo = fmax(a->min_value, a->init_mean - 2.0 * a->init_stdev);
+        double hi = fmin(a->max_value, a->init_mean + 2.0 * a->init_stdev);
+        return lo + (hi - lo) * rng_random(r);
+    }
+    return clampd(rng_gauss(r, a->init_mean, a->init_stdev), a->min_value, a->max_value);
+}
+
+/* FloatAttribute.mutate_value */
+static double float_mutate(Rng *r, const FloatAttr *a, double v)
+{
+    double u = rng_random(r);
+    if (u < a->mutate_rate)
+        return clampd(v + rng_gauss(r, 0.0, a->mutate_power), a->min_value, a->max_value);
+    if (u < a->replace_rate + a->mutate_rate)
+        return float_init(r, a);
+    return v;
+}
+
+/* BoolAttribute.init_value for `enabled` */
+static uint8_t enabled_init(Rng *r, const NeatConfig *c)
+{
+    if (c->enabled_default == 2) return rng_random(r) < 0.5;
+    return (uint8_t)c->enabled_default;
+}
+
+/* BoolAttribute.mutate_value for `enabled` */
+static uint8_t enabled_mutate(Rng *r, const NeatConfig *c, uint8_t v)
+{
+    double rate = c->enabled_mutate_rate + (v ? c->enabled_to_false_add : c->enabled_to_true_add);
+    if (rate > 0 && rng_random(r) < rate)
+        return rng_random(r) < 0.5;
+    return v;
+}
+
+/* StringAttribute.init_value / mutate_value over option indices */
+static int32_t option_init(Rng *r, int n, int dflt)
+{
+    return dflt >= 0 ? dflt : (int32_t)rng_choice(r, n);
+}
+
+static int32_t option_mutate(Rng *r, int n, double rate, int32_t v)
+{
+    if (rate > 0 && rng_random(r) < rate)
+        return (int32_t)rng_choice(r, n);
+    return v;
+}
+
+/* DefaultGenome.create_node: a node gene with initial attributes (bias, response,
+ * activation, aggregation, in neat-python's attribute order). */
+static int32_t create_node(Pop *p, Genome *g, int64_t key)
+{
+    Rng *r = &p->rng;
+    const NeatConfig *c = &p->cfg;
+    double b = float_init(r, &c->bias);
+    double s = float_init(r, &c->response);
+    int32_t a = option_init(r, c->n_act, c->act_default);
+    int32_t q = option_init(r, c->n_agg, c->agg_default);
+    return insert_node(g, key, b, s, a, q);
+}
+
+/* DefaultGenome.create_connection / add_connection: weight and enabled drawn by
+ * init_attributes; add_connection then overwrites them (the draws still happen). */
+static int32_t create_conn(Pop *p, Genome *g, int64_t in, int64_t out, int64_t inno,
+                           int set, double w, uint8_t en)
+{
+    double w0 = float_init(&p->rng, &p->cfg.weight);
+    uint8_t e0 = enabled_init(&p->rng, &p->cfg);
+    return insert_conn(g, inno, in, out, set ? w : w0, set ? en : e0);
+}
+
+/* ================================================================ innovation tracker */
+
+static uint64_t innov_hash(int64_t in, int64_t out, int32_t type)
+{
+    uint64_t h = (uint64_t)in * 0x9E3779B97F4A7C15ULL;
+    h ^= (uint64_t)out + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+    h ^= (uint64_t)type * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+    return h;
+}
+
+void innov_clear(Innovations *t)
+{
+    if (t->table) memset(t->table, 0, sizeof(InnovEntry) * t->cap);
+    t->count = 0;
+}
+
+void innov_free(Innovations *t)
+{
+    free(t->table);
+    t->table = NULL;
+    t->cap = t->count = 0;
+}
+
+static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number);
+
+static int innov_grow(Innovations *t)
+{
+    size_t oldcap = t->cap;
+    InnovEntry *old = t->table;
+    size_t cap = oldcap ? oldcap * 2 : 64;
+    t->table = calloc(cap, sizeof(InnovEntry));
+    if (!t->table) { t->table = old; return -1; }
+    t->cap = cap;
+    t->count = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].used) innov_put(t, old[i].in, old[i].out, old[i].type, old[i].number);
+    free(old);
+    return 0;
+}
+
+static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number)
+{
+    if ((t->count + 1) * 2 > t->cap && innov_grow(t)) return -1;
+    size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
+    while (t->table[i].used) i = (i + 1) & mask;
+    t->table[i] = (InnovEntry){in, out, number, type, 1};
+    t->count++;
+    return 0;
+}
+
+/* InnovationTracker.get_innovation_number: the same (in, out, type) within one generation
+ * gets the same number; otherwise the counter advances. Returns -1 on memory failure. */
+int64_t innov_get(Innovations *t, int64_t in, int64_t out, int32_t type)
+{
+    if (t->cap) {
+        size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
+        while (t->table[i].used) {
+            InnovEntry *e = &t->table[i];
+            if (e->in == in && e->out == out && e->type == type) return e->number;
+            i = (i + 1) & mask;
+        }
+    }
+    int64_t number = ++t->counter;
+    if (innov_put(t, in, out, type, number)) return -1;
+    return number;
+}
+
+/* ================================================================ graphs.py */
+
+/* graphs.creates_cycle over all of g's connections (enabled or not): would in -> out
+ * close a cycle? A search from `out` along the connections, looking for `in`. */
+int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs)
+{
+    if (in == out) return 1;
+    if (in < 0) return 0; /* nothing reaches an input */
+    int32_t nn = g->nn, nc = g->nc;
+    /* slots: inputs 0..num_inputs-1, then nodes */
+    int32_t total = num_inputs + nn;
+    uint8_t *seen = calloc((size_t)total, 1);
+    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *start = calloc((size_t)total + 1, sizeof(int32_t));
+    int32_t *adj = malloc(sizeof(int32_t) * (size_t)(nc + 1));
+    int found = 0;
+    if (!seen || !stack || !start || !adj) { found = -1; goto done; }
+#define SLOT(key) ((key) < 0 ? (int32_t)(-(key) - 1) : num_inputs + genome_find_node(g, (key)))
+    for (int32_t k = 0; k < nc; k++) start[SLOT(g->cin[k]) + 1]++;
+    for (int32_t i = 0; i < total; i++) start[i + 1] += start[i];
+    {
+        int32_t *fill = malloc(sizeof(int32_t) * (size_t)(total + 1));
+        if (!fill) { found = -1; goto done; }
+        memcpy(fill, start, sizeof(int32_t) * (size_t)(total + 1));
+        for (int32_t k = 0; k < nc; k++) adj[fill[SLOT(g->cin[k])]++] = SLOT(g->cout[k]);
+        free(fill);
+    }
+    {
+        int32_t target = SLOT(in), top = 0, s0 = SLOT(out);
+        if (s0 < num_inputs) goto done; /* `out` unknown to the graph */
+        stack[top++] = s0;
+        seen[s0] = 1;
+        while (top && !found) {
+            int32_t v = stack[--top];
+            for (int32_t e = start[v]; e < start[v + 1]; e++) {
+                int32_t u = adj[e];
+                if (u == target) { found = 1; break; }
+                if (!seen[u]) { seen[u] = 1; stack[top++] = u; }
+            }
+        }
+    }
+#undef SLOT
+done:
+    free(seen); free(stack); free(start); free(adj);
+    return found;
+}
+
+/* ================================================================ mutations (genome.py) */
+
+static int64_t new_node_key(Pop *p, const Genome *g)
+{
+    /* DefaultGenomeConfig.get_new_node_key: a counter started, at its first use, from the
+     * genome in hand (max key + 1, or num_outputs), then shared by the whole run. */
+    if (p->next_node_key < 0)
+        p->next_node_key = g->nn ? g->nkey[g->nn - 1] + 1 : p->cfg.num_outputs;
+    return p->next_node_key++;
+}
+
+int mutate_add_connection(Pop *p, Genome *g);
+
+/* DefaultGenome.mutate_add_node */
+int mutate_add_node(Pop *p, Genome *g)
+{
+    if (g->nc == 0) {
+        if (p->cfg.surer) return mutate_add_connection(p, g);
+        return 0;
+    }
+    int32_t k = (int32_t)rng_choice(&p->rng, g->nc);
+    int64_t i = g->cin[k], o = g->cout[k];
+    double w = g->w[k];
+    int64_t key = new_node_key(p, g);
+    int32_t at = create_node(p, g, key);
+    if (at < 0) return -1;
+    g->bias[at] = 0.0; /* neutral with respect to the split connection */
+    g->en[k] = 0;
+    int64_t a = innov_get(&p->innov, i, key, INNOV_ADD_NODE_IN);
+    int64_t b = innov_get(&p->innov, key, o, INNOV_ADD_NODE_OUT);
+    if (a < 0 || b < 0) return -1;
+    if (create_conn(p, g, i, key, a, 1, 1.0, 1) < 0) return -1;
+    if (create_conn(p, g, key, o, b, 1, w, 1) < 0) return -1;
+    return 0;
+}
+
+/* DefaultGenome.mutate_add_connection. possible_outputs: node keys ascending;
+ * possible_inputs: input keys and non-output node keys, ascending. */
+int mutate_add_connection(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    int64_t out = g->nkey[rng_choice(&p->rng, g->nn)];
+    int32_t hidden = 0;
+    for (int32_t k = 0; k < g->nn; k++) hidden += g->nkey[k] >= c->num_outputs;
+    int64_t pick = rng_choice(&p->rng, c->num_inputs + hidden), in;
+    if (pick < c->num_inputs) {
+        in = -(int64_t)c->num_inputs + pick; /* -n, ..., -1 ascending */
+    } else {
+        int64_t want = pick - c->num_inputs;
+        in = 0;
+        for (int32_t k = 0; k < g->nn; k++)
+            if (g->nkey[k] >= c->num_outputs && want-- == 0) { in = g->nkey[k]; break; }
+    }
+    int32_t existing = genome_find_conn(g, in, out);
+    if (existing >= 0) {
+        if (c->surer) g->en[existing] = 1;
+        return 0;
+    }
+    if (in >= 0 && in < c->num_outputs && out < c->num_outputs) return 0;
+    if (c->feed_forward) {
+        int cyc = creates_cycle(g, in, out, c->num_inputs);
+        if (cyc < 0) return -1;
+        if (cyc) return 0;
+    }
+    int64_t inno = innov_get(&p->innov, in, out, INNOV_ADD_CONNECTION);
+    if (inno < 0) return -1;
+    return create_conn(p, g, in, out, inno, 0, 0.0, 0) < 0 ? -1 : 0;
+}
+
+/* DefaultGenome.mutate_delete_node: a random non-output node and its connections. */
+int mutate_delete_node(Pop *p, Genome *g)
+{
+    int32_t hidden = 0;
+    for (int32_t k = 0; k < g->nn; k++) hidden += g->nkey[k] >= p->cfg.num_outputs;
+    if (!hidden) return 0;
+    int64_t want = rng_choice(&p->rng, hidden);
+    int32_t at = -1;
+    for (int32_t k = 0; k < g->nn; k++)
+        if (g->nkey[k] >= p->cfg.num_outputs && want-- == 0) { at = k; break; }
+    int64_t key = g->nkey[at];
+    int32_t m = 0;
+    for (int32_t k = 0; k < g->nc; k++) {
+        if (g->cin[k] == key || g->cout[k] == key) continue;
+        g->inno[m] = g->inno[k]; g->cin[m] = g->cin[k]; g->cout[m] = g->cout[k];
+        g->w[m] = g->w[k]; g->en[m] = g->en[k];
+        m++;
+    }
+    g->nc = m;
+    remove_node(g, at);
+    return 0;
+}
+
+/* DefaultGenome.mutate_delete_connection */
+int mutate_delete_connection(Pop *p, Genome *g)
+{
+    if (g->nc) remove_conn(g, (int32_t)rng_choice(&p->rng, g->nc));
+    return 0;
+}
+
+/* DefaultGenome.mutate: structural mutations, then every connection's weight and enabled
+ * flag (innovation order), then every node's bias, response, activation, aggregation. */
+int genome_mutate(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    Rng *r = &p->rng;
+    int rc = 0;
+    if (c->single_structural_mutation) {
+        double div = fmax(1.0, c->node_add_prob + c->node_delete_prob + c->conn_add_prob +
+                                   c->conn_delete_prob);
+        double u = rng_random(r);
+        if (u < c->node_add_prob / div)
+            rc = mutate_add_node(p, g);
+        else if (u < (c->node_add_prob + c->node_delete_prob) / div)
+            rc = mutate_delete_node(p, g);
+        else if (u < (c->node_add_prob + c->node_delete_prob + c->conn_add_prob) / div)
+            rc = mutate_add_connection(p, g);
+        else if (u < (c->node_add_prob + c->node_delete_prob + c->conn_add_prob +
+                      c->conn_delete_prob) / div)
+            rc = mutate_delete_connection(p, g);
+    } else {
+        if (rng_random(r) < c->node_add_prob) rc |= mutate_add_node(p, g);
+        if (rng_random(r) < c->node_delete_prob) rc |= mutate_delete_node(p, g);
+        if (rng_random(r) < c->conn_add_prob) rc |= mutate_add_connection(p, g);
+        if (rng_random(r) < c->conn_delete_prob) rc |= mutate_delete_connection(p, g);
+    }
+    if (rc) return -1;
+    /* the paper's gate (a netgraph extra): the weights and biases of a genome are mutated
+     * at all only with probability weight_mutate_genome_rate (1: always, neat-python) */
+    int weights = c->weight_genome_rate >= 1.0 || rng_random(r) < c->weight_genome_rate;
+    for (int32_t k = 0; k < g->nc; k++) {
+        if (weights) g->w[k] = float_mutate(r, &c->weight, g->w[k]);
+        g->en[k] = enabled_mutate(r, c, g->en[k]);
+    }
+    for (int32_t k = 0; k < g->nn; k++) {
+        if (weights) g->bias[k] = float_mutate(r, &c->bias, g->bias[k]);
+        g->resp[k] = float_mutate(r, &c->response, g->resp[k]);
+        g->act[k] = option_mutate(r, c->n_act, c->act_mutate_rate, g->act[k]);
+        g->agg[k] = option_mutate(r, c->n_agg, c->agg_mutate_rate, g->agg[k]);
+    }
+    return 0;
+}
+
+/* ================================================================ crossover */
+
+/* DefaultGenome.configure_crossover into `child` (its key kept). The fitter parent is a
+ * if fitness(a) > fitness(b), else b (neat-python's tie rule). Genes line up by innovation
+ * number: matching genes take each attribute from either parent (random() > 0.5: the
+ * fitter's), and a gene disabled in either parent is disabled with probability
+ * disabled_gene_rate; disjoint and excess genes come from the fitter parent only. The
+ * child's connections are a subset of the fitter parent's (in, out) pairs, so in a
+ * feed-forward genome neat-python's cycle check never fires; it is not repeated here. */
+int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
+{
+    const Genome *p1 = a, *p2 = b;
+    if (!(a->fitness > b->fitness)) { p1 = b; p2 = a; }
+    Rng *r = &p->rng;
+    child->nn = child->nc = 0;
+    if (genome_reserve(child, p1->nn, p1->nc)) return -1;
+    int32_t j = 0;
+    for (int32_t k = 0; k < p1->nc; k++) {
+        int64_t inno = p1->inno[k];
+        while (j < p2->nc && p2->inno[j] < inno) j++;
+        int32_t m = child->nc;
+        child->inno[m] = inno;
+        child->cin[m] = p1->cin[k];
+        child->cout[m] = p1->cout[k];
+        if (j < p2->nc && p2->inno[j] == inno && p2->cin[j] == p1->cin[k] &&
+            p2->cout[j] == p1->cout[k]) {
+            child->w[m] = rng_random(r) > 0.5 ? p1->w[k] : p2->w[j];
+            child->en[m] = rng_random(r) > 0.5 ? p1->en[k] : p2->en[j];
+            if ((!p1->en[k] || !p2->en[j]) && rng_random(r) < p->cfg.disabled_gene_rate)
+                child->en[m] = 0;
+        } else {
+            /* disjoint/excess, or (after a reused number) a collision: the fitter's */
+            child->w[m] = p1->w[k];
+            child->en[m] = p1->en[k];
+        }
+        child->nc++;
+    }
+    j = 0;
+    for (int32_t k = 0; k < p1->nn; k++) {
+        int64_t key = p1->nkey[k];
+        while (j < p2->nn && p2->nkey[j] < key) j++;
+        int32_t m = child->nn;
+        child->nkey[m] = key;
+        if (j < p2->nn && p2->nkey[j] == key) {
+            child->bias[m] = rng_random(r) > 0.5 ? p1->bias[k] : p2->bias[j];
+            child->resp[m] = rng_random(r) > 0.5 ? p1->resp[k] : p2->resp[j];
+            child->act[m] = rng_random(r) > 0.5 ? p1->act[k] : p2->act[j];
+            child->agg[m] = rng_random(r) > 0.5 ? p1->agg[k] : p2->agg[j];
+        } else {
+            child->bias[m] = p1->bias[k]; child->resp[m] = p1->resp[k];
+            child->act[m] = p1->act[k]; child->agg[m] = p1->agg[k];
+        }
+        child->nn++;
+    }
+    child->fitness = NAN;
+    child->species = -1;
+    return 0;
+}
+
+/* ================================================================ distance */
+
+/* Order of a genome's connections by (in, out) key: neat-python's distance matches
+ * connection genes by key, not by innovation number. */
+static int cmp_keys_ctx_in(const int64_t *ina, const int64_t *outa, int32_t x, int32_t y)
+{
+    if (ina[x] != ina[y]) return ina[x] < ina[y] ? -1 : 1;
+    if (outa[x] != outa[y]) return outa[x] < outa[y] ? -1 : 1;
+    return 0;
+}
+
+/* insertion + merge sort of indices by (in, out), no global state (thread safe) */
+static void sort_by_key(const Genome *g, int32_t *idx, int32_t *tmp, int32_t n)
+{
+    if (n < 16) {
+        for (int32_t i = 1; i < n; i++) {
+            int32_t v = idx[i], j = i - 1;
+            while (j >= 0 && cmp_keys_ctx_in(g->cin, g->cout, idx[j], v) > 0) {
+                idx[j + 1] = idx[j];
+                j--;
+            }
+            idx[j + 1] = v;
+        }
+        return;
+    }
+    int32_t h = n / 2;
+    sort_by_key(g, idx, tmp, h);
+    sort_by_key(g, idx + h, tmp, n - h);
+    int32_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = cmp_keys_ctx_in(g->cin, g->cout, idx[i], idx[j]) <= 0 ? idx[i++] : idx[j++];
+    while (i < h) tmp[k++] = idx[i++];
+    while (j < n) tmp[k++] = idx[j++];
+    memcpy(idx, tmp, sizeof(int32_t) * (size_t)n);
+}
+
+/* Fill order[0..nc) with g's connection indices sorted by (in, out). */
+int key_order(const Genome *g, int32_t *order)
+{
+    for (int32_t k = 0; k < g->nc; k++) order[k] = k;
+    if (g->nc < 2) return 0;
+    int32_t *tmp = malloc(sizeof(int32_t) * (size_t)g->nc);
+    if (!tmp) return -1;
+    sort_by_key(g, order, tmp, g->nc);
+    free(tmp);
+    return 0;
+}
+
+/* DefaultGenome.distance(a, b): node part + connection part, each
+ * (sum of homologous gene distances + c1 * disjoint) / max(count), a gene distance being
+ * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
+ * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
+ * Homologous sums run in a's order (key order; by (in, out) for connections, given by
+ * oa, ob: key_order of a and b). */
+double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
+                       const Genome *b, const int32_t *ob)
+{
+    double node_distance = 0.0;
+    if (a->nn || b->nn) {
+        int64_t disjoint = 0;
+        double d = 0.0;
+        int32_t i = 0, j = 0;
+        while (i < a->nn || j < b->nn) {
+            if (j >= b->nn || (i < a->nn && a->nkey[i] < b->nkey[j])) { disjoint++; i++; }
+            else if (i >= a->nn || b->nkey[j] < a->nkey[i]) { disjoint++; j++; }
+            else {
+                double g = fabs(a->bias[i] - b->bias[j]) + fabs(a->resp[i] - b->resp[j]);
+                g += 0.0; /* time_constant: always 1.0 here */
+                if (a->act[i] != b->act[j]) g += 1.0;
+                if (a->agg[i] != b->agg[j]) g += 1.0;
+                d += g * c->compat_weight;
+                i++; j++;
+            }
+        }
+        int32_t mx = a->nn > b->nn ? a->nn : b->nn;
+        node_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
+    }
+    double conn_distance = 0.0;
+    if (a->nc || b->nc) {
+        int64_t disjoint = 0;
+        double d = 0.0;
+        int32_t i = 0, j = 0;
+        while (i < a->nc || j < b->nc) {
+            int cmp;
+            if (j >= b->nc) cmp = -1;
+            else if (i >= a->nc) cmp = 1;
+            else {
+                int32_t x = oa[i], y = ob[j];
+                if (a->cin[x] != b->cin[y]) cmp = a->cin[x] < b->cin[y] ? -1 : 1;
+                else if (a->cout[x] != b->cout[y]) cmp = a->cout[x] < b->cout[y] ? -1 : 1;
+                else cmp = 0;
+            }
+            if (cmp < 0) { disjoint++; i++; }
+            else if (cmp > 0) { disjoint++; j++; }
+            else {
+                int32_t x = oa[i], y = ob[j];
+                double g = fabs(a->w[x] - b->w[y]);
+                if (a->en[x] != b->en[y]) g += 1.0;
+                d += g * c->compat_weight;
+                i++; j++;
+            }
+        }
+        int32_t mx = a->nc > b->nc ? a->nc : b->nc;
+        conn_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
+    }
+    return node_distance + conn_distance;
+}
+
+/* ================================================================ initial population */
+
+static int add_initial(Pop *p, Genome *g, int64_t in, int64_t out)
+{
+    int64_t inno = innov_get(&p->innov, in, out, INNOV_INITIAL);
+    if (inno < 0) return -1;
+    return create_conn(p, g, in, out, inno, 0, 0.0, 0) < 0 ? -1 : 0;
+}
+
+/* DefaultGenome.compute_full_connections: pairs in neat-python's order. */
+static int64_t full_connections(const Pop *p, const Genome *g, int direct, int64_t *pairs)
+{
+    const NeatConfig *c = &p->cfg;
+    int64_t m = 0;
+    int32_t hidden = 0;
+    for (int32_t k = 0; k < g->nn; k++) hidden += g->nkey[k] >= c->num_outputs;
+    if (hidden) {
+        for (int i = 0; i < c->num_inputs; i++)
+            for (int32_t k = 0; k < g->nn; k++)
+                if (g->nkey[k] >= c->num_outputs) { pairs[2 * m] = -i - 1; pairs[2 * m + 1] = g->nkey[k]; m++; }
+        for (int32_t k = 0; k < g->nn; k++)
+            if (g->nkey[k] >= c->num_outputs)
+                for (int o = 0; o < c->num_outputs; o++) { pairs[2 * m] = g->nkey[k]; pairs[2 * m + 1] = o; m++; }
+    }
+    if (direct || !hidden)
+        for (int i = 0; i < c->num_inputs; i++)
+            for (int o = 0; o < c->num_outputs; o++) { pairs[2 * m] = -i - 1; pairs[2 * m + 1] = o; m++; }
+    if (!c->feed_forward)
+        for (int32_t k = 0; k < g->nn; k++) { pairs[2 * m] = g->nkey[k]; pairs[2 * m + 1] = g->nkey[k]; m++; }
+    return m;
+}
+
+/* DefaultGenome.configure_new */
+int genome_configure_new(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    for (int o = 0; o < c->num_outputs; o++)
+        if (create_node(p, g, o) < 0) return -1;
+    for (int h = 0; h < c->num_hidden; h++)
+        if (create_node(p, g, new_node_key(p, g)) < 0) return -1;
+    int ic = c->initial_connection;
+    if (ic == IC_FS_NEAT_NOHIDDEN || ic == IC_FS_NEAT_HIDDEN) {
+        int64_t in = -rng_choice(&p->rng, c->num_inputs) - 1; /* choice(input_keys) */
+        if (ic == IC_FS_NEAT_NOHIDDEN) {
+            for (int o = 0; o < c->num_outputs; o++)
+                if (add_initial(p, g, in, o)) return -1;
+        } else {
+            /* outputs first, then hidden: the node dict's order */
+            int32_t nn = g->nn;
+            int64_t *keys = malloc(8 * (size_t)(nn ? nn : 1));
+            if (!keys) return -1;
+            memcpy(keys, g->nkey, 8 * (size_t)nn);
+            for (int32_t k = 0; k < nn; k++)
+                if (add_initial(p, g, in, keys[k])) { free(keys); return -1; }
+            free(keys);
+        }
+    } else if (ic != IC_UNCONNECTED) {
+        int direct = ic == IC_FULL_DIRECT || ic == IC_PARTIAL_DIRECT;
+        int64_t cap = (int64_t)c->num_inputs * (g->nn + c->num_outputs) +
+                      (int64_t)g->nn * c->num_outputs + g->nn + 1;
+        int64_t *pairs = malloc(16 * (size_t)cap);
+        if (!pairs) return -1;
+        int64_t m = full_connections(p, g, direct, pairs), take = m;
+        if (ic == IC_PARTIAL_NODIRECT || ic == IC_PARTIAL_DIRECT) {
+            for (int64_t i = m - 1; i >= 1; i--) { /* random.shuffle, Fisher-Yates */
+                int64_t j = rng_choice(&p->rng, i + 1);
+                int64_t t0 = pairs[2 * i], t1 = pairs[2 * i + 1];
+                pairs[2 * i] = pairs[2 * j]; pairs[2 * i + 1] = pairs[2 * j + 1];
+                pairs[2 * j] = t0; pairs[2 * j + 1] = t1;
+            }
+            take = (int64_t)nearbyint((double)m * c->connection_fraction);
+        }
+        for (int64_t k = 0; k < take; k++)
+            if (add_initial(p, g, pairs[2 * k], pairs[2 * k + 1])) { free(pairs); return -1; }
+        free(pairs);
+    }
+    return 0;
+}
+
+/* ================================================================ population life cycle */
+
+static void species_free(Species *s)
+{
+    genome_free(&s->rep);
+    free(s->members);
+    memset(s, 0, sizeof *s);
+}
+
+void pop_free(Pop *p)
+{
+    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    free(p->genomes);
+    for (int32_t i = 0; i < p->ns; i++) species_free(&p->species[i]);
+    free(p->species);
+    innov_free(&p->innov);
+    p->genomes = NULL;
+    p->species = NULL;
+    p->n = p->ns = 0;
+}
+
+/* DefaultReproduction.create_new: pop_size fresh genomes into p->genomes. */
+int pop_create_new(Pop *p)
+{
+    int32_t n = p->cfg.pop_size;
+    Genome *gs = calloc((size_t)n, sizeof(Genome));
+    if (!gs) return -1;
+    for (int32_t i = 0; i < n; i++) {
+        genome_init(&gs[i], p->next_genome_key++);
+        if (genome_configure_new(p, &gs[i])) {
+            for (int32_t k = 0; k <= i; k++) genome_free(&gs[k]);
+            free(gs);
+            return -1;
+        }
+    }
+    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    free(p->genomes);
+    p->genomes = gs;
+    p->n = n;
+    return 0;
+}
+
+static int species_add_member(Species *s, int64_t idx)
+{
+    if (s->nmembers == s->capmembers) {
+        int32_t cap = s->capmembers ? s->capmembers * 2 : 8;
+        int64_t *m = realloc(s->members, sizeof(int64_t) * (size_t)cap);
+        if (!m) return -1;
+        s->members = m;
+        s->capmembers = cap;
+    }
+    s->members[s->nmembers++] = idx;
+    return 0;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* DefaultSpeciesSet.speciate: each existing species (by id) takes the closest genome to
+ * its old representative as its new one; every other genome (by key) joins the species
+ * of the closest representative under compatibility_threshold, or founds a new one. */
+int pop_speciate(Pop *p)
+{
+    const NeatConfig *c = &p->cfg;
+    int32_t n = p->n, rc = -1;
+    int32_t **order = calloc((size_t)n, sizeof(int32_t *));
+    int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated, as (key<<?) idx */
+    int32_t *repo = NULL;
+    Species *ns = NULL;
+    int32_t nns = 0;
+    int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
+    if (!order || !un || !sorted) goto done;
+    for (int32_t i = 0; i < n; i++) {
+        order[i] = malloc(sizeof(int32_t) * (size_t)(p->genomes[i].nc ? p->genomes[i].nc : 1));
+        if (!order[i] || key_order(&p->genomes[i], order[i])) goto done;
+    }
+    /* genome indices sorted by key */
+    {
+        for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
+        /* sort pairs by key: qsort on 16-byte records */
+        qsort(sorted, (size_t)n, 16, cmp_i64);
+        for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
+    }
+    int32_t nun = n;
+    /* species sorted by id */
+    {
+        int64_t *ids = malloc(sizeof(int64_t) * 2 * (size_t)(p->ns ? p->ns : 1));
+        if (!ids) goto done;
+        for (int32_t s = 0; s < p->ns; s++) { ids[2 * s] = p->species[s].key; ids[2 * s + 1] = s; }
+        qsort(ids, (size_t)p->ns, 16, cmp_i64);
+        Species *tmp = malloc(sizeof(Species) * (size_t)(p->ns ? p->ns : 1));
+        if (!tmp) { free(ids); goto done; }
+        for (int32_t s = 0; s < p->ns; s++) tmp[s] = p->species[ids[2 * s + 1]];
+        memcpy(p->species, tmp, sizeof(Species) * (size_t)p->ns);
+        free(tmp);
+        free(ids);
+    }
+    ns = calloc((size_t)(p->ns + n + 1), sizeof(Species));
+    int64_t *reps = malloc(sizeof(int64_t) * (size_t)(p->ns + n + 1)); /* genome index of each new rep */
+    if (!ns || !reps) { free(reps); goto done; }
+    /* existing species pick their new representative */
+    int32_t maxnc = 1;
+    for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
+    repo = malloc(sizeof(int32_t) * (size_t)maxnc);
+    if (!repo) { free(reps); goto done; }
+    for (int32_t s = 0; s < p->ns; s++) {
+        Species *sp = &p->species[s];
+        if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
+        if (key_order(&sp->rep, repo)) { free(reps); goto done; }
+        int32_t best = 0;
+        double bestd = INFINITY;
+        for (int32_t u = 0; u < nun; u++) {
+            const Genome *g = &p->genomes[un[u]];
+            double d = genome_distance(c, &sp->rep, repo, g, order[un[u]]);
+            if (d < bestd || u == 0) { bestd = d; best = u; }
+        }
+        ns[nns] = *sp; /* moves rep/members ownership */
+        memset(sp, 0, sizeof *sp);
+        ns[nns].nmembers = 0;
+        reps[nns] = un[best];
+        if (species_add_member(&ns[nns], un[best])) { nns++; free(reps); goto done; }
+        nns++;
+        memmove(un + best, un + best + 1, sizeof(int64_t) * (size_t)(nun - best - 1));
+        nun--;
+    }
+    /* the rest, by key */
+    for (int32_t u = 0; u < nun; u++) {
+        int64_t gi = un[u];
+        const Genome *g = &p->genomes[gi];
+        int32_t best = -1;
+        double bestd = 0.0;
+        for (int32_t s = 0; s < nns; s++) {
+            int64_t ri = reps[s];
+            double d = genome_distance(c, &p->genomes[ri], order[ri], g, order[gi]);
+            if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
+        }
+        if (best < 0) {
+            Species *sp = &ns[nns];
+            memset(sp, 0, sizeof *sp);
+            sp->key = p->next_species_key++;
+            sp->created = p->generation;
+            sp->last_improved = p->generation;
+            sp->fitness = NAN;
+            sp->adjusted = NAN;
+            reps[nns] = gi;
+            best = nns++;
+        }
+        if (species_add_member(&ns[best], gi)) { free(reps); goto done; }
+    }
+    /* representatives become copies of the chosen genomes */
+    for (int32_t s = 0; s < nns; s++) {
+        if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) { free(reps); goto done; }
+        for (int32_t m = 0; m < ns[s].nmembers; m++) p->genomes[ns[s].members[m]].species = ns[s].key;
+    }
+    free(reps);
+    free(p->species);
+    p->species = ns;
+    p->ns = nns;
+    ns = NULL;
+    rc = 0;
+done:
+    if (ns) {
+        for (int32_t s = 0; s < nns; s++) species_free(&ns[s]);
+        free(ns);
+    }
+    if (order) for (int32_t i = 0; i < n; i++) free(order[i]);
+    free(order); free(un); free(sorted); free(repo);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reproduction */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* math_util's stat_functions over a species' member fitnesses (member order). */
+static double species_stat(int func, const double *f, int32_t n, double *scratch)
+{
+    double v;
+    switch (func) {
+    case SFF_MIN: v = f[0]; for (int32_t i = 1; i < n; i++) if (f[i] < v) v = f[i]; return v;
+    case SFF_MAX: v = f[0]; for (int32_t i = 1; i < n; i++) if (f[i] > v) v = f[i]; return v;
+    case SFF_MEDIAN:
+        memcpy(scratch, f, sizeof(double) * (size_t)n);
+        qsort(scratch, (size_t)n, sizeof(double), cmp_double);
+        return scratch[n / 2];
+    case SFF_MEDIAN2:
+        if (n <= 2) { v = 0.0; for (int32_t i = 0; i < n; i++) v += f[i]; return v / n; }
+        memcpy(scratch, f, sizeof(double) * (size_t)n);
+        qsort(scratch, (size_t)n, sizeof(double), cmp_double);
+        if (n % 2) return scratch[n / 2];
+        return (scratch[n / 2 - 1] + scratch[n / 2]) / 2.0;
+    default: v = 0.0; for (int32_t i = 0; i < n; i++) v += f[i]; return v / n;
+    }
+}
+
+/* DefaultReproduction.compute_spawn (neat-python), into spawn[0..ns). */
+static void compute_spawn(const double *af, const int64_t *prev, int32_t ns, int64_t pop_size,
+                          int64_t min_size, int64_t *spawn)
+{
+    double af_sum = 0.0;
+    for (int32_t i = 0; i < ns; i++) af_sum += af[i];
+    int64_t total = 0;
+    for (int32_t i = 0; i < ns; i++) {
+        double s = af_sum > 0 ? fmax((double)min_size, af[i] / af_sum * (double)pop_size)
+                              : (double)min_size;
+        double d = (s - (double)prev[i]) * 0.5;
+        int64_t c = (int64_t)nearbyint(d), v = prev[i];
+        if (c != 0) v += c;
+        else if (d > 0) v += 1;
+        else if (d < 0) v -= 1;
+        spawn[i] = v;
+        total += v;
+    }
+    double norm = (double)pop_size / (double)total;
+    for (int32_t i = 0; i < ns; i++) {
+        int64_t v = (int64_t)nearbyint((double)spawn[i] * norm);
+        spawn[i] = v > min_size ? v : min_size;
+    }
+}
+
+/* The paper's spawn (explicit fitness sharing): each species' share of pop_size is its
+ * summed adjusted fitness over the total, i.e. proportional to its mean fitness (shifted
+ * so the worst genome is 0); remainders go by largest fraction (ties: earlier species). */
+static void compute_spawn_paper(const double *af, int32_t ns, int64_t pop_size, int64_t *spawn)
+{
+    double sum = 0.0;
+    for (int32_t i = 0; i < ns; i++) sum += af[i];
+    int64_t total = 0;
+    double *frac = malloc(sizeof(double) * (size_t)(ns ? ns : 1));
+    for (int32_t i = 0; i < ns; i++) {
+        double share = sum > 0 ? af[i] / sum * (double)pop_size : (double)pop_size / ns;
+        spawn[i] = (int64_t)floor(share);
+        if (frac) frac[i] = share - (double)spawn[i];
+        total += spawn[i];
+    }
+    while (total < pop_size) {
+        int32_t best = 0;
+        for (int32_t i = 1; i < ns; i++) if (frac && frac[i] > frac[best]) best = i;
+        spawn[best]++;
+        if (frac) frac[best] = -1.0;
+        total++;
+    }
+    free(frac);
+}
+
+/* DefaultReproduction._adjust_spawn_exact; returns -1 when the minima cannot be met. */
+static int adjust_spawn_exact(int64_t *spawn, int32_t ns, int64_t pop_size, int64_t min_size)
+{
+    int64_t total = 0;
+    for (int32_t i = 0; i < ns; i++) total += spawn[i];
+    if (total == pop_size) return 0;
+    if ((int64_t)ns * min_size > pop_size) return -1;
+    int64_t diff = pop_size - total;
+    /* indices sorted by spawn (stable): ascending to add, descending to remove */
+    int32_t *idx = malloc(sizeof(int32_t) * (size_t)ns);
+    if (!idx) return -2;
+    for (int32_t i = 0; i < ns; i++) idx[i] = i;
+    for (int32_t i = 1; i < ns; i++) {
+        int32_t v = idx[i], j = i - 1;
+        while (j >= 0 && (diff > 0 ? spawn[idx[j]] > spawn[v] : spawn[idx[j]] < spawn[v])) {
+            idx[j + 1] = idx[j];
+            j--;
+        }
+        idx[j + 1] = v;
+    }
+    int32_t i = 0;
+    if (diff > 0) {
+        while (diff > 0) { spawn[idx[i]]++; diff--; i = (i + 1) % ns; }
+    } else {
+        int64_t remaining = -diff;
+        while (remaining > 0) {
+            if (spawn[idx[i]] > min_size) { spawn[idx[i]]--; remaining--; }
+            i = (i + 1) % ns;
+            if (i == 0 && remaining > 0) break;
+        }
+    }
+    free(idx);
+    total = 0;
+    for (int32_t k = 0; k < ns; k++) total += spawn[k];
+    return total == pop_size ? 0 : -1;
+}
+
+typedef struct { double f; int64_t key; int64_t idx; } Ranked;
+
+static int cmp_ranked_desc(const void *x, const void *y)
+{
+    const Ranked *a = x, *b = y;
+    if (a->f != b->f) return a->f > b->f ? -1 : 1;
+    return (a->key < b->key) - (a->key > b->key);
+}
+
+typedef struct { double f; int64_t sid; int32_t s; } SpeciesRank;
+
+static int cmp_species_rank(const void *x, const void *y)
+{
+    const SpeciesRank *a = x, *b = y;
+    if (a->f != b->f) return a->f < b->f ? -1 : 1;
+    return (a->sid > b->sid) - (a->sid < b->sid); /* stable after the sort by id */
+}
+
+/* DefaultStagnation.update + DefaultReproduction.reproduce: the next generation into
+ * p->genomes. Returns 0, 1 when every species is stagnant (complete extinction; the
+ * genomes are left in place), -1 out of memory, -2 when the spawn minima cannot be met. */
+int pop_reproduce(Pop *p)
+{
+    const NeatConfig *c = &p->cfg;
+    Rng *r = &p->rng;
+    innov_clear(&p->innov);
+    int32_t ns = p->ns;
+    int rc = -1;
+    SpeciesRank *rank = malloc(sizeof(SpeciesRank) * (size_t)(ns ? ns : 1));
+    double *scratch = malloc(sizeof(double) * (size_t)(p->n ? p->n : 1));
+    double *fs = malloc(sizeof(double) * (size_t)(p->n ? p->n : 1));
+    int32_t *remaining = malloc(sizeof(int32_t) * (size_t)(ns ? ns : 1));
+    double *af = malloc(sizeof(double) * (size_t)(ns ? ns : 1));
+    double *shared = malloc(sizeof(double) * (size_t)(ns ? ns : 1));
+    int64_t *prev = malloc(sizeof(int64_t) * (size_t)(ns ? ns : 1));
+    int64_t *spawn = malloc(sizeof(int64_t) * (size_t)(ns ? ns : 1));
+    Ranked **ranked = calloc((size_t)(ns ? ns : 1), sizeof(Ranked *));
+    int32_t *cutoffs = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
+    int32_t *produced = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
+    Genome *next = NULL;
+    int32_t nnext = 0;
+    if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced)
+        goto done;
+    /* species are kept sorted by id (speciate sorts them) */
+    for (int32_t s = 0; s < ns; s++) {
+        Species *sp = &p->species[s];
+        double prevf = sp->has_history ? sp->history_max : -DBL_MAX;
+        for (int32_t m = 0; m < sp->nmembers; m++) fs[m] = p->genomes[sp->members[m]].fitness;
+        sp->fitness = sp->nmembers ? species_stat(c->species_fitness_func, fs, sp->nmembers, scratch)
+                                   : -DBL_MAX;
+        sp->history_max = sp->has_history ? fmax(sp->history_max, sp->fitness) : sp->fitness;
+        sp->has_history = 1;
+        sp->adjusted = NAN;
+        if (sp->fitness > prevf) sp->last_improved = p->generation;
+        rank[s] = (SpeciesRank){sp->fitness, sp->key, s};
+    }
+    qsort(rank, (size_t)ns, sizeof(SpeciesRank), cmp_species_rank);
+    int32_t nrem = 0, non_stagnant = ns;
+    uint8_t *stagnant = calloc((size_t)(ns ? ns : 1), 1);
+    if (!stagnant) goto done;
+    for (int32_t k = 0; k < ns; k++) {
+        Species *sp = &p->species[rank[k].s];
+        int64_t stagnant_time = p->generation - sp->last_improved;
+        int is = 0;
+        if (non_stagnant > c->species_elitism) is = stagnant_time >= c->max_stagnation;
+        if (ns - k <= c->species_elitism) is = 0;
+        if (is) non_stagnant--;
+        stagnant[rank[k].s] = (uint8_t)is;
+        if (!is) remaining[nrem++] = rank[k].s;
+    }
+    free(stagnant);
+    if (nrem == 0) { /* complete extinction: pop_advance decides what follows */
+        rc = 1;
+        goto done;
+    }
+    double minf = INFINITY, maxf = -INFINITY;
+    for (int32_t k = 0; k < nrem; k++) {
+        Species *sp = &p->species[remaining[k]];
+        for (int32_t m = 0; m < sp->nmembers; m++) {
+            double f = p->genomes[sp->members[m]].fitness;
+            if (f < minf) minf = f;
+            if (f > maxf) maxf = f;
+        }
+    }
+    double range = fmax(1.0, maxf - minf);
+    for (int32_t k = 0; k < nrem; k++) {
+        Species *sp = &p->species[remaining[k]];
+        for (int32_t m = 0; m < sp->nmembers; m++) fs[m] = p->genomes[sp->members[m]].fitness;
+        double msf = species_stat(SFF_MEAN, fs, sp->nmembers, scratch);
+        af[k] = (msf - minf) / range;
+        sp->adjusted = af[k];
+        prev[k] = sp->nmembers;
+    }
+    int64_t min_size = c->min_species_size > c->elitism ? c->min_species_size : c->elitism;
+    if (c->spawn_paper) {
+        /* the paper's explicit fitness sharing: a species' summed adjusted fitness is the
+         * sum of f_i / |S|, its mean raw fitness (shifted up only if some are negative) */
+        double shift = minf < 0.0 ? minf : 0.0;
+        for (int32_t k = 0; k < nrem; k++) {
+            Species *sp = &p->species[remaining[k]];
+            for (int32_t m = 0; m < sp->nmembers; m++) fs[m] = p->genomes[sp->members[m]].fitness;
+            shared[k] = species_stat(SFF_MEAN, fs, sp->nmembers, scratch) - shift;
+        }
+        compute_spawn_paper(shared, nrem, c->pop_size, spawn);
+    } else {
+        compute_spawn(af, prev, nrem, c->pop_size, min_size, spawn);
+        int a = adjust_spawn_exact(spawn, nrem, c->pop_size, min_size);
+        if (a) { rc = a == -2 ? -1 : -2; goto done; }
+    }
+    /* members ranked by (fitness, key) descending, and the parents' cut-off */
+    for (int32_t k = 0; k < nrem; k++) {
+        Species *sp = &p->species[remaining[k]];
+        ranked[k] = malloc(sizeof(Ranked) * (size_t)(sp->nmembers ? sp->nmembers : 1));
+        if (!ranked[k]) goto done;
+        for (int32_t m = 0; m < sp->nmembers; m++) {
+            const Genome *g = &p->genomes[sp->members[m]];
+            ranked[k][m] = (Ranked){g->fitness, g->key, sp->members[m]};
+        }
+        qsort(ranked[k], (size_t)sp->nmembers, sizeof(Ranked), cmp_ranked_desc);
+        int32_t cut = (int32_t)ceil(c->survival_threshold * (double)sp->nmembers);
+        if (cut < 2) cut = 2;
+        if (cut > sp->nmembers) cut = sp->nmembers;
+        cutoffs[k] = cut;
+    }
+    int64_t total = 0;
+    for (int32_t k = 0; k < nrem; k++) total += spawn[k] > c->elitism ? spawn[k] : c->elitism;
+    next = calloc((size_t)(total + 1), sizeof(Genome));
+    if (!next) goto done;
+    for (int32_t k = 0; k < nrem; k++) {
+        Species *sp = &p->species[remaining[k]];
+        int64_t sp_spawn = spawn[k] > c->elitism ? spawn[k] : c->elitism;
+        int32_t nm = sp->nmembers, first = nnext;
+        int32_t elites = c->elitism < nm ? c->elitism : nm;
+        for (int32_t e = 0; e < elites && sp_spawn > 0; e++) {
+            genome_init(&next[nnext], 0);
+            if (genome_copy(&next[nnext], &p->genomes[ranked[k][e].idx])) goto done;
+            nnext++;
+            sp_spawn--;
+        }
+        /* the paper: the champion of a species of more than N members, unchanged */
+        if (c->species_champion_min_size > 0 && elites == 0 &&
+            nm > c->species_champion_min_size && sp_spawn > 0) {
+            genome_init(&next[nnext], 0);
+            if (genome_copy(&next[nnext], &p->genomes[ranked[k][0].idx])) goto done;
+            nnext++;
+            sp_spawn--;
+        }
+        int32_t cut = cutoffs[k];
+        produced[k] = (int32_t)sp_spawn + (nnext - first);
+        while (sp_spawn > 0) {
+            sp_spawn--;
+            const Genome *p1 = &p->genomes[ranked[k][rng_choice(r, cut)].idx];
+            Genome *child = &next[nnext];
+            genome_init(child, p->next_genome_key++);
+            nnext++;
+            if (c->mutate_only_rate > 0 && rng_random(r) < c->mutate_only_rate) {
+                if (genome_copy(child, p1)) goto done;
+                child->key = p->next_genome_key - 1;
+                child->fitness = NAN;
+            } else {
+                const Genome *p2;
+                if (c->interspecies_mating_rate > 0 && nrem > 1 &&
+                    rng_random(r) < c->interspecies_mating_rate) {
+                    int32_t o = (int32_t)rng_choice(r, nrem);
+                    p2 = &p->genomes[ranked[o][rng_choice(r, cutoffs[o])].idx];
+                } else {
+                    p2 = &p->genomes[ranked[k][rng_choice(r, cut)].idx];
+                }
+                if (genome_crossover(p, p1, p2, child)) goto done;
+            }
+            if (genome_mutate(p, child)) goto done;
+            child->species = -1;
+        }
+    }
+    /* the old generation goes; species keep their representatives, lose their members */
+    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    free(p->genomes);
+    p->genomes = next;
+    p->n = nnext;
+    next = NULL;
+    {
+        Species *kept = calloc((size_t)(nrem ? nrem : 1), sizeof(Species));
+        if (!kept) goto done;
+        uint8_t *keep = calloc((size_t)(ns ? ns : 1), 1);
+        if (!keep) { free(kept); goto done; }
+        /* a species left without offspring (the paper's spawn can give it none) dies */
+        for (int32_t k = 0; k < nrem; k++) keep[remaining[k]] = produced[k] > 0;
+        int32_t nk = 0;
+        for (int32_t s = 0; s < ns; s++) { /* stay sorted by id */
+            if (keep[s]) { kept[nk] = p->species[s]; kept[nk].nmembers = 0; nk++; }
+            else species_free(&p->species[s]);
+        }
+        free(keep);
+        free(p->species);
+        p->species = kept;
+        p->ns = nk;
+    }
+    rc = 0;
+done:
+    if (next) {
+        for (int32_t i = 0; i < nnext; i++) genome_free(&next[i]);
+        free(next);
+    }
+    if (ranked) for (int32_t k = 0; k < ns; k++) free(ranked[k]);
+    free(ranked); free(cutoffs); free(produced); free(rank); free(scratch); free(fs); free(remaining);
+    free(af); free(shared); free(prev); free(spawn);
+    if (rc == 0 && r->tape_error) rc = -3;
+    return rc;
+}
+
+/* One generation's reproduction and speciation (Population.run's loop body after the
+ * evaluation). Returns 0; 1 when everything went extinct and reset_on_extinction made a
+ * new population; 2 when everything went extinct without reset (the population is then
+ * empty); negative on failure (-1 memory, -2 spawn minima). */
+int pop_advance(Pop *p)
+{
+    /* the species' stagnation record, to put back if the run stops at an extinction */
+    typedef struct { double fitness, adjusted, history_max; int64_t last; int has; } Saved;
+    Saved *saved = malloc(sizeof(Saved) * (size_t)(p->ns ? p->ns : 1));
+    if (!saved) return -1;
+    for (int32_t s = 0; s < p->ns; s++) {
+        Species *sp = &p->species[s];
+        saved[s] = (Saved){sp->fitness, sp->adjusted, sp->history_max, sp->last_improved,
+                           sp->has_history};
+    }
+    int rc = pop_reproduce(p), out = 0;
+    if (rc == 1 && !p->cfg.reset_on_extinction) {
+        for (int32_t s = 0; s < p->ns; s++) {
+            Species *sp = &p->species[s];
+            sp->fitness = saved[s].fitness; sp->adjusted = saved[s].adjusted;
+            sp->history_max = saved[s].history_max; sp->last_improved = saved[s].last;
+            sp->has_history = saved[s].has;
+        }
+    }
+    free(saved);
+    if (rc < 0) return rc;
+    if (rc == 1) {
+        /* every species stagnant: neat-python starts afresh, or stops (the population
+         * is then left as it was before this generation) */
+        if (!p->cfg.reset_on_extinction) return 2;
+        for (int32_t s = 0; s < p->ns; s++) species_free(&p->species[s]);
+        p->ns = 0;
+        if (pop_create_new(p)) return -1;
+        out = 1;
+    }
+    if (pop_speciate(p)) return -1;
+    p->generation++;
+    return out;
+}
+
+/* An entry of a saved innovation map, put back as it was (checkpoints). */
+int innov_restore(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number)
+{
+    return innov_put(t, in, out, type, number);
+}

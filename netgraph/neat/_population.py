@@ -1,0 +1,411 @@
+"""Population: a NEAT run whose genomes live in the native core.
+
+``Population(config, seed=...)`` makes neat-python's initial population (and speciates
+it); ``pop.run(fitness, generations)`` runs neat-python 2.0.0's loop: evaluate every
+genome, stop if the termination criterion holds, reproduce (stagnation, spawn, elitism,
+crossover, mutation), speciate, next generation. Calling ``run`` again continues.
+
+The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (with its
+``network``) is built only when Python needs one: for a callback, for ``pop.best``, for
+``pop.genomes``, for reporters.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._exceptions import InputError
+from ._fitness import Dataset, check_fitness
+from ._genes import GenomeData
+from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
+from .tasks import Task
+
+if TYPE_CHECKING:
+    import os
+
+    from ._config import Config
+
+__all__ = ["CompleteExtinctionException", "GenerationRecord", "Population"]
+
+
+class CompleteExtinctionException(ExtinctionError):
+    """Every species went extinct (stagnant) and ``reset_on_extinction`` is False
+    (neat-python's exception of the same name). The population is left as it was before
+    that generation's reproduction."""
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRecord:
+    """One generation of ``pop.history``, taken after its evaluation.
+
+    - ``generation``: its number (0 is the initial population).
+    - ``evaluations``: genomes evaluated so far in the run, this generation included.
+    - ``best_fitness``, ``mean_fitness``, ``stdev_fitness``: over the generation
+      (population standard deviation, neat-python's ``stdev``).
+    - ``species``: ``(species id, size)`` pairs, by id.
+    - ``best_key``: the generation's best genome (first of the highest fitness).
+    - ``best_size``: its (nodes, enabled connections), neat-python's ``genome.size()``.
+    - ``best``: its genes (``GenomeData``), to draw it later.
+    - ``solved``: the key of the genome a task called solved this generation, or None.
+    """
+
+    generation: int
+    evaluations: int
+    best_fitness: float
+    mean_fitness: float
+    stdev_fitness: float
+    species: tuple[tuple[int, int], ...]
+    best_key: int
+    best_size: tuple[int, int]
+    best: GenomeData
+    solved: int | None = None
+
+
+class _Species:
+    """A species as neat-python's reporters read it (a view, rebuilt on demand)."""
+
+    def __init__(self, key: int, created: int, last_improved: int, members: dict[int, Any],
+                 representative: Any, fitness: float | None, adjusted: float | None,
+                 best: float | None) -> None:
+        self.key = key
+        self.created = created
+        self.last_improved = last_improved
+        self.members = members
+        self.representative = representative
+        self.fitness = fitness
+        self.adjusted_fitness = adjusted
+        # the engine keeps only the best fitness so far (all stagnation reads)
+        self.fitness_history = [] if best is None else [best]
+
+    def get_fitnesses(self) -> list[float]:
+        """The members' fitnesses."""
+        return [m.fitness for m in self.members.values()]
+
+
+class _SpeciesSet:
+    """neat-python's ``DefaultSpeciesSet`` as reporters read it: ``species`` by id and
+    ``genome_to_species``."""
+
+    def __init__(self, species: dict[int, _Species]) -> None:
+        self.species = species
+        self.genome_to_species = {k: s.key for s in species.values() for k in s.members}
+
+    def get_species_id(self, individual_id: int) -> int:
+        """The species id of a genome key."""
+        return self.genome_to_species[individual_id]
+
+    def get_species(self, individual_id: int) -> _Species:
+        """The species of a genome key."""
+        return self.species[self.genome_to_species[individual_id]]
+
+
+def _make_genome(data: GenomeData, config: Config) -> Any:
+    from ._genome import Genome
+
+    return Genome(data, config, check=False)
+
+
+class Population:
+    """A NEAT population stored natively; neat-python's ``Population``, faster.
+
+    **Arguments**
+    - ``config``: a ``netgraph.neat.Config``.
+    - ``seed``: the seed of the run's random generator (xoshiro256**); the same seed gives
+      the same run, bit for bit, in any process. None draws one (kept in ``pop.seed``).
+
+    **Attributes**
+    - ``generation``: the current generation's number; ``evaluations``: genomes
+      evaluated so far (the initial population included); ``best``: the best genome seen
+      (neat-python's ``best_genome``); ``history``: one ``GenerationRecord`` per
+      evaluated generation; ``genomes``: the current genomes by key (built on demand);
+      ``species``: the current species (a ``DefaultSpeciesSet``-like view);
+      ``config``, ``seed``.
+
+    **Raises** ``InputError`` / ``ConfigError`` for a configuration netgraph cannot run
+    (``pop_size`` below 2 included).
+    """
+
+    def __init__(self, config: Config, seed: int | None = None, *,
+                 _native: NativePopulation | None = None) -> None:
+        if not hasattr(config, "values"):
+            raise InputError(f"config must be a netgraph.neat.Config, got "
+                             f"{type(config).__name__}")
+        pop_size = config.values.get("pop_size")
+        if not isinstance(pop_size, int) or pop_size < 2:
+            raise InputError(f"pop_size must be at least 2 (a population needs two parents), "
+                             f"got {pop_size!r}")
+        if seed is None:
+            seed = secrets.randbits(64)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
+                not 0 <= int(seed) < 2 ** 64:
+            raise InputError(f"seed must be an int in [0, 2**64), got {seed!r}")
+        self.config = config
+        self.seed = int(seed)
+        self._values = native_values(config.values)
+        self._native = _native if _native is not None else NativePopulation(self._values,
+                                                                            self.seed)
+        self.evaluations = 0
+        self.best: Any = None
+        self.history: list[GenerationRecord] = []
+        self.reporters: list[Any] = []
+        self._genomes: dict[int, Any] | None = None
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def generation(self) -> int:
+        """The current generation's number."""
+        return int(self._native.generation)
+
+    @property
+    def genomes(self) -> dict[int, Any]:
+        """The current generation's genomes by key (``Genome`` objects, built on demand
+        and kept until the population changes)."""
+        if self._genomes is None:
+            self._genomes = {}
+            for i in range(self._native.size):
+                g = _make_genome(genome_data(self._native.genome_data(i)), self.config)
+                self._genomes[g.key] = g
+        return self._genomes
+
+    @property
+    def population(self) -> dict[int, Any]:
+        """neat-python's name for ``genomes``."""
+        return self.genomes
+
+    @property
+    def species(self) -> _SpeciesSet:
+        """The current species, as neat-python's ``DefaultSpeciesSet`` shows them."""
+        genomes = self.genomes
+        keys = list(genomes)
+        out: dict[int, _Species] = {}
+        for key, created, last, members, rep, fit, adj, best in self._native.species():
+            rep_data = genome_data(rep)
+            out[int(key)] = _Species(int(key), int(created), int(last),
+                                     {keys[int(m)]: genomes[keys[int(m)]] for m in members},
+                                     _make_genome(rep_data, self.config), fit, adj, best)
+        return _SpeciesSet(out)
+
+    def add_reporter(self, reporter: Any) -> None:
+        """Add a neat-python-style reporter (its hooks are called during ``run``)."""
+        self.reporters.append(reporter)
+
+    def remove_reporter(self, reporter: Any) -> None:
+        """Remove a reporter added with ``add_reporter``."""
+        self.reporters.remove(reporter)
+
+    def _report(self, hook: str, *args: Any) -> None:
+        for r in self.reporters:
+            f = getattr(r, hook, None)
+            if f is not None:
+                f(*args)
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, fitness: Any, generations: int | None = None, *,
+            evaluator: Any = None,
+            progress: Callable[[GenerationRecord], None] | None = None) -> Any:
+        """Run NEAT for at most ``generations`` generations (None: until the
+        termination criterion, or the task, says stop). Calling it again continues.
+
+        **Arguments**
+        - ``fitness``, one of:
+          - a ``neat.Dataset``: fitness = offset - cost, the whole population in one
+            native call;
+          - a task from ``netgraph.neat.tasks``: evaluated natively; the run stops at the
+            first genome the task calls solved;
+          - with ``evaluator=None``, a neat-python ``eval_genomes(genomes, config)``
+            callback: ``genomes`` is a list of ``(key, genome)``, the callback sets each
+            ``genome.fitness``;
+          - with an ``evaluator``, a per-genome ``fitness(genome, config) -> float``,
+            which ``evaluator.evaluate(fitness, genomes, config)`` runs (see
+            ``netgraph.neat.SerialEvaluator`` for the protocol).
+        - ``generations``: the most generations to run now.
+        - ``evaluator``: see above.
+        - ``progress``: called with each generation's ``GenerationRecord``.
+
+        **Returns** the best genome (neat-python's ``best_genome``); for a task, the
+        genome it called solved, if one was.
+
+        **Raises** ``InputError`` for a fitness that is missing, not a number or NaN
+        (naming the genome) and for an unusable ``fitness`` argument; whatever the
+        fitness function raises; ``CompleteExtinctionException`` when every species
+        stagnates and ``reset_on_extinction`` is off. A run that raises leaves the
+        population as it was before that generation.
+        """
+        if generations is not None and (isinstance(generations, bool) or
+                                        not isinstance(generations, int) or generations < 0):
+            raise InputError(f"generations must be a non-negative int or None, got "
+                             f"{generations!r}")
+        kind = self._kind(fitness, evaluator)
+        values = self.config.values
+        no_termination = bool(values.get("no_fitness_termination", False))
+        if kind != "task" and no_termination and generations is None:
+            raise InputError("no_fitness_termination is set: give run() a number of "
+                             "generations")
+        criterion = str(values.get("fitness_criterion", "max"))
+        threshold = values.get("fitness_threshold")
+        solution = None
+        k = 0
+        while generations is None or k < generations:
+            k += 1
+            self._report("start_generation", self.generation)
+            solved_index = self._evaluate(fitness, kind, evaluator)
+            f = self._native.fitness()
+            n = f.shape[0]
+            best_i = int(np.argmax(f))
+            record = self._record(f, best_i, solved_index)
+            best_data = record.best
+            if self.reporters or self._genomes is not None:
+                best = self.genomes[best_data.key]
+            else:
+                best = _make_genome(best_data, self.config)
+            if self.reporters:
+                self._report("post_evaluate", self.config, self.genomes, self.species, best)
+            if self.best is None or best.fitness > self.best.fitness:
+                self.best = best
+            self.evaluations += n
+            self.history.append(record)
+            if progress is not None:
+                progress(record)
+            if solved_index is not None:
+                data = genome_data(self._native.genome_data(solved_index))
+                solution = self.genomes[data.key] if self._genomes is not None \
+                    else _make_genome(data, self.config)
+                self._report("found_solution", self.config, self.generation, solution)
+                break
+            if kind != "task" and not no_termination and threshold is not None:
+                if criterion == "min":
+                    fv = float(f.min())
+                elif criterion == "mean":
+                    fv = float(np.mean(f))
+                else:
+                    fv = float(f.max())
+                if fv >= float(threshold):
+                    self._report("found_solution", self.config, self.generation, best)
+                    break
+            try:
+                status = self._native.advance()
+            except ExtinctionError:
+                self._report("complete_extinction")
+                raise CompleteExtinctionException(
+                    "every species went extinct (stagnant) and reset_on_extinction is "
+                    "False") from None
+            self._genomes = None
+            if status == 1:
+                self._report("complete_extinction")
+            if self.reporters:
+                self._report("end_generation", self.config, self.genomes, self.species)
+        if no_termination and kind != "task":
+            self._report("found_solution", self.config, self.generation, self.best)
+        return solution if solution is not None else self.best
+
+    def _kind(self, fitness: Any, evaluator: Any) -> str:
+        if isinstance(fitness, Dataset):
+            c = self._values
+            if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
+                raise InputError(f"the data set maps {fitness.num_inputs} inputs to "
+                                 f"{fitness.num_outputs} outputs; the configuration has "
+                                 f"{c['num_inputs']} and {c['num_outputs']}")
+            return "dataset"
+        if isinstance(fitness, Task):
+            c = self._values
+            if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
+                raise InputError(f"{fitness!r} needs num_inputs = {fitness.num_inputs} and "
+                                 f"num_outputs = {fitness.num_outputs}; the configuration "
+                                 f"has {c['num_inputs']} and {c['num_outputs']}")
+            return "task"
+        if not callable(fitness):
+            raise InputError(f"fitness must be a neat.Dataset, a task, or a function; got "
+                             f"{type(fitness).__name__}")
+        if evaluator is not None:
+            if not callable(getattr(evaluator, "evaluate", None)):
+                raise InputError("evaluator must have an evaluate(function, genomes, config) "
+                                 "method")
+            return "function"
+        return "callback"
+
+    def _evaluate(self, fitness: Any, kind: str, evaluator: Any) -> int | None:
+        """Evaluate the current generation; the index of a genome a task solved, or None.
+        Nothing is changed unless every fitness is good."""
+        native = self._native
+        if kind in ("dataset", "task"):
+            self._genomes = None  # Genome objects made before would hold stale fitness
+        if kind == "dataset":
+            f = native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
+                                        fitness.offset, fitness.threads)
+            bad = np.flatnonzero(np.isnan(f))
+            if bad.size:
+                native.set_fitness(np.full(f.shape[0], np.nan))
+                key = int(native.keys()[bad[0]])
+                raise InputError(f"genome {key}: the data set's cost is NaN (its outputs are "
+                                 "not numbers)")
+            return None
+        if kind == "task":
+            f, ok = native.evaluate_task(fitness._code, fitness._params(native))
+            for i in np.flatnonzero(ok):
+                if fitness._check(native, int(i)):
+                    return int(i)
+            return None
+        genomes = self.genomes
+        items = list(genomes.items())
+        if kind == "callback":
+            for _, g in items:
+                g.fitness = None
+            fitness(items, self.config)
+            values = [check_fitness(g.fitness, key) for key, g in items]
+        else:
+            got = evaluator.evaluate(fitness, [g for _, g in items], self.config)
+            got = list(got)
+            if len(got) != len(items):
+                raise InputError(f"the evaluator returned {len(got)} fitnesses for "
+                                 f"{len(items)} genomes")
+            values = [check_fitness(v, key) for (key, _), v in zip(items, got, strict=True)]
+            for (_, g), v in zip(items, values, strict=True):
+                g.fitness = v
+        native.set_fitness(np.array(values, dtype=np.float64))
+        return None
+
+    def _record(self, f: np.ndarray, best_i: int, solved: int | None) -> GenerationRecord:
+        native = self._native
+        sids = native.species_ids()
+        ids, counts = np.unique(sids, return_counts=True)
+        nodes, conns = native.sizes()
+        data = genome_data(native.genome_data(best_i))
+        mean = float(np.sum(f) / f.shape[0])
+        stdev = math.sqrt(float(np.sum((f - mean) ** 2) / f.shape[0]))
+        return GenerationRecord(
+            generation=int(native.generation), evaluations=self.evaluations + f.shape[0],
+            best_fitness=float(f[best_i]), mean_fitness=mean, stdev_fitness=stdev,
+            species=tuple(zip(ids.tolist(), counts.tolist(), strict=True)),
+            best_key=data.key, best_size=(int(nodes[best_i]), int(conns[best_i])),
+            best=data, solved=None if solved is None else int(native.keys()[solved]))
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the run to ``path`` as a versioned JSON checkpoint (schema
+        ``schemas/netgraph-neat-checkpoint-v1.schema.json``), atomically: all of it or,
+        on failure, none. ``Population.load(path)`` continues the run bit for bit."""
+        from ._checkpoint import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Population:
+        """The population a checkpoint written by ``save`` holds, ready to ``run`` on.
+
+        **Raises** ``NetworkFormatError`` naming what is wrong with the document."""
+        from ._checkpoint import load
+
+        return load(path)
+
+    def __repr__(self) -> str:
+        return (f"Population(generation={self.generation}, size={self._native.size}, "
+                f"species={len(self._native.species())}, evaluations={self.evaluations})")

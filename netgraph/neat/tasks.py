@@ -1,0 +1,222 @@
+"""Benchmark tasks of neuro-evolution, evaluated natively: ``pop.run(task)``.
+
+Each task has ``num_inputs`` and ``num_outputs`` (make the ``Config`` with them), and
+``solved(genome) -> bool``; ``pop.run(task)`` stops at the first genome the task calls
+solved and returns it. The fitness of a whole population is computed in one native call
+with the GIL released.
+
+- ``XOR()``: the 2002 paper's XOR (Stanley & Miikkulainen, *Evolving Neural Networks
+  through Augmenting Topologies*, Evol. Comput. 10(2)): fitness (4 - sum |o - t|)^2 over
+  the four cases; solved when every output is on the right side of 0.5.
+- ``Multiplexer(11)``: the binary 11-multiplexer (3 address bits, 8 data bits, 2,048
+  cases): fitness 2048 - sum (o - t)^2; solved when every output is on the right side of
+  0.5.
+- ``CartPole()``: single pole balancing with gymnasium's ``CartPole-v1`` dynamics (same
+  constants, same Euler step); fitness = steps balanced; solved at ``max_steps``.
+- ``DoublePole(velocities=True|False)``: Wieland's double pole as the 2002 paper ran it;
+  see the class.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .._exceptions import InputError
+
+if TYPE_CHECKING:
+    from ._native import NativePopulation
+
+__all__ = ["XOR", "CartPole", "DoublePole", "Multiplexer", "Task"]
+
+
+class Task:
+    """Base of the native tasks: ``num_inputs``, ``num_outputs``, ``solved(genome)``.
+
+    Subclasses say which native task they are (``_code``) and its parameters."""
+
+    _code: int = -1
+    num_inputs: int = 0
+    num_outputs: int = 1
+    #: whether a genome the evaluation flags must pass a further, longer test
+    _confirm: bool = False
+
+    def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
+        """The native parameters for one generation's evaluation (may draw from the
+        population's generator)."""
+        raise NotImplementedError
+
+    def _solved_params(self) -> npt.NDArray[np.float64]:
+        """The parameters ``solved(genome)`` evaluates with."""
+        raise NotImplementedError
+
+    def _check(self, native: NativePopulation, index: int) -> bool:
+        """The further test of genome ``index`` (only where ``_confirm``)."""
+        return True
+
+    def fitness(self, genome: Any) -> float:
+        """The task's fitness of one genome (a ``Genome`` or ``GenomeData``)."""
+        native = _single(self, genome)
+        f, _ = native.evaluate_task(self._code, self._solved_params())
+        return float(f[0])
+
+    def solved(self, genome: Any) -> bool:
+        """Whether the task calls ``genome`` (a ``Genome`` or ``GenomeData``) solved."""
+        native = _single(self, genome)
+        _, ok = native.evaluate_task(self._code, self._solved_params())
+        return bool(ok[0]) and (not self._confirm or self._check(native, 0))
+
+    def __call__(self, genome: Any, config: Any) -> float:
+        """``fitness(genome)``: the per-genome form evaluators call."""
+        return self.fitness(genome)
+
+
+def _single(task: Task, genome: Any) -> NativePopulation:
+    """A native population holding just ``genome``, configured as its own config says."""
+    from ._native import NativePopulation, data_tuple, native_values
+
+    data = getattr(genome, "data", genome)
+    config = getattr(genome, "config", None)
+    if config is None:
+        raise InputError("solved()/fitness() need a Genome that knows its Config "
+                         "(genome.config)")
+    values = native_values(config.values)
+    t = data_tuple(data)
+    state = {"rng": (1, 2, 3, 4), "generation": 0, "next_genome_key": int(data.key) + 1,
+             "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
+             "innovations": [], "genomes": [t], "species": []}
+    return NativePopulation.from_state(values, state)
+
+
+class XOR(Task):
+    """The paper's XOR: two inputs, one output; fitness (4 - sum |o - t|)^2 (at most
+    16); solved when every output is on the right side of 0.5."""
+
+    _code = 0
+    num_inputs = 2
+    num_outputs = 1
+
+    def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
+        return np.zeros(0)
+
+    def _solved_params(self) -> npt.NDArray[np.float64]:
+        return np.zeros(0)
+
+    def __repr__(self) -> str:
+        return "XOR()"
+
+
+class Multiplexer(Task):
+    """The binary multiplexer of ``inputs`` inputs: 6 (2 address bits), 11 (3), 20 (4)
+    or 37 (5). The inputs are the address bits (most significant first) then the data
+    bits, each 0 or 1; the target is the addressed data bit. fitness = cases - sum
+    (o - t)^2; solved when every output is on the right side of 0.5."""
+
+    _code = 1
+    num_outputs = 1
+
+    def __init__(self, inputs: int = 11) -> None:
+        bits = {6: 2, 11: 3, 20: 4, 37: 5}.get(inputs)
+        if bits is None:
+            raise InputError(f"a multiplexer has 6, 11, 20 or 37 inputs, not {inputs!r}")
+        self.address_bits = bits
+        self.num_inputs = inputs
+
+    def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
+        return np.array([float(self.address_bits)])
+
+    def _solved_params(self) -> npt.NDArray[np.float64]:
+        return np.array([float(self.address_bits)])
+
+    def __repr__(self) -> str:
+        return f"Multiplexer({self.num_inputs})"
+
+
+class CartPole(Task):
+    """Single pole balancing: gymnasium's ``CartPole-v1`` dynamics, unchanged.
+
+    Constants (gymnasium ``classic_control/cartpole.py``): gravity 9.8 m/s^2, cart 1.0 kg,
+    pole 0.1 kg, half-length 0.5 m, force 10 N, time step 0.02 s with its Euler
+    integrator; failure beyond 12 degrees or 2.4 m. The network reads the state
+    (x, x', theta, theta') as it is and pushes right when its output is above 0.5.
+    Every generation starts all genomes from one state drawn uniformly in +-0.05 (as
+    gymnasium's ``reset``) from the population's generator.
+
+    **Arguments**
+    - ``max_steps``: the steps to balance; fitness = steps balanced, solved at
+      ``max_steps`` (default 100,000).
+    """
+
+    _code = 2
+    num_inputs = 4
+    num_outputs = 1
+
+    def __init__(self, max_steps: int = 100_000) -> None:
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+            raise InputError(f"max_steps must be a positive int, got {max_steps!r}")
+        self.max_steps = max_steps
+        self.start = np.zeros(4)
+
+    def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
+        self.start = native.uniforms(4) * 0.1 - 0.05
+        return np.concatenate([[float(self.max_steps)], self.start])
+
+    def _solved_params(self) -> npt.NDArray[np.float64]:
+        return np.concatenate([[float(self.max_steps)], self.start])
+
+    def __repr__(self) -> str:
+        return f"CartPole(max_steps={self.max_steps})"
+
+
+class DoublePole(Task):
+    """Double pole balancing (Wieland 1991) as Stanley & Miikkulainen 2002 ran it, with
+    the constants of Stanley's NEAT C++ code (``cpole.cpp``), also used by Gomez et al.
+    2008 (*Accelerated Neural Evolution through Cooperatively Coevolved Synapses*,
+    JMLR 9):
+
+    - cart 1.0 kg on a 4.8 m track (failure beyond +-2.4 m); poles of 1.0 m / 0.1 kg and
+      0.1 m / 0.01 kg (half-lengths 0.5 and 0.05 m); hinge friction 0.000002; gravity
+      9.8 m/s^2; either pole failing beyond 36 degrees (0.628329 rad).
+    - force (output - 0.5) * 2 * 10 N, integrated by fourth-order Runge-Kutta with a
+      0.01 s step, two steps per network activation.
+    - start: the long pole at 0.07 rad (about 4 degrees), everything else 0.
+    - inputs scaled as cpole.cpp: x / 4.8, x' / 2, theta / 0.52, theta' / 2, plus a
+      constant 0.5 input (the paper's bias): 7 inputs with velocities, 4 without
+      (x, theta1, theta2, 0.5).
+
+    ``velocities=True``: fitness = steps balanced (at most 100,000); solved at 100,000.
+    ``velocities=False`` (needs a recurrent configuration, ``feed_forward = False``):
+    Gruau et al.'s (1996) damping fitness over at most 1,000 steps,
+    0.1 * t / 1000 + 0.9 * 0.75 / sum over the last 100 steps of (|x| + |x'| +
+    |theta1| + |theta1'|) (the second term from t = 100); a genome that balances the
+    1,000 steps is solved when it also balances 100,000 steps from the standard start
+    and passes the generalisation test: at least 200 of 625 starts (x, x', theta1,
+    theta1' each at 0.05, 0.25, 0.5, 0.75, 0.95 of +-2.16 m, +-1.35 m/s, +-3.6 degrees,
+    +-8.6 degrees/s) balanced for 1,000 steps.
+    """
+
+    _code = 3
+    num_outputs = 1
+
+    def __init__(self, velocities: bool = True) -> None:
+        self.velocities = bool(velocities)
+        self.num_inputs = 7 if self.velocities else 4
+        self._confirm = not self.velocities
+        self.generalisation: int | None = None
+
+    def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
+        return np.array([1.0 if self.velocities else 0.0,
+                         100_000.0 if self.velocities else 1000.0])
+
+    def _solved_params(self) -> npt.NDArray[np.float64]:
+        return self._params(None)  # type: ignore[arg-type]
+
+    def _check(self, native: NativePopulation, index: int) -> bool:
+        ok, count = native.doublepole_solved(index, self.velocities)
+        self.generalisation = None if count < 0 else int(count)
+        return bool(ok)
+
+    def __repr__(self) -> str:
+        return f"DoublePole(velocities={self.velocities})"
