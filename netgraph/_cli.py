@@ -474,6 +474,53 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if valid else EXIT_FAILED
 
 
+def _is_neat_checkpoint(path: str) -> bool:
+    """Whether ``path`` says, in its first bytes, that it is a NEAT run's checkpoint
+    (``Population.save`` writes its format marker first)."""
+    if path == "-":
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False  # _load reports it
+    return re.search(rb'"format"\s*:\s*"netgraph-neat-checkpoint"', head) is not None
+
+
+def _load_run(path: str) -> Any:
+    """``Population.load(path)`` with the path in every error message."""
+    from .neat import Population
+
+    try:
+        return Population.load(path)
+    except NetgraphError as e:
+        message = str(e)
+        raise CLIError(message if message.startswith(path) else f"{path}: {message}") from None
+
+
+def _render_run(args: argparse.Namespace, out: Path, fmt: str) -> int:
+    """``netgraph render checkpoint.json``: the run's page (.html), or its last
+    champion's diagram (any other format)."""
+    pop = _load_run(args.network)
+    if fmt == "html":
+        from .neat._pictures import render_evolution
+
+        written = render_evolution(pop, out, title=args.title)
+    else:
+        options: dict[str, Any] = {"rankdir": args.rankdir, "precision": args.precision}
+        if args.title is not None:
+            options["title"] = args.title
+        champion = pop.best if pop.best is not None else None
+        if champion is None:
+            raise CLIError(f"{args.network}: the run has no champion yet")
+        try:
+            written = champion.network.render(out, format=fmt, **options)
+        except GraphvizNotFoundError as e:
+            raise CLIError(str(e)) from None
+    print(f"wrote {written}")
+    return EXIT_OK
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     _check_folder(args.output)
     out = Path(args.output)
@@ -481,6 +528,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         raise CLIError(f"{args.output}: cannot tell the picture format from the extension; "
                        f"use one of {', '.join('.' + f for f in FORMATS)} (or --format)")
+    if _is_neat_checkpoint(args.network):
+        return _render_run(args, out, fmt)
     net = _load(args.network)
     options: dict[str, Any] = {
         "rankdir": args.rankdir, "precision": args.precision, "weights": args.weights,
@@ -703,6 +752,64 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_TASKS = ("xor", "multiplexer", "cartpole", "doublepole")
+
+
+def _task(name: str) -> Any:
+    from .neat import tasks
+
+    return {"xor": tasks.XOR, "multiplexer": tasks.Multiplexer, "cartpole": tasks.CartPole,
+            "doublepole": tasks.DoublePole}[name]()
+
+
+def _cmd_evolve(args: argparse.Namespace) -> int:
+    """Run NEAT on a task and write the run: checkpoint, champion (JSON and SVG) and
+    the evolution page, into the folder ``-o``."""
+    from . import neat
+    from .neat._pictures import render_evolution
+
+    folder = Path(args.output)
+    if not folder.parent.is_dir():
+        raise CLIError(f"{args.output}: no folder {str(folder.parent)!r} to make it in")
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"{args.output}: exists and is not a folder")
+    task = _task(args.task)
+    if args.config is None:
+        config = neat.Config.paper(task.num_inputs, task.num_outputs)
+    else:
+        try:
+            config = neat.Config.from_file(args.config)
+        except OSError as e:
+            raise CLIError(f"{args.config}: {_os_message(e)}") from None
+        except NetgraphError as e:
+            raise CLIError(str(e)) from None
+    values = config.values
+    if (values["num_inputs"], values["num_outputs"]) != (task.num_inputs, task.num_outputs):
+        raise CLIError(f"{args.config}: num_inputs = {values['num_inputs']} and num_outputs = "
+                       f"{values['num_outputs']}, but the task {args.task} has "
+                       f"{task.num_inputs} inputs and {task.num_outputs} outputs")
+    pop = neat.Population(config, seed=args.seed)
+    champion = pop.run(task, args.generations)
+    folder.mkdir(exist_ok=True)
+    written = [folder / "checkpoint.json", folder / "champion.json", folder / "evolution.html"]
+    pop.save(written[0])
+    champion.network.save(written[1])
+    render_evolution(pop, written[2])
+    try:
+        written.append(champion.network.render(folder / "champion.svg"))
+    except GraphvizNotFoundError:
+        written.append(champion.network.render(folder / "champion.dot"))
+        print("Graphviz's dot was not found: wrote champion.dot instead of champion.svg",
+              file=sys.stderr)
+    last = pop.history[-1]
+    solved = " (solved)" if last.solved is not None else ""
+    print(f"generation {last.generation}: best fitness {champion.fitness:.6g}{solved}, "
+          f"{len(last.species)} species, {last.evaluations:,} evaluations")
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
 def columns(net: Network) -> tuple[list[str] | None, list[str] | None]:
     """The column names a network was trained on with ``netgraph train`` (the CSV's header,
     kept as the graph attribute ``columns``): ``(inputs, outputs)``, each ``None`` when
@@ -826,7 +933,9 @@ def _render_command(command: _Command) -> None:
                 "  netgraph render net.json -o net.svg --biases --title XOR\n"
                 "  netgraph render net.json -o values.svg --input 1,0\n"
                 "  netgraph render big.json -o big.png --collapse yes --dpi 150")
-    p.add_argument("network", metavar="NET.json", help="a netgraph network file")
+    p.add_argument("network", metavar="NET.json",
+                   help="a netgraph network file, or a NEAT run's checkpoint (.html: its "
+                        "evolution page; else its champion)")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the picture to write (e.g. net.svg)")
     p.add_argument("--format", choices=FORMATS, help="the format, if not the extension's")
@@ -974,8 +1083,30 @@ def _predict_command(command: _Command) -> None:
     p.set_defaults(run=_cmd_predict)
 
 
+def _evolve_command(command: _Command) -> None:
+    """The ``evolve`` subcommand's arguments."""
+    p = command("evolve", "evolve networks with NEAT on a task; write the run",
+                "Run NEAT (netgraph.neat) on a task and write, into the folder -o: the\n"
+                "checkpoint (checkpoint.json, to continue or draw the run), the champion\n"
+                "(champion.json, a netgraph network, and champion.svg) and the evolution\n"
+                "page (evolution.html).\n\n"
+                "  netgraph evolve --config config-feedforward --task xor --generations 100 "
+                "-o run/\n"
+                "  netgraph render run/checkpoint.json -o evolution.html\n\n"
+                "--config is a neat-python configuration file, read unchanged (default: the "
+                "paper's\nparameters for the task's inputs and outputs).")
+    p.add_argument("--config", metavar="FILE", help="a neat-python configuration file")
+    p.add_argument("--task", choices=_TASKS, required=True, help="what to evolve for")
+    p.add_argument("--generations", type=_positive_int, default=100, metavar="N",
+                   help="most generations to run (default 100; a task may stop sooner)")
+    p.add_argument("--seed", type=int, metavar="N", help="seed of the run")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="the folder to write the run in (made if missing)")
+    p.set_defaults(run=_cmd_evolve)
+
+
 _COMMANDS = (_info_command, _validate_command, _render_command, _convert_command,
-             _train_command, _predict_command)
+             _train_command, _predict_command, _evolve_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -71,8 +71,8 @@ def _stable_layout(champions: Sequence[Any], n_in: int, n_out: int) -> dict[int,
     """One place per node key for the whole run: inputs in the first column, outputs in
     the last, hidden nodes in between by their longest path from the inputs over every
     champion's connections (those that would close a cycle are left out, first come
-    first kept), ordered by key within a column. **Returns** ``{key: [x, y]}`` in
-    [0, 1] x [0, 1]."""
+    first kept), ordered by key within a column. **Returns** ``{key: [column, row]}``
+    (rows of shorter columns centred on the tallest)."""
     inputs = list(range(-1, -n_in - 1, -1))
     outputs = list(range(n_out))
     D: nx.DiGraph[int] = nx.DiGraph()
@@ -94,10 +94,11 @@ def _stable_layout(champions: Sequence[Any], n_in: int, n_out: int) -> dict[int,
     column: dict[int, list[int]] = {0: sorted(inputs, reverse=True), last: outputs}
     for n in sorted(hidden):
         column.setdefault(max(rank[n], 1), []).append(n)
+    tallest = max(len(keys) for keys in column.values())
     place: dict[int, list[float]] = {}
     for c, keys in column.items():
-        for k, n in enumerate(keys):
-            place[n] = [round(c / last, 4), round((k + 1) / (len(keys) + 1), 4)]
+        for k, n in enumerate(keys):  # columns centred on the tallest
+            place[n] = [c, k + (tallest - len(keys)) / 2]
     return place
 
 

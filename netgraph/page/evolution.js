@@ -38,10 +38,10 @@ for (const id of ["values", "layer-panel", "replay"]) {
 }
 
 // ------------------------------------------------------------------ a genome drawn
-const W = 900, H = 560; // the champion's drawing, in page units
+const COLUMN = 220, ROW = 48; // the champion's drawing: a node's place, in page units
 function at(key) {
   const p = PLACE[String(key)];
-  return p ? { x: 60 + p[0] * W, y: 40 + p[1] * H } : { x: 60 + W / 2, y: 20 };
+  return p ? { x: 60 + p[0] * COLUMN, y: 40 + p[1] * ROW } : { x: 60, y: 0 };
 }
 
 function roleOf(key) {
@@ -230,3 +230,6 @@ start();
 against.max = String(GENS[GENS.length - 1]);
 step(GENS.length - 1);
 fit();
+document.getElementById("layout-note").textContent =
+  "Each node keeps its place for the whole run: a column per depth, inputs first, outputs last.";
+
