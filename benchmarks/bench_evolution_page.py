@@ -24,7 +24,7 @@ import netgraph.neat as neat
 from netgraph.neat._pictures import render_evolution
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import chromium  # noqa: E402
+from browser import chromium
 
 
 def main() -> None:
