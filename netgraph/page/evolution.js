@@ -230,6 +230,12 @@ start();
 against.max = String(GENS[GENS.length - 1]);
 step(GENS.length - 1);
 fit();
+const reading = document.querySelectorAll("#legend p");
+if (reading.length > 1) {
+  reading[0].lastChild.textContent = "|. Dotted: a disabled gene.";
+  reading[1].textContent = "Drag to pan, wheel to zoom. Hover a node or a connection for its numbers, "
+    + "a species for its best genome.";
+}
 document.getElementById("layout-note").textContent =
   "Each node keeps its place for the whole run: a column per depth, inputs first, outputs last.";
 
