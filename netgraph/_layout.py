@@ -203,6 +203,10 @@ def place_blocks(G: nx.DiGraph[Any], units: Sequence[Sequence[Any]],
     n_ranks = max(rank.values(), default=-1) + 1
 
     shapes = [_block_shape(members, core) for members, core in blocks]
+    # a block keeps its shape (label on top, core's loop above it) in every direction:
+    # its extent along the ranks is its width for LR/RL and its height for TB/BT
+    across_ranks = rankdir in ("LR", "RL")
+    extent = [(bw, bh) if across_ranks else (bh, bw) for _o, bw, bh in shapes]
     # each rank: rows of (width, height, [(unit, x offset in the row)])
     rows: list[list[tuple[float, float, list[tuple[int, float]]]]] = [[] for _ in range(n_ranks)]
     for r in range(n_ranks):
@@ -217,9 +221,9 @@ def place_blocks(G: nx.DiGraph[Any], units: Sequence[Sequence[Any]],
             placed = []
             for u in row:
                 placed.append((u, offset))
-                offset += shapes[u - len(units)][1] + _PAD
+                offset += extent[u - len(units)][0] + _PAD
             # a gap below each row of blocks keeps their boxes apart
-            height = max(shapes[u - len(units)][2] for u in row) + _PAD
+            height = max(extent[u - len(units)][1] for u in row) + _PAD
             rows[r].append((offset, height, placed))
     x: dict[Any, float] = {}
     y: dict[Any, float] = {}
@@ -240,10 +244,8 @@ def place_blocks(G: nx.DiGraph[Any], units: Sequence[Sequence[Any]],
                     x[n], y[n] = left + _RADIUS, down + h / 2
                     continue
                 b = u - len(units)
-                offsets, bw, bh = shapes[b]
+                bw, bh = extent[b]
                 x0, y0 = left + dx, down + (h - bh) / 2
-                for n, (ox, oy) in offsets.items():
-                    x[n], y[n] = x0 + ox, y0 + oy
                 boxes[b] = (x0, y0, x0 + bw, y0 + bh)
             down += h
         along += widths[r] + rank_gap
@@ -259,4 +261,7 @@ def place_blocks(G: nx.DiGraph[Any], units: Sequence[Sequence[Any]],
         else:
             y = {n: tallest - v for n, v in y.items()}
             boxes = [(x0, tallest - y1, x1, tallest - y0) for x0, y0, x1, y1 in boxes]
+    for (offsets, _bw, _bh), (x0, y0, _x1, _y1) in zip(shapes, boxes, strict=True):
+        for n, (ox, oy) in offsets.items():
+            x[n], y[n] = x0 + ox, y0 + oy
     return BlockPlacement(x, y, boxes, width, tallest)

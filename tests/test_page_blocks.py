@@ -73,10 +73,11 @@ def check_readable(found: dict) -> None:
     assert width >= 0.6 * (right - left) or height >= 0.6 * (bottom - top), (width, height)
 
 
-@pytest.mark.parametrize("shape", [(2, 4, 1), (10, 30, 10)])
-def test_lstm_page_opens_readable_and_inside_the_canvas(browser, tmp_path, shape):
+@pytest.mark.parametrize(("shape", "rankdir"), [((2, 4, 1), "LR"), ((10, 30, 10), "LR"),
+                                               ((2, 4, 1), "TB"), ((3, 8, 2), "BT")])
+def test_lstm_page_opens_readable_and_inside_the_canvas(browser, tmp_path, shape, rankdir):
     net = LSTM(*shape, seed=1)
-    path = write_page(net, tmp_path / "lstm.html")
+    path = write_page(net, tmp_path / "lstm.html", rankdir=rankdir)
     page, errors = open_page(browser, path)
     found = page.evaluate(MEASURE)
     blocks = shape[1]

@@ -159,7 +159,8 @@ function reach(node, ux, uy) {
 function curve(a, b, self, from = 0, to = 0) {
   const along = (p) => (LR ? p.x : p.y) * FORWARD;
   if (self) {
-    return LR ? `M${a.x - 5},${a.y - R} C${a.x - 26},${a.y - R - 34} ${a.x + 26},${a.y - R - 34} ${a.x + 5},${a.y - R}`
+    // a memory block's core has room above it whatever the direction (its gates are below)
+    return LR || a.block >= 0 ? `M${a.x - 5},${a.y - R} C${a.x - 26},${a.y - R - 34} ${a.x + 26},${a.y - R - 34} ${a.x + 5},${a.y - R}`
       : `M${a.x - R},${a.y - 5} C${a.x - R - 34},${a.y - 26} ${a.x - R - 34},${a.y + 26} ${a.x - R},${a.y + 5}`;
   }
   const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
