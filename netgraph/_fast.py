@@ -23,15 +23,15 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import _core
-from ._activations import ACTIVATIONS
+from ._activations import ACTIVATIONS, SOFTMAX, softmax
 from ._compile import Plan
-from ._costs import Cost
+from ._costs import Cost, output_gradient
 from ._graph import NetGraph
 
 # Below this many synapses numpy's per-call overhead outweighs BLAS (measured on the
 # 784-128-10 and 2-3-1 benchmarks; see benchmarks/).
 DENSE_MIN_SYNAPSES = 4096
-_BY_CODE = list(ACTIVATIONS.values())
+_BY_CODE = [*ACTIVATIONS.values(), SOFTMAX]
 
 Engine = _core.Engine
 State = tuple[np.ndarray, ...]
@@ -102,6 +102,8 @@ def forward(engine: _core.Engine, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarra
             a = _BY_CODE[blk.code]
             Y[blk.t0:blk.t1] = a.function(s)
             DY[blk.t0:blk.t1] = a.derivative(s, Y[blk.t0:blk.t1])
+    if len(plan.softmax):  # the softmax group, normalized once all its sums are known
+        Y[plan.softmax] = softmax(S[plan.softmax], axis=0)
     return S, Y, DY
 
 
@@ -121,7 +123,8 @@ def activate_batch(engine: _core.Engine, X: np.ndarray) -> np.ndarray:
 
 def backward(engine: _core.Engine, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
-    """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples)."""
+    """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples); at
+    softmax outputs, dC/ds (``_costs.output_gradient``; their DY is 1)."""
     plan: Plan = engine.plan
     D = np.zeros_like(Y)
     D[plan.output_pos] = dC_dy
@@ -150,6 +153,7 @@ def gradient(engine: _core.Engine, X: np.ndarray, T: np.ndarray, cost: Cost
     plan: Plan = engine.plan
     _, Y, DY = forward(engine, np.ascontiguousarray(X.T))
     out = Y[plan.output_pos].T
-    dC_dy = np.ascontiguousarray((cost.derivative(out, T) / len(X)).T)
+    group = plan.softmax_outputs
+    dC_dy = np.ascontiguousarray((output_gradient(cost, out, T, group) / len(X)).T)
     gw, gb = backward(engine, Y, DY, dC_dy)
-    return cost.value(out, T), gw, gb, out
+    return cost.value(out, T, group), gw, gb, out

@@ -616,7 +616,7 @@ def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,
             err = total / len(X)
             if len(Xv):
                 _, Yv, _ = _fast.forward(engine, np.ascontiguousarray(Xv.T))
-                err = cost.value(Yv[plan.output_pos].T, Tv)
+                err = cost.value(Yv[plan.output_pos].T, Tv, plan.softmax_outputs)
             if not (math.isfinite(err) and np.isfinite(W).all() and np.isfinite(B).all()):
                 W[:], B[:] = backup_w, backup_b
                 errors[ep] = math.nan
@@ -662,4 +662,4 @@ def test(net: Network, data: Any, targets: Any = None, cost: str = "mse") -> flo
     through it as one sequence, from its current state)."""
     plan = net._plan()
     X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
-    return get_cost(cost).value(net.activate(X), T)
+    return get_cost(cost).value(net.activate(X), T, plan.softmax_outputs)

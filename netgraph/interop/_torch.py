@@ -166,6 +166,9 @@ def _module_class() -> type[torch.nn.Module]:
             self.ones_slot = 3 * n + self.n_gated
             self.n_slots = self.ones_slot + 1
             self.register_buffer("output_pos", torch.tensor(plan.output_pos, dtype=torch.int64))
+            # the softmax outputs' columns, normalized together after the last level
+            self.register_buffer("softmax_cols", torch.tensor(
+                np.flatnonzero(plan.softmax_outputs), dtype=torch.int64))
             g = view.gater[np.flatnonzero(view.gain_of >= 0)]
             self.register_buffer("gain_rows", torch.tensor(
                 np.where(g >= plan.n_inputs, g, 3 * n + np.arange(len(g))), dtype=torch.int64))
@@ -241,12 +244,15 @@ def _module_class() -> type[torch.nn.Module]:
                 s = s + self.bias[targets].unsqueeze(1)
                 if self.recurrent:
                     S.index_copy_(0, targets, s)
-                ys = [TORCH_ACTIVATIONS[name](s[a:b]) for name, (a, b) in zip(names, bounds,
-                                                                                 strict=True)]
+                ys = [s[a:b] if name == "softmax" else TORCH_ACTIVATIONS[name](s[a:b])
+                      for name, (a, b) in zip(names, bounds, strict=True)]
                 y = ys[0] if len(ys) == 1 else torch.cat(ys)
                 # in place: nothing autograd saved reads V (gathers keep only indices)
                 V.index_copy_(0, targets, y)
             out = V[self.output_pos].T
+            cols = self.softmax_cols
+            if cols.numel():
+                out = out.index_copy(1, cols, torch.softmax(out[:, cols], dim=1))
             if not self.recurrent:
                 return out
             nxt: tuple[Any, ...] = (S.T, V[:n].T)
