@@ -592,7 +592,8 @@ def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,
         # Large layered nets: each batch is a few BLAS products; Python's overhead per
         # batch is small beside them. A diverging run overflows on its way to the check
         # below, which is what reports it.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), \
+                _fast.blas_threads(plan, min(batch_size, len(X))):  # once for the chunk
             return blas_epochs(orders, rates, errors)
 
     def blas_epochs(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray
