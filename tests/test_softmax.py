@@ -307,6 +307,27 @@ def test_torch_module_gives_the_outputs_and_the_gradient(name):
     np.testing.assert_allclose(module.weight.grad.numpy(), g.weights, rtol=1e-9, atol=1e-13)
 
 
+def test_from_torch_reads_a_final_softmax_and_refuses_an_inner_one():
+    import torch
+
+    from netgraph import NetworkFormatError
+    from netgraph.interop import from_torch
+
+    nn = torch.nn
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.Softmax(dim=1))
+    net = from_torch(module.double())
+    assert [net.graph.nodes[o]["activation"] for o in net.outputs] == ["softmax"] * 4
+    X = np.random.default_rng(9).normal(0, 2, (30, 3))
+    expected = module(torch.tensor(X)).detach().numpy()
+    np.testing.assert_allclose(net.activate(X), expected, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(to_torch(net)(torch.tensor(X)).detach().numpy(), expected,
+                               rtol=1e-12, atol=1e-16)  # and back out
+    inner = nn.Sequential(nn.Linear(3, 5), nn.Softmax(dim=-1), nn.Linear(5, 2))
+    with pytest.raises(NetworkFormatError, match="a Softmax before the last Linear layer"):
+        from_torch(inner)
+
+
 @pytest.mark.parametrize("name", ["perceptron", "mixed"])
 def test_standalone_python_javascript_and_c_compute_the_softmax(name, tmp_path):
     net = NETS[name]()

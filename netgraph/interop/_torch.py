@@ -331,7 +331,8 @@ def from_torch(module: Any) -> Network:
     **Arguments**
     - ``module``: an ``nn.Sequential`` (nested ones are flattened) of ``nn.Linear`` and
       element-wise activations (``ReLU``, ``Sigmoid``, ``Tanh``, ``Softsign``, ``SELU``,
-      ``ELU``, ``LeakyReLU(0.01)``, ``Hardtanh(-1, 1)``, ``Softplus``, ``Identity``);
+      ``ELU``, ``LeakyReLU(0.01)``, ``Hardtanh(-1, 1)``, ``Softplus``, ``Identity``), and
+      ``Softmax(dim=1)`` (or ``-1``) after the last ``Linear``: softmax outputs;
       ``Flatten`` and ``Dropout`` pass through (dropout is a training-time device).
 
     **Returns** a ``Network`` with one layer per ``Linear``, in float64. Anything else
@@ -369,7 +370,9 @@ def from_torch(module: Any) -> Network:
             warnings.warn(f"{where}: dropout is left out (it only acts while training)",
                           NetgraphWarning, stacklevel=2)
             continue
-        act = _torch_activation(m, where)
+        # softmax over each sample's values: the last layer's outputs as one group
+        act = "softmax" if type(m) is nn.Softmax and m.dim in (1, -1) else \
+            _torch_activation(m, where)
         if not layers:
             raise NetworkFormatError(f"{where}: an activation before the first Linear layer")
         W, b, prev = layers[-1]
@@ -379,6 +382,9 @@ def from_torch(module: Any) -> Network:
         layers[-1] = (W, b, act)
     if not layers:
         raise NetworkFormatError("the module has no Linear layer")
+    if any(act == "softmax" for _, _, act in layers[:-1]):
+        raise NetworkFormatError("a Softmax before the last Linear layer: netgraph's softmax "
+                                 "is for output neurons only")
     sizes = [layers[0][0].shape[1]] + [len(b) for _, b, _ in layers]
     return _layered(Network, sizes, layers, None)
 
