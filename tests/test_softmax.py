@@ -102,6 +102,22 @@ def test_outputs_sum_to_one_and_match_the_reference(name):
     assert _fast.dense(net._plan()) == (name == "blas")
 
 
+def test_the_value_view_shows_the_normalized_outputs():
+    from netgraph._trace import backward_step, forward_step
+
+    net = mixed(3)
+    x = [0.3, -1.2, 0.8]
+    step = forward_step(net.graph, x)
+    np.testing.assert_allclose(step.outputs, by_hand(net, np.array([x]))[0], rtol=1e-13)
+    learning = backward_step(net.graph, step, [0.0, 0.5, 1.0, 0.0], 0.1)
+    twin = mixed(3)
+    twin.activate(x)
+    twin.propagate(0.1, [0.0, 0.5, 1.0, 0.0])
+    for (u, v), change in learning.weight_change.items():
+        assert net.graph[u][v]["weight"] + change == pytest.approx(twin.graph[u][v]["weight"],
+                                                                   rel=1e-12, abs=1e-15)
+
+
 def test_large_sums_do_not_overflow():
     net = Perceptron(1, 3, output_activation="softmax", seed=0)
     for k, o in enumerate(net.outputs):
