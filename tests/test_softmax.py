@@ -118,6 +118,24 @@ def test_the_value_view_shows_the_normalized_outputs():
                                                                    rel=1e-12, abs=1e-15)
 
 
+def test_the_html_page_computes_the_softmax_in_the_browser(tmp_path):
+    from browser import chromium
+
+    net = mixed(4)
+    X = np.random.default_rng(10).normal(0, 2, (15, 3))
+    path = net.render(tmp_path / "net.html")
+    with chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("() => window.netgraph !== undefined")
+        Y = page.evaluate("(X) => X.map((x) => window.netgraph.activate(x))", X.tolist())
+        page.close()
+    np.testing.assert_allclose(Y, by_hand(net, X), rtol=1e-12, atol=1e-16)
+    assert errors == []
+
+
 def test_large_sums_do_not_overflow():
     net = Perceptron(1, 3, output_activation="softmax", seed=0)
     for k, o in enumerate(net.outputs):
