@@ -136,6 +136,20 @@ def test_the_html_page_computes_the_softmax_in_the_browser(tmp_path):
     assert errors == []
 
 
+def test_the_native_core_numbers_softmax_as_the_registry_does():
+    # rules.h's SOFTMAX must be the registry's code (softmax follows the per-neuron rules):
+    # its own part is the identity with slope 1, the group normalized in feedforward.c
+    from netgraph import ACTIVATIONS, _core
+    from netgraph._activations import SOFTMAX
+
+    assert SOFTMAX.code == len(ACTIVATIONS)
+    for s in (-3.0, 0.0, 2.5):
+        assert _core.act(SOFTMAX.code, s) == s
+        assert _core.deriv(SOFTMAX.code, s, s) == 1.0
+    with pytest.raises(ValueError, match="no activation code"):
+        _core.act(SOFTMAX.code + 1, 0.0)
+
+
 def test_large_sums_do_not_overflow():
     net = Perceptron(1, 3, output_activation="softmax", seed=0)
     for k, o in enumerate(net.outputs):
