@@ -19,7 +19,8 @@ import numpy as np
 
 from ._exceptions import ActivationError
 
-__all__ = ["ACTIVATIONS", "Activation", "activation_source", "get_activation"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "SOFTMAX", "Activation", "activation_source",
+           "get_activation", "softmax"]
 
 Array = np.ndarray
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -46,6 +47,8 @@ class Activation:
     conventional stand-in Synaptic uses (1 for ``hlim``), not a true derivative.
     ``low`` and ``high`` bound every value ``f`` can take (a closed interval; infinite
     where unbounded): training warns when targets lie outside them.
+    ``grouped`` is True for ``softmax`` only: its value couples a group of neurons (see
+    ``SOFTMAX``), so ``function``/``derivative`` are only each neuron's own part.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Activation:
     differentiable: bool = True
     low: float = -math.inf
     high: float = math.inf
+    grouped: bool = False
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -297,6 +301,9 @@ def activation_source(name: str, language: str) -> str:
     (``"python"``: needs only ``import math``; ``"javascript"``; ``"c"``: C99 with
     <math.h>). Raises ``ActivationError`` for an unknown name or language."""
     a = get_activation(name)
+    if a.grouped:
+        raise ActivationError("softmax has no per-neuron source form: it normalizes the group "
+                              "of softmax outputs together")
     try:
         return _SOURCE[a.name][_LANGUAGES.index(language)]
     except ValueError:
@@ -339,6 +346,30 @@ ACTIVATIONS: dict[str, Activation] = {
     for code, (name, (f, df, ok)) in enumerate(_RULES.items())
 }
 
+# Softmax couples neurons: an output's value is exp(s_k) / sum_j exp(s_j) over every softmax
+# output of the network, so it is no per-neuron rule and stays out of ACTIVATIONS (whose
+# rules every element-wise path, exporter and peer table covers). Each neuron's own part is
+# its sum s (identity, slope 1); the evaluators normalize the group after the forward pass
+# (``softmax`` below; netgraph/_native/feedforward.c) and the gradients take the group's
+# exact Jacobian, or p - t with the cross-entropy cost (``_costs.output_gradient``).
+# It is allowed only on output neurons without outgoing synapses, in feed-forward
+# networks (``_compile.check_softmax``). Its code follows the registry's.
+SOFTMAX = Activation("softmax", len(ACTIVATIONS), lambda s: np.asarray(s, dtype=np.float64),
+                     lambda s, y: np.ones_like(s, dtype=np.float64), True, 0.0, 1.0,
+                     grouped=True)
+
+#: every activation name a neuron may carry: the per-neuron rules and ``softmax``
+ACTIVATION_NAMES: tuple[str, ...] = (*ACTIVATIONS, SOFTMAX.name)
+
+
+def softmax(S: Array, axis: int = 0) -> Array:
+    """exp(S) normalized to sum 1 along ``axis``, the group's maximum subtracted first so
+    that no exp overflows (the largest term is exp(0) = 1, so the sum is at least 1)."""
+    E: Array = np.exp(S - np.max(S, axis=axis, keepdims=True))
+    P: Array = E / np.sum(E, axis=axis, keepdims=True)
+    return P
+
+
 # Other spellings users bring with them (Synaptic's and Neataptic's constants).
 _ALIASES = {
     "sigmoid": "logistic",
@@ -365,8 +396,10 @@ def get_activation(name: object) -> Activation:
         raise ActivationError(f"activation must be a name (str), got {type(name).__name__}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     key = _ALIASES.get(key, _ALIASES.get(key.replace("_", ""), key))
+    if key == SOFTMAX.name:
+        return SOFTMAX
     try:
         return ACTIVATIONS[key]
     except KeyError:
-        known = ", ".join(ACTIVATIONS)
+        known = ", ".join(ACTIVATION_NAMES)
         raise ActivationError(f"unknown activation {name!r}; known: {known}") from None

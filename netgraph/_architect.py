@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._exceptions import TopologyError
+from ._activations import get_activation
+from ._exceptions import ActivationError, TopologyError
 from ._graph import synapse_attrs
 from ._layer import Layer
 from ._network import Network, Seed, _rng
@@ -33,11 +34,16 @@ def Perceptron(*sizes: int, activation: str = "logistic", output_activation: str
     - ``activation``: the hidden neurons' activation (input neurons carry it too, unused).
     - ``output_activation``: the output neurons' (default: ``activation``, as Synaptic).
       Logistic outputs stay in [0, 1]; for regression targets beyond that, use
-      ``"identity"`` (or ``"tanh"`` for [-1, 1]).
+      ``"identity"`` (or ``"tanh"`` for [-1, 1]). ``"softmax"`` makes the outputs class
+      probabilities that sum to 1 (train them with ``cost="cross_entropy"``).
     - ``seed``: an int or ``numpy.random.Generator`` for the weights and biases.
     """
     if len(sizes) < 2:
         raise TopologyError("a Perceptron needs at least an input and an output size")
+    if get_activation(activation).grouped:
+        raise ActivationError("activation='softmax' would put softmax on the input and hidden "
+                              "neurons; softmax is for the outputs only: pass "
+                              "output_activation='softmax'")
     last = activation if output_activation is None else output_activation
     layers = [Layer(n, activation) for n in sizes[:-1]] + [Layer(sizes[-1], last)]
     for a, b in itertools.pairwise(layers):

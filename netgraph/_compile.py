@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._activations import ACTIVATIONS, get_activation
+from ._activations import SOFTMAX, get_activation
 from ._exceptions import ActivationError, CycleError, TopologyError
 from ._graph import ROLES, NetGraph, synapse_attrs
 
@@ -68,6 +68,10 @@ class Plan:
     feedforward: bool  # no delayed or gated synapse (fixed neurons allowed)
     fixed: np.ndarray  # 1 for neurons whose bias and incoming weights are never learned
     graph: NetGraph = field(repr=False)
+    # the softmax group (``_activations.SOFTMAX``): its neurons' positions, normalized
+    # together after each forward pass, and which outputs they are (a mask over outputs)
+    softmax: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    softmax_outputs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
         # Views of the graph's own storage. The store only swaps its arrays when it
@@ -211,8 +215,8 @@ def compile_plan(G: NetGraph) -> Plan:
         self_e[index[v]] = len(synapses)
         synapses.append((v, v))
     nodes = G.nodes
-    codes = np.array([ACTIVATIONS[get_activation(nodes[v]["activation"]).name].code
-                      for v in order], dtype=np.int64)
+    codes = np.array([get_activation(nodes[v]["activation"]).code for v in order],
+                     dtype=np.int64)
     role_code = {"input": INPUT, "hidden": HIDDEN, "output": OUTPUT}
     roles = np.array([role_code[nodes[v]["role"]] for v in order], dtype=np.int64)
     output_pos = np.array([index[o] for o in outputs], dtype=np.int64)
@@ -225,6 +229,9 @@ def compile_plan(G: NetGraph) -> Plan:
     # Fixed neurons also take the general kernels: the feed-forward ones learn everything.
     gated = _recurrent_arrays(G, order, index, synapses, in_ptr, in_src, self_e, fixed) \
         if recurrent or fixed.any() else None
+    softmax = np.flatnonzero(codes == SOFTMAX.code)
+    if len(softmax):
+        check_softmax(G, [order[k] for k in softmax], recurrent or bool(fixed.any()))
     G._relocate(order, synapses)
 
     return Plan(
@@ -245,7 +252,31 @@ def compile_plan(G: NetGraph) -> Plan:
         feedforward=not recurrent,
         fixed=fixed,
         graph=G,
+        softmax=softmax,
+        softmax_outputs=codes[output_pos] == SOFTMAX.code,
     )
+
+
+def check_softmax(G: NetGraph, group: list[Any], general: bool) -> None:
+    """Refuse a softmax neuron where the group's normalization would be wrong: softmax
+    couples the outputs after the forward pass, so each must be an output that nothing
+    reads, in a feed-forward network whose neurons all learn (``general``: delayed, gated
+    or fixed neurons, which take other kernels). Raises ActivationError naming the neuron."""
+    for v in group:
+        if G.nodes[v]["role"] != "output":
+            raise ActivationError(
+                f"neuron {_name(v)} is {G.nodes[v]['role']} with activation 'softmax'; softmax "
+                "normalizes the output neurons together, so only output neurons may take it "
+                "(use an element-wise activation such as 'logistic' or 'relu' here)")
+        reader = next((w for w in G.succ[v]), None)
+        if reader is not None:
+            raise ActivationError(
+                f"softmax output {_name(v)} has a synapse to {_name(reader)}; a softmax "
+                "output's value is known only once the whole group is, so nothing may read it")
+    if general:
+        raise ActivationError(
+            f"softmax output {_name(group[0])} is in a network with delayed, gated or fixed "
+            "synapses or neurons; softmax outputs are for feed-forward networks")
 
 
 def _contiguous_sources(in_ptr: np.ndarray, in_src: np.ndarray) -> np.ndarray:

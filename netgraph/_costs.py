@@ -3,6 +3,13 @@
 ``value(Y, T)`` takes 2-D arrays (rows = samples) and returns the mean over rows of
 the per-sample cost, as Synaptic's Trainer reports it. ``derivative(y, t)`` is the
 per-sample gradient d cost / d y for one row (1-D) or many (2-D).
+
+Softmax outputs (a group whose values sum to 1, ``_activations.SOFTMAX``) change two
+things, given the group as a mask over the output columns: the cross-entropy of the
+group is the categorical one, -sum t log p (other outputs keep Synaptic's per-output
+form), and ``output_gradient`` gives the gradient with respect to the group's sums:
+p * sum(t) - t for the cross-entropy (exact, and free of the 1/p that vanishes when a
+wrong class saturates), the group's exact Jacobian applied to d cost / d y otherwise.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import numpy as np
 
 from ._exceptions import InputError
 
-__all__ = ["COSTS", "Cost", "get_cost"]
+__all__ = ["COSTS", "Cost", "get_cost", "output_gradient"]
 
 # The native core's copies of these rules (``netgraph/_native/rules.h``) use these codes.
 MSE, CROSS_ENTROPY, MAE, BINARY = 0, 1, 2, 3
@@ -35,9 +42,17 @@ class Cost:
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
     differentiable: bool = True
 
-    def value(self, Y: np.ndarray, T: np.ndarray) -> float:
-        """Mean over samples (rows) of the per-sample cost."""
-        return float(np.mean(self.per_sample(np.atleast_2d(Y), np.atleast_2d(T))))
+    def value(self, Y: np.ndarray, T: np.ndarray, group: np.ndarray | None = None) -> float:
+        """Mean over samples (rows) of the per-sample cost. ``group``: a boolean mask of
+        the softmax output columns (their cross-entropy is the categorical one)."""
+        Y, T = np.atleast_2d(Y), np.atleast_2d(T)
+        if self.code != CROSS_ENTROPY or group is None or not group.any():
+            return float(np.mean(self.per_sample(Y, T)))
+        rest = ~group
+        cost = -np.sum(T[:, group] * np.log(Y[:, group] + _EPS), axis=-1)
+        if rest.any():
+            cost = cost + _ce(Y[:, rest], T[:, rest])
+        return float(np.mean(cost))
 
     def __repr__(self) -> str:
         return f"Cost({self.name!r})"
@@ -87,6 +102,32 @@ COSTS: dict[str, Cost] = {
         differentiable=False,
     ),
 }
+
+
+def output_gradient(cost: Cost, Y: np.ndarray, T: np.ndarray,
+                    group: np.ndarray | None = None) -> np.ndarray:
+    """Per-sample gradients at the outputs, rows = samples: d cost / d y for each output,
+    except the softmax group's columns (``group``, a boolean mask), which hold d cost / d s
+    with respect to the group's sums (their slope f' is then 1).
+
+    **Returns** float64, the shape of ``Y``.
+    """
+    Y, T = np.atleast_2d(Y), np.atleast_2d(T)
+    if group is None or not group.any():
+        return np.asarray(cost.derivative(Y, T), dtype=np.float64)
+    if cost.code == CROSS_ENTROPY:
+        G = np.zeros_like(Y, dtype=np.float64)
+        rest = ~group
+        if rest.any():
+            G[:, rest] = _ce_grad(Y[:, rest], T[:, rest])
+        # d/ds_k of -sum_j t_j log p_j, with p = softmax(s): p_k sum_j t_j - t_k
+        G[:, group] = Y[:, group] * T[:, group].sum(axis=1, keepdims=True) - T[:, group]
+        return G
+    G = np.array(cost.derivative(Y, T), dtype=np.float64)
+    g, p = G[:, group], Y[:, group]
+    # dp_j/ds_k = p_j (delta_jk - p_k): dC/ds_k = p_k (g_k - sum_j g_j p_j)
+    G[:, group] = p * (g - np.sum(g * p, axis=1, keepdims=True))
+    return G
 
 
 def get_cost(name: str | Cost) -> Cost:

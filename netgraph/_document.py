@@ -78,7 +78,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._activations import ACTIVATIONS
+from ._activations import ACTIVATION_NAMES
 from ._graph import ROLES
 
 __all__ = [
@@ -527,8 +527,8 @@ OptText = Annotated[str | None, PlainValidator(lambda v: None if v is None else 
                     WithJsonSchema({"type": ["string", "null"]})]
 Role = Annotated[str, PlainValidator(_choice("role", ROLES)),
                  WithJsonSchema({"enum": list(ROLES)})]
-ActivationName = Annotated[str, PlainValidator(_choice("activation", ACTIVATIONS)),
-                           WithJsonSchema({"enum": list(ACTIVATIONS), "description":
+ActivationName = Annotated[str, PlainValidator(_choice("activation", ACTIVATION_NAMES)),
+                           WithJsonSchema({"enum": list(ACTIVATION_NAMES), "description":
                                            "An activation's name in netgraph's registry."})]
 LayerLabel = Annotated[str | int | None, PlainValidator(_label),
                        WithJsonSchema({"type": ["string", "integer", "null"]})]

@@ -17,21 +17,64 @@ reference evaluator (``_reference``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
 
 import numpy as np
 
 from . import _core
-from ._activations import ACTIVATIONS
+from ._activations import ACTIVATIONS, SOFTMAX, softmax
 from ._compile import Plan
-from ._costs import Cost
+from ._costs import Cost, output_gradient
 from ._graph import NetGraph
 
 # Below this many synapses numpy's per-call overhead outweighs BLAS (measured on the
 # 784-128-10 and 2-3-1 benchmarks; see benchmarks/).
 DENSE_MIN_SYNAPSES = 4096
-_BY_CODE = list(ACTIVATIONS.values())
+_BY_CODE = [*ACTIVATIONS.values(), SOFTMAX]
+
+# A BLAS product of fewer multiply-adds than this runs on one thread. Such products take
+# milliseconds at most; splitting them over threads gains little on an idle machine and,
+# on a busy one, the threads wait for each other behind other processes: the README's
+# 784-128-10 minibatch case ran 3-11x slower with OpenBLAS's default threads than with
+# one (benchmarks/bench_threads.py). Larger products keep the BLAS's own setting
+# (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, threadpoolctl.threadpool_limits).
+BLAS_ONE_THREAD_WORK = 1 << 24
+_blas: list[Any] = []  # threadpoolctl's controller, made on first use (it scans libraries)
+_one_thread = [0]  # how many blas_threads contexts hold the limit (it is process-wide)
+_one_thread_lock = threading.Lock()
+
+
+@contextmanager
+def _limited() -> Iterator[None]:
+    # Setting and restoring the limit costs ~60 us: the outermost context does it (a
+    # training chunk), the products inside it find it in place.
+    with _one_thread_lock:
+        _one_thread[0] += 1
+        if _one_thread[0] == 1:
+            if not _blas:
+                from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+                _blas.append(ThreadpoolController())
+            _blas.append(_blas[0].limit(limits=1, user_api="blas"))
+    try:
+        yield
+    finally:
+        with _one_thread_lock:
+            _one_thread[0] -= 1
+            if _one_thread[0] == 0:
+                _blas.pop().restore_original_limits()
+
+
+def blas_threads(plan: Plan, m: int) -> AbstractContextManager[Any]:
+    """A context in which the BLAS products of ``plan`` on ``m`` samples run: one thread
+    if the largest is under ``BLAS_ONE_THREAD_WORK`` multiply-adds, else BLAS's own."""
+    assert plan.blocks is not None
+    work = m * max((b.t1 - b.t0) * (b.s1 - b.s0) for b in plan.blocks)
+    if work >= BLAS_ONE_THREAD_WORK:
+        return nullcontext()
+    return _limited()
 
 Engine = _core.Engine
 State = tuple[np.ndarray, ...]
@@ -92,7 +135,7 @@ def forward(engine: _core.Engine, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarra
     DY[:k] = 0.0
     W, b = plan.weights, plan.biases
     assert plan.blocks is not None
-    with exclusive(plan.graph), np.errstate(over="ignore"):
+    with exclusive(plan.graph), np.errstate(over="ignore"), blas_threads(plan, m):
         for blk in plan.blocks:
             nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
             Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
@@ -102,6 +145,8 @@ def forward(engine: _core.Engine, Xt: np.ndarray) -> tuple[np.ndarray, np.ndarra
             a = _BY_CODE[blk.code]
             Y[blk.t0:blk.t1] = a.function(s)
             DY[blk.t0:blk.t1] = a.derivative(s, Y[blk.t0:blk.t1])
+    if len(plan.softmax):  # the softmax group, normalized once all its sums are known
+        Y[plan.softmax] = softmax(S[plan.softmax], axis=0)
     return S, Y, DY
 
 
@@ -121,7 +166,8 @@ def activate_batch(engine: _core.Engine, X: np.ndarray) -> np.ndarray:
 
 def backward(engine: _core.Engine, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
-    """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples)."""
+    """dC/dw and dC/db summed over the batch, given dC/dy (n_outputs, n_samples); at
+    softmax outputs, dC/ds (``_costs.output_gradient``; their DY is 1)."""
     plan: Plan = engine.plan
     D = np.zeros_like(Y)
     D[plan.output_pos] = dC_dy
@@ -131,7 +177,7 @@ def backward(engine: _core.Engine, Y: np.ndarray, DY: np.ndarray, dC_dy: np.ndar
         return gw, gb
     W = plan.weights
     assert plan.blocks is not None
-    with exclusive(plan.graph):
+    with exclusive(plan.graph), blas_threads(plan, Y.shape[1]):
         for blk in reversed(plan.blocks):
             nt, ns = blk.t1 - blk.t0, blk.s1 - blk.s0
             Wb = W[blk.e0:blk.e0 + nt * ns].reshape(nt, ns)
@@ -150,6 +196,7 @@ def gradient(engine: _core.Engine, X: np.ndarray, T: np.ndarray, cost: Cost
     plan: Plan = engine.plan
     _, Y, DY = forward(engine, np.ascontiguousarray(X.T))
     out = Y[plan.output_pos].T
-    dC_dy = np.ascontiguousarray((cost.derivative(out, T) / len(X)).T)
+    group = plan.softmax_outputs
+    dC_dy = np.ascontiguousarray((output_gradient(cost, out, T, group) / len(X)).T)
     gw, gb = backward(engine, Y, DY, dC_dy)
-    return cost.value(out, T), gw, gb, out
+    return cost.value(out, T, group), gw, gb, out

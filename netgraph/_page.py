@@ -330,8 +330,9 @@ def _json_for_script(data: Any) -> str:
 
 def _activations_script(names: list[str]) -> str:
     """The page's table of activation functions, from the registry's JavaScript text."""
+    # softmax: each output's own part is its sum; draw.js's activate normalizes the group
     lines = [f"  {json.dumps(name)}: function (s) {{ "
-             f"return {activation_source(name, 'javascript')}; }},"
+             f"return {'s' if name == 'softmax' else activation_source(name, 'javascript')}; }},"
              for name in names]
     return "const ACTIVATIONS = {\n" + "\n".join(lines) + "\n};\n"
 

@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from . import _document
-from ._activations import ACTIVATIONS
+from ._activations import ACTIVATION_NAMES
 from ._document import (
     COLUMNS,
     FLOAT_MAX,
@@ -74,7 +74,7 @@ _REQUIRED = ("format", "version", "neurons", "synapses")
 _NEURON_KEYS = frozenset({"id", *NEURON_FIELDS, "attrs"})
 _SYNAPSE_KEYS = frozenset({"source", "target", *SYNAPSE_FIELDS, "attrs"})
 _ROLES = frozenset(ROLES)
-_ACTIVATIONS = frozenset(ACTIVATIONS)
+_ACTIVATIONS = frozenset(ACTIVATION_NAMES)
 
 
 class CheckedDocument:

@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 from ._activations import get_activation
-from ._costs import get_cost
+from ._costs import get_cost, output_gradient
 
 
 def _f(name: str, s: float) -> tuple[float, float]:
@@ -81,16 +81,31 @@ def activate(G: nx.DiGraph[Any], x: Sequence[float]) -> dict[str, dict[Any, floa
             total += a["weight"] * y[i]
         s[j] = total
         y[j], dy[j] = _f(G.nodes[j]["activation"], total)
+    # softmax outputs, once all are summed: exp(s - max) / sum over the group (slope 1:
+    # the gradients take the group's Jacobian, see gradient)
+    group = softmax_group(G)
+    if group:
+        top = max(s[j] for j in group)
+        e = {j: float(np.exp(s[j] - top)) for j in group}
+        total = sum(e.values())
+        for j in group:
+            y[j] = e[j] / total
     return {"s": s, "y": y, "dy": dy}
+
+
+def softmax_group(G: nx.DiGraph[Any]) -> list[Any]:
+    """The output neurons whose activation is softmax, in output order."""
+    return [o for o in outputs_of(G) if get_activation(G.nodes[o]["activation"]).grouped]
 
 
 def propagate(G: nx.DiGraph[Any], values: dict[str, dict[Any, float]], rate: float,
               target: Sequence[float]) -> None:
     """Synaptic's propagate, in place on G's weights and biases.
 
-    Outputs: d = t - y. Others: d = f' * sum(d_k * w_kj), where w_kj has already
-    been updated in this pass. Each neuron updates its incoming weights and its
-    bias before any neuron upstream computes its error.
+    Outputs: d = t - y (for softmax outputs that is exactly minus the gradient of the
+    categorical cross-entropy with respect to their sums). Others: d = f' * sum(d_k *
+    w_kj), where w_kj has already been updated in this pass. Each neuron updates its
+    incoming weights and its bias before any neuron upstream computes its error.
     """
     y, dy = values["y"], values["dy"]
     targets = dict(zip(outputs_of(G), target, strict=True))
@@ -115,12 +130,16 @@ def gradient(
     """d(mean cost over rows)/d(weight) and /d(bias), by backpropagation per edge."""
     c = get_cost(cost)
     outputs = outputs_of(G)
+    group = np.array([get_activation(G.nodes[o]["activation"]).grouped for o in outputs])
     gw = {key: 0.0 for key, _ in all_synapses(G)}
     gb = {n: 0.0 for n in G}
     for x, t in zip(X, T, strict=True):
         v = activate(G, x)
         y_out = np.array([v["y"][o] for o in outputs])
-        dC_dy = dict(zip(outputs, c.derivative(y_out, np.asarray(t)) / len(X), strict=True))
+        # d cost / d y at each output; d cost / d s at softmax ones (their slope dy is 1)
+        g = output_gradient(c, y_out[None, :], np.asarray(t, dtype=np.float64)[None, :],
+                            group)[0]
+        dC_dy = dict(zip(outputs, g / len(X), strict=True))
         dC_ds: dict[Any, float] = {}
         for j in reversed(list(nx.topological_sort(G))):
             if G.nodes[j]["role"] == "input":

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._activations import get_activation
+from ._activations import get_activation, softmax
 from ._exceptions import InputError
 
 __all__ = ["Learning", "Step", "activation_order", "backward_step", "forward_step"]
@@ -100,6 +100,11 @@ def forward_step(G: nx.DiGraph[Any], x: Sequence[float]) -> Step:
         rule = get_activation(a["activation"]).function
         with np.errstate(over="ignore"):
             output[j] = float(rule(np.asarray(total)))
+    group = [n for n, a in G.nodes(data=True)
+             if a.get("role") == "output" and get_activation(a["activation"]).grouped]
+    if group:  # softmax outputs: normalized together once all are summed
+        for n, p in zip(group, softmax(np.array([state[n] for n in group])), strict=True):
+            output[n] = float(p)
     outs = [output[n] for n, a in G.nodes(data=True) if a.get("role") == "output"]
     return Step(xs, state, output, contribution, read, gain, outs)
 

@@ -592,7 +592,8 @@ def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,
         # Large layered nets: each batch is a few BLAS products; Python's overhead per
         # batch is small beside them. A diverging run overflows on its way to the check
         # below, which is what reports it.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), \
+                _fast.blas_threads(plan, min(batch_size, len(X))):  # once for the chunk
             return blas_epochs(orders, rates, errors)
 
     def blas_epochs(orders: np.ndarray, rates: np.ndarray, errors: np.ndarray
@@ -616,7 +617,7 @@ def _runner(engine: _core.Engine, X: np.ndarray, T: np.ndarray, Xv: np.ndarray,
             err = total / len(X)
             if len(Xv):
                 _, Yv, _ = _fast.forward(engine, np.ascontiguousarray(Xv.T))
-                err = cost.value(Yv[plan.output_pos].T, Tv)
+                err = cost.value(Yv[plan.output_pos].T, Tv, plan.softmax_outputs)
             if not (math.isfinite(err) and np.isfinite(W).all() and np.isfinite(B).all()):
                 W[:], B[:] = backup_w, backup_b
                 errors[ep] = math.nan
@@ -662,4 +663,4 @@ def test(net: Network, data: Any, targets: Any = None, cost: str = "mse") -> flo
     through it as one sequence, from its current state)."""
     plan = net._plan()
     X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
-    return get_cost(cost).value(net.activate(X), T)
+    return get_cost(cost).value(net.activate(X), T, plan.softmax_outputs)

@@ -14,13 +14,14 @@ Networks learn best from inputs of a similar scale: put a ``StandardScaler`` in 
     from sklearn.preprocessing import StandardScaler
     from netgraph.sklearn import NetworkRegressor
 
-    model = make_pipeline(StandardScaler(), NetworkRegressor((8,), seed=0)).fit(X, y)
+    model = make_pipeline(StandardScaler(), NetworkRegressor((8,), random_state=0)).fit(X, y)
 
 Needs scikit-learn: ``pip install 'netgraph-nn[sklearn]'``.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ try:
         ClassifierMixin,
         RegressorMixin,
     )
+    from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import (
         check_classification_targets,
     )
@@ -51,6 +53,8 @@ except ImportError as e:  # the sklearn extra is not installed
         "scikit-learn)") from e
 
 __all__ = ["NetworkClassifier", "NetworkRegressor"]
+
+_SEEDS = 2**31 - 1  # seeds drawn from random_state lie in [0, _SEEDS)
 
 
 # scikit-learn ships no types (pyproject: ignore_missing_imports), so its base classes
@@ -75,7 +79,8 @@ class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
         batch_size: int = 32,
         momentum: float = 0.0,
         shuffle: bool = True,
-        seed: int | None = None,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
+        seed: int | str | None = "deprecated",
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -88,6 +93,7 @@ class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
         self.batch_size = batch_size
         self.momentum = momentum
         self.shuffle = shuffle
+        self.random_state = random_state
         self.seed = seed
 
     def _hidden_sizes(self) -> list[int]:
@@ -105,21 +111,40 @@ class _NetworkEstimator(BaseEstimator):  # type: ignore[misc]
                              f"(32, 16), got {self.hidden_layer_sizes!r}")
         return out
 
-    def _fit_network(self, X: np.ndarray, T: np.ndarray) -> None:
-        """Build a fresh Perceptron for (X, T) and train it; sets the fitted attributes."""
+    def _seed(self) -> int:
+        """This fit's seed, drawn from ``random_state`` as scikit-learn's estimators do:
+        an int gives the same seed on every fit, a ``RandomState`` or ``Generator``
+        advances, ``None`` takes fresh entropy."""
+        state: Any = self.random_state
+        if not isinstance(self.seed, str) or self.seed != "deprecated":
+            warnings.warn("NetworkRegressor/NetworkClassifier's `seed` is deprecated and will "
+                          "be removed; pass random_state= (scikit-learn's name), which it "
+                          "replaces", FutureWarning, stacklevel=3)
+            if state is None:
+                state = self.seed
+        if isinstance(state, np.random.Generator):
+            return int(state.integers(_SEEDS))
+        try:
+            rng = check_random_state(state)
+        except ValueError:
+            raise InputError(f"random_state must be an int, a numpy RandomState or Generator, "
+                             f"or None, got {state!r}") from None
+        return int(rng.randint(_SEEDS))
+
+    def _fit_network(self, X: np.ndarray, T: np.ndarray, output: str | None = None) -> None:
+        """Build a fresh Perceptron for (X, T) and train it; sets the fitted attributes.
+        ``output``: the outputs' activation when the user left it to the estimator."""
         from .architect import Perceptron
 
-        if self.seed is not None and (isinstance(self.seed, bool) or
-                                      not isinstance(self.seed, (int, np.integer))):
-            raise InputError(f"seed must be an int or None, got {self.seed!r}")
+        seed = self._seed()
         net = Perceptron(X.shape[1], *self._hidden_sizes(), T.shape[1],
                          activation=self.activation,
-                         output_activation=self.output_activation or self._default_output,
-                         seed=self.seed)
+                         output_activation=self.output_activation or output or
+                         self._default_output, seed=seed)
         result = net.train(X, T, rate=self.rate, iterations=self.iterations, error=self.error,
                            cost=self.cost or self._default_cost, optimizer=self.optimizer,
                            batch_size=self.batch_size, momentum=self.momentum,
-                           shuffle=self.shuffle, seed=self.seed, progress=False)
+                           shuffle=self.shuffle, seed=seed, progress=False)
         self.network_: Network = net
         self.train_result_: TrainResult = result
         self.n_iter_: int = result.iterations
@@ -146,8 +171,11 @@ class NetworkRegressor(RegressorMixin, _NetworkEstimator):  # type: ignore[misc]
       ``optimizer`` (``"adam"`` or ``"sgd"``), ``batch_size`` (32), ``momentum`` (0),
       ``shuffle`` (True): as ``Network.train``. ``optimizer="sgd", batch_size=1`` is
       Synaptic's online rule.
-    - ``seed``: an int for the initial weights and the shuffling; ``None``: fresh
-      entropy on every fit.
+    - ``random_state``: the initial weights and the shuffling, as scikit-learn's
+      estimators take it: an int (every fit the same), a numpy ``RandomState`` or
+      ``Generator`` (each fit draws its seed from it), or ``None`` (fresh entropy on every
+      fit).
+    - ``seed``: deprecated, the old name of ``random_state`` (a ``FutureWarning``).
 
     **Fitted attributes**: ``network_`` (the trained ``Network``), ``train_result_`` (its
     ``TrainResult``), ``n_iter_``, ``loss_`` (the last epoch's error), ``n_features_in_``
@@ -180,11 +208,14 @@ class NetworkClassifier(ClassifierMixin, _NetworkEstimator):  # type: ignore[mis
     """A netgraph network as a scikit-learn classifier.
 
     Two classes take one logistic output (the probability of ``classes_[1]``); more take
-    one logistic output per class, trained one-vs-rest on the cross-entropy cost, and
-    ``predict_proba`` scales them to sum to 1.
+    one softmax output per class (``Perceptron(..., output_activation="softmax")``): the
+    class probabilities, trained on the categorical cross-entropy. An
+    ``output_activation`` of your own (kept in [0, 1], such as ``"logistic"``: one-vs-rest)
+    has ``predict_proba`` scale the outputs to sum to 1.
 
     **Arguments**: as ``NetworkRegressor``, except that ``output_activation`` defaults to
-    ``"logistic"`` (keep it in [0, 1]) and ``cost`` to ``"cross_entropy"``.
+    ``"logistic"`` for two classes and ``"softmax"`` for more, and ``cost`` to
+    ``"cross_entropy"``.
 
     **Fitted attributes**: ``classes_`` (the labels, sorted), ``network_``,
     ``train_result_``, ``n_iter_``, ``loss_``, ``n_features_in_``.
@@ -207,13 +238,16 @@ class NetworkClassifier(ClassifierMixin, _NetworkEstimator):  # type: ignore[mis
             T = codes.reshape(-1, 1).astype(np.float64)
         else:
             T = np.eye(len(classes))[codes]
-        self._fit_network(A, T)
+        self._fit_network(A, T, None if len(classes) == 2 else "softmax")
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, float64, shape (n_samples, n_classes), columns in the
         order of ``classes_``; each row sums to 1."""
-        Y = np.clip(self._outputs(X), 0.0, 1.0)
+        Y = self._outputs(X)
+        if self.network_._plan().softmax_outputs.all():
+            return Y  # softmax outputs: probabilities already
+        Y = np.clip(Y, 0.0, 1.0)
         if len(self.classes_) == 2:
             return np.column_stack([1.0 - Y[:, 0], Y[:, 0]])
         total = Y.sum(axis=1, keepdims=True)

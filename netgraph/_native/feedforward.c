@@ -28,6 +28,96 @@ static inline double dot(const double *restrict w, const double *restrict y, idx
     return total;
 }
 
+/* Softmax outputs (code SOFTMAX, rules.h): forward passes compute each one's sum as an
+ * identity, then normalize the group: exp(s - max) / sum, the max subtracted so that no
+ * exp overflows. Their slope dy is 1: the gradients below take the group's Jacobian.
+ * Nothing reads a softmax output (_compile.check_softmax), so normalizing after the pass
+ * changes no other neuron. */
+static inline int has_softmax(const Plan *p)
+{
+    for (idx o = 0; o < p->n_out; o++)
+        if (p->codes[p->output_pos[o]] == SOFTMAX)
+            return 1;
+    return 0;
+}
+
+/* Normalizes one sample's group: neuron k's state is s[k * stride], its value y[k * stride]
+ * (s and y may be the same memory), its slope dy[k * stride] (if dy). */
+static inline void softmax_group(const Plan *p, const double *s, double *y, double *dy,
+                                 idx stride)
+{
+    double top = -INFINITY, total = 0.0;
+    int any = 0;
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        if (p->codes[k] == SOFTMAX) {
+            any = 1;
+            top = s[k * stride] > top ? s[k * stride] : top;
+        }
+    }
+    if (!any)
+        return;
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        if (p->codes[k] == SOFTMAX) {
+            double e = exp(s[k * stride] - top);
+            y[k * stride] = e;
+            total += e;
+        }
+    }
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        if (p->codes[k] == SOFTMAX) {
+            y[k * stride] /= total;
+            if (dy)
+                dy[k * stride] = 1.0;
+        }
+    }
+}
+
+/* One sample's cost: sample_cost's, but the cross-entropy of softmax outputs is the
+ * categorical one, -sum t log p (_costs.Cost.value). */
+static inline double output_cost(const Plan *p, int cost, const double *y, const double *t)
+{
+    if (cost != CROSS_ENTROPY || !has_softmax(p))
+        return sample_cost(cost, y, p->output_pos, t, p->n_out);
+    double total = 0.0;
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        double yo = y[k], to = t[o];
+        if (p->codes[k] == SOFTMAX)
+            total -= to * log(yo + CE_GUARD);
+        else
+            total -= to * log(yo + CE_GUARD) + (1.0 - to) * log((1.0 + CE_GUARD) - yo);
+    }
+    return total;
+}
+
+/* cost_gradient's d cost / d y, times scale, but d cost / d s at softmax outputs
+ * (_costs.output_gradient): p * sum(t) - t for the cross-entropy, else the Jacobian's
+ * p_k (g_k - sum_j g_j p_j). */
+static inline void output_gradient(const Plan *p, int cost, const double *y, const double *t,
+                                   double scale, double *out)
+{
+    cost_gradient(cost, y, p->output_pos, t, p->n_out, scale, out);
+    if (!has_softmax(p))
+        return;
+    double t_sum = 0.0, gp = 0.0;
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        if (p->codes[k] == SOFTMAX) {
+            t_sum += t[o];
+            gp += out[o] * y[k];
+        }
+    }
+    for (idx o = 0; o < p->n_out; o++) {
+        idx k = p->output_pos[o];
+        if (p->codes[k] == SOFTMAX)
+            out[o] = cost == CROSS_ENTROPY ? (y[k] * t_sum - t[o]) * scale
+                                           : y[k] * (out[o] - gp);
+    }
+}
+
 static inline int is_wide(const Plan *p, idx k)
 {
     return p->loop[k] != NARROW;
@@ -96,6 +186,7 @@ static inline void forward(const Plan *p, const double *restrict x, double *rest
         s[k] = total;
         activate_neuron(p->codes[k], total, &y[k], &dy[k]);
     }
+    softmax_group(p, s, y, dy, 1);
 }
 
 /* Synaptic's propagate, in place. Outputs take d = t - y; every other neuron
@@ -213,6 +304,7 @@ void ff_forward_columns(const Plan *p, const double *Xt, idx m, double *S, doubl
                         double *DY)
 {
     const double *W = p->weights;
+    int softmax = has_softmax(p);
     for (idx q0 = 0; q0 < m; q0 += COLUMNS) {
         idx q1 = q0 + COLUMNS < m ? q0 + COLUMNS : m, w = q1 - q0;
         for (idx k = 0; k < p->n_in; k++) {
@@ -236,6 +328,9 @@ void ff_forward_columns(const Plan *p, const double *Xt, idx m, double *S, doubl
             for (idx q = 0; q < w; q++)
                 activate_neuron(code, row[q], &out[q], &d[q]);
         }
+        if (softmax)
+            for (idx q = q0; q < q1; q++)
+                softmax_group(p, S + q, Y + q, DY + q, m);
     }
 }
 
@@ -250,6 +345,7 @@ void ff_activate_batch(const Plan *p, const double *X, idx m, double *out, doubl
     const double *W = p->weights;
     idx n = p->n, n_in = p->n_in;
     double *Yb = work, *row = work + n * COLUMNS;  /* Yb[k * COLUMNS + q] */
+    int softmax = has_softmax(p);
     for (idx q0 = 0; q0 < m; q0 += COLUMNS) {
         idx w = q0 + COLUMNS < m ? COLUMNS : m - q0, last = q0 + w == m ? w - 1 : -1;
         for (idx q = 0; q < w; q++)
@@ -275,6 +371,12 @@ void ff_activate_batch(const Plan *p, const double *X, idx m, double *out, doubl
                     dy[k] = d;
                 }
             }
+        }
+        if (softmax) {  /* a softmax output's row holds its sum until normalized */
+            for (idx q = 0; q < w; q++)
+                softmax_group(p, Yb + q, Yb + q, NULL, COLUMNS);
+            if (last >= 0)
+                softmax_group(p, s, y, dy, 1);
         }
         for (idx q = 0; q < w; q++)
             for (idx o = 0; o < p->n_out; o++)
@@ -368,7 +470,7 @@ static inline double epoch_end(const Plan *p, int cost, double train_error,
         err = 0.0;
         for (idx r = 0; r < n_valid; r++) {
             forward(p, Xv + r * p->n_in, st->s, st->y, st->dy, NULL, NULL);
-            err += sample_cost(cost, st->y, p->output_pos, Tv + r * p->n_out, p->n_out);
+            err += output_cost(p, cost, st->y, Tv + r * p->n_out);
         }
         err /= (double)n_valid;
     }
@@ -408,7 +510,7 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
             idx i = pick(order, n_samples, ep, r);
             const double *t = T + i * p->n_out, *x = X + i * p->n_in;
             forward(p, x, st->s, st->y, st->dy, pending, x_old);
-            total += sample_cost(cost, st->y, p->output_pos, t, p->n_out);
+            total += output_cost(p, cost, st->y, t);
             propagate(p, st->y, st->dy, t, rates[ep], st->resp, NULL, NULL, pending);
             x_old = x;
         }
@@ -473,9 +575,8 @@ idx ff_train_gradient(const Plan *p, const double *X, const double *T, idx n_sam
                 idx i = pick(order, n_samples, ep, r);
                 const double *t = T + i * p->n_out;
                 forward(p, X + i * p->n_in, st->s, st->y, st->dy, NULL, NULL);
-                total += sample_cost(cost, st->y, p->output_pos, t, p->n_out);
-                cost_gradient(cost, st->y, p->output_pos, t, p->n_out,
-                              1.0 / (double)(stop - start), dC);
+                total += output_cost(p, cost, st->y, t);
+                output_gradient(p, cost, st->y, t, 1.0 / (double)(stop - start), dC);
                 backward_row(p, st->y, st->dy, dC, gw, gb, delta);
             }
             /* input neurons' biases are never used, nor learned by fixed neurons */

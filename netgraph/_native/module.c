@@ -23,7 +23,7 @@
 #include "rules.h"
 
 /* Activations the kernels know (rules.h): codes 0 .. N_ACTIVATIONS-1. */
-#define N_ACTIVATIONS 33
+#define N_ACTIVATIONS 34  /* with SOFTMAX, rules.h */
 /* Single calls on networks with at least this many synapses release the GIL. */
 #define RELEASE_SYNAPSES 4096
 

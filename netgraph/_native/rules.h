@@ -22,6 +22,11 @@
 #define BRAIN_LEAKY_ALPHA 0.01
 #define STEEP_SLOPE 4.9  /* the NEAT paper's steepened sigmoid */
 
+/* Softmax (_activations.SOFTMAX) is no per-neuron rule: an output's value is
+ * exp(s_k) / sum_j exp(s_j) over the network's softmax outputs. Here it is the identity;
+ * feedforward.c normalizes the group after each forward pass. */
+#define SOFTMAX 33
+
 /* z limited to [-limit, limit] (NaN stays NaN, as numpy's clip keeps it). */
 static inline double clamp(double z, double limit)
 {
@@ -67,6 +72,7 @@ static inline double act(idx code, double s)
     case 29: return s * s;                          /* square */
     case 30: return pow(s, 3.0);                    /* cube, through pow as neat-python */
     case 32: return 1.0 / (1.0 + exp(-STEEP_SLOPE * s));      /* steep_sigmoid */
+    case SOFTMAX: return s;  /* each output's own sum: feedforward.c normalizes the group */
     default: /* 31, brain_leaky_relu: brain.js's "leaky-relu" as it computes it */
         return s < 0 ? 0.0 : BRAIN_LEAKY_ALPHA * s;
     }
@@ -112,6 +118,7 @@ static inline double deriv(idx code, double s, double y)
     case 29: return 2.0 * s;
     case 30: return 3.0 * s * s;
     case 32: return STEEP_SLOPE * y * (1.0 - y);
+    case SOFTMAX: return 1.0;  /* the gradients take the group's Jacobian (feedforward.c) */
     default: return s > 0 ? BRAIN_LEAKY_ALPHA : 0.0;
     }
 }

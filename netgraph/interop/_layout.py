@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from .._activations import ACTIVATIONS
+from .._activations import ACTIVATION_NAMES
 from .._compile import Plan
 
 __all__ = ["Level", "StateLayout", "levels", "recurrent_view", "state_layout"]
 
-_NAMES = list(ACTIVATIONS)
+_NAMES = list(ACTIVATION_NAMES)  # by code: softmax last
 
 
 @dataclass(frozen=True)

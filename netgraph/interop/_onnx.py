@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._activations import (
-    ACTIVATIONS,
+    ACTIVATION_NAMES,
     BRAIN_LEAKY_ALPHA,
     NEAT_CLAMP,
     NEAT_GAUSS_CLAMP,
@@ -52,7 +52,7 @@ OPSET = 17  # ScatterND, Gemm, Where, Clip with tensor bounds; run by every curr
 _IR_VERSION = 8  # the IR version that goes with opset 17
 MAX_BYTES = 512 * 1024 * 1024  # the loader's size cap, as for netgraph JSON
 
-_NAMES = list(ACTIVATIONS)
+_NAMES = list(ACTIVATION_NAMES)  # by code: softmax last
 
 # A level whose dense block would hold more than this many times its synapses (padding
 # zeros) is computed term by term instead: gather, multiply, sum.
@@ -219,11 +219,27 @@ ONNX_ACTIVATIONS: dict[str, Callable[[_Builder, str], str]] = {
 
 
 def _activation(b: _Builder, name: str, s: str) -> str:
+    if name == "softmax":  # each output's sum; the group is normalized at the end (_softmax)
+        return s
     try:
         rule = ONNX_ACTIVATIONS[name]
     except KeyError:
         raise TopologyError(f"activation {name!r} has no ONNX form yet") from None
     return rule(b, s)
+
+
+def _softmax(b: _Builder, out: str, group: np.ndarray, axis: int) -> str:
+    """``out``'s softmax outputs (``group``: a mask over its outputs, along ``axis``)
+    normalized together with ONNX's Softmax (which subtracts the maximum first)."""
+    if group.all():
+        return b.op("Softmax", [out], axis=axis)
+    at = np.flatnonzero(group)
+    part = b.op("Softmax", [b.op("Gather", [out, b.ints(at, "group")], axis=axis)], axis=axis)
+    if axis == 0:
+        return b.op("ScatterND", [out, b.ints(at.reshape(-1, 1), "at"), part])
+    return b.op("Transpose", [b.op("ScatterND", [
+        b.op("Transpose", [out], perm=[1, 0]), b.ints(at.reshape(-1, 1), "at"),
+        b.op("Transpose", [part], perm=[1, 0])])], perm=[1, 0])
 
 
 # --------------------------------------------------------------------------- export
@@ -403,6 +419,8 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
             current = b.op("Gemm", [current, b.const(w, "w"), b.const(
                 Bv[blk.t0:blk.t1].astype(np_dtype), "bias")], transB=1)
             current = _activation(b, _NAMES[blk.code], current)
+        if plan.softmax_outputs.any():
+            current = _softmax(b, current, plan.softmax_outputs, axis=1)
         b.op("Identity", [current], outputs=["output"])
     values = _Values(b, 3 * n + n_gated + 1)
     ones_slot = 3 * n + n_gated  # slots as in _layout.levels, and one row of ones
@@ -432,7 +450,10 @@ def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
     def rows_out(where: _Values, slots: np.ndarray, name: str) -> None:
         b.op("Transpose", [where.rows(slots)], outputs=[name], perm=[1, 0])
 
-    if chain is None:
+    if chain is None and plan.softmax_outputs.any():
+        b.op("Transpose", [_softmax(b, values.rows(plan.output_pos), plan.softmax_outputs, 0)],
+             outputs=["output"], perm=[1, 0])
+    elif chain is None:
         rows_out(values, plan.output_pos, "output")
     batch = "batch"
     inputs = [helper.make_tensor_value_info("input", elem, [batch, n_in])]

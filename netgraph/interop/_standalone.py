@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._activations import ACTIVATIONS, activation_source
+from .._activations import ACTIVATION_NAMES, activation_source
 from .._exceptions import TopologyError
 from ._layout import recurrent_view, state_layout
 
@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = ["to_c", "to_javascript", "to_python"]
 
-_NAMES = list(ACTIVATIONS)
+_NAMES = list(ACTIVATION_NAMES)  # by code: softmax last
+
+
+def _source(name: str, language: str) -> str:
+    """An activation as an expression of ``s``; a softmax output's is its sum ``s``, the
+    group being normalized after the loop (exp(s - max) / sum, in output order)."""
+    return "s" if name == "softmax" else activation_source(name, language)
 
 
 @dataclass
@@ -57,6 +63,7 @@ class _Tables:
     gate_ptr: list[int]  # the gain slots neuron j sets: gate_slot[gate_ptr[j]:...]
     gate_slot: list[int]
     n_gated: int
+    softmax: list[int]  # the softmax outputs, as indices into ``outputs``
 
 
 def _tables(net: Network) -> _Tables:
@@ -92,6 +99,7 @@ def _tables(net: Network) -> _Tables:
         gain=[int(g) for g in view.gain_of[:n_csr]],
         gate_ptr=[int(p) for p in view.gate_ptr], gate_slot=[int(q) for q in view.gate_slot],
         n_gated=view.n_gated if recurrent else 0,
+        softmax=[int(o) for o in np.flatnonzero(plan.softmax_outputs)],
     )
 
 
@@ -147,7 +155,7 @@ def to_python(net: Network) -> str:
 
     cases = []
     for k, name in enumerate(t.used):
-        cases.append(f"{tab}if c == {k}:\n{tab * 2}return {activation_source(name, 'python')}")
+        cases.append(f"{tab}if c == {k}:\n{tab * 2}return {_source(name, 'python')}")
     head = [
         f'"""A network exported by netgraph {_version()}: numbers and indices only.',
         "",
@@ -169,6 +177,8 @@ def to_python(net: Network) -> str:
         table("_ACT", [str(x) for x in t.act]),
         table("_OUT", [str(x) for x in t.outputs]),
     ]
+    if t.softmax:
+        head.append(table("_SOFTMAX", [str(x) for x in t.softmax]))
     if t.recurrent:
         head += [
             table("_DELAY", [str(x) for x in t.delay]),
@@ -195,9 +205,20 @@ def to_python(net: Network) -> str:
             f"{tab * 2}for e in range(_PTR[j], _PTR[j + 1]):\n"
             f"{tab * 3}total += _WEIGHT[e] * y[_SRC[e]]\n"
             f"{tab * 2}y[j] = _f(_ACT[j], total)\n"
-            f"{tab}return [y[k] for k in _OUT]\n"
         )
-        return body
+        if not t.softmax:
+            return body + f"{tab}return [y[k] for k in _OUT]\n"
+        return body + (
+            f"{tab}out = [y[k] for k in _OUT]\n"
+            f"{tab}top = max(out[o] for o in _SOFTMAX)\n"
+            f"{tab}total = 0.0\n"
+            f"{tab}for o in _SOFTMAX:\n"
+            f"{tab * 2}out[o] = math.exp(out[o] - top)\n"
+            f"{tab * 2}total += out[o]\n"
+            f"{tab}for o in _SOFTMAX:\n"
+            f"{tab * 2}out[o] /= total\n"
+            f"{tab}return out\n"
+        )
     body += (
         "def new_state():\n"
         f'{tab}"""A fresh state: states 0, activations 0, gains 1."""\n'
@@ -242,7 +263,7 @@ def to_javascript(net: Network) -> str:
     def table(name: str, values: list[str]) -> str:
         return f"const {name} = [\n{_wrap(values, tab)}\n];" if values else f"const {name} = [];"
 
-    cases = [f"{tab * 2}case {k}: return {activation_source(name, 'javascript')};"
+    cases = [f"{tab * 2}case {k}: return {_source(name, 'javascript')};"
              for k, name in enumerate(t.used)]
     lines = [
         f"// A network exported by netgraph {_version()}: numbers and indices only.",
@@ -261,6 +282,8 @@ def to_javascript(net: Network) -> str:
         table("ACT", [str(x) for x in t.act]),
         table("OUT", [str(x) for x in t.outputs]),
     ]
+    if t.softmax:
+        lines.append(table("SOFTMAX", [str(x) for x in t.softmax]))
     if t.recurrent:
         lines += [
             table("DELAY", [str(x) for x in t.delay]),
@@ -285,7 +308,14 @@ def to_javascript(net: Network) -> str:
             f"{tab * 2}for (let e = PTR[j]; e < PTR[j + 1]; e++) total += WEIGHT[e] * y[SRC[e]];",
             f"{tab * 2}y[j] = f(ACT[j], total);",
             f"{tab}}}",
-            f"{tab}return OUT.map((k) => y[k]);",
+            *([f"{tab}return OUT.map((k) => y[k]);"] if not t.softmax else [
+                f"{tab}const out = OUT.map((k) => y[k]);",
+                f"{tab}let top = -Infinity, total = 0;",
+                f"{tab}for (const o of SOFTMAX) top = Math.max(top, out[o]);",
+                f"{tab}for (const o of SOFTMAX) {{ out[o] = Math.exp(out[o] - top); "
+                "total += out[o]; }",
+                f"{tab}for (const o of SOFTMAX) out[o] /= total;",
+                f"{tab}return out;"]),
             "}",
             "",
             'if (typeof module !== "undefined") {',
@@ -362,6 +392,9 @@ def to_c(net: Network) -> str:
         table("int", "ng_act", [str(x) for x in t.act]),
         table("int", "ng_out", [str(x) for x in t.outputs]),
     ]
+    if t.softmax:
+        lines.append(f"#define NETGRAPH_SOFTMAX {len(t.softmax)}")
+        lines.append(table("int", "ng_softmax", [str(x) for x in t.softmax]))
     if t.recurrent:
         lines += [
             table("int", "ng_delay", [str(x) for x in t.delay]),
@@ -372,7 +405,7 @@ def to_c(net: Network) -> str:
             table("int", "ng_gate_slot", [str(x) for x in t.gate_slot]),
         ]
     lines += ["", "static double ng_f(int c, double s) {", f"{tab}switch (c) {{"]
-    lines += [f"{tab}case {k}: return {activation_source(name, 'c')};"
+    lines += [f"{tab}case {k}: return {_source(name, 'c')};"
               for k, name in enumerate(t.used)]
     lines += [f"{tab}}}", f"{tab}return s;", "}", ""]
     if not t.recurrent:
@@ -387,6 +420,17 @@ def to_c(net: Network) -> str:
             f"{tab * 2}y[j] = ng_f(ng_act[j], total);",
             f"{tab}}}",
             f"{tab}for (int k = 0; k < NETGRAPH_OUTPUTS; k++) output[k] = y[ng_out[k]];",
+            *([] if not t.softmax else [
+                f"{tab}/* the softmax outputs, normalized together: exp(s - max) / sum */",
+                f"{tab}double top = -INFINITY, total = 0.0;",
+                f"{tab}for (int q = 0; q < NETGRAPH_SOFTMAX; q++) "
+                "top = fmax(top, output[ng_softmax[q]]);",
+                f"{tab}for (int q = 0; q < NETGRAPH_SOFTMAX; q++) {{",
+                f"{tab * 2}output[ng_softmax[q]] = exp(output[ng_softmax[q]] - top);",
+                f"{tab * 2}total += output[ng_softmax[q]];",
+                f"{tab}}}",
+                f"{tab}for (int q = 0; q < NETGRAPH_SOFTMAX; q++) "
+                "output[ng_softmax[q]] /= total;"]),
             "}",
         ]
     else:

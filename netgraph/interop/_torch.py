@@ -167,6 +167,9 @@ def _module_class() -> type[torch.nn.Module]:
             self.ones_slot = 3 * n + self.n_gated
             self.n_slots = self.ones_slot + 1
             self.register_buffer("output_pos", torch.tensor(plan.output_pos, dtype=torch.int64))
+            # the softmax outputs' columns, normalized together after the last level
+            self.register_buffer("softmax_cols", torch.tensor(
+                np.flatnonzero(plan.softmax_outputs), dtype=torch.int64))
             g = view.gater[np.flatnonzero(view.gain_of >= 0)]
             self.register_buffer("gain_rows", torch.tensor(
                 np.where(g >= plan.n_inputs, g, 3 * n + np.arange(len(g))), dtype=torch.int64))
@@ -242,12 +245,15 @@ def _module_class() -> type[torch.nn.Module]:
                 s = s + self.bias[targets].unsqueeze(1)
                 if self.recurrent:
                     S.index_copy_(0, targets, s)
-                ys = [TORCH_ACTIVATIONS[name](s[a:b]) for name, (a, b) in zip(names, bounds,
-                                                                                 strict=True)]
+                ys = [s[a:b] if name == "softmax" else TORCH_ACTIVATIONS[name](s[a:b])
+                      for name, (a, b) in zip(names, bounds, strict=True)]
                 y = ys[0] if len(ys) == 1 else torch.cat(ys)
                 # in place: nothing autograd saved reads V (gathers keep only indices)
                 V.index_copy_(0, targets, y)
             out = V[self.output_pos].T
+            cols = self.softmax_cols
+            if cols.numel():
+                out = out.index_copy(1, cols, torch.softmax(out[:, cols], dim=1))
             if not self.recurrent:
                 return out
             nxt: tuple[Any, ...] = (S.T, V[:n].T)
@@ -326,7 +332,8 @@ def from_torch(module: Any) -> Network:
     **Arguments**
     - ``module``: an ``nn.Sequential`` (nested ones are flattened) of ``nn.Linear`` and
       element-wise activations (``ReLU``, ``Sigmoid``, ``Tanh``, ``Softsign``, ``SELU``,
-      ``ELU``, ``LeakyReLU(0.01)``, ``Hardtanh(-1, 1)``, ``Softplus``, ``Identity``);
+      ``ELU``, ``LeakyReLU(0.01)``, ``Hardtanh(-1, 1)``, ``Softplus``, ``Identity``), and
+      ``Softmax(dim=1)`` (or ``-1``) after the last ``Linear``: softmax outputs;
       ``Flatten`` and ``Dropout`` pass through (dropout is a training-time device).
 
     **Returns** a ``Network`` with one layer per ``Linear``, in float64. Anything else
@@ -364,7 +371,9 @@ def from_torch(module: Any) -> Network:
             warnings.warn(f"{where}: dropout is left out (it only acts while training)",
                           NetgraphWarning, stacklevel=2)
             continue
-        act = _torch_activation(m, where)
+        # softmax over each sample's values: the last layer's outputs as one group
+        act = "softmax" if type(m) is nn.Softmax and m.dim in (1, -1) else \
+            _torch_activation(m, where)
         if not layers:
             raise NetworkFormatError(f"{where}: an activation before the first Linear layer")
         W, b, prev = layers[-1]
@@ -374,6 +383,9 @@ def from_torch(module: Any) -> Network:
         layers[-1] = (W, b, act)
     if not layers:
         raise NetworkFormatError("the module has no Linear layer")
+    if any(act == "softmax" for _, _, act in layers[:-1]):
+        raise NetworkFormatError("a Softmax before the last Linear layer: netgraph's softmax "
+                                 "is for output neurons only")
     sizes = [layers[0][0].shape[1]] + [len(b) for _, b, _ in layers]
     return _layered(Network, sizes, layers, None)
 

@@ -69,6 +69,14 @@ function activate(x) {
     y[j] = ACT[NEURONS[j].act](total);
     for (const e of gatedBy[j]) gain[e] = y[j];
   }
+  // softmax outputs, once all are summed: exp(s - max) / sum over the group
+  const soft = OUTPUTS.filter((n) => DATA.activations[NEURONS[n].act] === "softmax");
+  if (soft.length) {
+    const top = Math.max(...soft.map((n) => s[n]));
+    let sum = 0;
+    for (const n of soft) { y[n] = Math.exp(s[n] - top); sum += y[n]; }
+    for (const n of soft) y[n] /= sum;
+  }
   return OUTPUTS.map((n) => y[n]);
 }
 
