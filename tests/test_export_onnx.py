@@ -76,7 +76,10 @@ def test_feedforward_nets_match_in_float64_and_float32(name):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
     got32 = session(to_onnx(net, dtype="float32")).run(None, {"input": X.astype(np.float32)})[0]
     assert got32.dtype == np.float32
-    np.testing.assert_allclose(got32, expected, rtol=1.3e-6, atol=1e-5)
+    # float32's rounding scales with the largest values the network computes, not with each
+    # output (a small output may be the difference of large sums: square, cube, inverse)
+    scale = max(1.0, float(np.abs(expected).max()))
+    np.testing.assert_allclose(got32, expected, rtol=1.3e-6, atol=1e-5 * scale)
     # the batch dimension is dynamic: one row and 1,000 rows run the same model
     one = session(model).run(None, {"input": X[:1]})[0]
     np.testing.assert_allclose(one, expected[:1], rtol=1e-12, atol=1e-12)
