@@ -438,6 +438,32 @@ def distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
     return part(g1.nodes, g2.nodes, node_diff) + part(g1.conns, g2.conns, conn_diff)
 
 
+def distance_paper(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
+    """The paper's compatibility distance (section 3.3), ``compatibility_distance =
+    "paper"``: c1 E / N + c2 D / N + c3 W̄ over connection genes matched by innovation
+    number (c1 = c2 = compatibility_disjoint_coefficient, c3 =
+    compatibility_weight_coefficient); W̄ the mean |Δweight| of matching genes, disabled
+    ones included (0 without any); N the larger genome's gene count, or 1 when both have
+    fewer than 20 genes."""
+    a = {c.innovation: c for c in g1.conns.values()}
+    b = {c.innovation: c for c in g2.conns.values()}
+    matching = sorted(a.keys() & b.keys())
+    unmatched = len(a) + len(b) - 2 * len(matching)
+    larger = max(len(a), len(b))
+    n = 1 if larger < 20 else larger
+    wbar = (sum(abs(a[i].weight - b[i].weight) for i in matching) / len(matching)
+            if matching else 0.0)
+    return (values["compatibility_disjoint_coefficient"] * unmatched / n
+            + values["compatibility_weight_coefficient"] * wbar)
+
+
+def genome_distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
+    """The distance the configuration asks for (``compatibility_distance``)."""
+    if values.get("compatibility_distance", "neat-python") == "paper":
+        return distance_paper(g1, g2, values)
+    return distance(g1, g2, values)
+
+
 def speciate(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome],
              values: dict[str, Any], next_species_id: int
              ) -> tuple[dict[int, int], dict[int, list[int]], int]:
@@ -453,12 +479,12 @@ def speciate(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome
     members: dict[int, list[int]] = {}
     for sid in sorted(representatives):
         old = representatives[sid]
-        best = min(unplaced, key=lambda k: distance(old, genomes[k], values))
+        best = min(unplaced, key=lambda k: genome_distance(old, genomes[k], values))
         reps[sid], members[sid] = best, [best]
         unplaced.remove(best)
     for k in unplaced:
         g = genomes[k]
-        close = [(distance(genomes[r], g, values), sid) for sid, r in reps.items()]
+        close = [(genome_distance(genomes[r], g, values), sid) for sid, r in reps.items()]
         close = [(d, sid) for d, sid in close if d < threshold]
         if close:
             members[min(close, key=lambda x: x[0])[1]].append(k)

@@ -349,3 +349,26 @@ def test_new_genomes_equal_neat_python(tmp_path: Path, monkeypatch: pytest.Monke
             theirs.configure_new(gc)
         assert script.draws.used == draws.used
         assert_same(ours, theirs)
+
+
+def test_paper_distance_on_the_papers_terms() -> None:
+    """Section 3.3's δ on a hand-checked pair: 2 disjoint + 1 excess genes, N = 1 (small
+    genomes), W̄ over the two matching genes (one of them disabled)."""
+    values = Config.paper(2, 1).values
+    node = ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")
+    a = ref.RefGenome(1, {0: node, 3: node}, {
+        (-1, 0): ref.RefConn(1, 0.5, True), (-2, 0): ref.RefConn(2, -1.0, False),
+        (-1, 3): ref.RefConn(4, 0.3, True), (3, 0): ref.RefConn(5, 1.0, True)})
+    b = ref.RefGenome(2, {0: node}, {
+        (-1, 0): ref.RefConn(1, 1.5, True), (-2, 0): ref.RefConn(2, -0.5, True),
+        (-2, 3): ref.RefConn(3, 2.0, True)})
+    wbar = (1.0 + 0.5) / 2
+    expected = 1.0 * 3 / 1 + 0.4 * wbar
+    assert ref.distance_paper(a, b, values) == pytest.approx(expected, abs=1e-15)
+    assert ref.genome_distance(a, b, values) == ref.distance_paper(a, b, values)
+    # 20 genes or more: divided by the larger count
+    big = ref.RefGenome(3, {0: node}, {(-1, k + 10): ref.RefConn(k + 10, 0.0, True)
+                                      for k in range(20)})
+    assert ref.distance_paper(a, big, values) == pytest.approx(24 / 20, abs=1e-15)
+    neat_python = {**values, "compatibility_distance": "neat-python"}
+    assert ref.genome_distance(a, b, neat_python) == ref.distance(a, b, neat_python)

@@ -199,6 +199,13 @@ _KEYS: list[_Key] = [
     _Key(NETGRAPH_SECTION, "species_champion_min_size", "int", 0, check=_non_negative),
     _Key(NETGRAPH_SECTION, "spawn_method", "str", "neat-python",
          check=_choice("neat-python", "paper")),
+    # "neat-python": its distance (node and connection genes, matched by key, each part
+    # divided by the larger genome's gene count, summed weight differences). "paper":
+    # section 3.3's, over connection genes matched by innovation number:
+    # c1 E / N + c2 D / N + c3 W̄, W̄ the mean weight difference of matching genes
+    # (disabled ones included), N the larger genome's gene count, or 1 below 20 genes.
+    _Key(NETGRAPH_SECTION, "compatibility_distance", "str", "neat-python",
+         check=_choice("neat-python", "paper")),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -654,6 +661,12 @@ class Config:
         - ``activation_options = ["steep_sigmoid"]``: 1/(1+e^(-4.9x)).
         - ``spawn_method = "paper"``: explicit fitness sharing, each species' offspring
           proportional to the sum of its members' adjusted fitnesses.
+        - ``compatibility_distance = "paper"``: δ = c1 E / N + c2 D / N + c3 W̄ over the
+          connection genes, matched by innovation number; W̄ the mean weight difference
+          of matching genes (disabled ones included); N the larger genome's gene count,
+          set to 1 below 20 genes ("N can be set to 1 if both genomes are small").
+          neat-python's own distance divides every count by N and adds node genes: with
+          δt = 3 it would put nearly every small genome in one species.
 
         Not in the paper (its values here, and why):
 
@@ -671,8 +684,6 @@ class Config:
           ``species_elitism = 1``, so the best species is never removed as stagnant and a
           run never goes extinct; ``no_fitness_termination = True`` (a task says when a
           run is solved).
-        - the distance: neat-python's, which normalises by the larger genome's gene count
-          (the paper allows N = 1 for small genomes) and adds node-gene differences.
 
         **Arguments**
         - ``num_inputs``, ``num_outputs``: the task's.
@@ -706,7 +717,8 @@ class Config:
             "max_stagnation": 15, "species_fitness_func": "max", "species_elitism": 1,
             "species_champion_min_size": 5, "elitism": 0,
             "survival_threshold": 0.2, "min_species_size": 1,
-            "spawn_method": "paper", "initial_connection": "full_direct",
+            "spawn_method": "paper", "compatibility_distance": "paper",
+            "initial_connection": "full_direct",
             "feed_forward": True, "num_hidden": 0,
             "fitness_criterion": "max", "fitness_threshold": 0.0,
             "no_fitness_termination": True, "reset_on_extinction": False,
