@@ -683,8 +683,9 @@ int key_order(const Genome *g, int32_t *order)
  * (sum of homologous gene distances + c1 * disjoint) / max(count), a gene distance being
  * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
  * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
- * Homologous sums run in a's order (key order; by (in, out) for connections, given by
- * oa, ob: key_order of a and b). */
+ * Homologous sums run in a's order, as neat-python's dicts do (nodes by key,
+ * connections by innovation number), each gene matched in b by key (ob: b's connections
+ * by (in, out), from key_order; oa is unused). */
 double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
                        const Genome *b, const int32_t *ob)
 {
@@ -710,29 +711,26 @@ double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
     }
     double conn_distance = 0.0;
     if (a->nc || b->nc) {
-        int64_t disjoint = 0;
+        /* a's genes in a's (innovation) order, each matched by (in, out) in b, found by
+         * binary search in b's key order ob */
+        int64_t matched = 0;
         double d = 0.0;
-        int32_t i = 0, j = 0;
-        while (i < a->nc || j < b->nc) {
-            int cmp;
-            if (j >= b->nc) cmp = -1;
-            else if (i >= a->nc) cmp = 1;
-            else {
-                int32_t x = oa[i], y = ob[j];
-                if (a->cin[x] != b->cin[y]) cmp = a->cin[x] < b->cin[y] ? -1 : 1;
-                else if (a->cout[x] != b->cout[y]) cmp = a->cout[x] < b->cout[y] ? -1 : 1;
-                else cmp = 0;
+        for (int32_t x = 0; x < a->nc; x++) {
+            int64_t in = a->cin[x], out = a->cout[x];
+            int32_t lo = 0, hi = b->nc - 1, y = -1;
+            while (lo <= hi) {
+                int32_t mid = (lo + hi) / 2, q = ob[mid];
+                if (b->cin[q] == in && b->cout[q] == out) { y = q; break; }
+                if (b->cin[q] < in || (b->cin[q] == in && b->cout[q] < out)) lo = mid + 1;
+                else hi = mid - 1;
             }
-            if (cmp < 0) { disjoint++; i++; }
-            else if (cmp > 0) { disjoint++; j++; }
-            else {
-                int32_t x = oa[i], y = ob[j];
-                double g = fabs(a->w[x] - b->w[y]);
-                if (a->en[x] != b->en[y]) g += 1.0;
-                d += g * c->compat_weight;
-                i++; j++;
-            }
+            if (y < 0) continue;
+            double g = fabs(a->w[x] - b->w[y]);
+            if (a->en[x] != b->en[y]) g += 1.0;
+            d += g * c->compat_weight;
+            matched++;
         }
+        int64_t disjoint = (int64_t)a->nc + b->nc - 2 * matched;
         int32_t mx = a->nc > b->nc ? a->nc : b->nc;
         conn_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
     }
