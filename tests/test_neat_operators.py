@@ -15,7 +15,7 @@ from netgraph.neat import Config, Population
 from netgraph.neat._native import NativePopulation, data_tuple, genome_data
 
 sys.path.insert(0, str(Path(__file__).parent))
-import neat_reference as ref  # noqa: E402
+import neat_reference as ref
 
 FIXTURES = Path(__file__).parent / "fixtures" / "neat"
 
@@ -248,7 +248,7 @@ def test_initial_connections_follow_the_scheme(scheme: str, feed_forward: bool) 
 
 
 def test_set_genome_data_round_trips_and_checks() -> None:
-    pop, values = _grown(6, generations=2)
+    pop, _ = _grown(6, generations=2)
     native = pop._native
     t = native.genome_data(3)
     native.set_genome_data(0, t)
