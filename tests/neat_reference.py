@@ -222,15 +222,19 @@ def new_conn(innovation: int, values: dict[str, Any], draws: Draws) -> RefConn:
     return RefConn(innovation, weight, init_enabled(values, draws))
 
 
-def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws) -> None:
+def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws, *,
+                      weights: bool = True) -> None:
     """Every connection (innovation order: weight, enabled), then every node (key order:
-    bias, response, activation, aggregation)."""
+    bias, response, activation, aggregation). ``weights=False`` (the paper's per-genome
+    gate said no) leaves weights and biases alone, drawing nothing for them."""
     for _, c in g.sorted_conns():
-        c.weight = mutate_float(c.weight, "weight", values, draws)
+        if weights:
+            c.weight = mutate_float(c.weight, "weight", values, draws)
         c.enabled = mutate_enabled(c.enabled, values, draws)
     for k in sorted(g.nodes):
         n = g.nodes[k]
-        n.bias = mutate_float(n.bias, "bias", values, draws)
+        if weights:
+            n.bias = mutate_float(n.bias, "bias", values, draws)
         n.response = mutate_float(n.response, "response", values, draws)
         n.activation = mutate_name(n.activation, "activation", values, draws)
         n.aggregation = mutate_name(n.aggregation, "aggregation", values, draws)
@@ -334,8 +338,9 @@ def mutate_delete_connection(g: RefGenome, draws: Draws) -> tuple[int, int] | No
 def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Innovations,
            next_node_key: int) -> int:
     """neat-python's ``DefaultGenome.mutate``: structural mutations (one at most in
-    single-structural mode, else each with its own chance), then every attribute.
-    Returns the next unused node key."""
+    single-structural mode, else each with its own chance), then every attribute (weights
+    and biases only if the paper's per-genome gate, ``weight_mutate_genome_rate``, lets
+    them). Returns the next unused node key."""
     p_an, p_dn = values["node_add_prob"], values["node_delete_prob"]
     p_ac, p_dc = values["conn_add_prob"], values["conn_delete_prob"]
     added = None
@@ -359,7 +364,9 @@ def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Inno
             mutate_add_connection(g, values, draws, innovations)
         if draws.random() < p_dc:
             mutate_delete_connection(g, draws)
-    mutate_attributes(g, values, draws)
+    # the paper's gate (weight_mutate_genome_rate; 1 = neat-python: no draw)
+    gate = values.get("weight_mutate_genome_rate", 1.0)
+    mutate_attributes(g, values, draws, weights=gate >= 1.0 or draws.random() < gate)
     return next_node_key + 1 if added is not None else next_node_key
 
 
@@ -425,7 +432,9 @@ def distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
             return 0.0
         matching = [k for k in x if k in y]
         unmatched = len(x) + len(y) - 2 * len(matching)
-        total = sum(diff(x[k], y[k]) for k in matching) * cw
+        total = 0.0
+        for k in matching:  # neat-python scales each gene's difference, then sums
+            total += diff(x[k], y[k]) * cw
         return (total + cd * unmatched) / max(len(x), len(y))
 
     def node_diff(n: RefNode, m: RefNode) -> float:

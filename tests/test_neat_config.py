@@ -4,7 +4,6 @@ the 2002 paper's parameters."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import neat
@@ -221,9 +220,10 @@ def test_paper_values() -> None:
     assert (v["compatibility_disjoint_coefficient"], v["compatibility_weight_coefficient"],
             v["compatibility_threshold"]) == (1.0, 0.4, 3.0)
     assert v["pop_size"] == 150
-    # 80% of genomes have their weights mutated, 90% of those by perturbation: per gene
-    assert math.isclose(v["weight_mutate_rate"] + v["weight_replace_rate"], 0.8)
-    assert math.isclose(v["weight_mutate_rate"] / 0.8, 0.9)
+    # 80% of genomes have their weights mutated, each weight then 90% perturbed, 10% new
+    assert v["weight_mutate_genome_rate"] == 0.8
+    assert (v["weight_mutate_rate"], v["weight_replace_rate"]) == (0.9, 0.1)
+    assert Config(num_inputs=1, num_outputs=1).values["weight_mutate_genome_rate"] == 1.0
     assert v["disabled_gene_rate"] == 0.75 and v["mutate_only_rate"] == 0.25
     assert v["interspecies_mating_rate"] == 0.001
     assert (v["node_add_prob"], v["conn_add_prob"]) == (0.03, 0.05)

@@ -197,6 +197,10 @@ _KEYS: list[_Key] = [
     # disabled with probability 0.75. This key is that 0.75.
     _Key(NETGRAPH_SECTION, "disabled_gene_rate", "float", 0.75, check=_probability),
     _Key(NETGRAPH_SECTION, "species_champion_min_size", "int", 0, check=_non_negative),
+    # the paper's gate: a genome's weights (and biases) are mutated at all only with this
+    # probability, then each gene by weight_mutate_rate / weight_replace_rate (1: always,
+    # neat-python)
+    _Key(NETGRAPH_SECTION, "weight_mutate_genome_rate", "float", 1.0, check=_probability),
     _Key(NETGRAPH_SECTION, "spawn_method", "str", "neat-python",
          check=_choice("neat-python", "paper")),
     # "neat-python": its distance (node and connection genes, matched by key, each part
@@ -642,10 +646,9 @@ class Config:
         - ``pop_size = 150``.
         - weights: "80% chance of a genome having its connection weights mutated, in which
           case each weight had a 90% chance of being uniformly perturbed and a 10% chance
-          of being assigned a new random value". neat-python mutates each gene
-          independently, so this maps to per-gene rates with the same marginals:
-          ``weight_mutate_rate = 0.72`` (0.8 * 0.9) and ``weight_replace_rate = 0.08``
-          (0.8 * 0.1). The paper's per-genome correlation (all or none) is not kept.
+          of being assigned a new random value": ``weight_mutate_genome_rate = 0.8`` (a
+          netgraph key: the per-genome gate neat-python lacks), then per gene
+          ``weight_mutate_rate = 0.9`` and ``weight_replace_rate = 0.1``.
         - ``disabled_gene_rate = 0.75``: "a 75% chance that an inherited gene was disabled
           if it was disabled in either parent".
         - ``mutate_only_rate = 0.25``: "25% of offspring resulted from mutation without
@@ -671,8 +674,9 @@ class Config:
         Not in the paper (its values here, and why):
 
         - biases: the paper feeds a bias *input*; neat-python nodes carry a bias. It is
-          mutated like a weight (``bias_mutate_rate = 0.72``, ``bias_replace_rate = 0.08``)
-          and a new node starts at 0, as a node the bias input is not yet linked to.
+          mutated like a weight, under the same gate (``bias_mutate_rate = 0.9``,
+          ``bias_replace_rate = 0.1``), and a new node starts at 0, as a node the bias
+          input is not yet linked to.
         - sizes of changes: the paper does not give them. Perturbations are gaussian with
           ``weight_mutate_power = bias_mutate_power = 0.5``, new values gaussian(0, 1),
           clamped to ±30 (neat-python's XOR example).
@@ -695,10 +699,11 @@ class Config:
             "num_inputs": num_inputs, "num_outputs": num_outputs, "pop_size": 150,
             "compatibility_disjoint_coefficient": 1.0,
             "compatibility_weight_coefficient": 0.4, "compatibility_threshold": 3.0,
-            "weight_mutate_rate": 0.72, "weight_replace_rate": 0.08,
+            "weight_mutate_genome_rate": 0.8,
+            "weight_mutate_rate": 0.9, "weight_replace_rate": 0.1,
             "weight_mutate_power": 0.5, "weight_init_mean": 0.0, "weight_init_stdev": 1.0,
             "weight_max_value": 30.0, "weight_min_value": -30.0,
-            "bias_mutate_rate": 0.72, "bias_replace_rate": 0.08, "bias_mutate_power": 0.5,
+            "bias_mutate_rate": 0.9, "bias_replace_rate": 0.1, "bias_mutate_power": 0.5,
             "bias_init_mean": 0.0, "bias_init_stdev": 1.0,
             "bias_max_value": 30.0, "bias_min_value": -30.0,
             "response_init_mean": 1.0, "response_init_stdev": 0.0,
