@@ -243,3 +243,19 @@ def test_from_values_after_json_gives_an_equal_config() -> None:
         assert Config.from_values(stored) == config
     with pytest.raises(ConfigError, match="'colour'"):
         Config.from_values({**Config.paper(2, 1).values, "colour": 1})
+
+
+def test_neat_python_views_and_custom_functions_refused() -> None:
+    config = Config.from_file(XOR)
+    gc = config.genome_config
+    assert gc.input_keys == [-1, -2] and gc.output_keys == [0]
+    assert gc.compatibility_weight_coefficient == 0.5
+    assert config.species_set_config.compatibility_threshold == 3.0
+    assert config.stagnation_config.max_stagnation == 20
+    assert config.reproduction_config.elitism == 2
+    with pytest.raises(ConfigError, match="add_activation"):
+        gc.add_activation("swish", lambda z: z)
+    with pytest.raises(ConfigError, match="sum, mean"):
+        gc.add_aggregation("softmax", sum)
+    with pytest.raises(AttributeError, match="no key 'colour'"):
+        _ = gc.colour

@@ -554,6 +554,19 @@ class _Section:
         raise AttributeError("a Config is read-only: make a new one with "
                              "config.replace(key=value)")
 
+    def add_activation(self, name: str, function: Any) -> None:
+        """neat-python's custom activations: refused (see ``ConfigError``)."""
+        raise ConfigError(f"add_activation({name!r}, ...): netgraph evaluates genomes in "
+                          "its native core and as netgraph Networks, so it cannot run a "
+                          "Python activation; the built-in ones are "
+                          f"{', '.join(ACTIVATION_NAMES)}", key="activation_options")
+
+    def add_aggregation(self, name: str, function: Any) -> None:
+        """neat-python's custom aggregations: refused (see ``ConfigError``)."""
+        raise ConfigError(f"add_aggregation({name!r}, ...): netgraph evaluates the "
+                          f"aggregations {', '.join(_AGGREGATIONS_HONOURED)} only",
+                          key="aggregation_options")
+
 
 class Config:
     """The parameters of a NEAT run: neat-python's keys, meanings and defaults.

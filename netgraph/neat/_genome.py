@@ -112,6 +112,14 @@ class Genome:
         self._nodes: _Genes | None = None
         self._connections: _Genes | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the cached network and gene views are rebuilt on demand: pickles (process
+        # evaluators) carry only the genes
+        return {"data": self.data, "config": self._config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["data"], state["config"], check=False)  # type: ignore[misc]
+
     @classmethod
     def from_data(cls, data: GenomeData, config: Config, *, check: bool = False) -> Genome:
         """A genome from its genes (the native population's form), fitness and species
