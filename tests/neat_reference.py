@@ -627,3 +627,30 @@ def as_arrays(g: RefGenome) -> dict[str, np.ndarray]:
             "node_response": d.node_response, "conn_innovation": d.conn_innovation,
             "conn_in": d.conn_in, "conn_out": d.conn_out, "conn_weight": d.conn_weight,
             "conn_enabled": d.conn_enabled}
+
+
+# ====================================================================== the paper's spawn
+
+
+def paper_shared_fitness(species_fitnesses: list[list[float]]) -> list[float]:
+    """Explicit fitness sharing (the paper, section 3.3): a genome's adjusted fitness is
+    f_i / |S| within its species, so a species' summed adjusted fitness is its mean
+    fitness. Fitnesses are shifted up by the most negative one (if any), so none is
+    negative."""
+    lowest = min(f for fs in species_fitnesses for f in fs)
+    shift = lowest if lowest < 0.0 else 0.0
+    return [sum(f - shift for f in fs) / len(fs) for fs in species_fitnesses]
+
+
+def compute_spawn_paper(shared: list[float], pop_size: int) -> list[int]:
+    """Offspring proportional to each species' summed adjusted fitness: the integer
+    parts of the shares, then one each to the largest remainders (ties: the earlier
+    species) until pop_size is reached; equal shares when every sum is 0."""
+    total = sum(shared)
+    shares = [s / total * pop_size if total > 0 else pop_size / len(shared) for s in shared]
+    spawn = [math.floor(s) for s in shares]
+    left = pop_size - sum(spawn)
+    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - spawn[i]), i))
+    for i in order[:left]:
+        spawn[i] += 1
+    return spawn

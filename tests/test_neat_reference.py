@@ -372,3 +372,21 @@ def test_paper_distance_on_the_papers_terms() -> None:
     assert ref.distance_paper(a, big, values) == pytest.approx(24 / 20, abs=1e-15)
     neat_python = {**values, "compatibility_distance": "neat-python"}
     assert ref.genome_distance(a, b, neat_python) == ref.distance(a, b, neat_python)
+
+
+def test_paper_spawn_is_proportional_to_shared_fitness() -> None:
+    shared = ref.paper_shared_fitness([[1.0, 3.0], [2.0], [4.0, 4.0, 1.0]])
+    assert shared == [2.0, 2.0, 3.0]
+    spawn = ref.compute_spawn_paper(shared, 150)
+    assert spawn == [43, 43, 64]  # 150 * (2, 2, 3) / 7 = 42.86, 42.86, 64.29
+    assert sum(spawn) == 150
+    # negative fitnesses shift up by the lowest; all-zero sums share equally
+    assert ref.paper_shared_fitness([[-1.0, 1.0], [0.0]]) == [1.0, 1.0]
+    assert ref.compute_spawn_paper([0.0, 0.0, 0.0], 10) == [4, 3, 3]
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        s = rng.random(int(rng.integers(1, 9))).tolist()
+        n = int(rng.integers(2, 400))
+        spawn = ref.compute_spawn_paper(s, n)
+        assert sum(spawn) == n
+        assert all(abs(k - x / sum(s) * n) < 1.0 for k, x in zip(spawn, s, strict=True))
