@@ -514,6 +514,39 @@ static PyObject *pop_sizes(PopObject *self, PyObject *unused)
     return Py_BuildValue("(NN)", a, b);
 }
 
+/* One generation's numbers for pop.history, in one call: (best index (the first of the
+ * highest fitness), mean, population standard deviation, species ids, species sizes,
+ * the best genome's nodes and enabled connections). */
+static PyObject *pop_summary(PopObject *self, PyObject *unused)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    if (p->n == 0) { PyErr_SetString(PyExc_ValueError, "the population is empty"); return NULL; }
+    int32_t best = 0;
+    double sum = 0.0;
+    for (int32_t i = 0; i < p->n; i++) {
+        double f = p->genomes[i].fitness;
+        sum += f;
+        if (f > p->genomes[best].fitness) best = i;
+    }
+    double mean = sum / p->n, var = 0.0;
+    for (int32_t i = 0; i < p->n; i++) {
+        double d = p->genomes[i].fitness - mean;
+        var += d * d;
+    }
+    PyObject *ids = PyList_New(p->ns), *sizes = PyList_New(p->ns);
+    if (!ids || !sizes) { Py_XDECREF(ids); Py_XDECREF(sizes); return NULL; }
+    for (int32_t s = 0; s < p->ns; s++) {
+        PyList_SET_ITEM(ids, s, PyLong_FromLongLong(p->species[s].key));
+        PyList_SET_ITEM(sizes, s, PyLong_FromLong(p->species[s].nmembers));
+    }
+    const Genome *g = &p->genomes[best];
+    int64_t enabled = 0;
+    for (int32_t k = 0; k < g->nc; k++) enabled += g->en[k];
+    return Py_BuildValue("(iddNNiL)", (int)best, mean, sqrt(var / p->n), ids, sizes, (int)g->nn,
+                         (long long)enabled);
+}
+
 static PyObject *finish_eval(Pop *p, Job *job, PyObject *fit, PyObject *solved, int threads)
 {
     int rc;
@@ -855,7 +888,7 @@ static PyObject *pop_from_state(PyTypeObject *type, PyObject *args)
     if (!p->genomes) { PyErr_NoMemory(); goto fail; }
     for (Py_ssize_t i = 0; i < n; i++) {
         genome_init(&p->genomes[i], 0);
-        p->n = (int32_t)(i + 1);
+        p->n = p->ncap = (int32_t)(i + 1);
         if (genome_from_tuple(&p->genomes[i], PyList_GET_ITEM(genomes, i), &p->cfg)) goto fail;
     }
     Py_ssize_t ns = PyList_GET_SIZE(species);
@@ -954,14 +987,14 @@ static PyObject *op_distance(PopObject *self, PyObject *args)
     if (!p || !PyArg_ParseTuple(args, "nn", &i, &j) || check_index(p, i) || check_index(p, j))
         return NULL;
     const Genome *a = &p->genomes[i], *b = &p->genomes[j];
-    int32_t *oa = malloc(sizeof(int32_t) * (size_t)(a->nc + 1));
+    uint64_t *kb = malloc(sizeof(uint64_t) * (size_t)(b->nc + 1));
     int32_t *ob = malloc(sizeof(int32_t) * (size_t)(b->nc + 1));
-    if (!oa || !ob || key_order(a, oa) || key_order(b, ob)) {
-        free(oa); free(ob);
+    if (!kb || !ob || key_index(b, kb, ob)) {
+        free(kb); free(ob);
         return PyErr_NoMemory();
     }
-    double d = genome_distance(&p->cfg, a, oa, b, ob);
-    free(oa); free(ob);
+    double d = genome_distance(&p->cfg, a, b, kb, ob);
+    free(kb); free(ob);
     return PyFloat_FromDouble(d);
 }
 
@@ -1052,6 +1085,8 @@ static PyMethodDef pop_methods[] = {
     {"fitness", (PyCFunction)pop_fitness, METH_NOARGS, "Fitness of each genome (NaN: none)."},
     {"set_fitness", (PyCFunction)pop_set_fitness, METH_O, "Set every genome's fitness."},
     {"sizes", (PyCFunction)pop_sizes, METH_NOARGS, "(nodes, enabled connections) per genome."},
+    {"summary", (PyCFunction)pop_summary, METH_NOARGS,
+     "(best index, mean, stdev, species ids, species sizes, best nodes, best enabled)."},
     {"evaluate_dataset", (PyCFunction)(void (*)(void))pop_evaluate_dataset,
      METH_VARARGS | METH_KEYWORDS, "Fitness offset - cost over a data set, for every genome."},
     {"evaluate_task", (PyCFunction)(void (*)(void))pop_evaluate_task,

@@ -111,7 +111,9 @@ typedef struct {
     int64_t next_genome_key, next_node_key, next_species_key; /* next_node_key -1: unset */
     Innovations innov;
     Genome *genomes;
-    int32_t n;
+    int32_t n, ncap;   /* genomes in use; structs initialised (arrays kept for reuse) */
+    Genome *spare;     /* the previous generation's structs, reused by the next one */
+    int32_t nspare;
     Species *species;
     int32_t ns;
 } Pop;
@@ -125,6 +127,7 @@ double rng_gauss(Rng *r, double mu, double sigma);
 
 int genome_reserve(Genome *g, int32_t nn, int32_t nc);
 void genome_init(Genome *g, int64_t key);
+void genome_reset(Genome *g, int64_t key);
 void genome_free(Genome *g);
 int genome_copy(Genome *dst, const Genome *src);
 int32_t genome_find_node(const Genome *g, int64_t key);
@@ -142,9 +145,9 @@ int mutate_delete_node(Pop *p, Genome *g);
 int mutate_delete_connection(Pop *p, Genome *g);
 int genome_mutate(Pop *p, Genome *g);
 int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child);
-int key_order(const Genome *g, int32_t *order);
-double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
-                       const Genome *b, const int32_t *ob);
+int key_index(const Genome *g, uint64_t *keys, int32_t *order);
+double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
+                       const uint64_t *bkeys, const int32_t *border);
 int genome_configure_new(Pop *p, Genome *g);
 
 void pop_free(Pop *p);

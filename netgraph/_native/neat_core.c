@@ -128,6 +128,15 @@ void genome_init(Genome *g, int64_t key)
     g->species = -1;
 }
 
+/* An empty genome that keeps its arrays' memory (the population reuses it). */
+void genome_reset(Genome *g, int64_t key)
+{
+    g->key = key;
+    g->fitness = NAN;
+    g->species = -1;
+    g->nn = g->nc = 0;
+}
+
 void genome_free(Genome *g)
 {
     free(g->nkey); free(g->bias); free(g->resp); free(g->act); free(g->agg);
@@ -633,49 +642,48 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
 
 /* ================================================================ distance */
 
-/* Order of a genome's connections by (in, out) key: neat-python's distance matches
- * connection genes by key, not by innovation number. */
-static int cmp_keys_ctx_in(const int64_t *ina, const int64_t *outa, int32_t x, int32_t y)
+/* A connection's (in, out) as one sortable 64-bit key (node keys fit 32 bits signed). */
+static inline uint64_t pack_key(int64_t in, int64_t out)
 {
-    if (ina[x] != ina[y]) return ina[x] < ina[y] ? -1 : 1;
-    if (outa[x] != outa[y]) return outa[x] < outa[y] ? -1 : 1;
-    return 0;
+    return ((uint64_t)(uint32_t)((int32_t)in ^ INT32_MIN) << 32) |
+           (uint64_t)(uint32_t)((int32_t)out ^ INT32_MIN);
 }
 
-/* insertion + merge sort of indices by (in, out), no global state (thread safe) */
-static void sort_by_key(const Genome *g, int32_t *idx, int32_t *tmp, int32_t n)
+typedef struct { uint64_t k; int32_t i; } KeyPos;
+
+static void sort_keypos(KeyPos *a, KeyPos *tmp, int32_t n)
 {
     if (n < 16) {
         for (int32_t i = 1; i < n; i++) {
-            int32_t v = idx[i], j = i - 1;
-            while (j >= 0 && cmp_keys_ctx_in(g->cin, g->cout, idx[j], v) > 0) {
-                idx[j + 1] = idx[j];
-                j--;
-            }
-            idx[j + 1] = v;
+            KeyPos v = a[i];
+            int32_t j = i - 1;
+            while (j >= 0 && a[j].k > v.k) { a[j + 1] = a[j]; j--; }
+            a[j + 1] = v;
         }
         return;
     }
     int32_t h = n / 2;
-    sort_by_key(g, idx, tmp, h);
-    sort_by_key(g, idx + h, tmp, n - h);
+    sort_keypos(a, tmp, h);
+    sort_keypos(a + h, tmp, n - h);
     int32_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        tmp[k++] = cmp_keys_ctx_in(g->cin, g->cout, idx[i], idx[j]) <= 0 ? idx[i++] : idx[j++];
-    while (i < h) tmp[k++] = idx[i++];
-    while (j < n) tmp[k++] = idx[j++];
-    memcpy(idx, tmp, sizeof(int32_t) * (size_t)n);
+    while (i < h && j < n) tmp[k++] = a[i].k <= a[j].k ? a[i++] : a[j++];
+    while (i < h) tmp[k++] = a[i++];
+    while (j < n) tmp[k++] = a[j++];
+    memcpy(a, tmp, sizeof(KeyPos) * (size_t)n);
 }
 
-/* Fill order[0..nc) with g's connection indices sorted by (in, out). */
-int key_order(const Genome *g, int32_t *order)
+/* g's connections by (in, out): keys[k] ascending, order[k] the gene index of each
+ * (neat-python's distance matches connection genes by key, not by innovation). */
+int key_index(const Genome *g, uint64_t *keys, int32_t *order)
 {
-    for (int32_t k = 0; k < g->nc; k++) order[k] = k;
-    if (g->nc < 2) return 0;
-    int32_t *tmp = malloc(sizeof(int32_t) * (size_t)g->nc);
-    if (!tmp) return -1;
-    sort_by_key(g, order, tmp, g->nc);
-    free(tmp);
+    int32_t n = g->nc;
+    if (n == 0) return 0;
+    KeyPos *a = malloc(sizeof(KeyPos) * 2 * (size_t)n);
+    if (!a) return -1;
+    for (int32_t k = 0; k < n; k++) a[k] = (KeyPos){pack_key(g->cin[k], g->cout[k]), k};
+    sort_keypos(a, a + n, n);
+    for (int32_t k = 0; k < n; k++) { keys[k] = a[k].k; order[k] = a[k].i; }
+    free(a);
     return 0;
 }
 
@@ -684,10 +692,11 @@ int key_order(const Genome *g, int32_t *order)
  * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
  * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
  * Homologous sums run in a's order, as neat-python's dicts do (nodes by key,
- * connections by innovation number), each gene matched in b by key (ob: b's connections
- * by (in, out), from key_order; oa is unused). */
-double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
-                       const Genome *b, const int32_t *ob)
+ * connections by innovation number), each gene matched in b by key: first where the
+ * innovation numbers line up (the common case, a linear merge), else by binary search in
+ * b's key index (bkeys, border from key_index). */
+double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
+                       const uint64_t *bkeys, const int32_t *border)
 {
     double node_distance = 0.0;
     if (a->nn || b->nn) {
@@ -711,18 +720,23 @@ double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
     }
     double conn_distance = 0.0;
     if (a->nc || b->nc) {
-        /* a's genes in a's (innovation) order, each matched by (in, out) in b, found by
-         * binary search in b's key order ob */
         int64_t matched = 0;
         double d = 0.0;
+        int32_t j = 0;
         for (int32_t x = 0; x < a->nc; x++) {
             int64_t in = a->cin[x], out = a->cout[x];
-            int32_t lo = 0, hi = b->nc - 1, y = -1;
-            while (lo <= hi) {
-                int32_t mid = (lo + hi) / 2, q = ob[mid];
-                if (b->cin[q] == in && b->cout[q] == out) { y = q; break; }
-                if (b->cin[q] < in || (b->cin[q] == in && b->cout[q] < out)) lo = mid + 1;
-                else hi = mid - 1;
+            while (j < b->nc && b->inno[j] < a->inno[x]) j++;
+            int32_t y = -1;
+            if (j < b->nc && b->inno[j] == a->inno[x] && b->cin[j] == in && b->cout[j] == out) {
+                y = j;
+            } else {
+                uint64_t key = pack_key(in, out);
+                int32_t lo = 0, hi = b->nc - 1;
+                while (lo <= hi) {
+                    int32_t mid = (lo + hi) / 2;
+                    if (bkeys[mid] == key) { y = border[mid]; break; }
+                    if (bkeys[mid] < key) lo = mid + 1; else hi = mid - 1;
+                }
             }
             if (y < 0) continue;
             double g = fabs(a->w[x] - b->w[y]);
@@ -827,14 +841,16 @@ static void species_free(Species *s)
 
 void pop_free(Pop *p)
 {
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    for (int32_t i = 0; i < p->ncap; i++) genome_free(&p->genomes[i]);
     free(p->genomes);
+    for (int32_t i = 0; i < p->nspare; i++) genome_free(&p->spare[i]);
+    free(p->spare);
     for (int32_t i = 0; i < p->ns; i++) species_free(&p->species[i]);
     free(p->species);
     innov_free(&p->innov);
-    p->genomes = NULL;
+    p->genomes = p->spare = NULL;
     p->species = NULL;
-    p->n = p->ns = 0;
+    p->n = p->ncap = p->nspare = p->ns = 0;
 }
 
 /* DefaultReproduction.create_new: pop_size fresh genomes into p->genomes. */
@@ -851,10 +867,10 @@ int pop_create_new(Pop *p)
             return -1;
         }
     }
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    for (int32_t i = 0; i < p->ncap; i++) genome_free(&p->genomes[i]);
     free(p->genomes);
     p->genomes = gs;
-    p->n = n;
+    p->n = p->ncap = n;
     return 0;
 }
 
@@ -884,67 +900,57 @@ int pop_speciate(Pop *p)
 {
     const NeatConfig *c = &p->cfg;
     int32_t n = p->n, rc = -1;
-    int32_t **order = calloc((size_t)n, sizeof(int32_t *));
-    int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated, as (key<<?) idx */
-    int32_t *repo = NULL;
-    Species *ns = NULL;
-    int32_t nns = 0;
+    /* each genome's key index, in one buffer */
+    int64_t total = 0;
+    for (int32_t i = 0; i < n; i++) total += p->genomes[i].nc;
+    int64_t *off = malloc(sizeof(int64_t) * (size_t)(n + 1));
+    uint64_t *keys = malloc(sizeof(uint64_t) * (size_t)(total + 1));
+    int32_t *order = malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated genomes */
     int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
-    if (!order || !un || !sorted) goto done;
+    int64_t *reps = malloc(sizeof(int64_t) * (size_t)(p->ns + n + 1)); /* rep genome index */
+    Species *ns = calloc((size_t)(p->ns + n + 1), sizeof(Species));
+    int32_t nns = 0;
+    if (!off || !keys || !order || !un || !sorted || !reps || !ns) goto done;
+    off[0] = 0;
     for (int32_t i = 0; i < n; i++) {
-        order[i] = malloc(sizeof(int32_t) * (size_t)(p->genomes[i].nc ? p->genomes[i].nc : 1));
-        if (!order[i] || key_order(&p->genomes[i], order[i])) goto done;
+        off[i + 1] = off[i] + p->genomes[i].nc;
+        if (key_index(&p->genomes[i], keys + off[i], order + off[i])) goto done;
     }
     /* genome indices sorted by key */
-    {
-        for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
-        /* sort pairs by key: qsort on 16-byte records */
-        qsort(sorted, (size_t)n, 16, cmp_i64);
-        for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
-    }
+    for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
+    qsort(sorted, (size_t)n, 16, cmp_i64);
+    for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
     int32_t nun = n;
-    /* species sorted by id */
-    {
-        int64_t *ids = malloc(sizeof(int64_t) * 2 * (size_t)(p->ns ? p->ns : 1));
-        if (!ids) goto done;
-        for (int32_t s = 0; s < p->ns; s++) { ids[2 * s] = p->species[s].key; ids[2 * s + 1] = s; }
-        qsort(ids, (size_t)p->ns, 16, cmp_i64);
-        Species *tmp = malloc(sizeof(Species) * (size_t)(p->ns ? p->ns : 1));
-        if (!tmp) { free(ids); goto done; }
-        for (int32_t s = 0; s < p->ns; s++) tmp[s] = p->species[ids[2 * s + 1]];
-        memcpy(p->species, tmp, sizeof(Species) * (size_t)p->ns);
-        free(tmp);
-        free(ids);
+    /* species sorted by id (they are kept so; sort to be sure after a load) */
+    for (int32_t s = 1; s < p->ns; s++) {
+        Species v = p->species[s];
+        int32_t k = s - 1;
+        while (k >= 0 && p->species[k].key > v.key) { p->species[k + 1] = p->species[k]; k--; }
+        p->species[k + 1] = v;
     }
-    ns = calloc((size_t)(p->ns + n + 1), sizeof(Species));
-    int64_t *reps = malloc(sizeof(int64_t) * (size_t)(p->ns + n + 1)); /* genome index of each new rep */
-    if (!ns || !reps) { free(reps); goto done; }
-    /* existing species pick their new representative */
-    int32_t maxnc = 1;
-    for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
-    repo = malloc(sizeof(int32_t) * (size_t)maxnc);
-    if (!repo) { free(reps); goto done; }
+    /* existing species pick their new representative: the closest to the old one */
     for (int32_t s = 0; s < p->ns; s++) {
         Species *sp = &p->species[s];
         if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
-        if (key_order(&sp->rep, repo)) { free(reps); goto done; }
         int32_t best = 0;
         double bestd = INFINITY;
         for (int32_t u = 0; u < nun; u++) {
-            const Genome *g = &p->genomes[un[u]];
-            double d = genome_distance(c, &sp->rep, repo, g, order[un[u]]);
+            int64_t gi = un[u];
+            double d = genome_distance(c, &sp->rep, &p->genomes[gi], keys + off[gi],
+                                       order + off[gi]);
             if (d < bestd || u == 0) { bestd = d; best = u; }
         }
         ns[nns] = *sp; /* moves rep/members ownership */
         memset(sp, 0, sizeof *sp);
         ns[nns].nmembers = 0;
         reps[nns] = un[best];
-        if (species_add_member(&ns[nns], un[best])) { nns++; free(reps); goto done; }
+        if (species_add_member(&ns[nns], un[best])) { nns++; goto done; }
         nns++;
         memmove(un + best, un + best + 1, sizeof(int64_t) * (size_t)(nun - best - 1));
         nun--;
     }
-    /* the rest, by key */
+    /* the rest, by key: the closest representative under the threshold, or a new species */
     for (int32_t u = 0; u < nun; u++) {
         int64_t gi = un[u];
         const Genome *g = &p->genomes[gi];
@@ -952,7 +958,7 @@ int pop_speciate(Pop *p)
         double bestd = 0.0;
         for (int32_t s = 0; s < nns; s++) {
             int64_t ri = reps[s];
-            double d = genome_distance(c, &p->genomes[ri], order[ri], g, order[gi]);
+            double d = genome_distance(c, &p->genomes[ri], g, keys + off[gi], order + off[gi]);
             if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
         }
         if (best < 0) {
@@ -966,14 +972,13 @@ int pop_speciate(Pop *p)
             reps[nns] = gi;
             best = nns++;
         }
-        if (species_add_member(&ns[best], gi)) { free(reps); goto done; }
+        if (species_add_member(&ns[best], gi)) goto done;
     }
     /* representatives become copies of the chosen genomes */
     for (int32_t s = 0; s < nns; s++) {
-        if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) { free(reps); goto done; }
+        if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) goto done;
         for (int32_t m = 0; m < ns[s].nmembers; m++) p->genomes[ns[s].members[m]].species = ns[s].key;
     }
-    free(reps);
     free(p->species);
     p->species = ns;
     p->ns = nns;
@@ -984,8 +989,7 @@ done:
         for (int32_t s = 0; s < nns; s++) species_free(&ns[s]);
         free(ns);
     }
-    if (order) for (int32_t i = 0; i < n; i++) free(order[i]);
-    free(order); free(un); free(sorted); free(repo);
+    free(off); free(keys); free(order); free(un); free(sorted); free(reps);
     return rc;
 }
 
@@ -1145,7 +1149,7 @@ int pop_reproduce(Pop *p)
     int32_t *cutoffs = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     int32_t *produced = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     Genome *next = NULL;
-    int32_t nnext = 0;
+    int32_t nnext = 0, nhave = 0;
     if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced)
         goto done;
     /* species are kept sorted by id (speciate sorts them) */
@@ -1231,15 +1235,24 @@ int pop_reproduce(Pop *p)
     }
     int64_t total = 0;
     for (int32_t k = 0; k < nrem; k++) total += spawn[k] > c->elitism ? spawn[k] : c->elitism;
-    next = calloc((size_t)(total + 1), sizeof(Genome));
-    if (!next) goto done;
+    /* the next generation reuses the structs (and gene arrays) of the one before last */
+    next = p->spare;
+    nhave = p->nspare;
+    p->spare = NULL;
+    p->nspare = 0;
+    if (nhave < total + 1) {
+        Genome *grown = realloc(next, sizeof(Genome) * (size_t)(total + 1));
+        if (!grown) goto done;
+        next = grown;
+        memset(next + nhave, 0, sizeof(Genome) * (size_t)(total + 1 - nhave));
+        nhave = (int32_t)(total + 1);
+    }
     for (int32_t k = 0; k < nrem; k++) {
         Species *sp = &p->species[remaining[k]];
         int64_t sp_spawn = spawn[k] > c->elitism ? spawn[k] : c->elitism;
         int32_t nm = sp->nmembers, first = nnext;
         int32_t elites = c->elitism < nm ? c->elitism : nm;
         for (int32_t e = 0; e < elites && sp_spawn > 0; e++) {
-            genome_init(&next[nnext], 0);
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][e].idx])) goto done;
             nnext++;
             sp_spawn--;
@@ -1247,7 +1260,6 @@ int pop_reproduce(Pop *p)
         /* the paper: the champion of a species of more than N members, unchanged */
         if (c->species_champion_min_size > 0 && elites == 0 &&
             nm > c->species_champion_min_size && sp_spawn > 0) {
-            genome_init(&next[nnext], 0);
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][0].idx])) goto done;
             nnext++;
             sp_spawn--;
@@ -1258,7 +1270,7 @@ int pop_reproduce(Pop *p)
             sp_spawn--;
             const Genome *p1 = &p->genomes[ranked[k][rng_choice(r, cut)].idx];
             Genome *child = &next[nnext];
-            genome_init(child, p->next_genome_key++);
+            genome_reset(child, p->next_genome_key++);
             nnext++;
             if (c->mutate_only_rate > 0 && rng_random(r) < c->mutate_only_rate) {
                 if (genome_copy(child, p1)) goto done;
@@ -1280,10 +1292,11 @@ int pop_reproduce(Pop *p)
         }
     }
     /* the old generation goes; species keep their representatives, lose their members */
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
-    free(p->genomes);
+    p->spare = p->genomes;
+    p->nspare = p->ncap;
     p->genomes = next;
     p->n = nnext;
+    p->ncap = nhave;
     next = NULL;
     {
         Species *kept = calloc((size_t)(nrem ? nrem : 1), sizeof(Species));
@@ -1304,9 +1317,9 @@ int pop_reproduce(Pop *p)
     }
     rc = 0;
 done:
-    if (next) {
-        for (int32_t i = 0; i < nnext; i++) genome_free(&next[i]);
-        free(next);
+    if (next) { /* kept for reuse (every struct in it is valid) */
+        p->spare = next;
+        p->nspare = nhave;
     }
     if (ranked) for (int32_t k = 0; k < ns; k++) free(ranked[k]);
     free(ranked); free(cutoffs); free(produced); free(rank); free(scratch); free(fs); free(remaining);

@@ -12,7 +12,6 @@ The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (wit
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -257,11 +256,11 @@ class Population:
             k += 1
             self._report("start_generation", self.generation)
             solved_index = self._evaluate(fitness, kind, evaluator)
-            f = self._native.fitness()
-            n = f.shape[0]
-            best_i = int(np.argmax(f))
-            record = self._record(f, best_i, solved_index)
-            best_data = record.best
+            best_i, mean, stdev, ids, sizes, nodes, enabled = self._native.summary()
+            best_data = genome_data(self._native.genome_data(best_i))
+            record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
+                                  best_data, solved_index)
+            n = self._native.size
             if self.reporters or self._genomes is not None:
                 best = self.genomes[best_data.key]
             else:
@@ -282,11 +281,11 @@ class Population:
                 break
             if kind != "task" and not no_termination and threshold is not None:
                 if criterion == "min":
-                    fv = float(f.min())
+                    fv = float(self._native.fitness().min())
                 elif criterion == "mean":
-                    fv = float(np.mean(f))
+                    fv = mean
                 else:
-                    fv = float(f.max())
+                    fv = record.best_fitness
                 if fv >= float(threshold):
                     self._report("found_solution", self.config, self.generation, best)
                     break
@@ -372,20 +371,16 @@ class Population:
         native.set_fitness(np.array(values, dtype=np.float64))
         return None
 
-    def _record(self, f: np.ndarray, best_i: int, solved: int | None) -> GenerationRecord:
-        native = self._native
-        sids = native.species_ids()
-        ids, counts = np.unique(sids, return_counts=True)
-        nodes, conns = native.sizes()
-        data = genome_data(native.genome_data(best_i))
-        mean = float(np.sum(f) / f.shape[0])
-        stdev = math.sqrt(float(np.sum((f - mean) ** 2) / f.shape[0]))
+    def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
+                sizes: list[int], best_size: tuple[int, int], data: GenomeData,
+                solved: int | None) -> GenerationRecord:
+        n = sum(sizes)
         return GenerationRecord(
-            generation=int(native.generation), evaluations=self.evaluations + f.shape[0],
-            best_fitness=float(f[best_i]), mean_fitness=mean, stdev_fitness=stdev,
-            species=tuple(zip(ids.tolist(), counts.tolist(), strict=True)),
-            best_key=data.key, best_size=(int(nodes[best_i]), int(conns[best_i])),
-            best=data, solved=None if solved is None else int(native.keys()[solved]))
+            generation=int(self._native.generation), evaluations=self.evaluations + n,
+            best_fitness=float(data.fitness), mean_fitness=mean,  # type: ignore[arg-type]
+            stdev_fitness=stdev, species=tuple(zip(ids, sizes, strict=True)),
+            best_key=data.key, best_size=best_size, best=data,
+            solved=None if solved is None else int(self._native.keys()[solved]))
 
     # ------------------------------------------------------------------ checkpoints
 
