@@ -287,3 +287,31 @@ def test_distance_equals_real_neat_python_exactly(tmp_path: Path) -> None:
     for i in range(30):
         for j in range(30):
             assert native._distance(i, j) == theirs[i].distance(theirs[j], ncfg.genome_config)
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_the_same_split_in_one_generation(reuse: bool) -> None:
+    # neat-python gives every split a new node (and so new connection numbers); the
+    # paper's rule (node_split_reuse) gives the same split the same node and numbers
+    values = _values(fitness_threshold=1e9)
+    pop = Population(Config.from_values(values), seed=1)
+    native = pop._native
+    native._reset_innovations()
+    if reuse:
+        values = {**values, "node_split_reuse": True}
+        from netgraph.neat._native import native_values
+        native = NativePopulation.from_state(native_values(values), native.state())
+    made = []
+    for i in (0, 1):
+        # the first connection (innovation order) of genomes of the initial population
+        # is the same gene: split it in both
+        native._set_draws(np.zeros(40))
+        native._mutate_add_node(i)
+        native._set_draws(None)
+        g = genome_data(native.genome_data(i))
+        new = [k for k in g.node_key.tolist() if k >= values["num_outputs"]]
+        made.append((new, sorted(g.conn_innovation.tolist())))
+    if reuse:
+        assert made[0] == made[1]
+    else:
+        assert made[0][0] != made[1][0] and made[0][1] != made[1][1]

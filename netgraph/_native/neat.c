@@ -124,6 +124,7 @@ static int parse_config(PyObject *d, NeatConfig *c)
     D(mutate_only_rate, "mutate_only_rate"); D(disabled_gene_rate, "disabled_gene_rate");
     D(weight_genome_rate, "weight_mutate_genome_rate");
     I(species_champion_min_size, "species_champion_min_size"); I(spawn_paper, "spawn_paper");
+    I(distance_paper, "distance_paper"); I(node_split_reuse, "node_split_reuse");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {

@@ -34,7 +34,10 @@ enum { IC_UNCONNECTED = 0, IC_FS_NEAT_NOHIDDEN, IC_FS_NEAT_HIDDEN, IC_FULL_NODIR
        IC_FULL_DIRECT, IC_PARTIAL_NODIRECT, IC_PARTIAL_DIRECT };
 enum { SFF_MIN = 0, SFF_MAX, SFF_MEAN, SFF_MEDIAN, SFF_MEDIAN2 };
 enum { AGG_SUM = 0, AGG_PRODUCT, AGG_MAX, AGG_MIN, AGG_MAXABS, AGG_MEDIAN, AGG_MEAN };
-enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL };
+/* kinds of innovation-map entries; INNOV_SPLIT maps a split connection (in, out) to the
+ * node key it got this generation (node_split_reuse), not to an innovation number */
+enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL,
+       INNOV_SPLIT };
 
 #define NEAT_MAX_OPTIONS 64
 
@@ -63,6 +66,8 @@ typedef struct {
     double interspecies_mating_rate, mutate_only_rate, disabled_gene_rate, weight_genome_rate;
     int species_champion_min_size;
     int spawn_paper;
+    int distance_paper; /* compatibility_distance = "paper" (section 3.3 of the paper) */
+    int node_split_reuse; /* the same split in one generation gives the same node key */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

@@ -375,6 +375,19 @@ static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int6
     return 0;
 }
 
+/* The entry (in, out, type) of this generation, or -1. */
+static int64_t innov_find(const Innovations *t, int64_t in, int64_t out, int32_t type)
+{
+    if (!t->cap) return -1;
+    size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
+    while (t->table[i].used) {
+        const InnovEntry *e = &t->table[i];
+        if (e->in == in && e->out == out && e->type == type) return e->number;
+        i = (i + 1) & mask;
+    }
+    return -1;
+}
+
 /* InnovationTracker.get_innovation_number: the same (in, out, type) within one generation
  * gets the same number; otherwise the counter advances. Returns -1 on memory failure. */
 int64_t innov_get(Innovations *t, int64_t in, int64_t out, int32_t type)
@@ -462,7 +475,19 @@ int mutate_add_node(Pop *p, Genome *g)
     int32_t k = (int32_t)rng_choice(&p->rng, g->nc);
     int64_t i = g->cin[k], o = g->cout[k];
     double w = g->w[k];
-    int64_t key = new_node_key(p, g);
+    int64_t key = -1;
+    if (p->cfg.node_split_reuse) {
+        /* the paper: the same split in one generation is the same innovation, so the same
+         * node (unless this genome already has that node, split twice) */
+        key = innov_find(&p->innov, i, o, INNOV_SPLIT);
+        if (key >= 0 && genome_find_node(g, key) >= 0) key = -1;
+        if (key < 0) {
+            key = new_node_key(p, g);
+            if (innov_put(&p->innov, i, o, INNOV_SPLIT, key)) return -1;
+        }
+    } else {
+        key = new_node_key(p, g);
+    }
     int32_t at = create_node(p, g, key);
     if (at < 0) return -1;
     g->bias[at] = 0.0; /* neutral with respect to the split connection */
@@ -695,9 +720,31 @@ int key_index(const Genome *g, uint64_t *keys, int32_t *order)
  * connections by innovation number), each gene matched in b by key: first where the
  * innovation numbers line up (the common case, a linear merge), else by binary search in
  * b's key index (bkeys, border from key_index). */
+/* The paper's compatibility distance (Stanley & Miikkulainen 2002, section 3.3),
+ * compatibility_distance = "paper": c1 E / N + c2 D / N + c3 W over the connection genes
+ * matched by innovation number (c1 = c2 = compatibility_disjoint_coefficient, c3 =
+ * compatibility_weight_coefficient), W the mean |dw| of the matching genes (disabled ones
+ * included; 0 without any), N the larger genome's gene count, or 1 below 20 genes. */
+static double paper_distance(const NeatConfig *c, const Genome *a, const Genome *b)
+{
+    int32_t i = 0, j = 0, matched = 0;
+    double sum = 0.0;
+    while (i < a->nc && j < b->nc) {
+        if (a->inno[i] < b->inno[j]) i++;
+        else if (b->inno[j] < a->inno[i]) j++;
+        else { sum += fabs(a->w[i] - b->w[j]); matched++; i++; j++; }
+    }
+    int32_t unmatched = a->nc + b->nc - 2 * matched;
+    int32_t larger = a->nc > b->nc ? a->nc : b->nc;
+    double n = larger < 20 ? 1.0 : (double)larger;
+    double wbar = matched ? sum / matched : 0.0;
+    return c->compat_disjoint * (double)unmatched / n + c->compat_weight * wbar;
+}
+
 double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
                        const uint64_t *bkeys, const int32_t *border)
 {
+    if (c->distance_paper) return paper_distance(c, a, b);
     double node_distance = 0.0;
     if (a->nn || b->nn) {
         int64_t disjoint = 0;

@@ -176,6 +176,13 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     if spawn not in ("neat-python", "paper"):
         raise InputError(f"spawn_method = {spawn!r} is not 'neat-python' or 'paper'")
     out["spawn_paper"] = int(spawn == "paper")
+    distance = str(values.get("compatibility_distance", "neat-python"))
+    if distance not in ("neat-python", "paper"):
+        raise InputError(f"compatibility_distance = {distance!r} is not 'neat-python' or "
+                         "'paper'")
+    out["distance_paper"] = int(distance == "paper")
+    out["node_split_reuse"] = int(_flag(values.get("node_split_reuse", False),
+                                        "node_split_reuse"))
     return out
 
 
