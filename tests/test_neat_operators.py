@@ -315,3 +315,14 @@ def test_the_same_split_in_one_generation(reuse: bool) -> None:
         assert made[0] == made[1]
     else:
         assert made[0][0] != made[1][0] and made[0][1] != made[1][1]
+
+
+def test_paper_distance_equals_the_reference_exactly() -> None:
+    pop, values = _grown(4, compatibility_distance="paper", compatibility_threshold=6.0,
+                         compatibility_weight_coefficient=0.4)
+    native = pop._native
+    genomes = [ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+               for i in range(40)]
+    for i in range(40):
+        for j in range(40):
+            assert native._distance(i, j) == ref.distance_paper(genomes[i], genomes[j], values)

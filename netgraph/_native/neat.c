@@ -199,8 +199,8 @@ static PyObject *genome_tuple(const Genome *g)
     return Py_BuildValue("(LNNNNNNNNNNNN)", (long long)g->key, arr_i64(g->nkey, g->nn),
                          arr_f64(g->bias, g->nn), arr_f64(g->resp, g->nn),
                          arr_i32_as_i64(g->act, g->nn), arr_i32_as_i64(g->agg, g->nn),
-                         arr_i64(g->inno, g->nc), arr_i64(g->cin, g->nc),
-                         arr_i64(g->cout, g->nc), arr_f64(g->w, g->nc),
+                         arr_i64(g->inno, g->nc), arr_i32_as_i64(g->cin, g->nc),
+                         arr_i32_as_i64(g->cout, g->nc), arr_f64(g->w, g->nc),
                          arr_bool(g->en, g->nc), fit, sp);
 }
 
@@ -251,7 +251,7 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
     const int64_t *nk = PyArray_DATA(a[0]), *ac = PyArray_DATA(a[3]), *ag = PyArray_DATA(a[4]);
     const int64_t *inn = PyArray_DATA(a[5]), *ci = PyArray_DATA(a[6]), *co = PyArray_DATA(a[7]);
     for (npy_intp k = 0; k < nn; k++) {
-        if ((k && nk[k] <= nk[k - 1]) || nk[k] < 0) {
+        if ((k && nk[k] <= nk[k - 1]) || nk[k] < 0 || nk[k] > INT32_MAX / 2) {
             PyErr_Format(PyExc_ValueError, "genome %lld: node keys must be >= 0 and ascending", key);
             goto done;
         }
@@ -271,7 +271,8 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
             PyErr_Format(PyExc_ValueError, "genome %lld: innovation numbers must ascend", key);
             goto done;
         }
-        if (co[k] < 0 || (ci[k] < 0 && -ci[k] > c->num_inputs)) {
+        if (co[k] < 0 || co[k] > INT32_MAX / 2 || ci[k] > INT32_MAX / 2 ||
+            (ci[k] < 0 && -ci[k] > c->num_inputs)) {
             PyErr_Format(PyExc_ValueError, "genome %lld: connection %lld (%lld -> %lld) has a bad end",
                          key, (long long)inn[k], (long long)ci[k], (long long)co[k]);
             goto done;
@@ -287,10 +288,9 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
         memcpy(g->resp, PyArray_DATA(a[2]), 8 * (size_t)nn);
         for (npy_intp k = 0; k < nn; k++) { g->act[k] = (int32_t)ac[k]; g->agg[k] = (int32_t)ag[k]; }
     }
-    if (nc) {
+    if (nc > 0) {
         memcpy(g->inno, inn, 8 * (size_t)nc);
-        memcpy(g->cin, ci, 8 * (size_t)nc);
-        memcpy(g->cout, co, 8 * (size_t)nc);
+        for (npy_intp k = 0; k < nc; k++) { g->cin[k] = (int32_t)ci[k]; g->cout[k] = (int32_t)co[k]; }
         memcpy(g->w, PyArray_DATA(a[8]), 8 * (size_t)nc);
         memcpy(g->en, PyArray_DATA(a[9]), (size_t)nc);
     }
@@ -988,14 +988,16 @@ static PyObject *op_distance(PopObject *self, PyObject *args)
     if (!p || !PyArg_ParseTuple(args, "nn", &i, &j) || check_index(p, i) || check_index(p, j))
         return NULL;
     const Genome *a = &p->genomes[i], *b = &p->genomes[j];
-    uint64_t *kb = malloc(sizeof(uint64_t) * (size_t)(b->nc + 1));
-    int32_t *ob = malloc(sizeof(int32_t) * (size_t)(b->nc + 1));
-    if (!kb || !ob || key_index(b, kb, ob)) {
-        free(kb); free(ob);
+    uint64_t *ka = malloc(sizeof(uint64_t) * (size_t)(a->nc + 1));
+    int32_t *oa = malloc(sizeof(int32_t) * (size_t)(a->nc + 1));
+    double *term = malloc(sizeof(double) * (size_t)(a->nc + 1));
+    if (!ka || !oa || !term || key_index(a, ka, oa)) {
+        free(ka); free(oa); free(term);
         return PyErr_NoMemory();
     }
-    double d = genome_distance(&p->cfg, a, b, kb, ob);
-    free(kb); free(ob);
+    for (int32_t k = 0; k < a->nc; k++) term[k] = NAN;
+    double d = genome_distance(&p->cfg, a, ka, oa, b, term);
+    free(ka); free(oa); free(term);
     return PyFloat_FromDouble(d);
 }
 

@@ -80,7 +80,8 @@ typedef struct {
     double *bias, *resp;
     int32_t *act, *agg;
     int64_t *inno;
-    int64_t *cin, *cout;
+    int32_t *cin, *cout; /* node keys fit 32 bits (checked where keys are made): 25 bytes
+                          * a connection gene in all */
     double *w;
     uint8_t *en;
 } Genome;
@@ -131,6 +132,7 @@ int64_t rng_choice(Rng *r, int64_t n);
 double rng_gauss(Rng *r, double mu, double sigma);
 
 int genome_reserve(Genome *g, int32_t nn, int32_t nc);
+int genome_grow(Genome *g, int32_t nn, int32_t nc);
 void genome_init(Genome *g, int64_t key);
 void genome_reset(Genome *g, int64_t key);
 void genome_free(Genome *g);
@@ -151,8 +153,8 @@ int mutate_delete_connection(Pop *p, Genome *g);
 int genome_mutate(Pop *p, Genome *g);
 int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child);
 int key_index(const Genome *g, uint64_t *keys, int32_t *order);
-double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
-                       const uint64_t *bkeys, const int32_t *border);
+double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                       const int32_t *aorder, const Genome *b, double *term);
 int genome_configure_new(Pop *p, Genome *g);
 
 void pop_free(Pop *p);

@@ -85,10 +85,11 @@ static void *grow(void *p, size_t elem, int32_t cap)
     return realloc(p, elem * (size_t)(cap > 0 ? cap : 1));
 }
 
-int genome_reserve(Genome *g, int32_t nn, int32_t nc)
+/* Give g room for exactly capn node genes and capc connection genes (never shrinks). */
+static int reserve_exact(Genome *g, int32_t capn, int32_t capc)
 {
-    if (nn > g->capn) {
-        int32_t cap = nn < 4 ? 4 : nn + nn / 2;
+    if (capn > g->capn) {
+        int32_t cap = capn;
         void *a = grow(g->nkey, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
         if (a) g->nkey = a;
         b = a ? grow(g->bias, 8, cap) : NULL;
@@ -102,13 +103,13 @@ int genome_reserve(Genome *g, int32_t nn, int32_t nc)
         if (!e) return -1;
         g->capn = cap;
     }
-    if (nc > g->capc) {
-        int32_t cap = nc < 4 ? 4 : nc + nc / 2;
+    if (capc > g->capc) {
+        int32_t cap = capc;
         void *a = grow(g->inno, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
         if (a) g->inno = a;
-        b = a ? grow(g->cin, 8, cap) : NULL;
+        b = a ? grow(g->cin, 4, cap) : NULL;
         if (b) g->cin = b;
-        c = b ? grow(g->cout, 8, cap) : NULL;
+        c = b ? grow(g->cout, 4, cap) : NULL;
         if (c) g->cout = c;
         d = c ? grow(g->w, 8, cap) : NULL;
         if (d) g->w = d;
@@ -118,6 +119,24 @@ int genome_reserve(Genome *g, int32_t nn, int32_t nc)
         g->capc = cap;
     }
     return 0;
+}
+
+/* Room for nn node and nc connection genes plus the few a mutation adds (a split adds a
+ * node and two connections, a new link one): a population of large genomes then holds
+ * little slack (10,000 genomes of 2,500 connections fit in 2 GB). */
+int genome_reserve(Genome *g, int32_t nn, int32_t nc)
+{
+    return reserve_exact(g, nn > g->capn ? nn + 2 : g->capn, nc > g->capc ? nc + 3 : g->capc);
+}
+
+/* Room for one more gene at a time, amortised (inserts). */
+int genome_grow(Genome *g, int32_t nn, int32_t nc)
+{
+    int32_t capn = nn > g->capn ? (nn > g->capn + g->capn / 4 + 4 ? nn : g->capn + g->capn / 4 + 4)
+                                : g->capn;
+    int32_t capc = nc > g->capc ? (nc > g->capc + g->capc / 4 + 4 ? nc : g->capc + g->capc / 4 + 4)
+                                : g->capc;
+    return reserve_exact(g, capn, capc);
 }
 
 void genome_init(Genome *g, int64_t key)
@@ -160,8 +179,8 @@ int genome_copy(Genome *dst, const Genome *src)
         memcpy(dst->agg, src->agg, 4 * n);
     }
     if (m) {
-        memcpy(dst->inno, src->inno, 8 * m); memcpy(dst->cin, src->cin, 8 * m);
-        memcpy(dst->cout, src->cout, 8 * m); memcpy(dst->w, src->w, 8 * m);
+        memcpy(dst->inno, src->inno, 8 * m); memcpy(dst->cin, src->cin, 4 * m);
+        memcpy(dst->cout, src->cout, 4 * m); memcpy(dst->w, src->w, 8 * m);
         memcpy(dst->en, src->en, m);
     }
     return 0;
@@ -191,7 +210,7 @@ int32_t genome_find_conn(const Genome *g, int64_t in, int64_t out)
 static int32_t insert_node(Genome *g, int64_t key, double bias, double resp, int32_t act,
                            int32_t agg)
 {
-    if (genome_reserve(g, g->nn + 1, g->nc)) return -1;
+    if (genome_grow(g, g->nn + 1, g->nc)) return -1;
     int32_t at = g->nn;
     while (at > 0 && g->nkey[at - 1] > key) at--;
     size_t tail = (size_t)(g->nn - at);
@@ -210,16 +229,16 @@ static int32_t insert_node(Genome *g, int64_t key, double bias, double resp, int
 static int32_t insert_conn(Genome *g, int64_t inno, int64_t in, int64_t out, double w,
                            uint8_t en)
 {
-    if (genome_reserve(g, g->nn, g->nc + 1)) return -1;
+    if (genome_grow(g, g->nn, g->nc + 1)) return -1;
     int32_t at = g->nc;
     while (at > 0 && g->inno[at - 1] > inno) at--;
     size_t tail = (size_t)(g->nc - at);
     memmove(g->inno + at + 1, g->inno + at, 8 * tail);
-    memmove(g->cin + at + 1, g->cin + at, 8 * tail);
-    memmove(g->cout + at + 1, g->cout + at, 8 * tail);
+    memmove(g->cin + at + 1, g->cin + at, 4 * tail);
+    memmove(g->cout + at + 1, g->cout + at, 4 * tail);
     memmove(g->w + at + 1, g->w + at, 8 * tail);
     memmove(g->en + at + 1, g->en + at, tail);
-    g->inno[at] = inno; g->cin[at] = in; g->cout[at] = out; g->w[at] = w; g->en[at] = en;
+    g->inno[at] = inno; g->cin[at] = (int32_t)in; g->cout[at] = (int32_t)out; g->w[at] = w; g->en[at] = en;
     g->nc++;
     return at;
 }
@@ -228,8 +247,8 @@ static void remove_conn(Genome *g, int32_t k)
 {
     size_t tail = (size_t)(g->nc - k - 1);
     memmove(g->inno + k, g->inno + k + 1, 8 * tail);
-    memmove(g->cin + k, g->cin + k + 1, 8 * tail);
-    memmove(g->cout + k, g->cout + k + 1, 8 * tail);
+    memmove(g->cin + k, g->cin + k + 1, 4 * tail);
+    memmove(g->cout + k, g->cout + k + 1, 4 * tail);
     memmove(g->w + k, g->w + k + 1, 8 * tail);
     memmove(g->en + k, g->en + k + 1, tail);
     g->nc--;
@@ -460,6 +479,7 @@ static int64_t new_node_key(Pop *p, const Genome *g)
      * genome in hand (max key + 1, or num_outputs), then shared by the whole run. */
     if (p->next_node_key < 0)
         p->next_node_key = g->nn ? g->nkey[g->nn - 1] + 1 : p->cfg.num_outputs;
+    if (p->next_node_key >= INT32_MAX / 2) return -1; /* connections hold keys in 32 bits */
     return p->next_node_key++;
 }
 
@@ -483,10 +503,11 @@ int mutate_add_node(Pop *p, Genome *g)
         if (key >= 0 && genome_find_node(g, key) >= 0) key = -1;
         if (key < 0) {
             key = new_node_key(p, g);
-            if (innov_put(&p->innov, i, o, INNOV_SPLIT, key)) return -1;
+            if (key < 0 || innov_put(&p->innov, i, o, INNOV_SPLIT, key)) return -1;
         }
     } else {
         key = new_node_key(p, g);
+        if (key < 0) return -1;
     }
     int32_t at = create_node(p, g, key);
     if (at < 0) return -1;
@@ -712,14 +733,6 @@ int key_index(const Genome *g, uint64_t *keys, int32_t *order)
     return 0;
 }
 
-/* DefaultGenome.distance(a, b): node part + connection part, each
- * (sum of homologous gene distances + c1 * disjoint) / max(count), a gene distance being
- * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
- * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
- * Homologous sums run in a's order, as neat-python's dicts do (nodes by key,
- * connections by innovation number), each gene matched in b by key: first where the
- * innovation numbers line up (the common case, a linear merge), else by binary search in
- * b's key index (bkeys, border from key_index). */
 /* The paper's compatibility distance (Stanley & Miikkulainen 2002, section 3.3),
  * compatibility_distance = "paper": c1 E / N + c2 D / N + c3 W over the connection genes
  * matched by innovation number (c1 = c2 = compatibility_disjoint_coefficient, c3 =
@@ -741,8 +754,18 @@ static double paper_distance(const NeatConfig *c, const Genome *a, const Genome 
     return c->compat_disjoint * (double)unmatched / n + c->compat_weight * wbar;
 }
 
-double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
-                       const uint64_t *bkeys, const int32_t *border)
+/* DefaultGenome.distance(a, b): node part + connection part, each
+ * (sum of homologous gene distances + c1 * disjoint) / max(count), a gene distance being
+ * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
+ * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
+ * Homologous sums run in a's order, as neat-python's dicts do (nodes by key,
+ * connections by innovation number). Connection genes match by key: b's genes are looked
+ * up in a (first where the innovation numbers line up, the common case, else by binary
+ * search in a's key index akeys/aorder from key_index), each match's term stored at a's
+ * position in `term` (a->nc entries, NaN = unmatched, left all NaN again) and summed in
+ * a's order. Only a (a species representative) needs a key index. */
+double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                       const int32_t *aorder, const Genome *b, double *term)
 {
     if (c->distance_paper) return paper_distance(c, a, b);
     double node_distance = 0.0;
@@ -768,29 +791,33 @@ double genome_distance(const NeatConfig *c, const Genome *a, const Genome *b,
     double conn_distance = 0.0;
     if (a->nc || b->nc) {
         int64_t matched = 0;
-        double d = 0.0;
-        int32_t j = 0;
-        for (int32_t x = 0; x < a->nc; x++) {
-            int64_t in = a->cin[x], out = a->cout[x];
-            while (j < b->nc && b->inno[j] < a->inno[x]) j++;
-            int32_t y = -1;
-            if (j < b->nc && b->inno[j] == a->inno[x] && b->cin[j] == in && b->cout[j] == out) {
-                y = j;
+        int32_t x = 0, lo_seen = a->nc, hi_seen = -1;
+        for (int32_t y = 0; y < b->nc; y++) {
+            int32_t in = b->cin[y], out = b->cout[y];
+            while (x < a->nc && a->inno[x] < b->inno[y]) x++;
+            int32_t at = -1;
+            if (x < a->nc && a->inno[x] == b->inno[y] && a->cin[x] == in && a->cout[x] == out) {
+                at = x;
             } else {
                 uint64_t key = pack_key(in, out);
-                int32_t lo = 0, hi = b->nc - 1;
+                int32_t lo = 0, hi = a->nc - 1;
                 while (lo <= hi) {
                     int32_t mid = (lo + hi) / 2;
-                    if (bkeys[mid] == key) { y = border[mid]; break; }
-                    if (bkeys[mid] < key) lo = mid + 1; else hi = mid - 1;
+                    if (akeys[mid] == key) { at = aorder[mid]; break; }
+                    if (akeys[mid] < key) lo = mid + 1; else hi = mid - 1;
                 }
             }
-            if (y < 0) continue;
-            double g = fabs(a->w[x] - b->w[y]);
-            if (a->en[x] != b->en[y]) g += 1.0;
-            d += g * c->compat_weight;
+            if (at < 0) continue;
+            double g = fabs(a->w[at] - b->w[y]);
+            if (a->en[at] != b->en[y]) g += 1.0;
+            term[at] = g * c->compat_weight;
+            if (at < lo_seen) lo_seen = at;
+            if (at > hi_seen) hi_seen = at;
             matched++;
         }
+        double d = 0.0;
+        for (int32_t k = lo_seen; k <= hi_seen; k++)
+            if (!isnan(term[k])) { d += term[k]; term[k] = NAN; }
         int64_t disjoint = (int64_t)a->nc + b->nc - 2 * matched;
         int32_t mx = a->nc > b->nc ? a->nc : b->nc;
         conn_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
@@ -836,8 +863,10 @@ int genome_configure_new(Pop *p, Genome *g)
     const NeatConfig *c = &p->cfg;
     for (int o = 0; o < c->num_outputs; o++)
         if (create_node(p, g, o) < 0) return -1;
-    for (int h = 0; h < c->num_hidden; h++)
-        if (create_node(p, g, new_node_key(p, g)) < 0) return -1;
+    for (int h = 0; h < c->num_hidden; h++) {
+        int64_t key = new_node_key(p, g);
+        if (key < 0 || create_node(p, g, key) < 0) return -1;
+    }
     int ic = c->initial_connection;
     if (ic == IC_FS_NEAT_NOHIDDEN || ic == IC_FS_NEAT_HIDDEN) {
         int64_t in = -rng_choice(&p->rng, c->num_inputs) - 1; /* choice(input_keys) */
@@ -870,6 +899,7 @@ int genome_configure_new(Pop *p, Genome *g)
             }
             take = (int64_t)nearbyint((double)m * c->connection_fraction);
         }
+        if (genome_reserve(g, g->nn, (int32_t)take)) { free(pairs); return -1; }
         for (int64_t k = 0; k < take; k++)
             if (add_initial(p, g, pairs[2 * k], pairs[2 * k + 1])) { free(pairs); return -1; }
         free(pairs);
@@ -946,24 +976,39 @@ static int cmp_i64(const void *x, const void *y)
 int pop_speciate(Pop *p)
 {
     const NeatConfig *c = &p->cfg;
-    int32_t n = p->n, rc = -1;
-    /* each genome's key index, in one buffer */
-    int64_t total = 0;
-    for (int32_t i = 0; i < n; i++) total += p->genomes[i].nc;
-    int64_t *off = malloc(sizeof(int64_t) * (size_t)(n + 1));
-    uint64_t *keys = malloc(sizeof(uint64_t) * (size_t)(total + 1));
-    int32_t *order = malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t n = p->n, rc = -1, maxnc = 1;
+    for (int32_t i = 0; i < n; i++) if (p->genomes[i].nc > maxnc) maxnc = p->genomes[i].nc;
+    for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
+    /* a key index per representative (old ones first, then new ones as they are chosen) */
+    int32_t capreps = p->ns + n + 1;
+    int64_t *roff = malloc(sizeof(int64_t) * (size_t)(capreps + 1));
+    uint64_t *keys = NULL;
+    int32_t *order = NULL;
+    int64_t keycap = 0, keyused = 0;
+    double *term = malloc(sizeof(double) * (size_t)maxnc);
     int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated genomes */
     int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
-    int64_t *reps = malloc(sizeof(int64_t) * (size_t)(p->ns + n + 1)); /* rep genome index */
-    Species *ns = calloc((size_t)(p->ns + n + 1), sizeof(Species));
+    int64_t *reps = malloc(sizeof(int64_t) * (size_t)capreps); /* rep genome index */
+    Species *ns = calloc((size_t)capreps, sizeof(Species));
     int32_t nns = 0;
-    if (!off || !keys || !order || !un || !sorted || !reps || !ns) goto done;
-    off[0] = 0;
-    for (int32_t i = 0; i < n; i++) {
-        off[i + 1] = off[i] + p->genomes[i].nc;
-        if (key_index(&p->genomes[i], keys + off[i], order + off[i])) goto done;
-    }
+    if (!roff || !term || !un || !sorted || !reps || !ns) goto done;
+    for (int32_t k = 0; k < maxnc; k++) term[k] = NAN;
+#define INDEX(g, slot) do { \
+        const Genome *g_ = (g); \
+        if (keyused + g_->nc > keycap) { \
+            int64_t cap_ = (keyused + g_->nc) * 2 + 64; \
+            void *k_ = realloc(keys, sizeof(uint64_t) * (size_t)cap_); \
+            if (!k_) goto done; \
+            keys = k_; \
+            k_ = realloc(order, sizeof(int32_t) * (size_t)cap_); \
+            if (!k_) goto done; \
+            order = k_; \
+            keycap = cap_; \
+        } \
+        roff[slot] = keyused; \
+        if (key_index(g_, keys + keyused, order + keyused)) goto done; \
+        keyused += g_->nc; \
+    } while (0)
     /* genome indices sorted by key */
     for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
     qsort(sorted, (size_t)n, 16, cmp_i64);
@@ -980,12 +1025,12 @@ int pop_speciate(Pop *p)
     for (int32_t s = 0; s < p->ns; s++) {
         Species *sp = &p->species[s];
         if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
+        keyused = 0;
+        INDEX(&sp->rep, 0);
         int32_t best = 0;
         double bestd = INFINITY;
         for (int32_t u = 0; u < nun; u++) {
-            int64_t gi = un[u];
-            double d = genome_distance(c, &sp->rep, &p->genomes[gi], keys + off[gi],
-                                       order + off[gi]);
+            double d = genome_distance(c, &sp->rep, keys, order, &p->genomes[un[u]], term);
             if (d < bestd || u == 0) { bestd = d; best = u; }
         }
         ns[nns] = *sp; /* moves rep/members ownership */
@@ -997,6 +1042,9 @@ int pop_speciate(Pop *p)
         memmove(un + best, un + best + 1, sizeof(int64_t) * (size_t)(nun - best - 1));
         nun--;
     }
+    /* the new representatives' key indexes */
+    keyused = 0;
+    for (int32_t s = 0; s < nns; s++) INDEX(&p->genomes[reps[s]], s);
     /* the rest, by key: the closest representative under the threshold, or a new species */
     for (int32_t u = 0; u < nun; u++) {
         int64_t gi = un[u];
@@ -1004,8 +1052,8 @@ int pop_speciate(Pop *p)
         int32_t best = -1;
         double bestd = 0.0;
         for (int32_t s = 0; s < nns; s++) {
-            int64_t ri = reps[s];
-            double d = genome_distance(c, &p->genomes[ri], g, keys + off[gi], order + off[gi]);
+            double d = genome_distance(c, &p->genomes[reps[s]], keys + roff[s],
+                                       order + roff[s], g, term);
             if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
         }
         if (best < 0) {
@@ -1017,10 +1065,12 @@ int pop_speciate(Pop *p)
             sp->fitness = NAN;
             sp->adjusted = NAN;
             reps[nns] = gi;
+            INDEX(g, nns);
             best = nns++;
         }
         if (species_add_member(&ns[best], gi)) goto done;
     }
+#undef INDEX
     /* representatives become copies of the chosen genomes */
     for (int32_t s = 0; s < nns; s++) {
         if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) goto done;
@@ -1036,7 +1086,7 @@ done:
         for (int32_t s = 0; s < nns; s++) species_free(&ns[s]);
         free(ns);
     }
-    free(off); free(keys); free(order); free(un); free(sorted); free(reps);
+    free(roff); free(keys); free(order); free(term); free(un); free(sorted); free(reps);
     return rc;
 }
 
