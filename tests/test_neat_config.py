@@ -189,6 +189,8 @@ def test_keyword_form_defaults_and_errors() -> None:
     assert c.values["min_species_size"] == 1
     assert c.values["species_fitness_func"] == "mean"
     assert c.values["time_constant_init_mean"] == 1.0
+    # declared 'false' in neat-python (only a file that omits it turns it on: above)
+    assert c.values["single_structural_mutation"] is False
     # neat-python's XOR example's values for the keys it requires
     assert c.values["pop_size"] == 150 and c.values["weight_mutate_rate"] == 0.8
     c2 = Config(num_inputs=2, num_outputs=1, pop_size=40, activation_options="tanh relu",

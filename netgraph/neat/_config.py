@@ -153,9 +153,10 @@ _KEYS: list[_Key] = [
     _Key(_G, "node_add_prob", "float", REQUIRED, 0.2, _probability),
     _Key(_G, "node_delete_prob", "float", REQUIRED, 0.2, _probability),
     # neat-python's default for an omitted single_structural_mutation is the *string*
-    # 'false', which is truthy: it then mutates in single-structural mode. We reproduce
-    # what it does (True), not what the string says.
-    _Key(_G, "single_structural_mutation", "bool", True),
+    # 'false', which is truthy: a file that leaves it out mutates in single-structural
+    # mode, and we reproduce what it does (True). The keyword form has no file to leave it
+    # out of: it takes the declared default, False.
+    _Key(_G, "single_structural_mutation", "bool", True, False),
     _Key(_G, "structural_mutation_surer", "surer", "default"),
     _Key(_G, "initial_connection", "connection", "unconnected"),
     # node genes (neat/genes.py DefaultNodeGene)
