@@ -342,7 +342,19 @@ static void *run_job(void *arg)
     memset(&net, 0, sizeof net);
     const NeatConfig *c = &j->p->cfg;
     double *y = malloc(sizeof(double) * (size_t)(c->num_outputs + 1));
-    if (!y) { j->failed = 1; return NULL; }
+    double *cases = NULL, *out = NULL;
+    if (j->kind == TASK_MULTIPLEXER) {
+        int a = (int)j->params[0];
+        cases = multiplexer_cases(a);
+        out = malloc(sizeof(double) * ((size_t)1 << (a + (1 << a))));
+    } else if (j->kind < 0) {
+        out = malloc(sizeof(double) * (size_t)(j->rows * c->num_outputs + 1));
+    }
+    if (!y || (j->kind == TASK_MULTIPLEXER && (!cases || !out)) || (j->kind < 0 && !out)) {
+        free(y); free(cases); free(out);
+        j->failed = 1;
+        return NULL;
+    }
     for (int32_t i = j->lo; i < j->hi; i++) {
         Genome *g = &j->p->genomes[i];
         if (net_build(&net, g, c)) { j->failed = 1; break; }
@@ -350,7 +362,9 @@ static void *run_job(void *arg)
         double f;
         switch (j->kind) {
         case TASK_XOR: f = eval_xor(&net, g, c, &ok); break;
-        case TASK_MULTIPLEXER: f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok); break;
+        case TASK_MULTIPLEXER:
+            f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok, cases, out);
+            break;
         case TASK_CARTPOLE:
             f = eval_cartpole(&net, g, c, j->params + 1, (int64_t)j->params[0], &ok);
             break;
@@ -363,12 +377,12 @@ static void *run_job(void *arg)
             break;
         }
         default:
-            f = eval_dataset(&net, g, c, j->X, j->Y, j->rows, j->cost, j->offset, y);
+            f = eval_dataset(&net, g, c, j->X, j->Y, j->rows, j->cost, j->offset, y, out);
         }
         j->fitness[i - j->lo] = f;
         if (j->solved) j->solved[i - j->lo] = (uint8_t)ok;
     }
-    free(y);
+    free(y); free(cases); free(out);
     net_free(&net);
     return NULL;
 }

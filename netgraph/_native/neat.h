@@ -178,11 +178,15 @@ typedef struct {
     int32_t cap_slots, cap_links, cap_tmp;
     int32_t *work;               /* build scratch */
     int32_t cap_work;
+    double *blk;                 /* values of a block of rows, slot-major (net_activate_rows) */
+    int64_t cap_blk;
 } Net;
 
 int net_build(Net *net, const Genome *g, const NeatConfig *c);
 void net_reset(Net *net);
 void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *x, double *y);
 void net_free(Net *net);
+int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                      int64_t rows, double *Y);
 
 #endif

@@ -347,7 +347,10 @@ class Population:
                                  "not numbers)")
             return None
         if kind == "task":
-            f, ok = native.evaluate_task(fitness._code, fitness._params(native))
+            threads = fitness.threads
+            if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+                raise InputError(f"{fitness!r}.threads must be a positive int, got {threads!r}")
+            f, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
             for i in np.flatnonzero(ok):
                 if fitness._check(native, int(i)):
                     return int(i)

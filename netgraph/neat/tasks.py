@@ -3,7 +3,8 @@
 Each task has ``num_inputs`` and ``num_outputs`` (make the ``Config`` with them), and
 ``solved(genome) -> bool``; ``pop.run(task)`` stops at the first genome the task calls
 solved and returns it. The fitness of a whole population is computed in one native call
-with the GIL released.
+with the GIL released, on ``task.threads`` threads (default 1; the result does not depend
+on it).
 
 - ``XOR()``: the 2002 paper's XOR (Stanley & Miikkulainen, *Evolving Neural Networks
   through Augmenting Topologies*, Evol. Comput. 10(2)): fitness (4 - sum |o - t|)^2 over
@@ -40,6 +41,8 @@ class Task:
     _code: int = -1
     num_inputs: int = 0
     num_outputs: int = 1
+    #: native threads evaluating the population (set it: ``task.threads = 2``)
+    threads: int = 1
     #: whether a genome the evaluation flags must pass a further, longer test
     _confirm: bool = False
 
