@@ -135,6 +135,8 @@ class Innovations:
     def __init__(self, last_number: int = 0) -> None:
         self.last = last_number
         self.seen: dict[tuple[int, int, str], int] = {}
+        # node_split_reuse: split connection (in, out) -> the node key it got this generation
+        self.splits: dict[tuple[int, int], int] = {}
 
     def get(self, i: int, o: int, kind: str) -> int:
         key = (i, o, kind)
@@ -145,6 +147,7 @@ class Innovations:
 
     def reset_generation(self) -> None:
         self.seen.clear()
+        self.splits.clear()
 
 
 def inputs_of(values: dict[str, Any]) -> list[int]:
@@ -292,26 +295,37 @@ def mutate_add_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
 def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
                     innovations: Innovations, next_node_key: int) -> int | None:
     """Split a random connection (enabled or not) with a new node of bias 0: the old one is
-    disabled, in -> new gets weight 1, new -> out the old weight. Returns the new node's
-    key, or None (no connection to split: maybe a connection is added instead)."""
+    disabled, in -> new gets weight 1, new -> out the old weight. The node's key is
+    ``next_node_key``, or with ``node_split_reuse`` the key the same split got earlier in
+    this generation. Returns the key used, or None (no connection to split: maybe a
+    connection is added instead)."""
     if not g.conns:
         if _surer(values):
             mutate_add_connection(g, values, draws, innovations)
         return None
     (i, o), old = draws.choice(g.sorted_conns())
+    key = next_node_key
+    if values.get("node_split_reuse", False):
+        # the paper: the same split in one generation is the same innovation, so the same
+        # new node (unless this genome has that node already: then a fresh one)
+        known = innovations.splits.get((i, o))
+        if known is not None and known not in g.nodes:
+            key = known
+        else:
+            innovations.splits[(i, o)] = key
     node = new_node(values, draws)
     node.bias = 0.0
-    g.nodes[next_node_key] = node
+    g.nodes[key] = node
     old.enabled = False
-    first = innovations.get(i, next_node_key, "add_node_in")
-    second = innovations.get(next_node_key, o, "add_node_out")
+    first = innovations.get(i, key, "add_node_in")
+    second = innovations.get(key, o, "add_node_out")
     c1 = new_conn(first, values, draws)
     c1.weight, c1.enabled = 1.0, True
-    g.conns[(i, next_node_key)] = c1
+    g.conns[(i, key)] = c1
     c2 = new_conn(second, values, draws)
     c2.weight, c2.enabled = old.weight, True
-    g.conns[(next_node_key, o)] = c2
-    return next_node_key
+    g.conns[(key, o)] = c2
+    return key
 
 
 def mutate_delete_node(g: RefGenome, values: dict[str, Any], draws: Draws) -> int | None:
@@ -367,7 +381,7 @@ def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Inno
     # the paper's gate (weight_mutate_genome_rate; 1 = neat-python: no draw)
     gate = values.get("weight_mutate_genome_rate", 1.0)
     mutate_attributes(g, values, draws, weights=gate >= 1.0 or draws.random() < gate)
-    return next_node_key + 1 if added is not None else next_node_key
+    return next_node_key + 1 if added == next_node_key else next_node_key
 
 
 # ====================================================================== crossover

@@ -232,6 +232,8 @@ def test_paper_values() -> None:
     assert v["max_stagnation"] == 15 and v["species_champion_min_size"] == 5
     assert v["activation_options"] == ["steep_sigmoid"]
     assert v["spawn_method"] == "paper" and v["compatibility_distance"] == "paper"
+    assert v["node_split_reuse"] is True
+    assert (v["weight_max_value"], v["weight_min_value"]) == (8.0, -8.0)  # NEAT C++'s cap
     assert Config.paper(2, 1, pop_size=300).pop_size == 300
 
 

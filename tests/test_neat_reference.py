@@ -390,3 +390,33 @@ def test_paper_spawn_is_proportional_to_shared_fitness() -> None:
         spawn = ref.compute_spawn_paper(s, n)
         assert sum(spawn) == n
         assert all(abs(k - x / sum(s) * n) < 1.0 for k, x in zip(spawn, s, strict=True))
+
+
+def test_node_split_reuse_gives_the_same_split_the_same_node() -> None:
+    values = {**Config.paper(2, 1).values, "node_add_prob": 1.0}
+    node = ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")
+
+    def genome(key: int) -> ref.RefGenome:
+        return ref.RefGenome(key, {0: ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")},
+                             {(-1, 0): ref.RefConn(1, 0.5, True)})
+
+    inn = ref.Innovations(1)
+    a, b = genome(1), genome(2)
+    draws = [0.0] + [0.5] * 20  # split the only connection; attribute draws
+    assert ref.mutate_add_node(a, values, ref.Draws(draws), inn, 5) == 5
+    # the same split in another genome this generation: node 5 again, the same numbers
+    assert ref.mutate_add_node(b, values, ref.Draws(draws), inn, 6) == 5
+    assert a.conns.keys() == b.conns.keys()
+    assert [c.innovation for _, c in a.sorted_conns()] == \
+        [c.innovation for _, c in b.sorted_conns()] == [1, 2, 3]
+    # a genome that has node 5 already splits (-1, 0) again: a fresh node
+    b.conns[(-1, 0)].enabled = True
+    b.nodes[5] = node
+    assert ref.mutate_add_node(b, values, ref.Draws(draws), inn, 6) == 6
+    # a new generation forgets the splits; neat-python's rule never reuses
+    inn.reset_generation()
+    c = genome(3)
+    assert ref.mutate_add_node(c, values, ref.Draws(draws), inn, 7) == 7
+    plain = {**values, "node_split_reuse": False}
+    d = genome(4)
+    assert ref.mutate_add_node(d, plain, ref.Draws(draws), inn, 8) == 8

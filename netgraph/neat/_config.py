@@ -211,6 +211,10 @@ _KEYS: list[_Key] = [
     # (disabled ones included), N the larger genome's gene count, or 1 below 20 genes.
     _Key(NETGRAPH_SECTION, "compatibility_distance", "str", "neat-python",
          check=_choice("neat-python", "paper")),
+    # the paper (p. 108): identical mutations in one generation are one innovation, so the
+    # same connection split twice in a generation gives the same new node key (and the
+    # same two connection numbers); neat-python gives every split a fresh node
+    _Key(NETGRAPH_SECTION, "node_split_reuse", "bool", False),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -678,6 +682,11 @@ class Config:
         - ``activation_options = ["steep_sigmoid"]``: 1/(1+e^(-4.9x)).
         - ``spawn_method = "paper"``: explicit fitness sharing, each species' offspring
           proportional to the sum of its members' adjusted fitnesses.
+        - ``node_split_reuse = True``: "when the same structure arises more than once
+          through independent mutations in the same generation, each identical mutation
+          is assigned the same innovation number" (p. 108): the same connection split in
+          two genomes in one generation makes the same node (neat-python makes a new
+          node key for every split).
         - ``compatibility_distance = "paper"``: δ = c1 E / N + c2 D / N + c3 W̄ over the
           connection genes, matched by innovation number; W̄ the mean weight difference
           of matching genes (disabled ones included); N the larger genome's gene count,
@@ -692,8 +701,11 @@ class Config:
           ``bias_replace_rate = 0.1``), and a new node starts at 0, as a node the bias
           input is not yet linked to.
         - sizes of changes: the paper does not give them. Perturbations are gaussian with
-          ``weight_mutate_power = bias_mutate_power = 0.5``, new values gaussian(0, 1),
-          clamped to ±30 (neat-python's XOR example).
+          ``weight_mutate_power = bias_mutate_power = 0.5`` and new values gaussian(0, 1)
+          (neat-python's XOR example), clamped to ±8 as Stanley's own NEAT C++ code does
+          (``Genome::mutate_link_weights``: "Cap the weights at 8.0 (experimental)"):
+          without the cap, weights inflate until outputs saturate, and the mean weight
+          difference of the paper's distance splits the population into many species.
         - ``response`` is fixed at 1; activation, aggregation and enable-flag mutations
           are off (the paper has none).
         - ``initial_connection = "full_direct"``: the paper starts every input linked to
@@ -716,10 +728,10 @@ class Config:
             "weight_mutate_genome_rate": 0.8,
             "weight_mutate_rate": 0.9, "weight_replace_rate": 0.1,
             "weight_mutate_power": 0.5, "weight_init_mean": 0.0, "weight_init_stdev": 1.0,
-            "weight_max_value": 30.0, "weight_min_value": -30.0,
+            "weight_max_value": 8.0, "weight_min_value": -8.0,
             "bias_mutate_rate": 0.9, "bias_replace_rate": 0.1, "bias_mutate_power": 0.5,
             "bias_init_mean": 0.0, "bias_init_stdev": 1.0,
-            "bias_max_value": 30.0, "bias_min_value": -30.0,
+            "bias_max_value": 8.0, "bias_min_value": -8.0,
             "response_init_mean": 1.0, "response_init_stdev": 0.0,
             "response_mutate_rate": 0.0, "response_replace_rate": 0.0,
             "response_mutate_power": 0.0,
@@ -737,6 +749,7 @@ class Config:
             "species_champion_min_size": 5, "elitism": 0,
             "survival_threshold": 0.2, "min_species_size": 1,
             "spawn_method": "paper", "compatibility_distance": "paper",
+            "node_split_reuse": True,
             "initial_connection": "full_direct",
             "feed_forward": True, "num_hidden": 0,
             "fitness_criterion": "max", "fitness_threshold": 0.0,
