@@ -12,6 +12,7 @@ The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (wit
 
 from __future__ import annotations
 
+import importlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,7 +210,7 @@ class Population:
 
     def run(self, fitness: Any, generations: int | None = None, *,
             evaluator: Any = None,
-            progress: Callable[[GenerationRecord], None] | None = None) -> Any:
+            progress: bool | str | Callable[[GenerationRecord], None] | None = None) -> Any:
         """Run NEAT for at most ``generations`` generations (None: until the
         termination criterion, or the task, says stop). Calling it again continues.
 
@@ -224,10 +225,15 @@ class Population:
             ``genome.fitness``;
           - with an ``evaluator``, a per-genome ``fitness(genome, config) -> float``,
             which ``evaluator.evaluate(fitness, genomes, config)`` runs (see
-            ``netgraph.neat.SerialEvaluator`` for the protocol).
+            ``netgraph.neat.SerialEvaluator`` for the protocol). A ``Dataset`` or a task
+            is such a function too: with an evaluator they go through it (a task then
+            stops the run when the generation's best genome is solved).
         - ``generations``: the most generations to run now.
         - ``evaluator``: see above.
-        - ``progress``: called with each generation's ``GenerationRecord``.
+        - ``progress``: a function called with each generation's ``GenerationRecord``;
+          or ``True`` / ``False`` / ``"auto"`` (None) for netgraph's progress bar
+          (``netgraph._progress.ProgressBar``, where this netgraph has it: "auto" shows
+          it on a terminal or in Jupyter once a run lasts a second).
 
         **Returns** the best genome (neat-python's ``best_genome``); for a task, the
         genome it called solved, if one was.
@@ -251,6 +257,23 @@ class Population:
         criterion = str(values.get("fitness_criterion", "max"))
         threshold = values.get("fitness_threshold")
         solution = None
+        report = progress if callable(progress) else None
+        bar = None if callable(progress) or progress is False else \
+            _progress_bar(generations, progress)
+        try:
+            solution = self._loop(fitness, kind, evaluator, generations, report, bar,
+                                  no_termination, criterion, threshold)
+        finally:
+            if bar is not None:
+                bar.close()
+        if no_termination and kind != "task":
+            self._report("found_solution", self.config, self.generation, self.best)
+        return solution if solution is not None else self.best
+
+    def _loop(self, fitness: Any, kind: str, evaluator: Any, generations: int | None,
+              report: Callable[[GenerationRecord], None] | None, bar: Any,
+              no_termination: bool, criterion: str, threshold: Any) -> Any:
+        solution = None
         k = 0
         while generations is None or k < generations:
             k += 1
@@ -271,8 +294,10 @@ class Population:
                 self.best = best
             self.evaluations += n
             self.history.append(record)
-            if progress is not None:
-                progress(record)
+            if report is not None:
+                report(record)
+            if bar is not None:
+                bar.update(1, best=f"{record.best_fitness:.6g}", species=len(record.species))
             if solved_index is not None:
                 data = genome_data(self._native.genome_data(solved_index))
                 solution = self.genomes[data.key] if self._genomes is not None \
@@ -301,11 +326,21 @@ class Population:
                 self._report("complete_extinction")
             if self.reporters:
                 self._report("end_generation", self.config, self.genomes, self.species)
-        if no_termination and kind != "task":
-            self._report("found_solution", self.config, self.generation, self.best)
-        return solution if solution is not None else self.best
+        return solution
 
     def _kind(self, fitness: Any, evaluator: Any) -> str:
+        if evaluator is not None:
+            self._check_shape(fitness)
+            if not callable(fitness):
+                raise InputError(f"fitness must be a neat.Dataset, a task, or a function; "
+                                 f"got {type(fitness).__name__}")
+            if not callable(getattr(evaluator, "evaluate", None)):
+                raise InputError("evaluator must have an evaluate(function, genomes, config) "
+                                 "method")
+            return "function"
+        return self._check_shape(fitness)
+
+    def _check_shape(self, fitness: Any) -> str:
         if isinstance(fitness, Dataset):
             c = self._values
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
@@ -323,11 +358,6 @@ class Population:
         if not callable(fitness):
             raise InputError(f"fitness must be a neat.Dataset, a task, or a function; got "
                              f"{type(fitness).__name__}")
-        if evaluator is not None:
-            if not callable(getattr(evaluator, "evaluate", None)):
-                raise InputError("evaluator must have an evaluate(function, genomes, config) "
-                                 "method")
-            return "function"
         return "callback"
 
     def _evaluate(self, fitness: Any, kind: str, evaluator: Any) -> int | None:
@@ -372,6 +402,12 @@ class Population:
             for (_, g), v in zip(items, values, strict=True):
                 g.fitness = v
         native.set_fitness(np.array(values, dtype=np.float64))
+        if isinstance(fitness, Task):
+            # through an evaluator, a task's run stops when the generation's best genome
+            # (the first of the highest fitness) is solved
+            best = int(np.argmax(np.array(values)))
+            if fitness.solved(items[best][1]):
+                return best
         return None
 
     def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
@@ -404,6 +440,28 @@ class Population:
 
         return load(path)
 
+    def _repr_html_(self) -> str | None:
+        """Jupyter's view: netgraph.neat's population summary, where this netgraph has
+        the evolution pictures (``netgraph.neat._pictures``); else the plain repr."""
+        # looked up by name: the pictures module lands with another branch
+        try:
+            pictures = importlib.import_module("netgraph.neat._pictures")
+        except ImportError:
+            return None
+        html: str = pictures.population_html(self)
+        return html
+
     def __repr__(self) -> str:
         return (f"Population(generation={self.generation}, size={self._native.size}, "
                 f"species={len(self._native.species())}, evaluations={self.evaluations})")
+
+
+def _progress_bar(generations: int | None, show: bool | str | None) -> Any:
+    """netgraph's progress bar over generations, or None where this netgraph has none."""
+    # looked up by name: netgraph._progress lands with another branch
+    try:
+        progress = importlib.import_module("netgraph._progress")
+    except ImportError:
+        return None
+    return progress.ProgressBar(total=generations or 0, desc="neat", unit="gen",
+                                show="auto" if show is None else show)

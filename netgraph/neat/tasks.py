@@ -77,20 +77,9 @@ class Task:
 
 
 def _single(task: Task, genome: Any) -> NativePopulation:
-    """A native population holding just ``genome``, configured as its own config says."""
-    from ._native import NativePopulation, data_tuple, native_values
+    from ._native import single_population
 
-    data = getattr(genome, "data", genome)
-    config = getattr(genome, "config", None)
-    if config is None:
-        raise InputError("solved()/fitness() need a Genome that knows its Config "
-                         "(genome.config)")
-    values = native_values(config.values)
-    t = data_tuple(data)
-    state = {"rng": (1, 2, 3, 4), "generation": 0, "next_genome_key": int(data.key) + 1,
-             "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
-             "innovations": [], "genomes": [t], "species": []}
-    return NativePopulation.from_state(values, state)
+    return single_population(genome)
 
 
 class XOR(Task):
