@@ -353,3 +353,13 @@ def test_threads_and_per_genome_forms_give_the_same_fitness() -> None:
     assert calls == [150] * len(b.history)
     n = min(len(a.history), len(b.history))
     assert [r.best_fitness for r in a.history[:n]] == [r.best_fitness for r in b.history[:n]]
+
+
+def test_the_configurations_seed_is_used_when_none_is_given() -> None:
+    config = _config(seed=7, fitness_threshold=100.0)
+    a, b = Population(config), Population(config, seed=7)
+    assert a.seed == b.seed == 7
+    a.run(Dataset(X, Y, offset=4.0), 3)
+    b.run(Dataset(X, Y, offset=4.0), 3)
+    assert _state_bytes(a) == _state_bytes(b)
+    assert Population(_config(fitness_threshold=100.0), seed=8).seed == 8

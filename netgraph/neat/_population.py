@@ -117,7 +117,8 @@ class Population:
     **Arguments**
     - ``config``: a ``netgraph.neat.Config``.
     - ``seed``: the seed of the run's random generator (xoshiro256**); the same seed gives
-      the same run, bit for bit, in any process. None draws one (kept in ``pop.seed``).
+      the same run, bit for bit, in any process. None takes the configuration's ``seed``
+      (as neat-python does), or draws one (kept in ``pop.seed``).
 
     **Attributes**
     - ``generation``: the current generation's number; ``evaluations``: genomes
@@ -140,6 +141,9 @@ class Population:
         if not isinstance(pop_size, int) or pop_size < 2:
             raise InputError(f"pop_size must be at least 2 (a population needs two parents), "
                              f"got {pop_size!r}")
+        if seed is None:
+            # neat-python's Population takes config.seed when given none
+            seed = config.values.get("seed")
         if seed is None:
             seed = secrets.randbits(64)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
