@@ -9,7 +9,24 @@ unique across the sections, so ``Config.values`` is one flat dict keyed by their
 
 netgraph adds a few keys of its own (the paper's operators neat-python lacks, and issue
 22's gate mutations), read from an optional ``[netgraph]`` section that neat-python
-ignores. Their defaults reproduce neat-python's algorithm.
+ignores. Their defaults reproduce neat-python's algorithm:
+
+- ``interspecies_mating_rate`` (0): chance a crossover takes its second parent from
+  another species.
+- ``mutate_only_rate`` (0): fraction of offspring made by mutation alone.
+- ``disabled_gene_rate`` (0.75, neat-python's hard-coded value): chance a matching gene
+  disabled in either parent is disabled in the child (after inheriting the flag).
+- ``species_champion_min_size`` (0: off): the champion of each species with more members
+  than this is copied unchanged.
+- ``weight_mutate_genome_rate`` (1): chance a genome's weights and biases are mutated
+  at all (then per gene as neat-python).
+- ``spawn_method`` ("neat-python" | "paper"), ``compatibility_distance`` ("neat-python" |
+  "paper"), ``node_split_reuse`` (False): the paper's offspring allocation, distance and
+  same-split rule (see ``Config.paper``).
+- ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
+  ``self_connection_delete_prob``, ``back_connection_add_prob``,
+  ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
+  ``feed_forward = False``.
 
 What netgraph refuses, by name, with the file and line: keys no section knows, sections
 neat-python would not read, missing required keys, values of the wrong type or out of
