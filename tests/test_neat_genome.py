@@ -264,3 +264,13 @@ def test_genome_pickles_without_its_cached_network() -> None:
     again = pickle.loads(blob)
     assert (again.key, again.fitness, again.species) == (4, 2.5, 3)
     assert np.array_equal(again.network.activate([1.0, 0.0]), before)
+
+
+def test_genome_shows_as_its_network_in_jupyter() -> None:
+    config = Config.paper(2, 1)
+    genome = Genome(GenomeData.build(1, [(0, 0.1, 1.0, 0, 0)], [(1, -1, 0, 0.5, True),
+                                                                  (2, -2, 0, 0.1, False)]),
+                    config)
+    bundle = genome._repr_mimebundle_()
+    assert bundle == genome.network._repr_mimebundle_()
+    assert any(k.startswith(("image/svg", "text/")) for k in bundle)

@@ -182,6 +182,10 @@ class Genome:
             self._network = phenotype(self, recurrent=not self._config.values["feed_forward"])
         return self._network
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # in Jupyter a genome shows as its network's diagram
+        return self.network._repr_mimebundle_(include, exclude)
+
     def size(self) -> tuple[int, int]:
         """neat-python's ``genome.size()``: (node genes, enabled connection genes)."""
         return self._data.num_nodes, int(np.count_nonzero(self._data.conn_enabled))
