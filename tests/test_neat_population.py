@@ -363,3 +363,13 @@ def test_the_configurations_seed_is_used_when_none_is_given() -> None:
     b.run(Dataset(X, Y, offset=4.0), 3)
     assert _state_bytes(a) == _state_bytes(b)
     assert Population(_config(fitness_threshold=100.0), seed=8).seed == 8
+
+
+def test_a_data_set_whose_cost_is_not_finite_is_named() -> None:
+    # identity outputs of huge inputs overflow: inf or inf - inf (NaN) in the cost
+    config = _config(fitness_threshold=100.0, activation_default="identity",
+                     activation_options=["identity"])
+    pop = Population(config, seed=1)
+    with pytest.raises(InputError, match="not a finite number"):
+        pop.run(Dataset(np.array([[1e308, 1e308]]), np.array([0.0]), cost="sse"), 2)
+    assert pop.generation == 0 and pop.evaluations == 0 and pop.history == []

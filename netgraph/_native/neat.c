@@ -531,18 +531,20 @@ static PyObject *pop_sizes(PopObject *self, PyObject *unused)
 
 /* One generation's numbers for pop.history, in one call: (best index (the first of the
  * highest fitness), mean, population standard deviation, species ids, species sizes,
- * the best genome's nodes and enabled connections). */
+ * the best genome's nodes and enabled connections, the first genome whose fitness is not finite
+ * or -1). */
 static PyObject *pop_summary(PopObject *self, PyObject *unused)
 {
     Pop *p = get_pop(self);
     if (!p) return NULL;
     if (p->n == 0) { PyErr_SetString(PyExc_ValueError, "the population is empty"); return NULL; }
-    int32_t best = 0;
+    int32_t best = 0, nan_at = -1;
     double sum = 0.0;
     for (int32_t i = 0; i < p->n; i++) {
         double f = p->genomes[i].fitness;
         sum += f;
         if (f > p->genomes[best].fitness) best = i;
+        if (nan_at < 0 && !isfinite(f)) nan_at = i;
     }
     double mean = sum / p->n, var = 0.0;
     for (int32_t i = 0; i < p->n; i++) {
@@ -558,8 +560,8 @@ static PyObject *pop_summary(PopObject *self, PyObject *unused)
     const Genome *g = &p->genomes[best];
     int64_t enabled = 0;
     for (int32_t k = 0; k < g->nc; k++) enabled += g->en[k];
-    return Py_BuildValue("(iddNNiL)", (int)best, mean, sqrt(var / p->n), ids, sizes, (int)g->nn,
-                         (long long)enabled);
+    return Py_BuildValue("(iddNNiLi)", (int)best, mean, sqrt(var / p->n), ids, sizes, (int)g->nn,
+                         (long long)enabled, (int)nan_at);
 }
 
 static PyObject *finish_eval(Pop *p, Job *job, PyObject *fit, PyObject *solved, int threads)
@@ -1103,7 +1105,7 @@ static PyMethodDef pop_methods[] = {
     {"set_fitness", (PyCFunction)pop_set_fitness, METH_O, "Set every genome's fitness."},
     {"sizes", (PyCFunction)pop_sizes, METH_NOARGS, "(nodes, enabled connections) per genome."},
     {"summary", (PyCFunction)pop_summary, METH_NOARGS,
-     "(best index, mean, stdev, species ids, species sizes, best nodes, best enabled)."},
+     "(best, mean, stdev, species ids, species sizes, best nodes, best enabled, first NaN)."},
     {"evaluate_dataset", (PyCFunction)(void (*)(void))pop_evaluate_dataset,
      METH_VARARGS | METH_KEYWORDS, "Fitness offset - cost over a data set, for every genome."},
     {"evaluate_task", (PyCFunction)(void (*)(void))pop_evaluate_task,

@@ -283,7 +283,13 @@ class Population:
             k += 1
             self._report("start_generation", self.generation)
             solved_index = self._evaluate(fitness, kind, evaluator)
-            best_i, mean, stdev, ids, sizes, nodes, enabled = self._native.summary()
+            best_i, mean, stdev, ids, sizes, nodes, enabled, nan_at = self._native.summary()
+            if nan_at >= 0:  # only a data set can give these (callbacks are checked)
+                bad = float(self._native.fitness()[nan_at])
+                self._native.set_fitness(np.full(self._native.size, np.nan))
+                key = int(self._native.keys()[nan_at])
+                raise InputError(f"genome {key}: its fitness on the data set is {bad}, not a "
+                                 "finite number (its outputs overflowed or are not numbers)")
             best_data = genome_data(self._native.genome_data(best_i))
             record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
                                   best_data, solved_index)
@@ -371,20 +377,14 @@ class Population:
         if kind in ("dataset", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
         if kind == "dataset":
-            f = native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
-                                        fitness.offset, fitness.threads)
-            bad = np.flatnonzero(np.isnan(f))
-            if bad.size:
-                native.set_fitness(np.full(f.shape[0], np.nan))
-                key = int(native.keys()[bad[0]])
-                raise InputError(f"genome {key}: the data set's cost is NaN (its outputs are "
-                                 "not numbers)")
+            native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
+                                    fitness.offset, fitness.threads)
             return None
         if kind == "task":
             threads = fitness.threads
             if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
                 raise InputError(f"{fitness!r}.threads must be a positive int, got {threads!r}")
-            f, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
+            _, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
             for i in np.flatnonzero(ok):
                 if fitness._check(native, int(i)):
                     return int(i)
