@@ -413,8 +413,9 @@ class ProcessEvaluator(_Chunked):
         out: list[float] = [0.0] * len(datas)
 
         def submit(k: int) -> cf.Future[tuple[list[float], float]]:
+            pool = self._pool(k)  # first: a new worker has seen nothing
             send = {t: d for t, d in ((ft, fdata), (ct, cdata)) if t not in self._seen[k]}
-            fut = self._pool(k).submit(_process_chunk, send, ft, ct, blobs[k])
+            fut = pool.submit(_process_chunk, send, ft, ct, blobs[k])
             self._seen[k].update(send)
             return fut
 
