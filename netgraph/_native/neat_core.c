@@ -435,22 +435,26 @@ int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs)
     int32_t nn = g->nn, nc = g->nc;
     /* slots: inputs 0..num_inputs-1, then nodes */
     int32_t total = num_inputs + nn;
-    uint8_t *seen = calloc((size_t)total, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(total + 1));
-    int32_t *start = calloc((size_t)total + 1, sizeof(int32_t));
-    int32_t *adj = malloc(sizeof(int32_t) * (size_t)(nc + 1));
+    /* small genomes (nearly all) work in buffers on the stack: no allocation */
+    enum { SMALL_SLOTS = 256, SMALL_CONNS = 1024 };
+    uint8_t seen_s[SMALL_SLOTS];
+    int32_t stack_s[SMALL_SLOTS + 1], start_s[SMALL_SLOTS + 1], fill_s[SMALL_SLOTS + 1];
+    int32_t adj_s[SMALL_CONNS + 1];
+    int small = total <= SMALL_SLOTS && nc <= SMALL_CONNS;
+    uint8_t *seen = small ? seen_s : malloc((size_t)total);
+    int32_t *stack = small ? stack_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *start = small ? start_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *fill = small ? fill_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *adj = small ? adj_s : malloc(sizeof(int32_t) * (size_t)(nc + 1));
     int found = 0;
-    if (!seen || !stack || !start || !adj) { found = -1; goto done; }
+    if (!seen || !stack || !start || !fill || !adj) { found = -1; goto done; }
+    memset(seen, 0, (size_t)total);
+    memset(start, 0, sizeof(int32_t) * (size_t)(total + 1));
 #define SLOT(key) ((key) < 0 ? (int32_t)(-(key) - 1) : num_inputs + genome_find_node(g, (key)))
     for (int32_t k = 0; k < nc; k++) start[SLOT(g->cin[k]) + 1]++;
     for (int32_t i = 0; i < total; i++) start[i + 1] += start[i];
-    {
-        int32_t *fill = malloc(sizeof(int32_t) * (size_t)(total + 1));
-        if (!fill) { found = -1; goto done; }
-        memcpy(fill, start, sizeof(int32_t) * (size_t)(total + 1));
-        for (int32_t k = 0; k < nc; k++) adj[fill[SLOT(g->cin[k])]++] = SLOT(g->cout[k]);
-        free(fill);
-    }
+    memcpy(fill, start, sizeof(int32_t) * (size_t)(total + 1));
+    for (int32_t k = 0; k < nc; k++) adj[fill[SLOT(g->cin[k])]++] = SLOT(g->cout[k]);
     {
         int32_t target = SLOT(in), top = 0, s0 = SLOT(out);
         if (s0 < num_inputs) goto done; /* `out` unknown to the graph */
@@ -467,7 +471,7 @@ int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs)
     }
 #undef SLOT
 done:
-    free(seen); free(stack); free(start); free(adj);
+    if (!small) { free(seen); free(stack); free(start); free(fill); free(adj); }
     return found;
 }
 
