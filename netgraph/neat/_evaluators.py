@@ -473,6 +473,12 @@ class NeatWorker:
         """This worker's process id."""
         return os.getpid()
 
+    def node(self) -> str:
+        """The id of the Ray node this worker runs on."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
     def evaluate(self, function: Any, config: Any, blob: bytes) -> tuple[list[float], float]:
         """One chunk's fitnesses and the seconds they took."""
         t = time.perf_counter()
@@ -563,6 +569,13 @@ class RayEvaluator(_Chunked):
         while len(self._actors) < self.workers:
             self._actors.append(self._actor(ray))
         return [int(p) for p in ray.get([a.pid.remote() for a in self._actors])]
+
+    def nodes(self) -> list[str]:
+        """The Ray node id each actor runs on (starting them if needed)."""
+        ray = self._ray()
+        while len(self._actors) < self.workers:
+            self._actors.append(self._actor(ray))
+        return [str(n) for n in ray.get([a.node.remote() for a in self._actors])]
 
     def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
                  config: Any) -> list[float]:
