@@ -33,51 +33,6 @@ void rng_seed(Rng *r, uint64_t seed)
     r->tape_error = 0;
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/* xoshiro256** (Blackman & Vigna): 64 random bits. */
-uint64_t rng_next(Rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* random(): a uniform double in [0, 1) with 53 random bits, or the next scripted one. */
-double rng_random(Rng *r)
-{
-    if (r->tape) {
-        if (r->tape_pos >= r->tape_len) {
-            r->tape_error = 1;
-            return 0.0;
-        }
-        return r->tape[r->tape_pos++];
-    }
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* choice(n): floor(u * n), an index in [0, n). */
-int64_t rng_choice(Rng *r, int64_t n)
-{
-    int64_t k = (int64_t)(rng_random(r) * (double)n);
-    return k < n ? k : n - 1;
-}
-
-/* gauss(mu, sigma) by Box-Muller from two uniforms, the cosine branch only, so no spare
- * value is kept between calls (the state is just the generator's). */
-double rng_gauss(Rng *r, double mu, double sigma)
-{
-    double u1 = rng_random(r), u2 = rng_random(r);
-    return mu + sigma * (sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2));
-}
-
 /* ================================================================ genes */
 
 static void *grow(void *p, size_t elem, int32_t cap)
