@@ -21,6 +21,7 @@ import contextlib
 import functools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -203,6 +204,19 @@ def _kill_cluster(temp_dir: str) -> None:
         time.sleep(0.5)
 
 
+def _ray_start(args: list[str], env: dict[str, str]) -> None:
+    """``ray start`` with ``args``; tried three times, since on a loaded machine a node
+    can miss Ray's fixed 30 s start-up wait (a late node only adds CPUs)."""
+    for attempt in range(3):
+        result = subprocess.run([RAY, "start", *args, *_ports()], env=env, capture_output=True,
+                                text=True, timeout=300)
+        if result.returncode == 0:
+            return
+        if attempt == 2 or "timed out during startup" not in result.stderr + result.stdout:
+            raise AssertionError(f"ray start {' '.join(args)} failed:\n{result.stdout}\n"
+                                 f"{result.stderr}")
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A head node and a worker node (1 CPU each) on 127.0.0.1; its address."""
@@ -212,19 +226,15 @@ def cluster():
     env = {**os.environ, **RAY_ENV}
     env.pop("RAY_ADDRESS", None)
     try:
-        subprocess.run([RAY, "start", "--head", "--node-ip-address=127.0.0.1",
-                        f"--port={port}", f"--temp-dir={temp_dir}", "--num-cpus=1",
-                        "--include-dashboard=false", "--disable-usage-stats",
-                        f"--ray-client-server-port={_free_port()}", *_ports()],
-                       env=env, check=True, capture_output=True, text=True, timeout=300)
-        subprocess.run([RAY, "start", f"--address=127.0.0.1:{port}",
-                        "--node-ip-address=127.0.0.1", "--num-cpus=1", *_ports()],
-                       env=env, check=True, capture_output=True, text=True, timeout=300)
+        _ray_start(["--head", "--node-ip-address=127.0.0.1", f"--port={port}",
+                    f"--temp-dir={temp_dir}", "--num-cpus=1", "--include-dashboard=false",
+                    "--disable-usage-stats", f"--ray-client-server-port={_free_port()}"], env)
+        _ray_start([f"--address=127.0.0.1:{port}", "--node-ip-address=127.0.0.1",
+                    "--num-cpus=1"], env)
         yield f"127.0.0.1:{port}", env
-    except subprocess.CalledProcessError as e:
-        raise AssertionError(f"ray start failed:\n{e.stdout}\n{e.stderr}") from None
     finally:
         _kill_cluster(temp_dir)
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 NOTEBOOK_STYLE = textwrap.dedent('''
