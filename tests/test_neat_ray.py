@@ -30,6 +30,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import neat_evaluation
 import numpy as np
@@ -204,7 +205,7 @@ def _kill_cluster(temp_dir: str) -> None:
         time.sleep(0.5)
 
 
-def _ray_start(args: list[str], env: dict[str, str]) -> None:
+def _ray_start(args: list[str], env: dict[str, str], before_retry: Any = None) -> None:
     """``ray start`` with ``args``; tried three times, since on a loaded machine a node
     can miss Ray's fixed 30 s start-up wait (a late node only adds CPUs)."""
     for attempt in range(3):
@@ -215,6 +216,8 @@ def _ray_start(args: list[str], env: dict[str, str]) -> None:
         if attempt == 2 or "timed out during startup" not in result.stderr + result.stdout:
             raise AssertionError(f"ray start {' '.join(args)} failed:\n{result.stdout}\n"
                                  f"{result.stderr}")
+        if before_retry is not None:
+            before_retry()
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +231,8 @@ def cluster():
     try:
         _ray_start(["--head", "--node-ip-address=127.0.0.1", f"--port={port}",
                     f"--temp-dir={temp_dir}", "--num-cpus=1", "--include-dashboard=false",
-                    "--disable-usage-stats", f"--ray-client-server-port={_free_port()}"], env)
+                    "--disable-usage-stats", f"--ray-client-server-port={_free_port()}"], env,
+                   functools.partial(_kill_cluster, temp_dir))  # a half-started head
         _ray_start([f"--address=127.0.0.1:{port}", "--node-ip-address=127.0.0.1",
                     "--num-cpus=1"], env)
         yield f"127.0.0.1:{port}", env
