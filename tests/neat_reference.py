@@ -135,6 +135,8 @@ class Innovations:
     def __init__(self, last_number: int = 0) -> None:
         self.last = last_number
         self.seen: dict[tuple[int, int, str], int] = {}
+        # node_split_reuse: split connection (in, out) -> the node key it got this generation
+        self.splits: dict[tuple[int, int], int] = {}
 
     def get(self, i: int, o: int, kind: str) -> int:
         key = (i, o, kind)
@@ -145,6 +147,7 @@ class Innovations:
 
     def reset_generation(self) -> None:
         self.seen.clear()
+        self.splits.clear()
 
 
 def inputs_of(values: dict[str, Any]) -> list[int]:
@@ -222,15 +225,19 @@ def new_conn(innovation: int, values: dict[str, Any], draws: Draws) -> RefConn:
     return RefConn(innovation, weight, init_enabled(values, draws))
 
 
-def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws) -> None:
+def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws, *,
+                      weights: bool = True) -> None:
     """Every connection (innovation order: weight, enabled), then every node (key order:
-    bias, response, activation, aggregation)."""
+    bias, response, activation, aggregation). ``weights=False`` (the paper's per-genome
+    gate said no) leaves weights and biases alone, drawing nothing for them."""
     for _, c in g.sorted_conns():
-        c.weight = mutate_float(c.weight, "weight", values, draws)
+        if weights:
+            c.weight = mutate_float(c.weight, "weight", values, draws)
         c.enabled = mutate_enabled(c.enabled, values, draws)
     for k in sorted(g.nodes):
         n = g.nodes[k]
-        n.bias = mutate_float(n.bias, "bias", values, draws)
+        if weights:
+            n.bias = mutate_float(n.bias, "bias", values, draws)
         n.response = mutate_float(n.response, "response", values, draws)
         n.activation = mutate_name(n.activation, "activation", values, draws)
         n.aggregation = mutate_name(n.aggregation, "aggregation", values, draws)
@@ -288,26 +295,37 @@ def mutate_add_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
 def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
                     innovations: Innovations, next_node_key: int) -> int | None:
     """Split a random connection (enabled or not) with a new node of bias 0: the old one is
-    disabled, in -> new gets weight 1, new -> out the old weight. Returns the new node's
-    key, or None (no connection to split: maybe a connection is added instead)."""
+    disabled, in -> new gets weight 1, new -> out the old weight. The node's key is
+    ``next_node_key``, or with ``node_split_reuse`` the key the same split got earlier in
+    this generation. Returns the key used, or None (no connection to split: maybe a
+    connection is added instead)."""
     if not g.conns:
         if _surer(values):
             mutate_add_connection(g, values, draws, innovations)
         return None
     (i, o), old = draws.choice(g.sorted_conns())
+    key = next_node_key
+    if values.get("node_split_reuse", False):
+        # the paper: the same split in one generation is the same innovation, so the same
+        # new node (unless this genome has that node already: then a fresh one)
+        known = innovations.splits.get((i, o))
+        if known is not None and known not in g.nodes:
+            key = known
+        else:
+            innovations.splits[(i, o)] = key
     node = new_node(values, draws)
     node.bias = 0.0
-    g.nodes[next_node_key] = node
+    g.nodes[key] = node
     old.enabled = False
-    first = innovations.get(i, next_node_key, "add_node_in")
-    second = innovations.get(next_node_key, o, "add_node_out")
+    first = innovations.get(i, key, "add_node_in")
+    second = innovations.get(key, o, "add_node_out")
     c1 = new_conn(first, values, draws)
     c1.weight, c1.enabled = 1.0, True
-    g.conns[(i, next_node_key)] = c1
+    g.conns[(i, key)] = c1
     c2 = new_conn(second, values, draws)
     c2.weight, c2.enabled = old.weight, True
-    g.conns[(next_node_key, o)] = c2
-    return next_node_key
+    g.conns[(key, o)] = c2
+    return key
 
 
 def mutate_delete_node(g: RefGenome, values: dict[str, Any], draws: Draws) -> int | None:
@@ -334,8 +352,9 @@ def mutate_delete_connection(g: RefGenome, draws: Draws) -> tuple[int, int] | No
 def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Innovations,
            next_node_key: int) -> int:
     """neat-python's ``DefaultGenome.mutate``: structural mutations (one at most in
-    single-structural mode, else each with its own chance), then every attribute.
-    Returns the next unused node key."""
+    single-structural mode, else each with its own chance), then every attribute (weights
+    and biases only if the paper's per-genome gate, ``weight_mutate_genome_rate``, lets
+    them). Returns the next unused node key."""
     p_an, p_dn = values["node_add_prob"], values["node_delete_prob"]
     p_ac, p_dc = values["conn_add_prob"], values["conn_delete_prob"]
     added = None
@@ -359,8 +378,10 @@ def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Inno
             mutate_add_connection(g, values, draws, innovations)
         if draws.random() < p_dc:
             mutate_delete_connection(g, draws)
-    mutate_attributes(g, values, draws)
-    return next_node_key + 1 if added is not None else next_node_key
+    # the paper's gate (weight_mutate_genome_rate; 1 = neat-python: no draw)
+    gate = values.get("weight_mutate_genome_rate", 1.0)
+    mutate_attributes(g, values, draws, weights=gate >= 1.0 or draws.random() < gate)
+    return next_node_key + 1 if added == next_node_key else next_node_key
 
 
 # ====================================================================== crossover
@@ -425,7 +446,9 @@ def distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
             return 0.0
         matching = [k for k in x if k in y]
         unmatched = len(x) + len(y) - 2 * len(matching)
-        total = sum(diff(x[k], y[k]) for k in matching) * cw
+        total = 0.0
+        for k in matching:  # neat-python scales each gene's difference, then sums
+            total += diff(x[k], y[k]) * cw
         return (total + cd * unmatched) / max(len(x), len(y))
 
     def node_diff(n: RefNode, m: RefNode) -> float:
@@ -436,6 +459,32 @@ def distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
         return abs(c.weight - d.weight) + (c.enabled != d.enabled)
 
     return part(g1.nodes, g2.nodes, node_diff) + part(g1.conns, g2.conns, conn_diff)
+
+
+def distance_paper(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
+    """The paper's compatibility distance (section 3.3), ``compatibility_distance =
+    "paper"``: c1 E / N + c2 D / N + c3 W̄ over connection genes matched by innovation
+    number (c1 = c2 = compatibility_disjoint_coefficient, c3 =
+    compatibility_weight_coefficient); W̄ the mean |Δweight| of matching genes, disabled
+    ones included (0 without any); N the larger genome's gene count, or 1 when both have
+    fewer than 20 genes."""
+    a = {c.innovation: c for c in g1.conns.values()}
+    b = {c.innovation: c for c in g2.conns.values()}
+    matching = sorted(a.keys() & b.keys())
+    unmatched = len(a) + len(b) - 2 * len(matching)
+    larger = max(len(a), len(b))
+    n = 1 if larger < 20 else larger
+    wbar = (sum(abs(a[i].weight - b[i].weight) for i in matching) / len(matching)
+            if matching else 0.0)
+    return (values["compatibility_disjoint_coefficient"] * unmatched / n
+            + values["compatibility_weight_coefficient"] * wbar)
+
+
+def genome_distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
+    """The distance the configuration asks for (``compatibility_distance``)."""
+    if values.get("compatibility_distance", "neat-python") == "paper":
+        return distance_paper(g1, g2, values)
+    return distance(g1, g2, values)
 
 
 def speciate(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome],
@@ -453,12 +502,12 @@ def speciate(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome
     members: dict[int, list[int]] = {}
     for sid in sorted(representatives):
         old = representatives[sid]
-        best = min(unplaced, key=lambda k: distance(old, genomes[k], values))
+        best = min(unplaced, key=lambda k: genome_distance(old, genomes[k], values))
         reps[sid], members[sid] = best, [best]
         unplaced.remove(best)
     for k in unplaced:
         g = genomes[k]
-        close = [(distance(genomes[r], g, values), sid) for sid, r in reps.items()]
+        close = [(genome_distance(genomes[r], g, values), sid) for sid, r in reps.items()]
         close = [(d, sid) for d, sid in close if d < threshold]
         if close:
             members[min(close, key=lambda x: x[0])[1]].append(k)
@@ -592,3 +641,30 @@ def as_arrays(g: RefGenome) -> dict[str, np.ndarray]:
             "node_response": d.node_response, "conn_innovation": d.conn_innovation,
             "conn_in": d.conn_in, "conn_out": d.conn_out, "conn_weight": d.conn_weight,
             "conn_enabled": d.conn_enabled}
+
+
+# ====================================================================== the paper's spawn
+
+
+def paper_shared_fitness(species_fitnesses: list[list[float]]) -> list[float]:
+    """Explicit fitness sharing (the paper, section 3.3): a genome's adjusted fitness is
+    f_i / |S| within its species, so a species' summed adjusted fitness is its mean
+    fitness. Fitnesses are shifted up by the most negative one (if any), so none is
+    negative."""
+    lowest = min(f for fs in species_fitnesses for f in fs)
+    shift = lowest if lowest < 0.0 else 0.0
+    return [sum(f - shift for f in fs) / len(fs) for fs in species_fitnesses]
+
+
+def compute_spawn_paper(shared: list[float], pop_size: int) -> list[int]:
+    """Offspring proportional to each species' summed adjusted fitness: the integer
+    parts of the shares, then one each to the largest remainders (ties: the earlier
+    species) until pop_size is reached; equal shares when every sum is 0."""
+    total = sum(shared)
+    shares = [s / total * pop_size if total > 0 else pop_size / len(shared) for s in shared]
+    spawn = [math.floor(s) for s in shares]
+    left = pop_size - sum(spawn)
+    order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - spawn[i]), i))
+    for i in order[:left]:
+        spawn[i] += 1
+    return spawn

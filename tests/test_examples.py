@@ -47,6 +47,8 @@ EXPECTED = {
                          f"timing_lstm_layers{PICTURE}"],
     "export_anywhere.py": ["lstm_step.onnx", "xor.c", "xor.js", "xor.onnx", "xor.py"],
     "from_neat.py": ["winner.json", "winner.neat.json", "winner.onnx", f"winner{PICTURE}"],
+    "neat_xor.py": ["neat_xor.json", "neat_xor.onnx", f"neat_xor{PICTURE}"],
+    "neat_ray.py": [],  # writes nothing; run on a two-node Ray cluster by test_neat_ray.py
 }
 PRINTS = {
     "xor.py": "the outputs round to XOR",
@@ -56,6 +58,7 @@ PRINTS = {
     "sequence_lstm.py": "held-out error",
     "export_anywhere.py": "LSTM step model",
     "from_neat.py": "netgraph and neat-python agree",
+    "neat_xor.py": "onnxruntime gives the same outputs",
 }
 
 
@@ -228,9 +231,33 @@ def check_from_neat(out: Path, printed: str) -> None:
                                net.activate(np.array(XOR_IN, float)), rtol=1e-12, atol=1e-12)
 
 
+def check_neat_xor(out: Path, printed: str) -> None:
+    """The evolved champion: solved, saved with its innovation numbers, exported."""
+    import onnxruntime
+
+    m = re.search(r"solved in generation (\d+) after (\d+) evaluations", printed)
+    assert m is not None and int(m[2]) >= 150
+    net = Network.load(out / "neat_xor.json")
+    rows = re.findall(r"(\d) xor (\d) = (\d): ([0-9.]+)", printed)
+    assert len(rows) == 4
+    for a, b, t, y in rows:
+        assert int(t) == int(a) ^ int(b)
+        assert f"{net.activate([int(a), int(b)])[0]:.6f}" == y
+        assert (float(y) > 0.5) == (int(t) == 1)  # tasks.XOR's criterion
+    genes = re.findall(r"innovation +(\d+): +(-?\d+) -> (-?\d+) +weight", printed)
+    enabled = {(int(u), int(v)): int(i) for i, u, v in genes}
+    on_synapses = {(u, v): a["innovation"] for u, v, a in net.graph.edges(data=True)}
+    assert on_synapses and all(enabled[k] == i for k, i in on_synapses.items())
+    assert float(re.search(r"same outputs to (\S+)", printed)[1]) <= 1e-12
+    session = onnxruntime.InferenceSession((out / "neat_xor.onnx").read_bytes())
+    np.testing.assert_allclose(session.run(None, {"input": np.array(XOR_IN, float)})[0],
+                               net.activate(np.array(XOR_IN, float)), rtol=1e-12, atol=1e-12)
+    _picture(out / f"neat_xor{PICTURE}", "NEAT XOR champion")
+
+
 CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": check_custom_topology,
           "export_import.py": check_export_import, "sequence_lstm.py": check_sequence_lstm,
-          "from_neat.py": check_from_neat}
+          "from_neat.py": check_from_neat, "neat_xor.py": check_neat_xor}
 
 
 @pytest.mark.parametrize("name", [
@@ -240,6 +267,7 @@ CHECKS = {"xor.py": check_xor, "draw.py": check_draw, "custom_topology.py": chec
     "export_import.py",
     "sequence_lstm.py",
     "from_neat.py",
+    "neat_xor.py",
 ])
 def test_example_prints_and_writes_what_it_promises(name, tmp_path):
     out = tmp_path / "out"

@@ -250,3 +250,27 @@ def test_compat_networks_refuse_bad_input() -> None:
     rec.activate([0.0, 0.0])
     rec.reset()
     assert rec.activate([1.0, 0.0]) == first
+
+
+def test_genome_pickles_without_its_cached_network() -> None:
+    import pickle
+
+    config = Config.paper(2, 1)
+    genome = Genome(GenomeData.build(4, [(0, 0.1, 1.0, 0, 0)], [(1, -1, 0, 0.5, True)],
+                                     fitness=2.5, species=3), config)
+    before = genome.network.activate([1.0, 0.0])
+    blob = pickle.dumps(genome)
+    assert b"networkx" not in blob  # the cached network stays behind
+    again = pickle.loads(blob)
+    assert (again.key, again.fitness, again.species) == (4, 2.5, 3)
+    assert np.array_equal(again.network.activate([1.0, 0.0]), before)
+
+
+def test_genome_shows_as_its_network_in_jupyter() -> None:
+    config = Config.paper(2, 1)
+    genome = Genome(GenomeData.build(1, [(0, 0.1, 1.0, 0, 0)], [(1, -1, 0, 0.5, True),
+                                                                  (2, -2, 0, 0.1, False)]),
+                    config)
+    bundle = genome._repr_mimebundle_()
+    assert bundle == genome.network._repr_mimebundle_()
+    assert any(k.startswith(("image/svg", "text/")) for k in bundle)

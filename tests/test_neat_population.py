@@ -323,3 +323,53 @@ def test_fitness_threshold_stops_the_run() -> None:
     assert pop.generation == 0 and len(pop.history) == 1
     assert best.fitness == pop.history[0].best_fitness
     assert math.isfinite(best.fitness)
+
+
+def test_threads_and_per_genome_forms_give_the_same_fitness() -> None:
+    config = _config(fitness_threshold=100.0)
+    one = Population(config, seed=12)
+    one.run(Dataset(X, Y, cost="mse", offset=1.0), 5)
+    two = Population(config, seed=12)
+    two.run(Dataset(X, Y, cost="mse", offset=1.0, threads=2), 5)
+    assert _state_bytes(one) == _state_bytes(two)
+    # a Dataset and a task are also per-genome functions, for evaluators
+    three = Population(config, seed=12)
+    three.run(Dataset(X, Y, cost="mse", offset=1.0), 5, evaluator=SerialEvaluator())
+    assert three.genomes  # the evaluator path made Genome objects
+    assert _state_bytes(one) == _state_bytes(three)
+    calls: list[int] = []
+
+    class Counting(SerialEvaluator):
+        def evaluate(self, function: Any, genomes: Any, config: Any) -> list[float]:
+            calls.append(len(genomes))
+            return super().evaluate(function, genomes, config)
+
+    task = tasks.XOR()
+    task.threads = 2
+    a = Population(config, seed=13)
+    a.run(task, 4)
+    b = Population(config, seed=13)
+    b.run(tasks.XOR(), 4, evaluator=Counting())
+    assert calls == [150] * len(b.history)
+    n = min(len(a.history), len(b.history))
+    assert [r.best_fitness for r in a.history[:n]] == [r.best_fitness for r in b.history[:n]]
+
+
+def test_the_configurations_seed_is_used_when_none_is_given() -> None:
+    config = _config(seed=7, fitness_threshold=100.0)
+    a, b = Population(config), Population(config, seed=7)
+    assert a.seed == b.seed == 7
+    a.run(Dataset(X, Y, offset=4.0), 3)
+    b.run(Dataset(X, Y, offset=4.0), 3)
+    assert _state_bytes(a) == _state_bytes(b)
+    assert Population(_config(fitness_threshold=100.0), seed=8).seed == 8
+
+
+def test_a_data_set_whose_cost_is_not_finite_is_named() -> None:
+    # identity outputs of huge inputs overflow: inf or inf - inf (NaN) in the cost
+    config = _config(fitness_threshold=100.0, activation_default="identity",
+                     activation_options=["identity"])
+    pop = Population(config, seed=1)
+    with pytest.raises(InputError, match="not a finite number"):
+        pop.run(Dataset(np.array([[1e308, 1e308]]), np.array([0.0]), cost="sse"), 2)
+    assert pop.generation == 0 and pop.evaluations == 0 and pop.history == []

@@ -349,3 +349,74 @@ def test_new_genomes_equal_neat_python(tmp_path: Path, monkeypatch: pytest.Monke
             theirs.configure_new(gc)
         assert script.draws.used == draws.used
         assert_same(ours, theirs)
+
+
+def test_paper_distance_on_the_papers_terms() -> None:
+    """Section 3.3's δ on a hand-checked pair: 2 disjoint + 1 excess genes, N = 1 (small
+    genomes), W̄ over the two matching genes (one of them disabled)."""
+    values = Config.paper(2, 1).values
+    node = ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")
+    a = ref.RefGenome(1, {0: node, 3: node}, {
+        (-1, 0): ref.RefConn(1, 0.5, True), (-2, 0): ref.RefConn(2, -1.0, False),
+        (-1, 3): ref.RefConn(4, 0.3, True), (3, 0): ref.RefConn(5, 1.0, True)})
+    b = ref.RefGenome(2, {0: node}, {
+        (-1, 0): ref.RefConn(1, 1.5, True), (-2, 0): ref.RefConn(2, -0.5, True),
+        (-2, 3): ref.RefConn(3, 2.0, True)})
+    wbar = (1.0 + 0.5) / 2
+    expected = 1.0 * 3 / 1 + 0.4 * wbar
+    assert ref.distance_paper(a, b, values) == pytest.approx(expected, abs=1e-15)
+    assert ref.genome_distance(a, b, values) == ref.distance_paper(a, b, values)
+    # 20 genes or more: divided by the larger count
+    big = ref.RefGenome(3, {0: node}, {(-1, k + 10): ref.RefConn(k + 10, 0.0, True)
+                                      for k in range(20)})
+    assert ref.distance_paper(a, big, values) == pytest.approx(24 / 20, abs=1e-15)
+    neat_python = {**values, "compatibility_distance": "neat-python"}
+    assert ref.genome_distance(a, b, neat_python) == ref.distance(a, b, neat_python)
+
+
+def test_paper_spawn_is_proportional_to_shared_fitness() -> None:
+    shared = ref.paper_shared_fitness([[1.0, 3.0], [2.0], [4.0, 4.0, 1.0]])
+    assert shared == [2.0, 2.0, 3.0]
+    spawn = ref.compute_spawn_paper(shared, 150)
+    assert spawn == [43, 43, 64]  # 150 * (2, 2, 3) / 7 = 42.86, 42.86, 64.29
+    assert sum(spawn) == 150
+    # negative fitnesses shift up by the lowest; all-zero sums share equally
+    assert ref.paper_shared_fitness([[-1.0, 1.0], [0.0]]) == [1.0, 1.0]
+    assert ref.compute_spawn_paper([0.0, 0.0, 0.0], 10) == [4, 3, 3]
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        s = rng.random(int(rng.integers(1, 9))).tolist()
+        n = int(rng.integers(2, 400))
+        spawn = ref.compute_spawn_paper(s, n)
+        assert sum(spawn) == n
+        assert all(abs(k - x / sum(s) * n) < 1.0 for k, x in zip(spawn, s, strict=True))
+
+
+def test_node_split_reuse_gives_the_same_split_the_same_node() -> None:
+    values = {**Config.paper(2, 1).values, "node_add_prob": 1.0}
+    node = ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")
+
+    def genome(key: int) -> ref.RefGenome:
+        return ref.RefGenome(key, {0: ref.RefNode(0.0, 1.0, "steep_sigmoid", "sum")},
+                             {(-1, 0): ref.RefConn(1, 0.5, True)})
+
+    inn = ref.Innovations(1)
+    a, b = genome(1), genome(2)
+    draws = [0.0] + [0.5] * 20  # split the only connection; attribute draws
+    assert ref.mutate_add_node(a, values, ref.Draws(draws), inn, 5) == 5
+    # the same split in another genome this generation: node 5 again, the same numbers
+    assert ref.mutate_add_node(b, values, ref.Draws(draws), inn, 6) == 5
+    assert a.conns.keys() == b.conns.keys()
+    assert [c.innovation for _, c in a.sorted_conns()] == \
+        [c.innovation for _, c in b.sorted_conns()] == [1, 2, 3]
+    # a genome that has node 5 already splits (-1, 0) again: a fresh node
+    b.conns[(-1, 0)].enabled = True
+    b.nodes[5] = node
+    assert ref.mutate_add_node(b, values, ref.Draws(draws), inn, 6) == 6
+    # a new generation forgets the splits; neat-python's rule never reuses
+    inn.reset_generation()
+    c = genome(3)
+    assert ref.mutate_add_node(c, values, ref.Draws(draws), inn, 7) == 7
+    plain = {**values, "node_split_reuse": False}
+    d = genome(4)
+    assert ref.mutate_add_node(d, plain, ref.Draws(draws), inn, 8) == 8

@@ -124,6 +124,7 @@ static int parse_config(PyObject *d, NeatConfig *c)
     D(mutate_only_rate, "mutate_only_rate"); D(disabled_gene_rate, "disabled_gene_rate");
     D(weight_genome_rate, "weight_mutate_genome_rate");
     I(species_champion_min_size, "species_champion_min_size"); I(spawn_paper, "spawn_paper");
+    I(distance_paper, "distance_paper"); I(node_split_reuse, "node_split_reuse");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {
@@ -198,8 +199,8 @@ static PyObject *genome_tuple(const Genome *g)
     return Py_BuildValue("(LNNNNNNNNNNNN)", (long long)g->key, arr_i64(g->nkey, g->nn),
                          arr_f64(g->bias, g->nn), arr_f64(g->resp, g->nn),
                          arr_i32_as_i64(g->act, g->nn), arr_i32_as_i64(g->agg, g->nn),
-                         arr_i64(g->inno, g->nc), arr_i64(g->cin, g->nc),
-                         arr_i64(g->cout, g->nc), arr_f64(g->w, g->nc),
+                         arr_i64(g->inno, g->nc), arr_i32_as_i64(g->cin, g->nc),
+                         arr_i32_as_i64(g->cout, g->nc), arr_f64(g->w, g->nc),
                          arr_bool(g->en, g->nc), fit, sp);
 }
 
@@ -250,7 +251,7 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
     const int64_t *nk = PyArray_DATA(a[0]), *ac = PyArray_DATA(a[3]), *ag = PyArray_DATA(a[4]);
     const int64_t *inn = PyArray_DATA(a[5]), *ci = PyArray_DATA(a[6]), *co = PyArray_DATA(a[7]);
     for (npy_intp k = 0; k < nn; k++) {
-        if ((k && nk[k] <= nk[k - 1]) || nk[k] < 0) {
+        if ((k && nk[k] <= nk[k - 1]) || nk[k] < 0 || nk[k] > INT32_MAX / 2) {
             PyErr_Format(PyExc_ValueError, "genome %lld: node keys must be >= 0 and ascending", key);
             goto done;
         }
@@ -270,7 +271,8 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
             PyErr_Format(PyExc_ValueError, "genome %lld: innovation numbers must ascend", key);
             goto done;
         }
-        if (co[k] < 0 || (ci[k] < 0 && -ci[k] > c->num_inputs)) {
+        if (co[k] < 0 || co[k] > INT32_MAX / 2 || ci[k] > INT32_MAX / 2 ||
+            (ci[k] < 0 && -ci[k] > c->num_inputs)) {
             PyErr_Format(PyExc_ValueError, "genome %lld: connection %lld (%lld -> %lld) has a bad end",
                          key, (long long)inn[k], (long long)ci[k], (long long)co[k]);
             goto done;
@@ -286,10 +288,9 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
         memcpy(g->resp, PyArray_DATA(a[2]), 8 * (size_t)nn);
         for (npy_intp k = 0; k < nn; k++) { g->act[k] = (int32_t)ac[k]; g->agg[k] = (int32_t)ag[k]; }
     }
-    if (nc) {
+    if (nc > 0) {
         memcpy(g->inno, inn, 8 * (size_t)nc);
-        memcpy(g->cin, ci, 8 * (size_t)nc);
-        memcpy(g->cout, co, 8 * (size_t)nc);
+        for (npy_intp k = 0; k < nc; k++) { g->cin[k] = (int32_t)ci[k]; g->cout[k] = (int32_t)co[k]; }
         memcpy(g->w, PyArray_DATA(a[8]), 8 * (size_t)nc);
         memcpy(g->en, PyArray_DATA(a[9]), (size_t)nc);
     }
@@ -341,7 +342,19 @@ static void *run_job(void *arg)
     memset(&net, 0, sizeof net);
     const NeatConfig *c = &j->p->cfg;
     double *y = malloc(sizeof(double) * (size_t)(c->num_outputs + 1));
-    if (!y) { j->failed = 1; return NULL; }
+    double *cases = NULL, *out = NULL;
+    if (j->kind == TASK_MULTIPLEXER) {
+        int a = (int)j->params[0];
+        cases = multiplexer_cases(a);
+        out = malloc(sizeof(double) * ((size_t)1 << (a + (1 << a))));
+    } else if (j->kind < 0) {
+        out = malloc(sizeof(double) * (size_t)(j->rows * c->num_outputs + 1));
+    }
+    if (!y || (j->kind == TASK_MULTIPLEXER && (!cases || !out)) || (j->kind < 0 && !out)) {
+        free(y); free(cases); free(out);
+        j->failed = 1;
+        return NULL;
+    }
     for (int32_t i = j->lo; i < j->hi; i++) {
         Genome *g = &j->p->genomes[i];
         if (net_build(&net, g, c)) { j->failed = 1; break; }
@@ -349,7 +362,9 @@ static void *run_job(void *arg)
         double f;
         switch (j->kind) {
         case TASK_XOR: f = eval_xor(&net, g, c, &ok); break;
-        case TASK_MULTIPLEXER: f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok); break;
+        case TASK_MULTIPLEXER:
+            f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok, cases, out);
+            break;
         case TASK_CARTPOLE:
             f = eval_cartpole(&net, g, c, j->params + 1, (int64_t)j->params[0], &ok);
             break;
@@ -362,12 +377,12 @@ static void *run_job(void *arg)
             break;
         }
         default:
-            f = eval_dataset(&net, g, c, j->X, j->Y, j->rows, j->cost, j->offset, y);
+            f = eval_dataset(&net, g, c, j->X, j->Y, j->rows, j->cost, j->offset, y, out);
         }
         j->fitness[i - j->lo] = f;
         if (j->solved) j->solved[i - j->lo] = (uint8_t)ok;
     }
-    free(y);
+    free(y); free(cases); free(out);
     net_free(&net);
     return NULL;
 }
@@ -512,6 +527,41 @@ static PyObject *pop_sizes(PopObject *self, PyObject *unused)
         db[i] = e;
     }
     return Py_BuildValue("(NN)", a, b);
+}
+
+/* One generation's numbers for pop.history, in one call: (best index (the first of the
+ * highest fitness), mean, population standard deviation, species ids, species sizes,
+ * the best genome's nodes and enabled connections, the first genome whose fitness is not finite
+ * or -1). */
+static PyObject *pop_summary(PopObject *self, PyObject *unused)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    if (p->n == 0) { PyErr_SetString(PyExc_ValueError, "the population is empty"); return NULL; }
+    int32_t best = 0, nan_at = -1;
+    double sum = 0.0;
+    for (int32_t i = 0; i < p->n; i++) {
+        double f = p->genomes[i].fitness;
+        sum += f;
+        if (f > p->genomes[best].fitness) best = i;
+        if (nan_at < 0 && !isfinite(f)) nan_at = i;
+    }
+    double mean = sum / p->n, var = 0.0;
+    for (int32_t i = 0; i < p->n; i++) {
+        double d = p->genomes[i].fitness - mean;
+        var += d * d;
+    }
+    PyObject *ids = PyList_New(p->ns), *sizes = PyList_New(p->ns);
+    if (!ids || !sizes) { Py_XDECREF(ids); Py_XDECREF(sizes); return NULL; }
+    for (int32_t s = 0; s < p->ns; s++) {
+        PyList_SET_ITEM(ids, s, PyLong_FromLongLong(p->species[s].key));
+        PyList_SET_ITEM(sizes, s, PyLong_FromLong(p->species[s].nmembers));
+    }
+    const Genome *g = &p->genomes[best];
+    int64_t enabled = 0;
+    for (int32_t k = 0; k < g->nc; k++) enabled += g->en[k];
+    return Py_BuildValue("(iddNNiLi)", (int)best, mean, sqrt(var / p->n), ids, sizes, (int)g->nn,
+                         (long long)enabled, (int)nan_at);
 }
 
 static PyObject *finish_eval(Pop *p, Job *job, PyObject *fit, PyObject *solved, int threads)
@@ -855,7 +905,7 @@ static PyObject *pop_from_state(PyTypeObject *type, PyObject *args)
     if (!p->genomes) { PyErr_NoMemory(); goto fail; }
     for (Py_ssize_t i = 0; i < n; i++) {
         genome_init(&p->genomes[i], 0);
-        p->n = (int32_t)(i + 1);
+        p->n = p->ncap = (int32_t)(i + 1);
         if (genome_from_tuple(&p->genomes[i], PyList_GET_ITEM(genomes, i), &p->cfg)) goto fail;
     }
     Py_ssize_t ns = PyList_GET_SIZE(species);
@@ -954,14 +1004,16 @@ static PyObject *op_distance(PopObject *self, PyObject *args)
     if (!p || !PyArg_ParseTuple(args, "nn", &i, &j) || check_index(p, i) || check_index(p, j))
         return NULL;
     const Genome *a = &p->genomes[i], *b = &p->genomes[j];
+    uint64_t *ka = malloc(sizeof(uint64_t) * (size_t)(a->nc + 1));
     int32_t *oa = malloc(sizeof(int32_t) * (size_t)(a->nc + 1));
-    int32_t *ob = malloc(sizeof(int32_t) * (size_t)(b->nc + 1));
-    if (!oa || !ob || key_order(a, oa) || key_order(b, ob)) {
-        free(oa); free(ob);
+    double *term = malloc(sizeof(double) * (size_t)(a->nc + 1));
+    if (!ka || !oa || !term || key_index(a, ka, oa)) {
+        free(ka); free(oa); free(term);
         return PyErr_NoMemory();
     }
-    double d = genome_distance(&p->cfg, a, oa, b, ob);
-    free(oa); free(ob);
+    for (int32_t k = 0; k < a->nc; k++) term[k] = NAN;
+    double d = genome_distance(&p->cfg, a, ka, oa, b, term);
+    free(ka); free(oa); free(term);
     return PyFloat_FromDouble(d);
 }
 
@@ -1052,6 +1104,8 @@ static PyMethodDef pop_methods[] = {
     {"fitness", (PyCFunction)pop_fitness, METH_NOARGS, "Fitness of each genome (NaN: none)."},
     {"set_fitness", (PyCFunction)pop_set_fitness, METH_O, "Set every genome's fitness."},
     {"sizes", (PyCFunction)pop_sizes, METH_NOARGS, "(nodes, enabled connections) per genome."},
+    {"summary", (PyCFunction)pop_summary, METH_NOARGS,
+     "(best, mean, stdev, species ids, species sizes, best nodes, best enabled, first NaN)."},
     {"evaluate_dataset", (PyCFunction)(void (*)(void))pop_evaluate_dataset,
      METH_VARARGS | METH_KEYWORDS, "Fitness offset - cost over a data set, for every genome."},
     {"evaluate_task", (PyCFunction)(void (*)(void))pop_evaluate_task,

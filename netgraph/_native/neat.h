@@ -12,6 +12,7 @@
 #ifndef NETGRAPH_NEAT_H
 #define NETGRAPH_NEAT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +35,10 @@ enum { IC_UNCONNECTED = 0, IC_FS_NEAT_NOHIDDEN, IC_FS_NEAT_HIDDEN, IC_FULL_NODIR
        IC_FULL_DIRECT, IC_PARTIAL_NODIRECT, IC_PARTIAL_DIRECT };
 enum { SFF_MIN = 0, SFF_MAX, SFF_MEAN, SFF_MEDIAN, SFF_MEDIAN2 };
 enum { AGG_SUM = 0, AGG_PRODUCT, AGG_MAX, AGG_MIN, AGG_MAXABS, AGG_MEDIAN, AGG_MEAN };
-enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL };
+/* kinds of innovation-map entries; INNOV_SPLIT maps a split connection (in, out) to the
+ * node key it got this generation (node_split_reuse), not to an innovation number */
+enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL,
+       INNOV_SPLIT };
 
 #define NEAT_MAX_OPTIONS 64
 
@@ -63,6 +67,8 @@ typedef struct {
     double interspecies_mating_rate, mutate_only_rate, disabled_gene_rate, weight_genome_rate;
     int species_champion_min_size;
     int spawn_paper;
+    int distance_paper; /* compatibility_distance = "paper" (section 3.3 of the paper) */
+    int node_split_reuse; /* the same split in one generation gives the same node key */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */
@@ -75,7 +81,8 @@ typedef struct {
     double *bias, *resp;
     int32_t *act, *agg;
     int64_t *inno;
-    int64_t *cin, *cout;
+    int32_t *cin, *cout; /* node keys fit 32 bits (checked where keys are made): 25 bytes
+                          * a connection gene in all */
     double *w;
     uint8_t *en;
 } Genome;
@@ -111,20 +118,66 @@ typedef struct {
     int64_t next_genome_key, next_node_key, next_species_key; /* next_node_key -1: unset */
     Innovations innov;
     Genome *genomes;
-    int32_t n;
+    int32_t n, ncap;   /* genomes in use; structs initialised (arrays kept for reuse) */
+    Genome *spare;     /* the previous generation's structs, reused by the next one */
+    int32_t nspare;
     Species *species;
     int32_t ns;
 } Pop;
 
 /* ---------------------------------------------------------------- neat_core.c */
 void rng_seed(Rng *r, uint64_t seed);
-uint64_t rng_next(Rng *r);
-double rng_random(Rng *r);
-int64_t rng_choice(Rng *r, int64_t n);
-double rng_gauss(Rng *r, double mu, double sigma);
+
+/* The generator is used in every operator's inner loop: inline, here. */
+static inline uint64_t rng_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* xoshiro256** (Blackman & Vigna): 64 random bits. */
+static inline uint64_t rng_next(Rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rng_rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rng_rotl(s[3], 45);
+    return result;
+}
+
+/* random(): a uniform double in [0, 1) with 53 random bits, or the next scripted one. */
+static inline double rng_random(Rng *r)
+{
+    if (r->tape) {
+        if (r->tape_pos >= r->tape_len) {
+            r->tape_error = 1;
+            return 0.0;
+        }
+        return r->tape[r->tape_pos++];
+    }
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* choice(n): floor(u * n), an index in [0, n). */
+static inline int64_t rng_choice(Rng *r, int64_t n)
+{
+    int64_t k = (int64_t)(rng_random(r) * (double)n);
+    return k < n ? k : n - 1;
+}
+
+/* gauss(mu, sigma) by Box-Muller from two uniforms, the cosine branch only, so no spare
+ * value is kept between calls (the state is just the generator's). */
+static inline double rng_gauss(Rng *r, double mu, double sigma)
+{
+    double u1 = rng_random(r), u2 = rng_random(r);
+    return mu + sigma * (sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * 3.14159265358979323846 * u2));
+}
 
 int genome_reserve(Genome *g, int32_t nn, int32_t nc);
+int genome_grow(Genome *g, int32_t nn, int32_t nc);
 void genome_init(Genome *g, int64_t key);
+void genome_reset(Genome *g, int64_t key);
 void genome_free(Genome *g);
 int genome_copy(Genome *dst, const Genome *src);
 int32_t genome_find_node(const Genome *g, int64_t key);
@@ -142,9 +195,9 @@ int mutate_delete_node(Pop *p, Genome *g);
 int mutate_delete_connection(Pop *p, Genome *g);
 int genome_mutate(Pop *p, Genome *g);
 int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child);
-int key_order(const Genome *g, int32_t *order);
-double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
-                       const Genome *b, const int32_t *ob);
+int key_index(const Genome *g, uint64_t *keys, int32_t *order);
+double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                       const int32_t *aorder, const Genome *b, double *term);
 int genome_configure_new(Pop *p, Genome *g);
 
 void pop_free(Pop *p);
@@ -168,11 +221,15 @@ typedef struct {
     int32_t cap_slots, cap_links, cap_tmp;
     int32_t *work;               /* build scratch */
     int32_t cap_work;
+    double *blk;                 /* values of a block of rows, slot-major (net_activate_rows) */
+    int64_t cap_blk;
 } Net;
 
 int net_build(Net *net, const Genome *g, const NeatConfig *c);
 void net_reset(Net *net);
 void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *x, double *y);
 void net_free(Net *net);
+int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                      int64_t rows, double *Y);
 
 #endif

@@ -33,51 +33,6 @@ void rng_seed(Rng *r, uint64_t seed)
     r->tape_error = 0;
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/* xoshiro256** (Blackman & Vigna): 64 random bits. */
-uint64_t rng_next(Rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* random(): a uniform double in [0, 1) with 53 random bits, or the next scripted one. */
-double rng_random(Rng *r)
-{
-    if (r->tape) {
-        if (r->tape_pos >= r->tape_len) {
-            r->tape_error = 1;
-            return 0.0;
-        }
-        return r->tape[r->tape_pos++];
-    }
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* choice(n): floor(u * n), an index in [0, n). */
-int64_t rng_choice(Rng *r, int64_t n)
-{
-    int64_t k = (int64_t)(rng_random(r) * (double)n);
-    return k < n ? k : n - 1;
-}
-
-/* gauss(mu, sigma) by Box-Muller from two uniforms, the cosine branch only, so no spare
- * value is kept between calls (the state is just the generator's). */
-double rng_gauss(Rng *r, double mu, double sigma)
-{
-    double u1 = rng_random(r), u2 = rng_random(r);
-    return mu + sigma * (sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2));
-}
-
 /* ================================================================ genes */
 
 static void *grow(void *p, size_t elem, int32_t cap)
@@ -85,10 +40,11 @@ static void *grow(void *p, size_t elem, int32_t cap)
     return realloc(p, elem * (size_t)(cap > 0 ? cap : 1));
 }
 
-int genome_reserve(Genome *g, int32_t nn, int32_t nc)
+/* Give g room for exactly capn node genes and capc connection genes (never shrinks). */
+static int reserve_exact(Genome *g, int32_t capn, int32_t capc)
 {
-    if (nn > g->capn) {
-        int32_t cap = nn < 4 ? 4 : nn + nn / 2;
+    if (capn > g->capn) {
+        int32_t cap = capn;
         void *a = grow(g->nkey, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
         if (a) g->nkey = a;
         b = a ? grow(g->bias, 8, cap) : NULL;
@@ -102,13 +58,13 @@ int genome_reserve(Genome *g, int32_t nn, int32_t nc)
         if (!e) return -1;
         g->capn = cap;
     }
-    if (nc > g->capc) {
-        int32_t cap = nc < 4 ? 4 : nc + nc / 2;
+    if (capc > g->capc) {
+        int32_t cap = capc;
         void *a = grow(g->inno, 8, cap), *b = NULL, *c = NULL, *d = NULL, *e = NULL;
         if (a) g->inno = a;
-        b = a ? grow(g->cin, 8, cap) : NULL;
+        b = a ? grow(g->cin, 4, cap) : NULL;
         if (b) g->cin = b;
-        c = b ? grow(g->cout, 8, cap) : NULL;
+        c = b ? grow(g->cout, 4, cap) : NULL;
         if (c) g->cout = c;
         d = c ? grow(g->w, 8, cap) : NULL;
         if (d) g->w = d;
@@ -120,12 +76,39 @@ int genome_reserve(Genome *g, int32_t nn, int32_t nc)
     return 0;
 }
 
+/* Room for nn node and nc connection genes plus the few a mutation adds (a split adds a
+ * node and two connections, a new link one): a population of large genomes then holds
+ * little slack (10,000 genomes of 2,500 connections fit in 2 GB). */
+int genome_reserve(Genome *g, int32_t nn, int32_t nc)
+{
+    return reserve_exact(g, nn > g->capn ? nn + 2 : g->capn, nc > g->capc ? nc + 3 : g->capc);
+}
+
+/* Room for one more gene at a time, amortised (inserts). */
+int genome_grow(Genome *g, int32_t nn, int32_t nc)
+{
+    int32_t capn = nn > g->capn ? (nn > g->capn + g->capn / 4 + 4 ? nn : g->capn + g->capn / 4 + 4)
+                                : g->capn;
+    int32_t capc = nc > g->capc ? (nc > g->capc + g->capc / 4 + 4 ? nc : g->capc + g->capc / 4 + 4)
+                                : g->capc;
+    return reserve_exact(g, capn, capc);
+}
+
 void genome_init(Genome *g, int64_t key)
 {
     memset(g, 0, sizeof *g);
     g->key = key;
     g->fitness = NAN;
     g->species = -1;
+}
+
+/* An empty genome that keeps its arrays' memory (the population reuses it). */
+void genome_reset(Genome *g, int64_t key)
+{
+    g->key = key;
+    g->fitness = NAN;
+    g->species = -1;
+    g->nn = g->nc = 0;
 }
 
 void genome_free(Genome *g)
@@ -151,8 +134,8 @@ int genome_copy(Genome *dst, const Genome *src)
         memcpy(dst->agg, src->agg, 4 * n);
     }
     if (m) {
-        memcpy(dst->inno, src->inno, 8 * m); memcpy(dst->cin, src->cin, 8 * m);
-        memcpy(dst->cout, src->cout, 8 * m); memcpy(dst->w, src->w, 8 * m);
+        memcpy(dst->inno, src->inno, 8 * m); memcpy(dst->cin, src->cin, 4 * m);
+        memcpy(dst->cout, src->cout, 4 * m); memcpy(dst->w, src->w, 8 * m);
         memcpy(dst->en, src->en, m);
     }
     return 0;
@@ -182,7 +165,7 @@ int32_t genome_find_conn(const Genome *g, int64_t in, int64_t out)
 static int32_t insert_node(Genome *g, int64_t key, double bias, double resp, int32_t act,
                            int32_t agg)
 {
-    if (genome_reserve(g, g->nn + 1, g->nc)) return -1;
+    if (genome_grow(g, g->nn + 1, g->nc)) return -1;
     int32_t at = g->nn;
     while (at > 0 && g->nkey[at - 1] > key) at--;
     size_t tail = (size_t)(g->nn - at);
@@ -201,16 +184,16 @@ static int32_t insert_node(Genome *g, int64_t key, double bias, double resp, int
 static int32_t insert_conn(Genome *g, int64_t inno, int64_t in, int64_t out, double w,
                            uint8_t en)
 {
-    if (genome_reserve(g, g->nn, g->nc + 1)) return -1;
+    if (genome_grow(g, g->nn, g->nc + 1)) return -1;
     int32_t at = g->nc;
     while (at > 0 && g->inno[at - 1] > inno) at--;
     size_t tail = (size_t)(g->nc - at);
     memmove(g->inno + at + 1, g->inno + at, 8 * tail);
-    memmove(g->cin + at + 1, g->cin + at, 8 * tail);
-    memmove(g->cout + at + 1, g->cout + at, 8 * tail);
+    memmove(g->cin + at + 1, g->cin + at, 4 * tail);
+    memmove(g->cout + at + 1, g->cout + at, 4 * tail);
     memmove(g->w + at + 1, g->w + at, 8 * tail);
     memmove(g->en + at + 1, g->en + at, tail);
-    g->inno[at] = inno; g->cin[at] = in; g->cout[at] = out; g->w[at] = w; g->en[at] = en;
+    g->inno[at] = inno; g->cin[at] = (int32_t)in; g->cout[at] = (int32_t)out; g->w[at] = w; g->en[at] = en;
     g->nc++;
     return at;
 }
@@ -219,8 +202,8 @@ static void remove_conn(Genome *g, int32_t k)
 {
     size_t tail = (size_t)(g->nc - k - 1);
     memmove(g->inno + k, g->inno + k + 1, 8 * tail);
-    memmove(g->cin + k, g->cin + k + 1, 8 * tail);
-    memmove(g->cout + k, g->cout + k + 1, 8 * tail);
+    memmove(g->cin + k, g->cin + k + 1, 4 * tail);
+    memmove(g->cout + k, g->cout + k + 1, 4 * tail);
     memmove(g->w + k, g->w + k + 1, 8 * tail);
     memmove(g->en + k, g->en + k + 1, tail);
     g->nc--;
@@ -366,6 +349,19 @@ static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int6
     return 0;
 }
 
+/* The entry (in, out, type) of this generation, or -1. */
+static int64_t innov_find(const Innovations *t, int64_t in, int64_t out, int32_t type)
+{
+    if (!t->cap) return -1;
+    size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
+    while (t->table[i].used) {
+        const InnovEntry *e = &t->table[i];
+        if (e->in == in && e->out == out && e->type == type) return e->number;
+        i = (i + 1) & mask;
+    }
+    return -1;
+}
+
 /* InnovationTracker.get_innovation_number: the same (in, out, type) within one generation
  * gets the same number; otherwise the counter advances. Returns -1 on memory failure. */
 int64_t innov_get(Innovations *t, int64_t in, int64_t out, int32_t type)
@@ -394,22 +390,26 @@ int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs)
     int32_t nn = g->nn, nc = g->nc;
     /* slots: inputs 0..num_inputs-1, then nodes */
     int32_t total = num_inputs + nn;
-    uint8_t *seen = calloc((size_t)total, 1);
-    int32_t *stack = malloc(sizeof(int32_t) * (size_t)(total + 1));
-    int32_t *start = calloc((size_t)total + 1, sizeof(int32_t));
-    int32_t *adj = malloc(sizeof(int32_t) * (size_t)(nc + 1));
+    /* small genomes (nearly all) work in buffers on the stack: no allocation */
+    enum { SMALL_SLOTS = 256, SMALL_CONNS = 1024 };
+    uint8_t seen_s[SMALL_SLOTS];
+    int32_t stack_s[SMALL_SLOTS + 1], start_s[SMALL_SLOTS + 1], fill_s[SMALL_SLOTS + 1];
+    int32_t adj_s[SMALL_CONNS + 1];
+    int small = total <= SMALL_SLOTS && nc <= SMALL_CONNS;
+    uint8_t *seen = small ? seen_s : malloc((size_t)total);
+    int32_t *stack = small ? stack_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *start = small ? start_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *fill = small ? fill_s : malloc(sizeof(int32_t) * (size_t)(total + 1));
+    int32_t *adj = small ? adj_s : malloc(sizeof(int32_t) * (size_t)(nc + 1));
     int found = 0;
-    if (!seen || !stack || !start || !adj) { found = -1; goto done; }
+    if (!seen || !stack || !start || !fill || !adj) { found = -1; goto done; }
+    memset(seen, 0, (size_t)total);
+    memset(start, 0, sizeof(int32_t) * (size_t)(total + 1));
 #define SLOT(key) ((key) < 0 ? (int32_t)(-(key) - 1) : num_inputs + genome_find_node(g, (key)))
     for (int32_t k = 0; k < nc; k++) start[SLOT(g->cin[k]) + 1]++;
     for (int32_t i = 0; i < total; i++) start[i + 1] += start[i];
-    {
-        int32_t *fill = malloc(sizeof(int32_t) * (size_t)(total + 1));
-        if (!fill) { found = -1; goto done; }
-        memcpy(fill, start, sizeof(int32_t) * (size_t)(total + 1));
-        for (int32_t k = 0; k < nc; k++) adj[fill[SLOT(g->cin[k])]++] = SLOT(g->cout[k]);
-        free(fill);
-    }
+    memcpy(fill, start, sizeof(int32_t) * (size_t)(total + 1));
+    for (int32_t k = 0; k < nc; k++) adj[fill[SLOT(g->cin[k])]++] = SLOT(g->cout[k]);
     {
         int32_t target = SLOT(in), top = 0, s0 = SLOT(out);
         if (s0 < num_inputs) goto done; /* `out` unknown to the graph */
@@ -426,7 +426,7 @@ int creates_cycle(const Genome *g, int64_t in, int64_t out, int num_inputs)
     }
 #undef SLOT
 done:
-    free(seen); free(stack); free(start); free(adj);
+    if (!small) { free(seen); free(stack); free(start); free(fill); free(adj); }
     return found;
 }
 
@@ -438,6 +438,7 @@ static int64_t new_node_key(Pop *p, const Genome *g)
      * genome in hand (max key + 1, or num_outputs), then shared by the whole run. */
     if (p->next_node_key < 0)
         p->next_node_key = g->nn ? g->nkey[g->nn - 1] + 1 : p->cfg.num_outputs;
+    if (p->next_node_key >= INT32_MAX / 2) return -1; /* connections hold keys in 32 bits */
     return p->next_node_key++;
 }
 
@@ -453,7 +454,20 @@ int mutate_add_node(Pop *p, Genome *g)
     int32_t k = (int32_t)rng_choice(&p->rng, g->nc);
     int64_t i = g->cin[k], o = g->cout[k];
     double w = g->w[k];
-    int64_t key = new_node_key(p, g);
+    int64_t key = -1;
+    if (p->cfg.node_split_reuse) {
+        /* the paper: the same split in one generation is the same innovation, so the same
+         * node (unless this genome already has that node, split twice) */
+        key = innov_find(&p->innov, i, o, INNOV_SPLIT);
+        if (key >= 0 && genome_find_node(g, key) >= 0) key = -1;
+        if (key < 0) {
+            key = new_node_key(p, g);
+            if (key < 0 || innov_put(&p->innov, i, o, INNOV_SPLIT, key)) return -1;
+        }
+    } else {
+        key = new_node_key(p, g);
+        if (key < 0) return -1;
+    }
     int32_t at = create_node(p, g, key);
     if (at < 0) return -1;
     g->bias[at] = 0.0; /* neutral with respect to the split connection */
@@ -633,61 +647,86 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
 
 /* ================================================================ distance */
 
-/* Order of a genome's connections by (in, out) key: neat-python's distance matches
- * connection genes by key, not by innovation number. */
-static int cmp_keys_ctx_in(const int64_t *ina, const int64_t *outa, int32_t x, int32_t y)
+/* A connection's (in, out) as one sortable 64-bit key (node keys fit 32 bits signed). */
+static inline uint64_t pack_key(int64_t in, int64_t out)
 {
-    if (ina[x] != ina[y]) return ina[x] < ina[y] ? -1 : 1;
-    if (outa[x] != outa[y]) return outa[x] < outa[y] ? -1 : 1;
-    return 0;
+    return ((uint64_t)(uint32_t)((int32_t)in ^ INT32_MIN) << 32) |
+           (uint64_t)(uint32_t)((int32_t)out ^ INT32_MIN);
 }
 
-/* insertion + merge sort of indices by (in, out), no global state (thread safe) */
-static void sort_by_key(const Genome *g, int32_t *idx, int32_t *tmp, int32_t n)
+typedef struct { uint64_t k; int32_t i; } KeyPos;
+
+static void sort_keypos(KeyPos *a, KeyPos *tmp, int32_t n)
 {
     if (n < 16) {
         for (int32_t i = 1; i < n; i++) {
-            int32_t v = idx[i], j = i - 1;
-            while (j >= 0 && cmp_keys_ctx_in(g->cin, g->cout, idx[j], v) > 0) {
-                idx[j + 1] = idx[j];
-                j--;
-            }
-            idx[j + 1] = v;
+            KeyPos v = a[i];
+            int32_t j = i - 1;
+            while (j >= 0 && a[j].k > v.k) { a[j + 1] = a[j]; j--; }
+            a[j + 1] = v;
         }
         return;
     }
     int32_t h = n / 2;
-    sort_by_key(g, idx, tmp, h);
-    sort_by_key(g, idx + h, tmp, n - h);
+    sort_keypos(a, tmp, h);
+    sort_keypos(a + h, tmp, n - h);
     int32_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        tmp[k++] = cmp_keys_ctx_in(g->cin, g->cout, idx[i], idx[j]) <= 0 ? idx[i++] : idx[j++];
-    while (i < h) tmp[k++] = idx[i++];
-    while (j < n) tmp[k++] = idx[j++];
-    memcpy(idx, tmp, sizeof(int32_t) * (size_t)n);
+    while (i < h && j < n) tmp[k++] = a[i].k <= a[j].k ? a[i++] : a[j++];
+    while (i < h) tmp[k++] = a[i++];
+    while (j < n) tmp[k++] = a[j++];
+    memcpy(a, tmp, sizeof(KeyPos) * (size_t)n);
 }
 
-/* Fill order[0..nc) with g's connection indices sorted by (in, out). */
-int key_order(const Genome *g, int32_t *order)
+/* g's connections by (in, out): keys[k] ascending, order[k] the gene index of each
+ * (neat-python's distance matches connection genes by key, not by innovation). */
+int key_index(const Genome *g, uint64_t *keys, int32_t *order)
 {
-    for (int32_t k = 0; k < g->nc; k++) order[k] = k;
-    if (g->nc < 2) return 0;
-    int32_t *tmp = malloc(sizeof(int32_t) * (size_t)g->nc);
-    if (!tmp) return -1;
-    sort_by_key(g, order, tmp, g->nc);
-    free(tmp);
+    int32_t n = g->nc;
+    if (n == 0) return 0;
+    KeyPos *a = malloc(sizeof(KeyPos) * 2 * (size_t)n);
+    if (!a) return -1;
+    for (int32_t k = 0; k < n; k++) a[k] = (KeyPos){pack_key(g->cin[k], g->cout[k]), k};
+    sort_keypos(a, a + n, n);
+    for (int32_t k = 0; k < n; k++) { keys[k] = a[k].k; order[k] = a[k].i; }
+    free(a);
     return 0;
+}
+
+/* The paper's compatibility distance (Stanley & Miikkulainen 2002, section 3.3),
+ * compatibility_distance = "paper": c1 E / N + c2 D / N + c3 W over the connection genes
+ * matched by innovation number (c1 = c2 = compatibility_disjoint_coefficient, c3 =
+ * compatibility_weight_coefficient), W the mean |dw| of the matching genes (disabled ones
+ * included; 0 without any), N the larger genome's gene count, or 1 below 20 genes. */
+static double paper_distance(const NeatConfig *c, const Genome *a, const Genome *b)
+{
+    int32_t i = 0, j = 0, matched = 0;
+    double sum = 0.0;
+    while (i < a->nc && j < b->nc) {
+        if (a->inno[i] < b->inno[j]) i++;
+        else if (b->inno[j] < a->inno[i]) j++;
+        else { sum += fabs(a->w[i] - b->w[j]); matched++; i++; j++; }
+    }
+    int32_t unmatched = a->nc + b->nc - 2 * matched;
+    int32_t larger = a->nc > b->nc ? a->nc : b->nc;
+    double n = larger < 20 ? 1.0 : (double)larger;
+    double wbar = matched ? sum / matched : 0.0;
+    return c->compat_disjoint * (double)unmatched / n + c->compat_weight * wbar;
 }
 
 /* DefaultGenome.distance(a, b): node part + connection part, each
  * (sum of homologous gene distances + c1 * disjoint) / max(count), a gene distance being
  * compatibility_weight_coefficient * (|dw| + |enabled differs|) for connections and
  * c * (|dbias| + |dresponse| + activation differs + aggregation differs) for nodes.
- * Homologous sums run in a's order (key order; by (in, out) for connections, given by
- * oa, ob: key_order of a and b). */
-double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
-                       const Genome *b, const int32_t *ob)
+ * Homologous sums run in a's order, as neat-python's dicts do (nodes by key,
+ * connections by innovation number). Connection genes match by key: b's genes are looked
+ * up in a (first where the innovation numbers line up, the common case, else by binary
+ * search in a's key index akeys/aorder from key_index), each match's term stored at a's
+ * position in `term` (a->nc entries, NaN = unmatched, left all NaN again) and summed in
+ * a's order. Only a (a species representative) needs a key index. */
+double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                       const int32_t *aorder, const Genome *b, double *term)
 {
+    if (c->distance_paper) return paper_distance(c, a, b);
     double node_distance = 0.0;
     if (a->nn || b->nn) {
         int64_t disjoint = 0;
@@ -710,29 +749,35 @@ double genome_distance(const NeatConfig *c, const Genome *a, const int32_t *oa,
     }
     double conn_distance = 0.0;
     if (a->nc || b->nc) {
-        int64_t disjoint = 0;
-        double d = 0.0;
-        int32_t i = 0, j = 0;
-        while (i < a->nc || j < b->nc) {
-            int cmp;
-            if (j >= b->nc) cmp = -1;
-            else if (i >= a->nc) cmp = 1;
-            else {
-                int32_t x = oa[i], y = ob[j];
-                if (a->cin[x] != b->cin[y]) cmp = a->cin[x] < b->cin[y] ? -1 : 1;
-                else if (a->cout[x] != b->cout[y]) cmp = a->cout[x] < b->cout[y] ? -1 : 1;
-                else cmp = 0;
+        int64_t matched = 0;
+        int32_t x = 0, lo_seen = a->nc, hi_seen = -1;
+        for (int32_t y = 0; y < b->nc; y++) {
+            int32_t in = b->cin[y], out = b->cout[y];
+            while (x < a->nc && a->inno[x] < b->inno[y]) x++;
+            int32_t at = -1;
+            if (x < a->nc && a->inno[x] == b->inno[y] && a->cin[x] == in && a->cout[x] == out) {
+                at = x;
+            } else {
+                uint64_t key = pack_key(in, out);
+                int32_t lo = 0, hi = a->nc - 1;
+                while (lo <= hi) {
+                    int32_t mid = (lo + hi) / 2;
+                    if (akeys[mid] == key) { at = aorder[mid]; break; }
+                    if (akeys[mid] < key) lo = mid + 1; else hi = mid - 1;
+                }
             }
-            if (cmp < 0) { disjoint++; i++; }
-            else if (cmp > 0) { disjoint++; j++; }
-            else {
-                int32_t x = oa[i], y = ob[j];
-                double g = fabs(a->w[x] - b->w[y]);
-                if (a->en[x] != b->en[y]) g += 1.0;
-                d += g * c->compat_weight;
-                i++; j++;
-            }
+            if (at < 0) continue;
+            double g = fabs(a->w[at] - b->w[y]);
+            if (a->en[at] != b->en[y]) g += 1.0;
+            term[at] = g * c->compat_weight;
+            if (at < lo_seen) lo_seen = at;
+            if (at > hi_seen) hi_seen = at;
+            matched++;
         }
+        double d = 0.0;
+        for (int32_t k = lo_seen; k <= hi_seen; k++)
+            if (!isnan(term[k])) { d += term[k]; term[k] = NAN; }
+        int64_t disjoint = (int64_t)a->nc + b->nc - 2 * matched;
         int32_t mx = a->nc > b->nc ? a->nc : b->nc;
         conn_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
     }
@@ -777,8 +822,10 @@ int genome_configure_new(Pop *p, Genome *g)
     const NeatConfig *c = &p->cfg;
     for (int o = 0; o < c->num_outputs; o++)
         if (create_node(p, g, o) < 0) return -1;
-    for (int h = 0; h < c->num_hidden; h++)
-        if (create_node(p, g, new_node_key(p, g)) < 0) return -1;
+    for (int h = 0; h < c->num_hidden; h++) {
+        int64_t key = new_node_key(p, g);
+        if (key < 0 || create_node(p, g, key) < 0) return -1;
+    }
     int ic = c->initial_connection;
     if (ic == IC_FS_NEAT_NOHIDDEN || ic == IC_FS_NEAT_HIDDEN) {
         int64_t in = -rng_choice(&p->rng, c->num_inputs) - 1; /* choice(input_keys) */
@@ -811,6 +858,7 @@ int genome_configure_new(Pop *p, Genome *g)
             }
             take = (int64_t)nearbyint((double)m * c->connection_fraction);
         }
+        if (genome_reserve(g, g->nn, (int32_t)take)) { free(pairs); return -1; }
         for (int64_t k = 0; k < take; k++)
             if (add_initial(p, g, pairs[2 * k], pairs[2 * k + 1])) { free(pairs); return -1; }
         free(pairs);
@@ -829,14 +877,16 @@ static void species_free(Species *s)
 
 void pop_free(Pop *p)
 {
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    for (int32_t i = 0; i < p->ncap; i++) genome_free(&p->genomes[i]);
     free(p->genomes);
+    for (int32_t i = 0; i < p->nspare; i++) genome_free(&p->spare[i]);
+    free(p->spare);
     for (int32_t i = 0; i < p->ns; i++) species_free(&p->species[i]);
     free(p->species);
     innov_free(&p->innov);
-    p->genomes = NULL;
+    p->genomes = p->spare = NULL;
     p->species = NULL;
-    p->n = p->ns = 0;
+    p->n = p->ncap = p->nspare = p->ns = 0;
 }
 
 /* DefaultReproduction.create_new: pop_size fresh genomes into p->genomes. */
@@ -853,10 +903,10 @@ int pop_create_new(Pop *p)
             return -1;
         }
     }
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
+    for (int32_t i = 0; i < p->ncap; i++) genome_free(&p->genomes[i]);
     free(p->genomes);
     p->genomes = gs;
-    p->n = n;
+    p->n = p->ncap = n;
     return 0;
 }
 
@@ -885,76 +935,84 @@ static int cmp_i64(const void *x, const void *y)
 int pop_speciate(Pop *p)
 {
     const NeatConfig *c = &p->cfg;
-    int32_t n = p->n, rc = -1;
-    int32_t **order = calloc((size_t)n, sizeof(int32_t *));
-    int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated, as (key<<?) idx */
-    int32_t *repo = NULL;
-    Species *ns = NULL;
-    int32_t nns = 0;
-    int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
-    if (!order || !un || !sorted) goto done;
-    for (int32_t i = 0; i < n; i++) {
-        order[i] = malloc(sizeof(int32_t) * (size_t)(p->genomes[i].nc ? p->genomes[i].nc : 1));
-        if (!order[i] || key_order(&p->genomes[i], order[i])) goto done;
-    }
-    /* genome indices sorted by key */
-    {
-        for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
-        /* sort pairs by key: qsort on 16-byte records */
-        qsort(sorted, (size_t)n, 16, cmp_i64);
-        for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
-    }
-    int32_t nun = n;
-    /* species sorted by id */
-    {
-        int64_t *ids = malloc(sizeof(int64_t) * 2 * (size_t)(p->ns ? p->ns : 1));
-        if (!ids) goto done;
-        for (int32_t s = 0; s < p->ns; s++) { ids[2 * s] = p->species[s].key; ids[2 * s + 1] = s; }
-        qsort(ids, (size_t)p->ns, 16, cmp_i64);
-        Species *tmp = malloc(sizeof(Species) * (size_t)(p->ns ? p->ns : 1));
-        if (!tmp) { free(ids); goto done; }
-        for (int32_t s = 0; s < p->ns; s++) tmp[s] = p->species[ids[2 * s + 1]];
-        memcpy(p->species, tmp, sizeof(Species) * (size_t)p->ns);
-        free(tmp);
-        free(ids);
-    }
-    ns = calloc((size_t)(p->ns + n + 1), sizeof(Species));
-    int64_t *reps = malloc(sizeof(int64_t) * (size_t)(p->ns + n + 1)); /* genome index of each new rep */
-    if (!ns || !reps) { free(reps); goto done; }
-    /* existing species pick their new representative */
-    int32_t maxnc = 1;
+    int32_t n = p->n, rc = -1, maxnc = 1;
+    for (int32_t i = 0; i < n; i++) if (p->genomes[i].nc > maxnc) maxnc = p->genomes[i].nc;
     for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
-    repo = malloc(sizeof(int32_t) * (size_t)maxnc);
-    if (!repo) { free(reps); goto done; }
+    /* a key index per representative (old ones first, then new ones as they are chosen) */
+    int32_t capreps = p->ns + n + 1;
+    int64_t *roff = malloc(sizeof(int64_t) * (size_t)(capreps + 1));
+    uint64_t *keys = NULL;
+    int32_t *order = NULL;
+    int64_t keycap = 0, keyused = 0;
+    double *term = malloc(sizeof(double) * (size_t)maxnc);
+    int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated genomes */
+    int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
+    int64_t *reps = malloc(sizeof(int64_t) * (size_t)capreps); /* rep genome index */
+    Species *ns = calloc((size_t)capreps, sizeof(Species));
+    int32_t nns = 0;
+    if (!roff || !term || !un || !sorted || !reps || !ns) goto done;
+    for (int32_t k = 0; k < maxnc; k++) term[k] = NAN;
+#define INDEX(g, slot) do { \
+        const Genome *g_ = (g); \
+        if (keyused + g_->nc > keycap) { \
+            int64_t cap_ = (keyused + g_->nc) * 2 + 64; \
+            void *k_ = realloc(keys, sizeof(uint64_t) * (size_t)cap_); \
+            if (!k_) goto done; \
+            keys = k_; \
+            k_ = realloc(order, sizeof(int32_t) * (size_t)cap_); \
+            if (!k_) goto done; \
+            order = k_; \
+            keycap = cap_; \
+        } \
+        roff[slot] = keyused; \
+        if (key_index(g_, keys + keyused, order + keyused)) goto done; \
+        keyused += g_->nc; \
+    } while (0)
+    /* genome indices sorted by key */
+    for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
+    qsort(sorted, (size_t)n, 16, cmp_i64);
+    for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
+    int32_t nun = n;
+    /* species sorted by id (they are kept so; sort to be sure after a load) */
+    for (int32_t s = 1; s < p->ns; s++) {
+        Species v = p->species[s];
+        int32_t k = s - 1;
+        while (k >= 0 && p->species[k].key > v.key) { p->species[k + 1] = p->species[k]; k--; }
+        p->species[k + 1] = v;
+    }
+    /* existing species pick their new representative: the closest to the old one */
     for (int32_t s = 0; s < p->ns; s++) {
         Species *sp = &p->species[s];
         if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
-        if (key_order(&sp->rep, repo)) { free(reps); goto done; }
+        keyused = 0;
+        INDEX(&sp->rep, 0);
         int32_t best = 0;
         double bestd = INFINITY;
         for (int32_t u = 0; u < nun; u++) {
-            const Genome *g = &p->genomes[un[u]];
-            double d = genome_distance(c, &sp->rep, repo, g, order[un[u]]);
+            double d = genome_distance(c, &sp->rep, keys, order, &p->genomes[un[u]], term);
             if (d < bestd || u == 0) { bestd = d; best = u; }
         }
         ns[nns] = *sp; /* moves rep/members ownership */
         memset(sp, 0, sizeof *sp);
         ns[nns].nmembers = 0;
         reps[nns] = un[best];
-        if (species_add_member(&ns[nns], un[best])) { nns++; free(reps); goto done; }
+        if (species_add_member(&ns[nns], un[best])) { nns++; goto done; }
         nns++;
         memmove(un + best, un + best + 1, sizeof(int64_t) * (size_t)(nun - best - 1));
         nun--;
     }
-    /* the rest, by key */
+    /* the new representatives' key indexes */
+    keyused = 0;
+    for (int32_t s = 0; s < nns; s++) INDEX(&p->genomes[reps[s]], s);
+    /* the rest, by key: the closest representative under the threshold, or a new species */
     for (int32_t u = 0; u < nun; u++) {
         int64_t gi = un[u];
         const Genome *g = &p->genomes[gi];
         int32_t best = -1;
         double bestd = 0.0;
         for (int32_t s = 0; s < nns; s++) {
-            int64_t ri = reps[s];
-            double d = genome_distance(c, &p->genomes[ri], order[ri], g, order[gi]);
+            double d = genome_distance(c, &p->genomes[reps[s]], keys + roff[s],
+                                       order + roff[s], g, term);
             if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
         }
         if (best < 0) {
@@ -966,16 +1024,17 @@ int pop_speciate(Pop *p)
             sp->fitness = NAN;
             sp->adjusted = NAN;
             reps[nns] = gi;
+            INDEX(g, nns);
             best = nns++;
         }
-        if (species_add_member(&ns[best], gi)) { free(reps); goto done; }
+        if (species_add_member(&ns[best], gi)) goto done;
     }
+#undef INDEX
     /* representatives become copies of the chosen genomes */
     for (int32_t s = 0; s < nns; s++) {
-        if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) { free(reps); goto done; }
+        if (genome_copy(&ns[s].rep, &p->genomes[reps[s]])) goto done;
         for (int32_t m = 0; m < ns[s].nmembers; m++) p->genomes[ns[s].members[m]].species = ns[s].key;
     }
-    free(reps);
     free(p->species);
     p->species = ns;
     p->ns = nns;
@@ -986,8 +1045,7 @@ done:
         for (int32_t s = 0; s < nns; s++) species_free(&ns[s]);
         free(ns);
     }
-    if (order) for (int32_t i = 0; i < n; i++) free(order[i]);
-    free(order); free(un); free(sorted); free(repo);
+    free(roff); free(keys); free(order); free(term); free(un); free(sorted); free(reps);
     return rc;
 }
 
@@ -1147,7 +1205,7 @@ int pop_reproduce(Pop *p)
     int32_t *cutoffs = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     int32_t *produced = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     Genome *next = NULL;
-    int32_t nnext = 0;
+    int32_t nnext = 0, nhave = 0;
     if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced)
         goto done;
     /* species are kept sorted by id (speciate sorts them) */
@@ -1233,15 +1291,24 @@ int pop_reproduce(Pop *p)
     }
     int64_t total = 0;
     for (int32_t k = 0; k < nrem; k++) total += spawn[k] > c->elitism ? spawn[k] : c->elitism;
-    next = calloc((size_t)(total + 1), sizeof(Genome));
-    if (!next) goto done;
+    /* the next generation reuses the structs (and gene arrays) of the one before last */
+    next = p->spare;
+    nhave = p->nspare;
+    p->spare = NULL;
+    p->nspare = 0;
+    if (nhave < total + 1) {
+        Genome *grown = realloc(next, sizeof(Genome) * (size_t)(total + 1));
+        if (!grown) goto done;
+        next = grown;
+        memset(next + nhave, 0, sizeof(Genome) * (size_t)(total + 1 - nhave));
+        nhave = (int32_t)(total + 1);
+    }
     for (int32_t k = 0; k < nrem; k++) {
         Species *sp = &p->species[remaining[k]];
         int64_t sp_spawn = spawn[k] > c->elitism ? spawn[k] : c->elitism;
         int32_t nm = sp->nmembers, first = nnext;
         int32_t elites = c->elitism < nm ? c->elitism : nm;
         for (int32_t e = 0; e < elites && sp_spawn > 0; e++) {
-            genome_init(&next[nnext], 0);
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][e].idx])) goto done;
             nnext++;
             sp_spawn--;
@@ -1249,7 +1316,6 @@ int pop_reproduce(Pop *p)
         /* the paper: the champion of a species of more than N members, unchanged */
         if (c->species_champion_min_size > 0 && elites == 0 &&
             nm > c->species_champion_min_size && sp_spawn > 0) {
-            genome_init(&next[nnext], 0);
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][0].idx])) goto done;
             nnext++;
             sp_spawn--;
@@ -1260,7 +1326,7 @@ int pop_reproduce(Pop *p)
             sp_spawn--;
             const Genome *p1 = &p->genomes[ranked[k][rng_choice(r, cut)].idx];
             Genome *child = &next[nnext];
-            genome_init(child, p->next_genome_key++);
+            genome_reset(child, p->next_genome_key++);
             nnext++;
             if (c->mutate_only_rate > 0 && rng_random(r) < c->mutate_only_rate) {
                 if (genome_copy(child, p1)) goto done;
@@ -1282,10 +1348,11 @@ int pop_reproduce(Pop *p)
         }
     }
     /* the old generation goes; species keep their representatives, lose their members */
-    for (int32_t i = 0; i < p->n; i++) genome_free(&p->genomes[i]);
-    free(p->genomes);
+    p->spare = p->genomes;
+    p->nspare = p->ncap;
     p->genomes = next;
     p->n = nnext;
+    p->ncap = nhave;
     next = NULL;
     {
         Species *kept = calloc((size_t)(nrem ? nrem : 1), sizeof(Species));
@@ -1306,9 +1373,9 @@ int pop_reproduce(Pop *p)
     }
     rc = 0;
 done:
-    if (next) {
-        for (int32_t i = 0; i < nnext; i++) genome_free(&next[i]);
-        free(next);
+    if (next) { /* kept for reuse (every struct in it is valid) */
+        p->spare = next;
+        p->nspare = nhave;
     }
     if (ranked) for (int32_t k = 0; k < ns; k++) free(ranked[k]);
     free(ranked); free(cutoffs); free(produced); free(rank); free(scratch); free(fs); free(remaining);

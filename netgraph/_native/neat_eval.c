@@ -29,7 +29,7 @@ static int ensure_i32(int32_t **p, int32_t *cap, int32_t n)
 void net_free(Net *net)
 {
     free(net->eval_node); free(net->link_start); free(net->link_src); free(net->link_w);
-    free(net->v0); free(net->v1); free(net->tmp); free(net->work);
+    free(net->v0); free(net->v1); free(net->tmp); free(net->work); free(net->blk);
     memset(net, 0, sizeof *net);
 }
 
@@ -237,4 +237,62 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
     for (int32_t o = 0; o < net->nout; o++) y[o] = ov[nin + o];
     net->v0 = ov;
     net->v1 = iv;
+}
+
+#define ROW_BLOCK 128
+
+/* A feed-forward network over many rows at once (X: rows x nin, Y: rows x nout, both
+ * row-major): each node's value for a block of rows at a time, so the loops run over
+ * rows. Every row gets exactly net_activate's arithmetic (the same sums in the same
+ * order), only interleaved. Returns -1 for a recurrent network or memory. */
+int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                      int64_t rows, double *Y)
+{
+    if (net->recurrent) return -1;
+    int32_t nin = net->nin, nout = net->nout;
+    int64_t need = (int64_t)net->nslots * ROW_BLOCK;
+    if (need > net->cap_blk) {
+        double *b = realloc(net->blk, sizeof(double) * (size_t)need);
+        if (!b) return -1;
+        net->blk = b;
+        net->cap_blk = need;
+    }
+    double *V = net->blk;
+    for (int64_t r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+        int32_t B = (int32_t)(rows - r0 < ROW_BLOCK ? rows - r0 : ROW_BLOCK);
+        for (int32_t i = 0; i < nin; i++) {
+            double *vi = V + (int64_t)i * ROW_BLOCK;
+            for (int32_t r = 0; r < B; r++) vi[r] = X[(r0 + r) * nin + i];
+        }
+        for (int32_t k = 0; k < net->nevals; k++) {
+            int32_t node = net->eval_node[k];
+            int32_t a = net->link_start[node], b = net->link_start[node + 1];
+            double *vs = V + (int64_t)(nin + node) * ROW_BLOCK;
+            int aggc = c->agg_codes[g->agg[node]];
+            int actc = c->act_codes[g->act[node]];
+            double bias = g->bias[node], resp = g->resp[node];
+            if (aggc == AGG_SUM) {
+                for (int32_t r = 0; r < B; r++) vs[r] = 0.0;
+                for (int32_t e = a; e < b; e++) {
+                    const double *src = V + (int64_t)net->link_src[e] * ROW_BLOCK;
+                    double w = net->link_w[e];
+                    for (int32_t r = 0; r < B; r++) vs[r] += src[r] * w;
+                }
+            } else {
+                for (int32_t r = 0; r < B; r++) {
+                    for (int32_t e = a; e < b; e++)
+                        net->tmp[e - a] = V[(int64_t)net->link_src[e] * ROW_BLOCK + r] * net->link_w[e];
+                    vs[r] = aggregate(aggc, net->tmp, b - a);
+                }
+            }
+            for (int32_t r = 0; r < B; r++) vs[r] = act(actc, bias + resp * vs[r]);
+        }
+        for (int32_t o = 0; o < nout; o++) {
+            const double *vo = V + (int64_t)(nin + o) * ROW_BLOCK;
+            int evaluated = 0;
+            for (int32_t k = 0; k < net->nevals && !evaluated; k++) evaluated = net->eval_node[k] == o;
+            for (int32_t r = 0; r < B; r++) Y[(r0 + r) * nout + o] = evaluated ? vo[r] : 0.0;
+        }
+    }
+    return 0;
 }

@@ -19,16 +19,21 @@
  * (fitness -= (output - target) ** 2), so an equivalent callback gives the same bits.
  * A recurrent genome steps through the rows in order from a cleared state. */
 double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double *X,
-                    const double *Y, int64_t rows, int cost, double offset, double *y)
+                    const double *Y, int64_t rows, int cost, double offset, double *y,
+                    double *out)
 {
     int32_t nin = c->num_inputs, nout = c->num_outputs;
+    /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one */
+    int batch = out && !net->recurrent && net_activate_rows(net, g, c, X, rows, out) == 0;
     net_reset(net);
     double f = offset, acc = 0.0;
     for (int64_t r = 0; r < rows; r++) {
-        net_activate(net, g, c, X + r * nin, y);
+        const double *yr = y;
+        if (batch) yr = out + r * nout;
+        else net_activate(net, g, c, X + r * nin, y);
         const double *t = Y + r * nout;
         for (int32_t o = 0; o < nout; o++) {
-            double d = y[o] - t[o];
+            double d = yr[o] - t[o];
             switch (cost) {
             case COST_SSE: f -= d * d; break;
             case COST_SAE: f -= fabs(d); break;
@@ -69,25 +74,41 @@ double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int *solved)
  * inputs are the address bits then the 2^a data bits (0 or 1); the target is the data
  * bit the address selects. fitness = cases - sum (o - t)^2; solved when every output is
  * on the right side of 0.5. */
-double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved)
+double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
+                        const double *cases, double *out)
 {
     int nd = 1 << a, nin = a + nd;
-    int64_t cases = (int64_t)1 << nin;
-    double x[64], y[1], f = (double)cases;
+    int64_t n = (int64_t)1 << nin;
+    double y[1], f = (double)n;
     int ok = 1;
+    int batch = !net->recurrent && net_activate_rows(net, g, c, cases, n, out) == 0;
     net_reset(net);
-    for (int64_t k = 0; k < cases; k++) {
-        for (int i = 0; i < nin; i++) x[i] = (double)((k >> (nin - 1 - i)) & 1);
+    for (int64_t k = 0; k < n; k++) {
+        const double *x = cases + k * nin;
         int addr = 0;
         for (int i = 0; i < a; i++) addr = addr * 2 + (int)x[i];
-        double t = x[a + addr];
-        net_activate(net, g, c, x, y);
-        double d = y[0] - t;
+        double t = x[a + addr], o;
+        if (batch) o = out[k];
+        else { net_activate(net, g, c, x, y); o = y[0]; }
+        double d = o - t;
         f -= d * d;
-        if (t > 0.5 ? !(y[0] > 0.5) : !(y[0] < 0.5)) ok = 0;
+        if (t > 0.5 ? !(o > 0.5) : !(o < 0.5)) ok = 0;
     }
     *solved = ok;
     return f;
+}
+
+/* The multiplexer's cases, row-major: case k's inputs are k's bits, most significant
+ * first (address bits, then data bits). */
+double *multiplexer_cases(int a)
+{
+    int nin = a + (1 << a);
+    int64_t n = (int64_t)1 << nin;
+    double *x = malloc(sizeof(double) * (size_t)(n * nin));
+    if (!x) return NULL;
+    for (int64_t k = 0; k < n; k++)
+        for (int i = 0; i < nin; i++) x[k * nin + i] = (double)((k >> (nin - 1 - i)) & 1);
+    return x;
 }
 
 /* ---------------------------------------------------------------- single pole */

@@ -25,9 +25,12 @@ enum { TASK_XOR = 0, TASK_MULTIPLEXER = 1, TASK_CARTPOLE = 2, TASK_DOUBLEPOLE = 
 #define DP_SOLVED_STEPS 100000     /* 100,000 steps (30 minutes of simulated time) */
 
 double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double *X,
-                    const double *Y, int64_t rows, int cost, double offset, double *y);
+                    const double *Y, int64_t rows, int cost, double offset, double *y,
+                    double *out);
 double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int *solved);
-double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved);
+double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
+                        const double *cases, double *out);
+double *multiplexer_cases(int a);
 int cartpole_step(double *s, int action);
 double eval_cartpole(Net *net, const Genome *g, const NeatConfig *c, const double *start,
                      int64_t max_steps, int *solved);

@@ -9,7 +9,24 @@ unique across the sections, so ``Config.values`` is one flat dict keyed by their
 
 netgraph adds a few keys of its own (the paper's operators neat-python lacks, and issue
 22's gate mutations), read from an optional ``[netgraph]`` section that neat-python
-ignores. Their defaults reproduce neat-python's algorithm.
+ignores. Their defaults reproduce neat-python's algorithm:
+
+- ``interspecies_mating_rate`` (0): chance a crossover takes its second parent from
+  another species.
+- ``mutate_only_rate`` (0): fraction of offspring made by mutation alone.
+- ``disabled_gene_rate`` (0.75, neat-python's hard-coded value): chance a matching gene
+  disabled in either parent is disabled in the child (after inheriting the flag).
+- ``species_champion_min_size`` (0: off): the champion of each species with more members
+  than this is copied unchanged.
+- ``weight_mutate_genome_rate`` (1): chance a genome's weights and biases are mutated
+  at all (then per gene as neat-python).
+- ``spawn_method`` ("neat-python" | "paper"), ``compatibility_distance`` ("neat-python" |
+  "paper"), ``node_split_reuse`` (False): the paper's offspring allocation, distance and
+  same-split rule (see ``Config.paper``).
+- ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
+  ``self_connection_delete_prob``, ``back_connection_add_prob``,
+  ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
+  ``feed_forward = False``.
 
 What netgraph refuses, by name, with the file and line: keys no section knows, sections
 neat-python would not read, missing required keys, values of the wrong type or out of
@@ -153,9 +170,10 @@ _KEYS: list[_Key] = [
     _Key(_G, "node_add_prob", "float", REQUIRED, 0.2, _probability),
     _Key(_G, "node_delete_prob", "float", REQUIRED, 0.2, _probability),
     # neat-python's default for an omitted single_structural_mutation is the *string*
-    # 'false', which is truthy: it then mutates in single-structural mode. We reproduce
-    # what it does (True), not what the string says.
-    _Key(_G, "single_structural_mutation", "bool", True),
+    # 'false', which is truthy: a file that leaves it out mutates in single-structural
+    # mode, and we reproduce what it does (True). The keyword form has no file to leave it
+    # out of: it takes the declared default, False.
+    _Key(_G, "single_structural_mutation", "bool", True, False),
     _Key(_G, "structural_mutation_surer", "surer", "default"),
     _Key(_G, "initial_connection", "connection", "unconnected"),
     # node genes (neat/genes.py DefaultNodeGene)
@@ -197,8 +215,23 @@ _KEYS: list[_Key] = [
     # disabled with probability 0.75. This key is that 0.75.
     _Key(NETGRAPH_SECTION, "disabled_gene_rate", "float", 0.75, check=_probability),
     _Key(NETGRAPH_SECTION, "species_champion_min_size", "int", 0, check=_non_negative),
+    # the paper's gate: a genome's weights (and biases) are mutated at all only with this
+    # probability, then each gene by weight_mutate_rate / weight_replace_rate (1: always,
+    # neat-python)
+    _Key(NETGRAPH_SECTION, "weight_mutate_genome_rate", "float", 1.0, check=_probability),
     _Key(NETGRAPH_SECTION, "spawn_method", "str", "neat-python",
          check=_choice("neat-python", "paper")),
+    # "neat-python": its distance (node and connection genes, matched by key, each part
+    # divided by the larger genome's gene count, summed weight differences). "paper":
+    # section 3.3's, over connection genes matched by innovation number:
+    # c1 E / N + c2 D / N + c3 W̄, W̄ the mean weight difference of matching genes
+    # (disabled ones included), N the larger genome's gene count, or 1 below 20 genes.
+    _Key(NETGRAPH_SECTION, "compatibility_distance", "str", "neat-python",
+         check=_choice("neat-python", "paper")),
+    # the paper (p. 108): identical mutations in one generation are one innovation, so the
+    # same connection split twice in a generation gives the same new node key (and the
+    # same two connection numbers); neat-python gives every split a fresh node
+    _Key(NETGRAPH_SECTION, "node_split_reuse", "bool", False),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -543,6 +576,19 @@ class _Section:
         raise AttributeError("a Config is read-only: make a new one with "
                              "config.replace(key=value)")
 
+    def add_activation(self, name: str, function: Any) -> None:
+        """neat-python's custom activations: refused (see ``ConfigError``)."""
+        raise ConfigError(f"add_activation({name!r}, ...): netgraph evaluates genomes in "
+                          "its native core and as netgraph Networks, so it cannot run a "
+                          "Python activation; the built-in ones are "
+                          f"{', '.join(ACTIVATION_NAMES)}", key="activation_options")
+
+    def add_aggregation(self, name: str, function: Any) -> None:
+        """neat-python's custom aggregations: refused (see ``ConfigError``)."""
+        raise ConfigError(f"add_aggregation({name!r}, ...): netgraph evaluates the "
+                          f"aggregations {', '.join(_AGGREGATIONS_HONOURED)} only",
+                          key="aggregation_options")
+
 
 class Config:
     """The parameters of a NEAT run: neat-python's keys, meanings and defaults.
@@ -635,10 +681,9 @@ class Config:
         - ``pop_size = 150``.
         - weights: "80% chance of a genome having its connection weights mutated, in which
           case each weight had a 90% chance of being uniformly perturbed and a 10% chance
-          of being assigned a new random value". neat-python mutates each gene
-          independently, so this maps to per-gene rates with the same marginals:
-          ``weight_mutate_rate = 0.72`` (0.8 * 0.9) and ``weight_replace_rate = 0.08``
-          (0.8 * 0.1). The paper's per-genome correlation (all or none) is not kept.
+          of being assigned a new random value": ``weight_mutate_genome_rate = 0.8`` (a
+          netgraph key: the per-genome gate neat-python lacks), then per gene
+          ``weight_mutate_rate = 0.9`` and ``weight_replace_rate = 0.1``.
         - ``disabled_gene_rate = 0.75``: "a 75% chance that an inherited gene was disabled
           if it was disabled in either parent".
         - ``mutate_only_rate = 0.25``: "25% of offspring resulted from mutation without
@@ -654,15 +699,30 @@ class Config:
         - ``activation_options = ["steep_sigmoid"]``: 1/(1+e^(-4.9x)).
         - ``spawn_method = "paper"``: explicit fitness sharing, each species' offspring
           proportional to the sum of its members' adjusted fitnesses.
+        - ``node_split_reuse = True``: "when the same structure arises more than once
+          through independent mutations in the same generation, each identical mutation
+          is assigned the same innovation number" (p. 108): the same connection split in
+          two genomes in one generation makes the same node (neat-python makes a new
+          node key for every split).
+        - ``compatibility_distance = "paper"``: δ = c1 E / N + c2 D / N + c3 W̄ over the
+          connection genes, matched by innovation number; W̄ the mean weight difference
+          of matching genes (disabled ones included); N the larger genome's gene count,
+          set to 1 below 20 genes ("N can be set to 1 if both genomes are small").
+          neat-python's own distance divides every count by N and adds node genes: with
+          δt = 3 it would put nearly every small genome in one species.
 
         Not in the paper (its values here, and why):
 
         - biases: the paper feeds a bias *input*; neat-python nodes carry a bias. It is
-          mutated like a weight (``bias_mutate_rate = 0.72``, ``bias_replace_rate = 0.08``)
-          and a new node starts at 0, as a node the bias input is not yet linked to.
+          mutated like a weight, under the same gate (``bias_mutate_rate = 0.9``,
+          ``bias_replace_rate = 0.1``), and a new node starts at 0, as a node the bias
+          input is not yet linked to.
         - sizes of changes: the paper does not give them. Perturbations are gaussian with
-          ``weight_mutate_power = bias_mutate_power = 0.5``, new values gaussian(0, 1),
-          clamped to ±30 (neat-python's XOR example).
+          ``weight_mutate_power = bias_mutate_power = 0.5`` and new values gaussian(0, 1)
+          (neat-python's XOR example), clamped to ±8 as Stanley's own NEAT C++ code does
+          (``Genome::mutate_link_weights``: "Cap the weights at 8.0 (experimental)"):
+          without the cap, weights inflate until outputs saturate, and the mean weight
+          difference of the paper's distance splits the population into many species.
         - ``response`` is fixed at 1; activation, aggregation and enable-flag mutations
           are off (the paper has none).
         - ``initial_connection = "full_direct"``: the paper starts every input linked to
@@ -671,8 +731,6 @@ class Config:
           ``species_elitism = 1``, so the best species is never removed as stagnant and a
           run never goes extinct; ``no_fitness_termination = True`` (a task says when a
           run is solved).
-        - the distance: neat-python's, which normalises by the larger genome's gene count
-          (the paper allows N = 1 for small genomes) and adds node-gene differences.
 
         **Arguments**
         - ``num_inputs``, ``num_outputs``: the task's.
@@ -684,12 +742,13 @@ class Config:
             "num_inputs": num_inputs, "num_outputs": num_outputs, "pop_size": 150,
             "compatibility_disjoint_coefficient": 1.0,
             "compatibility_weight_coefficient": 0.4, "compatibility_threshold": 3.0,
-            "weight_mutate_rate": 0.72, "weight_replace_rate": 0.08,
+            "weight_mutate_genome_rate": 0.8,
+            "weight_mutate_rate": 0.9, "weight_replace_rate": 0.1,
             "weight_mutate_power": 0.5, "weight_init_mean": 0.0, "weight_init_stdev": 1.0,
-            "weight_max_value": 30.0, "weight_min_value": -30.0,
-            "bias_mutate_rate": 0.72, "bias_replace_rate": 0.08, "bias_mutate_power": 0.5,
+            "weight_max_value": 8.0, "weight_min_value": -8.0,
+            "bias_mutate_rate": 0.9, "bias_replace_rate": 0.1, "bias_mutate_power": 0.5,
             "bias_init_mean": 0.0, "bias_init_stdev": 1.0,
-            "bias_max_value": 30.0, "bias_min_value": -30.0,
+            "bias_max_value": 8.0, "bias_min_value": -8.0,
             "response_init_mean": 1.0, "response_init_stdev": 0.0,
             "response_mutate_rate": 0.0, "response_replace_rate": 0.0,
             "response_mutate_power": 0.0,
@@ -706,7 +765,9 @@ class Config:
             "max_stagnation": 15, "species_fitness_func": "max", "species_elitism": 1,
             "species_champion_min_size": 5, "elitism": 0,
             "survival_threshold": 0.2, "min_species_size": 1,
-            "spawn_method": "paper", "initial_connection": "full_direct",
+            "spawn_method": "paper", "compatibility_distance": "paper",
+            "node_split_reuse": True,
+            "initial_connection": "full_direct",
             "feed_forward": True, "num_hidden": 0,
             "fitness_criterion": "max", "fitness_threshold": 0.0,
             "no_fitness_termination": True, "reset_on_extinction": False,

@@ -80,6 +80,16 @@ class Dataset:
         """Columns of y."""
         return int(self.y.shape[1])
 
+    def __call__(self, genome: Any, config: Any = None) -> float:
+        """The fitness of one ``Genome``, evaluated natively: the per-genome form
+        (``fitness(genome, config) -> float``) evaluators call. The same number the
+        whole-population evaluation gives it."""
+        from ._native import COSTS, single_population
+
+        native = single_population(genome)
+        f = native.evaluate_dataset(self.X, self.y, COSTS[self.cost], self.offset, 1)
+        return float(f[0])
+
     def __repr__(self) -> str:
         return (f"Dataset({self.X.shape[0]} rows, {self.num_inputs} -> {self.num_outputs}, "
                 f"cost={self.cost!r}, offset={self.offset!r})")

@@ -112,6 +112,14 @@ class Genome:
         self._nodes: _Genes | None = None
         self._connections: _Genes | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the cached network and gene views are rebuilt on demand: pickles (process
+        # evaluators) carry only the genes
+        return {"data": self.data, "config": self._config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["data"], state["config"], check=False)  # type: ignore[misc]
+
     @classmethod
     def from_data(cls, data: GenomeData, config: Config, *, check: bool = False) -> Genome:
         """A genome from its genes (the native population's form), fitness and species
@@ -173,6 +181,10 @@ class Genome:
         if self._network is None:
             self._network = phenotype(self, recurrent=not self._config.values["feed_forward"])
         return self._network
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # in Jupyter a genome shows as its network's diagram
+        return self.network._repr_mimebundle_(include, exclude)
 
     def size(self) -> tuple[int, int]:
         """neat-python's ``genome.size()``: (node genes, enabled connection genes)."""

@@ -26,7 +26,7 @@ from ..interop._neat import ACTIVATIONS as NEAT_ACTIVATIONS
 from ._genes import GenomeData
 
 __all__ = ["COSTS", "TASKS", "ExtinctionError", "NativePopulation", "activation_code",
-           "data_tuple", "genome_data", "native_values"]
+           "data_tuple", "genome_data", "native_values", "single_population"]
 
 NativePopulation = _neat.Population
 ExtinctionError = _neat.ExtinctionError
@@ -176,6 +176,13 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     if spawn not in ("neat-python", "paper"):
         raise InputError(f"spawn_method = {spawn!r} is not 'neat-python' or 'paper'")
     out["spawn_paper"] = int(spawn == "paper")
+    distance = str(values.get("compatibility_distance", "neat-python"))
+    if distance not in ("neat-python", "paper"):
+        raise InputError(f"compatibility_distance = {distance!r} is not 'neat-python' or "
+                         "'paper'")
+    out["distance_paper"] = int(distance == "paper")
+    out["node_split_reuse"] = int(_flag(values.get("node_split_reuse", False),
+                                        "node_split_reuse"))
     return out
 
 
@@ -195,3 +202,18 @@ def data_tuple(g: GenomeData) -> tuple[Any, ...]:
             np.asarray(g.conn_in, np.int64), np.asarray(g.conn_out, np.int64),
             np.asarray(g.conn_weight, np.float64), np.asarray(g.conn_enabled, np.bool_),
             g.fitness, g.species)
+
+
+def single_population(genome: Any) -> NativePopulation:
+    """A native population holding just ``genome`` (a ``Genome``, which knows its
+    ``config``), to evaluate it alone: ``Dataset`` and tasks as per-genome functions.
+
+    **Raises** ``InputError`` for anything that is not a ``Genome`` with a config."""
+    data = getattr(genome, "data", None)
+    config = getattr(genome, "config", None)
+    if not isinstance(data, GenomeData) or config is None:
+        raise InputError(f"expected a netgraph.neat Genome, got {type(genome).__name__}")
+    state = {"rng": (1, 2, 3, 4), "generation": 0, "next_genome_key": int(data.key) + 1,
+             "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
+             "innovations": [], "genomes": [data_tuple(data)], "species": []}
+    return NativePopulation.from_state(native_values(config.values), state)

@@ -12,7 +12,7 @@ The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (wit
 
 from __future__ import annotations
 
-import math
+import importlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,7 +117,8 @@ class Population:
     **Arguments**
     - ``config``: a ``netgraph.neat.Config``.
     - ``seed``: the seed of the run's random generator (xoshiro256**); the same seed gives
-      the same run, bit for bit, in any process. None draws one (kept in ``pop.seed``).
+      the same run, bit for bit, in any process. None takes the configuration's ``seed``
+      (as neat-python does), or draws one (kept in ``pop.seed``).
 
     **Attributes**
     - ``generation``: the current generation's number; ``evaluations``: genomes
@@ -140,6 +141,9 @@ class Population:
         if not isinstance(pop_size, int) or pop_size < 2:
             raise InputError(f"pop_size must be at least 2 (a population needs two parents), "
                              f"got {pop_size!r}")
+        if seed is None:
+            # neat-python's Population takes config.seed when given none
+            seed = config.values.get("seed")
         if seed is None:
             seed = secrets.randbits(64)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
@@ -210,7 +214,7 @@ class Population:
 
     def run(self, fitness: Any, generations: int | None = None, *,
             evaluator: Any = None,
-            progress: Callable[[GenerationRecord], None] | None = None) -> Any:
+            progress: bool | str | Callable[[GenerationRecord], None] | None = None) -> Any:
         """Run NEAT for at most ``generations`` generations (None: until the
         termination criterion, or the task, says stop). Calling it again continues.
 
@@ -225,10 +229,15 @@ class Population:
             ``genome.fitness``;
           - with an ``evaluator``, a per-genome ``fitness(genome, config) -> float``,
             which ``evaluator.evaluate(fitness, genomes, config)`` runs (see
-            ``netgraph.neat.SerialEvaluator`` for the protocol).
+            ``netgraph.neat.SerialEvaluator`` for the protocol). A ``Dataset`` or a task
+            is such a function too: with an evaluator they go through it (a task then
+            stops the run when the generation's best genome is solved).
         - ``generations``: the most generations to run now.
         - ``evaluator``: see above.
-        - ``progress``: called with each generation's ``GenerationRecord``.
+        - ``progress``: a function called with each generation's ``GenerationRecord``;
+          or ``True`` / ``False`` / ``"auto"`` (None) for netgraph's progress bar
+          (``netgraph._progress.ProgressBar``, where this netgraph has it: "auto" shows
+          it on a terminal or in Jupyter once a run lasts a second).
 
         **Returns** the best genome (neat-python's ``best_genome``); for a task, the
         genome it called solved, if one was.
@@ -252,16 +261,39 @@ class Population:
         criterion = str(values.get("fitness_criterion", "max"))
         threshold = values.get("fitness_threshold")
         solution = None
+        report = progress if callable(progress) else None
+        bar = None if callable(progress) or progress is False else \
+            _progress_bar(generations, progress)
+        try:
+            solution = self._loop(fitness, kind, evaluator, generations, report, bar,
+                                  no_termination, criterion, threshold)
+        finally:
+            if bar is not None:
+                bar.close()
+        if no_termination and kind != "task":
+            self._report("found_solution", self.config, self.generation, self.best)
+        return solution if solution is not None else self.best
+
+    def _loop(self, fitness: Any, kind: str, evaluator: Any, generations: int | None,
+              report: Callable[[GenerationRecord], None] | None, bar: Any,
+              no_termination: bool, criterion: str, threshold: Any) -> Any:
+        solution = None
         k = 0
         while generations is None or k < generations:
             k += 1
             self._report("start_generation", self.generation)
             solved_index = self._evaluate(fitness, kind, evaluator)
-            f = self._native.fitness()
-            n = f.shape[0]
-            best_i = int(np.argmax(f))
-            record = self._record(f, best_i, solved_index)
-            best_data = record.best
+            best_i, mean, stdev, ids, sizes, nodes, enabled, nan_at = self._native.summary()
+            if nan_at >= 0:  # only a data set can give these (callbacks are checked)
+                bad = float(self._native.fitness()[nan_at])
+                self._native.set_fitness(np.full(self._native.size, np.nan))
+                key = int(self._native.keys()[nan_at])
+                raise InputError(f"genome {key}: its fitness on the data set is {bad}, not a "
+                                 "finite number (its outputs overflowed or are not numbers)")
+            best_data = genome_data(self._native.genome_data(best_i))
+            record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
+                                  best_data, solved_index)
+            n = self._native.size
             if self.reporters or self._genomes is not None:
                 best = self.genomes[best_data.key]
             else:
@@ -272,8 +304,10 @@ class Population:
                 self.best = best
             self.evaluations += n
             self.history.append(record)
-            if progress is not None:
-                progress(record)
+            if report is not None:
+                report(record)
+            if bar is not None:
+                bar.update(1, best=f"{record.best_fitness:.6g}", species=len(record.species))
             if solved_index is not None:
                 data = genome_data(self._native.genome_data(solved_index))
                 solution = self.genomes[data.key] if self._genomes is not None \
@@ -282,11 +316,11 @@ class Population:
                 break
             if kind != "task" and not no_termination and threshold is not None:
                 if criterion == "min":
-                    fv = float(f.min())
+                    fv = float(self._native.fitness().min())
                 elif criterion == "mean":
-                    fv = float(np.mean(f))
+                    fv = mean
                 else:
-                    fv = float(f.max())
+                    fv = record.best_fitness
                 if fv >= float(threshold):
                     self._report("found_solution", self.config, self.generation, best)
                     break
@@ -302,11 +336,21 @@ class Population:
                 self._report("complete_extinction")
             if self.reporters:
                 self._report("end_generation", self.config, self.genomes, self.species)
-        if no_termination and kind != "task":
-            self._report("found_solution", self.config, self.generation, self.best)
-        return solution if solution is not None else self.best
+        return solution
 
     def _kind(self, fitness: Any, evaluator: Any) -> str:
+        if evaluator is not None:
+            self._check_shape(fitness)
+            if not callable(fitness):
+                raise InputError(f"fitness must be a neat.Dataset, a task, or a function; "
+                                 f"got {type(fitness).__name__}")
+            if not callable(getattr(evaluator, "evaluate", None)):
+                raise InputError("evaluator must have an evaluate(function, genomes, config) "
+                                 "method")
+            return "function"
+        return self._check_shape(fitness)
+
+    def _check_shape(self, fitness: Any) -> str:
         if isinstance(fitness, Dataset):
             c = self._values
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
@@ -324,11 +368,6 @@ class Population:
         if not callable(fitness):
             raise InputError(f"fitness must be a neat.Dataset, a task, or a function; got "
                              f"{type(fitness).__name__}")
-        if evaluator is not None:
-            if not callable(getattr(evaluator, "evaluate", None)):
-                raise InputError("evaluator must have an evaluate(function, genomes, config) "
-                                 "method")
-            return "function"
         return "callback"
 
     def _evaluate(self, fitness: Any, kind: str, evaluator: Any) -> int | None:
@@ -338,17 +377,14 @@ class Population:
         if kind in ("dataset", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
         if kind == "dataset":
-            f = native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
-                                        fitness.offset, fitness.threads)
-            bad = np.flatnonzero(np.isnan(f))
-            if bad.size:
-                native.set_fitness(np.full(f.shape[0], np.nan))
-                key = int(native.keys()[bad[0]])
-                raise InputError(f"genome {key}: the data set's cost is NaN (its outputs are "
-                                 "not numbers)")
+            native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
+                                    fitness.offset, fitness.threads)
             return None
         if kind == "task":
-            f, ok = native.evaluate_task(fitness._code, fitness._params(native))
+            threads = fitness.threads
+            if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+                raise InputError(f"{fitness!r}.threads must be a positive int, got {threads!r}")
+            _, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
             for i in np.flatnonzero(ok):
                 if fitness._check(native, int(i)):
                     return int(i)
@@ -370,22 +406,24 @@ class Population:
             for (_, g), v in zip(items, values, strict=True):
                 g.fitness = v
         native.set_fitness(np.array(values, dtype=np.float64))
+        if isinstance(fitness, Task):
+            # through an evaluator, a task's run stops when the generation's best genome
+            # (the first of the highest fitness) is solved
+            best = int(np.argmax(np.array(values)))
+            if fitness.solved(items[best][1]):
+                return best
         return None
 
-    def _record(self, f: np.ndarray, best_i: int, solved: int | None) -> GenerationRecord:
-        native = self._native
-        sids = native.species_ids()
-        ids, counts = np.unique(sids, return_counts=True)
-        nodes, conns = native.sizes()
-        data = genome_data(native.genome_data(best_i))
-        mean = float(np.sum(f) / f.shape[0])
-        stdev = math.sqrt(float(np.sum((f - mean) ** 2) / f.shape[0]))
+    def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
+                sizes: list[int], best_size: tuple[int, int], data: GenomeData,
+                solved: int | None) -> GenerationRecord:
+        n = sum(sizes)
         return GenerationRecord(
-            generation=int(native.generation), evaluations=self.evaluations + f.shape[0],
-            best_fitness=float(f[best_i]), mean_fitness=mean, stdev_fitness=stdev,
-            species=tuple(zip(ids.tolist(), counts.tolist(), strict=True)),
-            best_key=data.key, best_size=(int(nodes[best_i]), int(conns[best_i])),
-            best=data, solved=None if solved is None else int(native.keys()[solved]))
+            generation=int(self._native.generation), evaluations=self.evaluations + n,
+            best_fitness=float(data.fitness), mean_fitness=mean,  # type: ignore[arg-type]
+            stdev_fitness=stdev, species=tuple(zip(ids, sizes, strict=True)),
+            best_key=data.key, best_size=best_size, best=data,
+            solved=None if solved is None else int(self._native.keys()[solved]))
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -406,6 +444,28 @@ class Population:
 
         return load(path)
 
+    def _repr_html_(self) -> str | None:
+        """Jupyter's view: netgraph.neat's population summary, where this netgraph has
+        the evolution pictures (``netgraph.neat._pictures``); else the plain repr."""
+        # looked up by name: the pictures module lands with another branch
+        try:
+            pictures = importlib.import_module("netgraph.neat._pictures")
+        except ImportError:
+            return None
+        html: str = pictures.population_html(self)
+        return html
+
     def __repr__(self) -> str:
         return (f"Population(generation={self.generation}, size={self._native.size}, "
                 f"species={len(self._native.species())}, evaluations={self.evaluations})")
+
+
+def _progress_bar(generations: int | None, show: bool | str | None) -> Any:
+    """netgraph's progress bar over generations, or None where this netgraph has none."""
+    # looked up by name: netgraph._progress lands with another branch
+    try:
+        progress = importlib.import_module("netgraph._progress")
+    except ImportError:
+        return None
+    return progress.ProgressBar(total=generations or 0, desc="neat", unit="gen",
+                                show="auto" if show is None else show)

@@ -3,7 +3,8 @@
 Each task has ``num_inputs`` and ``num_outputs`` (make the ``Config`` with them), and
 ``solved(genome) -> bool``; ``pop.run(task)`` stops at the first genome the task calls
 solved and returns it. The fitness of a whole population is computed in one native call
-with the GIL released.
+with the GIL released, on ``task.threads`` threads (default 1; the result does not depend
+on it).
 
 - ``XOR()``: the 2002 paper's XOR (Stanley & Miikkulainen, *Evolving Neural Networks
   through Augmenting Topologies*, Evol. Comput. 10(2)): fitness (4 - sum |o - t|)^2 over
@@ -40,6 +41,8 @@ class Task:
     _code: int = -1
     num_inputs: int = 0
     num_outputs: int = 1
+    #: native threads evaluating the population (set it: ``task.threads = 2``)
+    threads: int = 1
     #: whether a genome the evaluation flags must pass a further, longer test
     _confirm: bool = False
 
@@ -74,20 +77,9 @@ class Task:
 
 
 def _single(task: Task, genome: Any) -> NativePopulation:
-    """A native population holding just ``genome``, configured as its own config says."""
-    from ._native import NativePopulation, data_tuple, native_values
+    from ._native import single_population
 
-    data = getattr(genome, "data", genome)
-    config = getattr(genome, "config", None)
-    if config is None:
-        raise InputError("solved()/fitness() need a Genome that knows its Config "
-                         "(genome.config)")
-    values = native_values(config.values)
-    t = data_tuple(data)
-    state = {"rng": (1, 2, 3, 4), "generation": 0, "next_genome_key": int(data.key) + 1,
-             "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
-             "innovations": [], "genomes": [t], "species": []}
-    return NativePopulation.from_state(values, state)
+    return single_population(genome)
 
 
 class XOR(Task):

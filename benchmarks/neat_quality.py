@@ -1,0 +1,116 @@
+"""Benchmark: the quality of evolution, against the 2002 NEAT paper's figures.
+
+Stanley & Miikkulainen 2002 (Evol. Comput. 10(2)) report, with their parameters:
+XOR solved in 100 of 100 runs, 4,755 evaluations on average (worst 13,459); double pole
+balancing with velocities in 3,600 evaluations on average; without velocities (Gruau's
+damping fitness and generalisation test) 33,184 on average.
+
+Here each run is ``Population(Config.paper(...), seed=s).run(task, generations)`` with
+the task of ``netgraph.neat.tasks``, counting ``pop.evaluations`` (the initial population
+included) at the generation the task called a genome solved. Reported: solved runs,
+mean / median / worst evaluations of the solved ones, and a text histogram.
+
+Usage: python benchmarks/neat_quality.py [--task xor|pole|pole-nv] [--seeds 100]
+       [--generations 300] [--json] [--set key=value ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from netgraph.neat import Config, Population, tasks
+
+PAPER = {"xor": (4755, 13459), "pole": (3600, None), "pole-nv": (33184, None)}
+
+
+def make(task_name: str, changes: dict[str, Any]) -> tuple[Config, tasks.Task]:
+    if task_name == "xor":
+        task: tasks.Task = tasks.XOR()
+        extra: dict[str, Any] = {}
+    elif task_name == "pole":
+        task = tasks.DoublePole(velocities=True)
+        extra = {}
+    else:
+        task = tasks.DoublePole(velocities=False)
+        extra = {"feed_forward": False}
+    config = Config.paper(task.num_inputs, task.num_outputs, **{**extra, **changes})
+    return config, task
+
+
+def histogram(values: list[int], width: int = 40, bins: int = 10) -> list[str]:
+    if not values:
+        return []
+    lo, hi = min(values), max(values)
+    step = max(1, (hi - lo) // bins + 1)
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, (v - lo) // step)] += 1
+    top = max(counts)
+    rows = []
+    for k, c in enumerate(counts):
+        bar = "#" * round(width * c / top)
+        rows.append(f"{lo + k * step:>8}-{lo + (k + 1) * step - 1:<8} {bar:<{width}} {c}")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--task", default="xor", choices=sorted(PAPER))
+    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--generations", type=int, default=300)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--set", action="append", default=[],
+                        help="a configuration change, key=value (value as Python literal)")
+    args = parser.parse_args()
+    changes = {}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        try:
+            changes[key] = json.loads(value)
+        except ValueError:
+            changes[key] = value
+    runs = []
+    start = time.perf_counter()
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        config, task = make(args.task, changes)
+        pop = Population(config, seed=seed)
+        pop.run(task, args.generations)
+        solved = pop.history[-1].solved is not None
+        runs.append({"seed": seed, "solved": solved, "evaluations": pop.evaluations,
+                     "generations": len(pop.history),
+                     "champion_size": list(pop.history[-1].best_size)})
+    elapsed = time.perf_counter() - start
+    ok = [r["evaluations"] for r in runs if r["solved"]]
+    paper_mean, paper_worst = PAPER[args.task]
+    summary = {
+        "task": args.task, "changes": changes, "seeds": args.seeds,
+        "generation_limit": args.generations, "solved": len(ok),
+        "mean_evaluations": statistics.mean(ok) if ok else None,
+        "median_evaluations": statistics.median(ok) if ok else None,
+        "worst_evaluations": max(ok) if ok else None,
+        "paper_mean": paper_mean, "paper_worst": paper_worst,
+        "seconds": elapsed, "load_average": os.getloadavg()[0], "runs": runs}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return
+    print(f"{args.task}: {len(ok)}/{args.seeds} solved within {args.generations} generations "
+          f"({elapsed:.0f} s, load {summary['load_average']:.1f})")
+    if ok:
+        print(f"evaluations: mean {summary['mean_evaluations']:.0f}, median "
+              f"{summary['median_evaluations']:.0f}, worst {summary['worst_evaluations']} "
+              f"(paper: mean {paper_mean}" + (f", worst {paper_worst})" if paper_worst else ")"))
+        print("\n".join(histogram(ok)))
+
+
+if __name__ == "__main__":
+    main()

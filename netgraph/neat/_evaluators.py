@@ -1,0 +1,643 @@
+"""Parallel evaluators for ``Population.run(..., evaluator=...)``: threads, processes, Ray.
+
+All three follow the engine's evaluator protocol (``evaluate(function, genomes, config)
+-> list[float]``, see ``netgraph.neat.SerialEvaluator``) and give the same numbers as
+the serial loop, whatever the number of workers: the driver splits the generation into
+about one contiguous chunk per worker, each worker evaluates its chunk, and the results
+are put back by genome index. Reproduction stays on the driver (the native population),
+so the same seed gives the same run on one core, on threads, on processes or on a Ray
+cluster.
+
+- ``function`` may be a per-genome ``fitness(genome, config) -> float`` (neat-python's
+  ``ParallelEvaluator`` contract), a ``neat.Dataset`` or a task of ``neat.tasks``. For
+  the last two a worker evaluates its whole chunk in ONE native call (a small native
+  population of the chunk's genomes), with the GIL released.
+- Genomes travel between processes in a compact binary form (``encode_genomes``): the
+  gene arrays at the narrowest integer width that holds them, weights as float64 (exact),
+  enabled flags as bits: about 15 bytes a connection gene, 20 a node gene.
+- Chunks are sized by measured cost: each worker's speed (estimated work units a second,
+  a genome's work being 1 + its nodes + its enabled connections) is measured on every
+  chunk and the next generation's chunks are cut in proportion to it.
+- A worker process that dies (killed, out of memory) is replaced and its chunk evaluated
+  again; a fitness function that raises stops the evaluation with that exception, the
+  workers are shut down (nothing is left behind) and the ``Population`` keeps the state
+  it had before the generation.
+- Functions defined in ``__main__`` (a script, a notebook cell) travel by value:
+  cloudpickle for processes, Ray's own serialisation (cloudpickle) on Ray.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import multiprocessing
+import os
+import struct
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .._exceptions import InputError
+from ._fitness import Dataset
+from ._genes import GenomeData
+from .tasks import Task
+
+__all__ = ["ProcessEvaluator", "RayEvaluator", "ThreadEvaluator", "decode_genomes",
+           "encode_genomes"]
+
+# ------------------------------------------------------------------ compact genomes
+
+_MAGIC = b"NGN1"
+_INTS: tuple[np.dtype[Any], ...] = (np.dtype("<i1"), np.dtype("<i2"), np.dtype("<i4"),
+                                    np.dtype("<i8"))
+_LIMITS = tuple((int(np.iinfo(t).min), int(np.iinfo(t).max)) for t in _INTS)
+_F64 = np.dtype("<f8")
+
+
+def _pack_int(out: list[bytes], a: npt.NDArray[Any]) -> None:
+    """``a`` (integers) at the narrowest little-endian width holding all of it, one byte
+    of width code first."""
+    a = np.asarray(a, dtype=np.int64)
+    lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
+    for code, (low, high) in enumerate(_LIMITS):
+        if low <= lo and hi <= high:
+            out.append(bytes((code,)))
+            out.append(a.astype(_INTS[code]).tobytes())
+            return
+
+
+class _Reader:
+    def __init__(self, blob: bytes) -> None:
+        self.view = memoryview(blob)
+        self.at = 0
+
+    def ints(self, n: int) -> npt.NDArray[np.int64]:
+        t = _INTS[self.view[self.at]]
+        self.at += 1
+        a = np.frombuffer(self.view, dtype=t, count=n, offset=self.at)
+        self.at += n * t.itemsize
+        return a.astype(np.int64)
+
+    def floats(self, n: int) -> npt.NDArray[np.float64]:
+        a = np.frombuffer(self.view, dtype=_F64, count=n, offset=self.at).copy()
+        self.at += n * 8
+        return a
+
+    def bits(self, n: int) -> npt.NDArray[np.bool_]:
+        k = (n + 7) // 8
+        raw = np.frombuffer(self.view, dtype=np.uint8, count=k, offset=self.at)
+        self.at += k
+        return np.unpackbits(raw, count=n).astype(np.bool_)
+
+
+def _deltas(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[int], npt.NDArray[np.int64]]:
+    """Each ascending array as its first value and the steps after it (small numbers:
+    innovation numbers and node keys grow over a run, their steps within a genome do
+    not)."""
+    heads = [int(a[0]) if len(a) else 0 for a in arrays]
+    steps = [np.diff(np.asarray(a, dtype=np.int64)) for a in arrays if len(a) > 1]
+    return heads, (np.concatenate(steps) if steps else np.zeros(0, np.int64))
+
+
+def _undelta(heads: npt.NDArray[np.int64], steps: npt.NDArray[np.int64],
+             counts: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
+    out: list[npt.NDArray[np.int64]] = []
+    at = 0
+    for head, n in zip(heads.tolist(), counts.tolist(), strict=True):
+        if n == 0:
+            out.append(np.zeros(0, np.int64))
+            continue
+        a = np.empty(n, np.int64)
+        a[0] = head
+        if n > 1:
+            np.cumsum(steps[at:at + n - 1], out=a[1:])
+            a[1:] += head
+            at += n - 1
+        out.append(a)
+    return out
+
+
+def encode_genomes(genomes: Sequence[GenomeData]) -> bytes:
+    """The genes of ``genomes`` as one compact byte string (what evaluators send to their
+    workers; fitness is not sent, species is).
+
+    Integer arrays take the narrowest width that holds them (innovation numbers and node
+    keys as steps from the genome's first), weights/biases/responses are float64 (exact),
+    enabled flags one bit each: a 100-connection genome is well under 2 KB.
+
+    **Returns** bytes that ``decode_genomes`` turns back into equal ``GenomeData``.
+    """
+    out: list[bytes] = [_MAGIC, struct.pack("<q", len(genomes))]
+    _pack_int(out, np.array([g.key for g in genomes], np.int64))
+    _pack_int(out, np.array([-1 if g.species is None else g.species for g in genomes],
+                            np.int64))
+    nodes = np.array([len(g.node_key) for g in genomes], np.int64)
+    conns = np.array([len(g.conn_innovation) for g in genomes], np.int64)
+    _pack_int(out, nodes)
+    _pack_int(out, conns)
+    for field in ("node_key", "conn_innovation"):
+        heads, steps = _deltas([getattr(g, field) for g in genomes])
+        _pack_int(out, np.array(heads, np.int64))
+        _pack_int(out, steps)
+
+    def cat(field: str, dtype: Any) -> npt.NDArray[Any]:
+        parts = [np.asarray(getattr(g, field), dtype) for g in genomes]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+    out.append(cat("node_bias", _F64).tobytes())
+    out.append(cat("node_response", _F64).tobytes())
+    _pack_int(out, cat("node_activation", np.int64))
+    _pack_int(out, cat("node_aggregation", np.int64))
+    _pack_int(out, cat("conn_in", np.int64))
+    _pack_int(out, cat("conn_out", np.int64))
+    out.append(cat("conn_weight", _F64).tobytes())
+    out.append(np.packbits(cat("conn_enabled", np.bool_)).tobytes())
+    return b"".join(out)
+
+
+def decode_genomes(blob: bytes) -> list[GenomeData]:
+    """The ``GenomeData`` list ``encode_genomes`` encoded (fitness None).
+
+    **Raises** ``InputError`` when ``blob`` is not such an encoding."""
+    if blob[:4] != _MAGIC:
+        raise InputError("not a netgraph.neat genome encoding (bad magic bytes)")
+    (g,) = struct.unpack_from("<q", blob, 4)
+    r = _Reader(blob)
+    r.at = 12
+    keys = r.ints(g)
+    species = r.ints(g)
+    nodes = r.ints(g)
+    conns = r.ints(g)
+    node_keys = _undelta(r.ints(g), r.ints(int(np.maximum(nodes - 1, 0).sum())), nodes)
+    innovations = _undelta(r.ints(g), r.ints(int(np.maximum(conns - 1, 0).sum())), conns)
+    n, m = int(nodes.sum()), int(conns.sum())
+    bias, response = r.floats(n), r.floats(n)
+    act, agg = r.ints(n), r.ints(n)
+    cin, cout = r.ints(m), r.ints(m)
+    weight = r.floats(m)
+    enabled = r.bits(m)
+    out: list[GenomeData] = []
+    a = b = 0
+    for i in range(g):
+        na, nb = a + int(nodes[i]), b + int(conns[i])
+        s = int(species[i])
+        out.append(GenomeData(
+            key=int(keys[i]), node_key=node_keys[i], node_bias=bias[a:na],
+            node_response=response[a:na], node_activation=act[a:na],
+            node_aggregation=agg[a:na], conn_innovation=innovations[i],
+            conn_in=cin[b:nb], conn_out=cout[b:nb], conn_weight=weight[b:nb],
+            conn_enabled=enabled[b:nb], fitness=None, species=None if s < 0 else s))
+        a, b = na, nb
+    return out
+
+
+# ------------------------------------------------------------------ what a worker runs
+
+def _is_native(function: Any) -> bool:
+    return isinstance(function, (Dataset, Task))
+
+
+def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
+                   genomes: Sequence[Any] | None = None) -> list[float]:
+    """The fitnesses of one chunk, in order: a ``Dataset`` or task in one native call over
+    a small native population of the chunk, else ``function(genome, config)`` for each
+    (``genomes``: the ``Genome`` objects when the caller has them, else made here).
+
+    The same numbers as evaluating each genome alone: a genome's fitness depends on its
+    genes only."""
+    if not datas:
+        return []
+    if _is_native(function):
+        from ._native import COSTS, NativePopulation, data_tuple, native_values
+
+        tuples = [(*data_tuple(d)[:11], None, None) for d in datas]
+        state = {"rng": (1, 2, 3, 4), "generation": 0,
+                 "next_genome_key": max(int(d.key) for d in datas) + 1,
+                 "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
+                 "innovations": [], "genomes": tuples, "species": []}
+        native = NativePopulation.from_state(native_values(config.values), state)
+        if isinstance(function, Dataset):
+            f = native.evaluate_dataset(function.X, function.y, COSTS[function.cost],
+                                        function.offset, 1)
+        else:
+            f, _ = native.evaluate_task(function._code, function._solved_params())
+        return [float(v) for v in f]
+    if genomes is None:
+        from ._genome import Genome
+
+        genomes = [Genome(d, config, check=False) for d in datas]
+    return [function(g, config) for g in genomes]
+
+
+def _work(genome: GenomeData) -> int:
+    """A genome's estimated cost in work units (what chunks are balanced on)."""
+    return 1 + len(genome.node_key) + int(np.count_nonzero(genome.conn_enabled))
+
+
+def _cut(work: Sequence[int], speeds: Sequence[float]) -> list[tuple[int, int]]:
+    """Contiguous ranges of ``work`` (one per worker, some maybe empty) whose sums are
+    in proportion to ``speeds``."""
+    total = float(sum(work))
+    cum = np.cumsum(np.asarray(work, dtype=np.float64))
+    shares = np.cumsum(np.asarray(speeds, dtype=np.float64))
+    shares = shares / shares[-1] * total
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for k, target in enumerate(shares):
+        end = len(work) if k == len(shares) - 1 else int(np.searchsorted(cum, target - 1e-9,
+                                                                          side="left")) + 1
+        end = max(start, min(end, len(work)))
+        ranges.append((start, end))
+        start = end
+    return ranges
+
+
+class _Chunked:
+    """What the three evaluators share: worker speeds, chunk cutting, result assembly."""
+
+    def __init__(self, workers: int) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise InputError(f"the number of workers must be a positive int, got "
+                             f"{workers!r}")
+        self.workers = workers
+        #: measured work units a second of each worker (equal until measured)
+        self.speeds = [1.0] * workers
+        #: chunks evaluated again after their worker died
+        self.retries = 0
+
+    def _plan(self, datas: Sequence[GenomeData]) -> list[tuple[int, int]]:
+        return _cut([_work(d) for d in datas], self.speeds)
+
+    def _measured(self, worker: int, work: int, seconds: float) -> None:
+        if work > 0 and seconds > 0:
+            rate = work / seconds
+            # smoothed: one slow chunk (a loaded machine) does not swing the next cut
+            self.speeds[worker] = rate if self.speeds[worker] == 1.0 else \
+                0.5 * self.speeds[worker] + 0.5 * rate
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut the workers down (a closed evaluator starts new ones if used again)."""
+
+
+class ThreadEvaluator(_Chunked):
+    """Evaluates on ``n`` threads of this process, one chunk each per generation.
+
+    Fast for fitness that releases the GIL: a ``Dataset``, a task, netgraph's own
+    kernels, numpy. A pure-Python fitness runs no faster than serially (the GIL).
+
+    **Arguments** ``n``: the number of threads.
+    """
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self._pool: cf.ThreadPoolExecutor | None = None
+
+    def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
+                 config: Any) -> list[float]:
+        """**Returns** the fitness of each genome, in the order of ``genomes``."""
+        if self._pool is None:
+            self._pool = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="neat")
+        datas = [g.data for g in genomes]
+        plan = self._plan(datas)
+
+        def run(k: int, a: int, b: int) -> tuple[int, list[float], float]:
+            t = time.perf_counter()
+            f = evaluate_chunk(function, datas[a:b], config, genomes[a:b])
+            return k, f, time.perf_counter() - t
+
+        futures = [self._pool.submit(run, k, a, b) for k, (a, b) in enumerate(plan)]
+        out: list[float] = [0.0] * len(datas)
+        try:
+            for fut in cf.as_completed(futures):
+                k, f, seconds = fut.result()
+                a, b = plan[k]
+                out[a:b] = f
+                self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            self.close()
+            raise
+        return out
+
+    def close(self) -> None:
+        """Join the threads."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+# ------------------------------------------------------------------ processes
+
+_CACHE: dict[str, Any] = {}
+
+
+def _process_chunk(tokens: dict[str, bytes], function_token: str, config_token: str,
+                   blob: bytes) -> tuple[list[float], float]:
+    """In a worker process: install the objects it has not seen, evaluate one chunk."""
+    import cloudpickle
+
+    t = time.perf_counter()
+    for token, data in tokens.items():
+        _CACHE[token] = cloudpickle.loads(data)
+    f = evaluate_chunk(_CACHE[function_token], decode_genomes(blob), _CACHE[config_token])
+    return f, time.perf_counter() - t
+
+
+def _process_pid() -> int:
+    return os.getpid()
+
+
+class ProcessEvaluator(_Chunked):
+    """Evaluates on ``n`` worker processes (``concurrent.futures``, started with
+    ``spawn``), one chunk each per generation.
+
+    The fitness function and the configuration are sent to each worker once per run
+    (cloudpickle: a function defined in ``__main__`` or a notebook works), then only the
+    chunks' compact genes. A worker that dies is replaced and its chunk run again.
+
+    **Arguments** ``n``: the number of processes.
+    """
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self._pools: list[cf.ProcessPoolExecutor | None] = [None] * n
+        self._seen: list[set[str]] = [set() for _ in range(n)]
+        self._tokens: dict[int, tuple[str, bytes, Any]] = {}
+        self._finalizer = weakref.finalize(self, _shutdown_pools, self._pools)
+
+    def _token(self, obj: Any) -> tuple[str, bytes]:
+        try:
+            import cloudpickle
+        except ImportError:
+            raise InputError("ProcessEvaluator needs cloudpickle: pip install cloudpickle "
+                             "(or 'netgraph-nn[ray]')") from None
+
+        got = self._tokens.get(id(obj))
+        if got is None or got[2] is not obj:
+            data = cloudpickle.dumps(obj)
+            got = (f"{id(obj)}-{len(self._tokens)}-{time.monotonic_ns()}", data, obj)
+            self._tokens[id(obj)] = got
+        return got[0], got[1]
+
+    def _pool(self, k: int) -> cf.ProcessPoolExecutor:
+        pool = self._pools[k]
+        if pool is None:
+            pool = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pools[k] = pool
+            self._seen[k] = set()
+        return pool
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (starting them if needed)."""
+        return [self._pool(k).submit(_process_pid).result() for k in range(self.workers)]
+
+    def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
+                 config: Any) -> list[float]:
+        """**Returns** the fitness of each genome, in the order of ``genomes``."""
+        datas = [g.data for g in genomes]
+        plan = self._plan(datas)
+        ft, fdata = self._token(function)
+        ct, cdata = self._token(config)
+        blobs = [encode_genomes(datas[a:b]) for a, b in plan]
+        out: list[float] = [0.0] * len(datas)
+
+        def submit(k: int) -> cf.Future[tuple[list[float], float]]:
+            pool = self._pool(k)  # first: a new worker has seen nothing
+            send = {t: d for t, d in ((ft, fdata), (ct, cdata)) if t not in self._seen[k]}
+            fut = pool.submit(_process_chunk, send, ft, ct, blobs[k])
+            self._seen[k].update(send)
+            return fut
+
+        pending = {submit(k): k for k, (a, b) in enumerate(plan) if b > a}
+        attempts = [0] * len(plan)
+        try:
+            while pending:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    k = pending.pop(fut)
+                    try:
+                        f, seconds = fut.result()
+                    except cf.process.BrokenProcessPool:
+                        # the worker died (killed, out of memory): a new one runs it again
+                        attempts[k] += 1
+                        if attempts[k] > 3:
+                            raise
+                        self.retries += 1
+                        self._replace(k)
+                        pending[submit(k)] = k
+                        continue
+                    a, b = plan[k]
+                    out[a:b] = f
+                    self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+        except BaseException:
+            self.close()
+            raise
+        return out
+
+    def _replace(self, k: int) -> None:
+        pool = self._pools[k]
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools[k] = None
+
+    def close(self) -> None:
+        """Stop the worker processes (waiting for them to exit)."""
+        _shutdown_pools(self._pools)
+        self._seen = [set() for _ in range(self.workers)]
+
+
+def _shutdown_pools(pools: list[cf.ProcessPoolExecutor | None]) -> None:
+    for k, pool in enumerate(pools):
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pools[k] = None
+
+
+# ------------------------------------------------------------------ Ray
+
+class NeatWorker:
+    """A long-lived Ray worker (an actor): evaluates chunks of compact genomes."""
+
+    def pid(self) -> int:
+        """This worker's process id."""
+        return os.getpid()
+
+    def node(self) -> str:
+        """The id of the Ray node this worker runs on."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
+    def evaluate(self, function: Any, config: Any, blob: bytes) -> tuple[list[float], float]:
+        """One chunk's fitnesses and the seconds they took."""
+        t = time.perf_counter()
+        f = evaluate_chunk(function, decode_genomes(blob), config)
+        return f, time.perf_counter() - t
+
+
+_RAY_ACTOR: Any = None
+
+
+def _actor_class() -> Any:
+    """The Ray actor class (made once, when Ray is first used)."""
+    global _RAY_ACTOR
+    if _RAY_ACTOR is None:
+        import ray
+
+        _RAY_ACTOR = ray.remote(NeatWorker)
+    return _RAY_ACTOR
+
+
+class RayEvaluator(_Chunked):
+    """Evaluates on long-lived Ray actors, one chunk each per generation.
+
+    The fitness function (a ``Dataset`` with its X and y) and the configuration go to
+    Ray's object store once per run (``ray.put``); each generation sends each actor one
+    chunk of compact genes and gets back its fitnesses. An actor whose process dies is
+    replaced and its chunk run again; a fitness that raises stops the run with that
+    exception and the actors are killed.
+
+    **Arguments**
+    - ``num_workers``: the number of actors; None: the cluster's CPUs.
+    - ``address``: None starts (or joins) a local Ray instance; ``"auto"`` or
+      ``"ray://host:10001"`` or ``"host:6379"`` joins a running cluster (the Ray cluster
+      launcher's or KubeRay's: nothing else changes). Ignored when Ray is already
+      initialised in this process (that instance is used).
+    - ``ray_init_options``: passed to ``ray.init`` (``num_cpus=``, ``runtime_env=`` ...).
+
+    Ray is started lazily (first ``evaluate``, or ``with``); ``close()`` kills the actors
+    and shuts down a Ray instance this evaluator started.
+    """
+
+    def __init__(self, num_workers: int | None = None, address: str | None = None,
+                 **ray_init_options: Any) -> None:
+        super().__init__(1 if num_workers is None else num_workers)
+        self._requested = num_workers
+        self.address = address
+        self.ray_init_options = ray_init_options
+        self._actors: list[Any] = []
+        self._refs: dict[int, tuple[Any, Any]] = {}
+        self._started_ray = False
+        atexit.register(self.close)
+
+    def _ray(self) -> Any:
+        try:
+            import ray
+        except ImportError:
+            raise InputError("RayEvaluator needs Ray: pip install 'netgraph-nn[ray]'") from None
+        if not ray.is_initialized():
+            options = {"log_to_driver": False, **self.ray_init_options}
+            ray.init(address=self.address, **options)
+            self._started_ray = True
+        if self._requested is None and not self._actors:
+            n = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+            self.workers = max(1, n)
+            self.speeds = [1.0] * self.workers
+        return ray
+
+    def __enter__(self) -> RayEvaluator:
+        self._ray()
+        return self
+
+    def _actor(self, ray: Any) -> Any:
+        cpus = float(ray.cluster_resources().get("CPU", 1.0))
+        # more actors than CPUs share them (logical CPUs), rather than wait forever
+        per = min(1.0, cpus / self.workers)
+        return _actor_class().options(num_cpus=per, max_restarts=0).remote()
+
+    def _ref(self, ray: Any, obj: Any) -> Any:
+        got = self._refs.get(id(obj))
+        if got is None or got[1] is not obj:
+            got = (ray.put(obj), obj)
+            self._refs[id(obj)] = got
+        return got[0]
+
+    def pids(self) -> list[int]:
+        """The actors' process ids (starting them if needed)."""
+        ray = self._ray()
+        while len(self._actors) < self.workers:
+            self._actors.append(self._actor(ray))
+        return [int(p) for p in ray.get([a.pid.remote() for a in self._actors])]
+
+    def nodes(self) -> list[str]:
+        """The Ray node id each actor runs on (starting them if needed)."""
+        ray = self._ray()
+        while len(self._actors) < self.workers:
+            self._actors.append(self._actor(ray))
+        return [str(n) for n in ray.get([a.node.remote() for a in self._actors])]
+
+    def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
+                 config: Any) -> list[float]:
+        """**Returns** the fitness of each genome, in the order of ``genomes``."""
+        ray = self._ray()
+        from ray.exceptions import RayActorError, RayTaskError
+
+        while len(self._actors) < self.workers:
+            self._actors.append(self._actor(ray))
+        datas = [g.data for g in genomes]
+        plan = self._plan(datas)
+        fref, cref = self._ref(ray, function), self._ref(ray, config)
+        blobs = [encode_genomes(datas[a:b]) for a, b in plan]
+        out: list[float] = [0.0] * len(datas)
+        pending = {self._actors[k].evaluate.remote(fref, cref, blobs[k]): k
+                   for k, (a, b) in enumerate(plan) if b > a}
+        attempts = [0] * len(plan)
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    k = pending.pop(ref)
+                    try:
+                        f, seconds = ray.get(ref)
+                    except RayActorError:
+                        # the actor's process died: a new actor runs the chunk again
+                        attempts[k] += 1
+                        if attempts[k] > 3:
+                            raise
+                        self.retries += 1
+                        ray.kill(self._actors[k], no_restart=True)
+                        self._actors[k] = self._actor(ray)
+                        pending[self._actors[k].evaluate.remote(fref, cref, blobs[k])] = k
+                        continue
+                    a, b = plan[k]
+                    out[a:b] = f
+                    self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+        except RayTaskError as e:
+            self.close()
+            cause = e.cause if isinstance(e.cause, BaseException) else None
+            if cause is None:
+                raise
+            raise cause from None
+        except BaseException:
+            self.close()
+            raise
+        return out
+
+    def close(self) -> None:
+        """Kill the actors (and shut down Ray if this evaluator started it)."""
+        if not self._actors and not self._started_ray:
+            self._refs.clear()
+            return
+        try:
+            import ray
+        except ImportError:
+            return
+        if ray.is_initialized():
+            for a in self._actors:
+                ray.kill(a, no_restart=True)
+        self._actors = []
+        self._refs.clear()
+        if self._started_ray and ray.is_initialized():
+            ray.shutdown()
+        self._started_ray = False

@@ -1,0 +1,328 @@
+"""Every native NEAT operator against the plain-Python reference (tests/neat_reference.py)
+fed the same random draws: mutations, crossover with disabled genes, distance,
+speciation, and the initial connection schemes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from netgraph.neat import Config, Population
+from netgraph.neat._native import NativePopulation, data_tuple, genome_data
+
+sys.path.insert(0, str(Path(__file__).parent))
+import neat_reference as ref
+
+FIXTURES = Path(__file__).parent / "fixtures" / "neat"
+
+
+def _values(**changes: Any) -> dict[str, Any]:
+    base = Config.from_file(FIXTURES / "xor-config-feedforward").values
+    return Config.from_values({**base, **changes}).values
+
+
+def _grown(seed: int, generations: int = 6, **changes: Any) -> tuple[Population, dict[str, Any]]:
+    """A population with structure to work on: generations of heavy structural mutation
+    under a fitness that depends on the key only."""
+    values = _values(**{"node_add_prob": 0.6, "conn_add_prob": 0.8, "node_delete_prob": 0.1,
+                        "conn_delete_prob": 0.1, "fitness_threshold": 1e9,
+                        "activation_options": ["sigmoid", "tanh", "relu"],
+                        "activation_mutate_rate": 0.3, "aggregation_options": ["sum", "mean"],
+                        "aggregation_mutate_rate": 0.3, "enabled_mutate_rate": 0.2, **changes})
+    pop = Population(Config.from_values(values), seed=seed)
+
+    def by_key(genomes: list[tuple[int, Any]], config: Any) -> None:
+        for key, g in genomes:
+            g.fitness = float((key * 7919) % 97)
+
+    pop.run(by_key, generations)
+    return pop, values
+
+
+def _same(native: NativePopulation, i: int, expected: ref.RefGenome,
+          values: dict[str, Any]) -> None:
+    got = genome_data(native.genome_data(i))
+    want = expected.to_data(values)
+    for name in ("node_key", "node_bias", "node_response", "node_activation",
+                 "node_aggregation", "conn_innovation", "conn_in", "conn_out", "conn_weight",
+                 "conn_enabled"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (name, a, b)
+
+
+def _next_node_key(native: NativePopulation, g: ref.RefGenome, values: dict[str, Any]) -> int:
+    k = native.counters["next_node_key"]
+    if k >= 0:
+        return int(k)
+    return max(g.nodes) + 1 if g.nodes else values["num_outputs"]
+
+
+OPERATORS = ["add_node", "add_connection", "delete_node", "delete_connection", "mutate"]
+
+
+@pytest.mark.parametrize("feed_forward", [True, False])
+@pytest.mark.parametrize("operator", OPERATORS)
+def test_mutations_equal_the_reference(operator: str, feed_forward: bool) -> None:
+    pop, values = _grown(1, feed_forward=feed_forward)
+    native = pop._native
+    rng = np.random.default_rng(7)
+    changed = 0
+    for i in range(native.size):
+        draws = rng.random(400)
+        native._reset_innovations()
+        innovations = ref.Innovations(native.counters["innovation"])
+        genome = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+        before = genome.to_data(values)
+        script = ref.Draws(draws)
+        nk = _next_node_key(native, genome, values)
+        native._set_draws(draws)
+        try:
+            getattr(native, f"_mutate_{operator}" if operator != "mutate" else "_mutate")(i)
+            used = native._draws_used()
+        finally:
+            native._set_draws(None)
+        if operator == "add_node":
+            ref.mutate_add_node(genome, values, script, innovations, nk)
+        elif operator == "add_connection":
+            ref.mutate_add_connection(genome, values, script, innovations)
+        elif operator == "delete_node":
+            ref.mutate_delete_node(genome, values, script)
+        elif operator == "delete_connection":
+            ref.mutate_delete_connection(genome, script)
+        else:
+            ref.mutate(genome, values, script, innovations, nk)
+        _same(native, i, genome, values)
+        assert used == script.used
+        assert native.counters["innovation"] == innovations.last
+        changed += genome.to_data(values).conn_innovation.tobytes() != \
+            before.conn_innovation.tobytes()
+    assert changed > 0 or operator in ("delete_node",)
+
+
+def test_same_mutation_in_one_generation_gets_one_innovation_number() -> None:
+    pop, values = _grown(2)
+    native = pop._native
+    native._reset_innovations()
+    first = native.counters["innovation"]
+    # the same connection added to two genomes that lack it: one number
+    draws = np.array([0.0, 0.0])  # out: the first node (output 0); in: the first input
+    added = []
+    for i in range(native.size):
+        g = genome_data(native.genome_data(i))
+        pairs = set(zip(g.conn_in.tolist(), g.conn_out.tolist(), strict=True))
+        if (-values["num_inputs"], 0) in pairs:
+            continue
+        native._set_draws(np.concatenate([draws, np.full(10, 0.3)]))
+        native._mutate_add_connection(i)
+        native._set_draws(None)
+        g = genome_data(native.genome_data(i))
+        k = list(zip(g.conn_in.tolist(), g.conn_out.tolist(), strict=True)).index(
+            (-values["num_inputs"], 0))
+        added.append(int(g.conn_innovation[k]))
+        if len(added) == 2:
+            break
+    assert len(added) == 2 and added[0] == added[1] == first + 1
+    # the next generation, a new number for the same mutation
+    native._reset_innovations()
+    for i in range(native.size):
+        g = genome_data(native.genome_data(i))
+        if (-values["num_inputs"], 0) not in set(zip(g.conn_in.tolist(), g.conn_out.tolist(),
+                                                      strict=True)):
+            native._set_draws(np.concatenate([draws, np.full(10, 0.3)]))
+            native._mutate_add_connection(i)
+            native._set_draws(None)
+            g = genome_data(native.genome_data(i))
+            assert first + 2 in g.conn_innovation.tolist()
+            break
+
+
+@pytest.mark.parametrize("rate", [0.75, 0.0, 1.0])
+def test_crossover_equals_the_reference(rate: float) -> None:
+    pop, values = _grown(3, disabled_gene_rate=rate)
+    native = pop._native
+    rng = np.random.default_rng(11)
+    native.set_fitness(rng.integers(0, 5, native.size).astype(np.float64))
+    disabled_seen = 0
+    for _ in range(200):
+        i, j = (int(x) for x in rng.integers(0, native.size, 2))
+        a = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+        b = ref.RefGenome.from_data(genome_data(native.genome_data(j)), values)
+        draws = rng.random(600)
+        native._set_draws(draws)
+        try:
+            child = genome_data(native._crossover(i, j))
+            used = native._draws_used()
+        finally:
+            native._set_draws(None)
+        script = ref.Draws(draws)
+        want = ref.crossover(a, b, values, script, -1).to_data(values)
+        assert used == script.used
+        for name in ("node_key", "node_bias", "node_response", "node_activation",
+                     "node_aggregation", "conn_innovation", "conn_in", "conn_out",
+                     "conn_weight", "conn_enabled"):
+            assert getattr(child, name).tobytes() == getattr(want, name).tobytes(), name
+        disabled_seen += int(np.sum(~child.conn_enabled))
+    assert disabled_seen > 0 or rate == 0.0
+
+
+@pytest.mark.parametrize("weight_coefficient", [0.5, 0.4])
+def test_distance_equals_the_reference_exactly(weight_coefficient: float) -> None:
+    # 0.4 (the paper's c3) is not a power of two: products round, so the order of the
+    # sums and products must be neat-python's
+    pop, values = _grown(4, compatibility_weight_coefficient=weight_coefficient)
+    native = pop._native
+    genomes = [ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+               for i in range(40)]
+    for i in range(40):
+        for j in range(40):
+            assert native._distance(i, j) == ref.distance(genomes[i], genomes[j], values)
+
+
+def test_speciation_equals_the_reference() -> None:
+    pop, values = _grown(5)
+    native = pop._native
+    native.set_fitness(np.arange(native.size, dtype=np.float64))
+    assert native._reproduce() == 0
+    reps = {int(k): ref.RefGenome.from_data(genome_data(rep), values)
+            for k, _, _, _, rep, _, _, _ in native.species()}
+    genomes = {}
+    for i in range(native.size):
+        g = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+        genomes[g.key] = g
+    next_id = native.counters["next_species_key"]
+    want_reps, want_members, want_next = ref.speciate(genomes, reps, values, next_id)
+    native._speciate()
+    keys = native.keys()
+    got_members = {int(k): sorted(int(keys[m]) for m in members)
+                   for k, _, _, members, _, _, _, _ in native.species()}
+    got_reps = {int(k): genome_data(rep).key for k, _, _, _, rep, _, _, _ in native.species()}
+    assert got_members == {k: sorted(v) for k, v in want_members.items()}
+    assert got_reps == want_reps
+    assert native.counters["next_species_key"] == want_next
+
+
+@pytest.mark.parametrize("scheme", ["full_direct", "full_nodirect", "fs_neat_nohidden",
+                                    "fs_neat_hidden", "partial_direct 0.5",
+                                    "partial_nodirect 0.3", "unconnected"])
+@pytest.mark.parametrize("feed_forward", [True, False])
+def test_initial_connections_follow_the_scheme(scheme: str, feed_forward: bool) -> None:
+    values = _values(num_inputs=3, num_outputs=2, num_hidden=2, initial_connection=scheme,
+                     feed_forward=feed_forward)
+    pop = Population(Config.from_values(values), seed=1)
+    native = pop._native
+    inputs, outputs = [-1, -2, -3], [0, 1]
+    pair_numbers: dict[tuple[int, int], int] = {}
+    for i in range(native.size):
+        g = genome_data(native.genome_data(i))
+        hidden = [k for k in g.node_key.tolist() if k not in outputs]
+        assert len(hidden) == 2 and g.node_key.tolist()[:2] == outputs
+        pairs = list(zip(g.conn_in.tolist(), g.conn_out.tolist(), strict=True))
+        full = [(a, h) for a in inputs for h in hidden] + [(h, o) for h in hidden
+                                                            for o in outputs]
+        direct = [(a, o) for a in inputs for o in outputs]
+        loops = [] if feed_forward else [(n, n) for n in g.node_key.tolist()]
+        name = scheme.split()[0]
+        if name == "full_direct":
+            assert sorted(pairs) == sorted(full + direct + loops)
+        elif name == "full_nodirect":
+            assert sorted(pairs) == sorted(full + loops)
+        elif name.startswith("fs_neat"):
+            sources = {a for a, _ in pairs}
+            assert len(sources) == 1 and sources <= set(inputs)
+            targets = sorted(b for _, b in pairs)
+            assert targets == (outputs if name == "fs_neat_nohidden"
+                               else sorted(outputs + hidden))
+        elif name.startswith("partial"):
+            every = full + (direct if name == "partial_direct" else []) + loops
+            fraction = float(scheme.split()[1])
+            assert len(pairs) == round(len(every) * fraction) and set(pairs) <= set(every)
+        else:
+            assert pairs == []
+        # one number per pair across the initial population
+        for p, n in zip(pairs, g.conn_innovation.tolist(), strict=True):
+            assert pair_numbers.setdefault(p, n) == n
+
+
+def test_set_genome_data_round_trips_and_checks() -> None:
+    pop, _ = _grown(6, generations=2)
+    native = pop._native
+    t = native.genome_data(3)
+    native.set_genome_data(0, t)
+    assert genome_data(native.genome_data(0)).conn_weight.tobytes() == t[9].tobytes()
+    data = genome_data(t)
+    bad = data_tuple(data)
+    bad = (bad[0], bad[1][::-1].copy(), *bad[2:])
+    if len(data.node_key) > 1:
+        with pytest.raises(ValueError, match="ascending"):
+            native.set_genome_data(0, bad)
+    with pytest.raises(IndexError):
+        native.genome_data(native.size)
+
+
+def test_distance_equals_real_neat_python_exactly(tmp_path: Path) -> None:
+    import re
+
+    import neat as neat_python
+
+    from netgraph.neat import Genome
+
+    pop, values = _grown(4, compatibility_weight_coefficient=0.4)
+    text = (FIXTURES / "xor-config-feedforward").read_text()
+    for key, value in (("compatibility_weight_coefficient", "0.4"),
+                       ("activation_options", "sigmoid tanh relu"),
+                       ("aggregation_options", "sum mean")):
+        text = re.sub(rf"{key}\s*=.*", f"{key} = {value}", text)
+    (tmp_path / "c.ini").write_text(text)
+    ncfg = neat_python.Config(neat_python.DefaultGenome, neat_python.DefaultReproduction,
+                              neat_python.DefaultSpeciesSet, neat_python.DefaultStagnation,
+                              str(tmp_path / "c.ini"))
+    config = Config.from_values(values)
+    native = pop._native
+    theirs = [Genome(genome_data(native.genome_data(i)), config).to_neat(ncfg)
+              for i in range(30)]
+    for i in range(30):
+        for j in range(30):
+            assert native._distance(i, j) == theirs[i].distance(theirs[j], ncfg.genome_config)
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_the_same_split_in_one_generation(reuse: bool) -> None:
+    # neat-python gives every split a new node (and so new connection numbers); the
+    # paper's rule (node_split_reuse) gives the same split the same node and numbers
+    values = _values(fitness_threshold=1e9)
+    pop = Population(Config.from_values(values), seed=1)
+    native = pop._native
+    native._reset_innovations()
+    if reuse:
+        values = {**values, "node_split_reuse": True}
+        from netgraph.neat._native import native_values
+        native = NativePopulation.from_state(native_values(values), native.state())
+    made = []
+    for i in (0, 1):
+        # the first connection (innovation order) of genomes of the initial population
+        # is the same gene: split it in both
+        native._set_draws(np.zeros(40))
+        native._mutate_add_node(i)
+        native._set_draws(None)
+        g = genome_data(native.genome_data(i))
+        new = [k for k in g.node_key.tolist() if k >= values["num_outputs"]]
+        made.append((new, sorted(g.conn_innovation.tolist())))
+    if reuse:
+        assert made[0] == made[1]
+    else:
+        assert made[0][0] != made[1][0] and made[0][1] != made[1][1]
+
+
+def test_paper_distance_equals_the_reference_exactly() -> None:
+    pop, values = _grown(4, compatibility_distance="paper", compatibility_threshold=6.0,
+                         compatibility_weight_coefficient=0.4)
+    native = pop._native
+    genomes = [ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+               for i in range(40)]
+    for i in range(40):
+        for j in range(40):
+            assert native._distance(i, j) == ref.distance_paper(genomes[i], genomes[j], values)
