@@ -12,7 +12,8 @@ calls solved (every output on the right side of 0.5). The champion is a genome w
 1. prints the champion's outputs and its genes (innovation numbers included);
 2. draws it (``neat_xor.svg``; DOT source without Graphviz);
 3. saves it as netgraph JSON (``neat_xor.json``), with each synapse's innovation number;
-4. exports it to ONNX (``neat_xor.onnx``), which onnxruntime runs to the same outputs.
+4. exports it to ONNX (``neat_xor.onnx``), which onnxruntime runs to the same outputs;
+5. writes the evolution page (``neat_xor_evolution.html``): fitness, species, champions.
 
 Needs onnx and onnxruntime for the last step (``pip install 'netgraph-nn[onnx]'
 onnxruntime``).
@@ -89,6 +90,9 @@ def main(out: Path) -> None:
     difference = np.abs(session.run(None, {"input": XOR_INPUTS})[0] -
                         net.activate(XOR_INPUTS)).max()
     print(f"saved {model}: onnxruntime gives the same outputs to {difference:.1e}")
+
+    page = neat.render_evolution(population, out / "neat_xor_evolution.html")
+    print(f"wrote {page}: fitness, species and the champion of every generation")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ EXPECTED = {
                          f"timing_lstm_layers{PICTURE}"],
     "export_anywhere.py": ["lstm_step.onnx", "xor.c", "xor.js", "xor.onnx", "xor.py"],
     "from_neat.py": ["winner.json", "winner.neat.json", "winner.onnx", f"winner{PICTURE}"],
-    "neat_xor.py": ["neat_xor.json", "neat_xor.onnx", f"neat_xor{PICTURE}"],
+    "neat_xor.py": ["neat_xor.json", "neat_xor.onnx", f"neat_xor{PICTURE}",
+                    "neat_xor_evolution.html"],
     "neat_ray.py": [],  # writes nothing; run on a two-node Ray cluster by test_neat_ray.py
 }
 PRINTS = {
