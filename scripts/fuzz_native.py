@@ -17,6 +17,7 @@ import copy
 import pickle
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import networkx as nx
@@ -66,9 +67,9 @@ def random_network(rng: np.random.Generator) -> Network:
                     seed=seed)
     G = random_graph(rng)
     hidden = [n for n, a in G.nodes(data=True) if a["role"] == "hidden"]
-    if hidden:  # a self-connection makes it a gated plan
+    if hidden:  # a delayed self-connection makes it a gated plan
         h = str(rng.choice(hidden))
-        G.add_edge(h, h, weight=0.5)
+        G.add_edge(h, h, weight=0.5, delay=1)
     return Network.from_graph(G)
 
 
@@ -167,6 +168,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--ops", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")  # hostile targets draw TargetRangeWarning by the hundred
     rng = np.random.default_rng(args.seed)
     net = random_network(rng)
     findings = refused = 0
