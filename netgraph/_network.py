@@ -395,26 +395,31 @@ class Network:
         return self._graph
 
     @property
+    @_fast.held
     def inputs(self) -> list[Any]:
         """Ids of the input neurons, in input-vector order."""
         return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "input"]
 
     @property
+    @_fast.held
     def outputs(self) -> list[Any]:
         """Ids of the output neurons, in output-vector order."""
         return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "output"]
 
     @property
+    @_fast.held
     def neurons(self) -> list[Any]:
         """Every neuron id, in the graph's order."""
         return list(self._graph)
 
     @property
+    @_fast.held
     def synapses(self) -> list[tuple[Any, Any]]:
         """Every synapse as (source, target), in the graph's order."""
         return list(self._graph.edges)
 
     @property
+    @_fast.held
     def layers(self) -> dict[Any, list[Any]]:
         """Neuron ids grouped by their ``layer`` label, in the graph's order."""
         out: dict[Any, list[Any]] = {}
