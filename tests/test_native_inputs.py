@@ -59,6 +59,11 @@ def test_the_forms_are_what_they_say():
     assert not ub.flags.aligned and ub.dtype.byteorder == ">" and ub.tolist() == a.tolist()
 
 
+def _weights(net: Network) -> list[float]:
+    G = net.graph
+    return [G[u][v]["weight"] for u, v in G.edges] + [G.nodes[n]["bias"] for n in G]
+
+
 def _nets() -> list[Network]:
     return [Perceptron(2, 3, 1, seed=1),
             Network.from_graph(random_dag(np.random.default_rng(2), 2, 20, 2, p=0.7)),
@@ -77,7 +82,7 @@ def test_one_sample_is_read_as_its_values(form):
         t = np.linspace(0.2, 0.8, len(net.outputs))
         net.propagate(0.3, FORMS[form](t))
         twin.propagate(0.3, _values(form, t).tolist())
-        assert net.to_json() == twin.to_json()
+        assert _weights(net) == _weights(twin)
 
 
 @pytest.mark.parametrize("rows", [1, 5, 300])
@@ -112,7 +117,7 @@ def test_training_reads_data_as_its_values(form, options):
     net.train(FORMS[form](X), FORMS[form](T), rate=0.2, iterations=30, error=0, **options)
     twin.train(_values(form, X), _values(form, T), rate=0.2, iterations=30, error=0,
                **options)
-    assert net.to_json() == twin.to_json()
+    assert _weights(net) == _weights(twin)
 
 
 @pytest.mark.parametrize("form", ["big-endian", "unaligned", "strided"])
@@ -123,7 +128,7 @@ def test_sequence_training_reads_data_as_its_values(form):
     twin = copy.deepcopy(net)
     net.train(FORMS[form](X), FORMS[form](T), rate=0.2, iterations=10, error=0)
     twin.train(_values(form, X), _values(form, T), rate=0.2, iterations=10, error=0)
-    assert net.to_json() == twin.to_json()
+    assert _weights(net) == _weights(twin)
 
 
 def test_an_unaligned_sample_is_read_under_python_O():
