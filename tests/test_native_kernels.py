@@ -87,6 +87,14 @@ def test_batches_across_block_boundaries_match_the_reference_and_single_activate
     want = np.mean([get_cost("mse").value(y[None], t[None]) for y, t in zip(singles, T,
                                                                              strict=True)])
     assert net.test(X, T) == pytest.approx(want, rel=1e-12)
+    # the gradient of the mean cost is the mean of each row's (one-column batches never
+    # reach a block boundary)
+    g = net.gradient(X, T, "mse")
+    rows_g = [net.gradient(x[None], t[None], "mse") for x, t in zip(X, T, strict=True)]
+    np.testing.assert_allclose(g.weights, np.mean([r.weights for r in rows_g], axis=0),
+                               rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(g.biases, np.mean([r.biases for r in rows_g], axis=0),
+                               rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("rows", ROWS)
