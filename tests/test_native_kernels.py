@@ -151,6 +151,27 @@ def test_wide_straddling_neurons_pass_their_gradient_back(rows):
     assert np.abs(g.weights[hidden_weights]).min() > 0  # the error did reach them
 
 
+@pytest.mark.parametrize("rows", [2, 5])
+def test_minibatch_training_of_wide_straddling_neurons_follows_the_gradient(rows):
+    # one epoch of one batch (of 2 or more: batch_size=1 is Synaptic's online rule), plain
+    # SGD: w <- w - rate * dC/dw, the gradient checked against finite differences above
+    net = _straddling()
+    X = np.random.default_rng(22).uniform(-1, 1, (rows, 8))
+    T = np.random.default_rng(23).uniform(-1, 1, (rows, 2))
+    g = net.gradient(X, T, "mse")
+    G = net.graph
+    before_w = np.array([G[u][v]["weight"] for u, v in g.synapses])
+    before_b = np.array([G.nodes[n]["bias"] for n in g.neurons])
+    net.train(X, T, rate=0.5, iterations=1, error=-1.0, batch_size=rows, optimizer="sgd",
+              shuffle=False)
+    after_w = np.array([G[u][v]["weight"] for u, v in g.synapses])
+    after_b = np.array([G.nodes[n]["bias"] for n in g.neurons])
+    np.testing.assert_allclose(after_w, before_w - 0.5 * g.weights, rtol=1e-12, atol=1e-14)
+    learned = [k for k, n in enumerate(g.neurons) if G.nodes[n]["role"] != "input"]
+    np.testing.assert_allclose(after_b[learned], (before_b - 0.5 * g.biases)[learned],
+                               rtol=1e-12, atol=1e-14)
+
+
 def _weights(net: Network) -> np.ndarray:
     G = net.graph
     return np.array([G[u][v]["weight"] for u, v in G.edges] + [G.nodes[n]["bias"] for n in G])
