@@ -143,7 +143,9 @@ _RULES: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array
     "inverse": (lambda s: 1.0 - s, lambda s, y: -np.ones_like(s), True),
     "selu": (
         _selu,
-        lambda s, y: np.where(s > 0, SELU_SCALE, y + SELU_SCALE * SELU_ALPHA),
+        # scale * alpha * e^s, not y + scale * alpha: that cancels for very negative s
+        lambda s, y: np.where(s > 0, SELU_SCALE,
+                              SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(s, 0.0))),
         True,
     ),
     "leaky_relu": (

@@ -93,10 +93,17 @@ class DivergenceError(NetgraphError, ArithmeticError):
 
 
 class ConcurrencyError(NetgraphError, RuntimeError):
-    """Another thread is training or evaluating this network with the GIL released.
+    """Another thread is using this network right now (training it, evaluating it with
+    the GIL released, editing it or reading the whole of it).
 
-    Evaluate different networks in different threads (``net.copy()``); a network is
-    never changed by two threads at once.
+    A network is used by one thread at a time. While one thread holds it, every other
+    thread's call that would use it (``activate``, ``propagate``, ``train``, ``gradient``,
+    ``test``), change it (any edit, a weight or bias set, ``reset``,
+    ``interop.load_torch_state``) or read the whole of it (``copy``, pickling and
+    ``copy.deepcopy``, ``to_json``, ``save``, ``to_synaptic``) raises this at once, before
+    it writes or reads anything: no weight is ever corrupted and no copy is ever a
+    mid-epoch state. Reading one weight or bias through the graph gives its value at
+    that instant. Evaluate different networks in different threads (``net.copy()``).
     """
 
 

@@ -17,10 +17,11 @@ reference evaluator (``_reference``).
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -115,6 +116,20 @@ def exclusive(G: NetGraph) -> Iterator[None]:
         yield
     finally:
         _core.release(G._store.lock, previous)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def held(method: _F) -> _F:
+    """A network method that holds the network while it runs (``exclusive``): one that
+    reads all of it (copies, pickles, documents: never a mid-epoch state) or changes it
+    in several steps (never half done). Another thread holding it gets it refused."""
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with exclusive(self.graph):
+            return method(self, *args, **kwargs)
+    return cast(_F, run)
 
 
 def dense(plan: Plan) -> bool:

@@ -20,9 +20,10 @@ the values of ``bias`` and ``weight`` are checked before anything is added.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import networkx as nx
@@ -88,8 +89,13 @@ class _Store:
         self.synapse_attrs = _subclass(SynapseAttrs, self)
 
     def __getstate__(self) -> tuple[_Floats, _Floats, int]:
-        return (self.weights[: self.n_weights].copy(), self.biases[: self.n_biases].copy(),
-                self.version)
+        # held while copied: refused (ConcurrencyError) while another thread trains
+        previous = _core.acquire(self.lock)
+        try:
+            return (self.weights[: self.n_weights].copy(), self.biases[: self.n_biases].copy(),
+                    self.version)
+        finally:
+            _core.release(self.lock, previous)
 
     def __setstate__(self, state: tuple[_Floats, _Floats, int]) -> None:
         weights, biases, self.version = state
@@ -113,6 +119,23 @@ class _Store:
 
 
 _A = TypeVar("_A", bound="_Attrs")
+
+
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _held(method: _M) -> _M:
+    """A mutator that holds the graph's lock while it runs: refused (ConcurrencyError)
+    while another thread holds it, and never interleaved with another thread's work."""
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        lock = self._store.lock
+        previous = _core.acquire(lock)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _core.release(lock, previous)
+    return cast(_M, run)
 
 
 def _subclass(base: type[_A], store: _Store) -> type[_A]:
@@ -202,6 +225,7 @@ class _Attrs(MutableMapping[str, Any]):
         except AttributeError:
             raise KeyError(key) from None
 
+    @_held
     def __setitem__(self, key: str, value: Any) -> None:
         _core.check(self._store.lock)
         if key == self._key:
@@ -215,6 +239,7 @@ class _Attrs(MutableMapping[str, Any]):
         if key in self._structural:
             self._store.version += 1
 
+    @_held
     def __delitem__(self, key: str) -> None:
         _core.check(self._store.lock)
         if key == self._key:
@@ -441,11 +466,13 @@ class NetGraph(_DiGraph):
     # Every networkx mutator that can change structure goes through these.
     # Each checks the values of bias and weight before changing anything, so a bad
     # value leaves the graph as it was (networkx would add the node, then fail).
+    @_held
     def add_node(self, node_for_adding: Any, **attr: Any) -> None:
         self._may_change()
         super().add_node(node_for_adding, **_checked_attrs("bias", attr))
         self._changed()
 
+    @_held
     def add_nodes_from(self, nodes_for_adding: Any, **attr: Any) -> None:
         self._may_change()
         _checked_attrs("bias", attr)
@@ -465,16 +492,19 @@ class NetGraph(_DiGraph):
         super().add_nodes_from(nodes, **attr)
         self._changed()
 
+    @_held
     def remove_node(self, n: Any) -> None:
         self._may_change()
         super().remove_node(n)
         self._changed()
 
+    @_held
     def remove_nodes_from(self, nodes: Any) -> None:
         self._may_change()
         super().remove_nodes_from(nodes)
         self._changed()
 
+    @_held
     def add_edge(self, u_of_edge: Any, v_of_edge: Any, **attr: Any) -> None:
         self._may_change()
         if u_of_edge is None or v_of_edge is None:
@@ -482,6 +512,7 @@ class NetGraph(_DiGraph):
         super().add_edge(u_of_edge, v_of_edge, **_checked_attrs("weight", attr))
         self._changed()
 
+    @_held
     def add_edges_from(self, ebunch_to_add: Any, **attr: Any) -> None:
         self._may_change()
         _checked_attrs("weight", attr)
@@ -496,26 +527,31 @@ class NetGraph(_DiGraph):
         super().add_edges_from(edges, **attr)
         self._changed()
 
+    @_held
     def remove_edge(self, u: Any, v: Any) -> None:
         self._may_change()
         super().remove_edge(u, v)
         self._changed()
 
+    @_held
     def remove_edges_from(self, ebunch: Any) -> None:
         self._may_change()
         super().remove_edges_from(ebunch)
         self._changed()
 
+    @_held
     def clear(self) -> None:
         self._may_change()
         super().clear()
         self._changed()
 
+    @_held
     def clear_edges(self) -> None:
         self._may_change()
         super().clear_edges()
         self._changed()
 
+    @_held
     def _add_neurons_fast(self, nodes: list[tuple[Any, dict[str, Any]]]) -> None:
         """Add many new neurons without per-neuron networkx calls (the loader's path).
 
@@ -548,6 +584,7 @@ class NetGraph(_DiGraph):
         nx._clear_cache(self)
         self._changed()
 
+    @_held
     def _add_synapses_fast(self, edges: list[tuple[Any, Any]], weights: np.ndarray) -> None:
         """Add many new synapses between existing neurons, without per-edge networkx calls.
 
@@ -573,6 +610,7 @@ class NetGraph(_DiGraph):
             pred[v][u] = a
         self._changed()
 
+    @_held
     def _relocate(self, neuron_order: list[Any], synapse_order: list[tuple[Any, ...]]) -> None:
         """Lay biases and weights out in the given orders (slot k = k-th item; a synapse
         is a key of ``synapse_attrs``).

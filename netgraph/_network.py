@@ -279,6 +279,7 @@ class Network:
         net._plan()  # validate now: a bad graph never becomes a Network
         return net
 
+    @_fast.held
     def copy(self) -> Network:
         """An independent network with the same graph (weights, biases, ids, order)."""
         net = Network.from_graph(self._graph)
@@ -292,6 +293,7 @@ class Network:
     def add_neuron(self, id: NeuronId, *, role: str = "hidden", activation: str = "logistic",
                    bias: float | None = None, layer: Any = None) -> NeuronId: ...
 
+    @_fast.held
     def add_neuron(
         self,
         id: Any = None,
@@ -321,6 +323,7 @@ class Network:
             raise TopologyError(f"neuron {id!r}: {e}") from None
         return id
 
+    @_fast.held
     def connect(self, source: Any, target: Any, weight: float | None = None, *,
                 delay: int = 0, gater: Any = None) -> None:
         """Add the synapse source -> target (or set its weight if it exists).
@@ -360,12 +363,14 @@ class Network:
             attrs["gater"] = gater
         G.add_edge(source, target, **attrs)
 
+    @_fast.held
     def disconnect(self, source: Any, target: Any) -> None:
         """Remove the synapse source -> target."""
         if not self._graph.has_edge(source, target):
             raise NeuronError(f"no synapse {source!r} -> {target!r}")
         self._graph.remove_edge(source, target)
 
+    @_fast.held
     def remove_neuron(self, neuron: Any) -> None:
         """Remove a neuron and every synapse into or out of it.
 
@@ -390,26 +395,31 @@ class Network:
         return self._graph
 
     @property
+    @_fast.held
     def inputs(self) -> list[Any]:
         """Ids of the input neurons, in input-vector order."""
         return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "input"]
 
     @property
+    @_fast.held
     def outputs(self) -> list[Any]:
         """Ids of the output neurons, in output-vector order."""
         return [n for n, a in self._graph.nodes(data=True) if a.get("role") == "output"]
 
     @property
+    @_fast.held
     def neurons(self) -> list[Any]:
         """Every neuron id, in the graph's order."""
         return list(self._graph)
 
     @property
+    @_fast.held
     def synapses(self) -> list[tuple[Any, Any]]:
         """Every synapse as (source, target), in the graph's order."""
         return list(self._graph.edges)
 
     @property
+    @_fast.held
     def layers(self) -> dict[Any, list[Any]]:
         """Neuron ids grouped by their ``layer`` label, in the graph's order."""
         out: dict[Any, list[Any]] = {}
@@ -427,7 +437,8 @@ class Network:
     def _plan(self) -> Plan:
         plan = self._plan_cache
         if plan is None or plan.version != self._graph.version:
-            plan = self._plan_cache = compile_plan(self._graph)
+            with _fast.exclusive(self._graph):  # compiling relocates the weights
+                plan = self._plan_cache = compile_plan(self._graph)
         return plan
 
     def _ready(self) -> _core.Engine:
@@ -441,12 +452,17 @@ class Network:
             self._engine = _fast.engine(plan, self._state, self._flags)
         return self._engine
 
+    @_fast.held
     def __getstate__(self) -> dict[str, Any]:
         # The compiled plan and its engine are rebuilt on first use: a network pickles,
         # deep-copies and crosses process boundaries with its weights, state and traces.
         state = self.__dict__.copy()
         state["_plan_cache"] = None
         state["_engine"] = None
+        # copies taken while the network is held: another thread cannot be mid-epoch
+        if self._state is not None:
+            state["_state"] = tuple(a.copy() for a in self._state)
+        state["_flags"] = self._flags.copy()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -522,6 +538,7 @@ class Network:
         """
         self._ready().clear(states)
 
+    @_fast.held
     def reset(self, *, seed: Seed = None) -> None:
         """Synaptic's ``reset()``: new random weights and biases (uniform(-0.1, 0.1)) and a
         cleared, zeroed state. Self-connection weights are kept, as in Synaptic.
@@ -656,6 +673,7 @@ class Network:
         return test(self, data, targets, cost)
 
     # ----------------------------------------------------------- save/load
+    @_fast.held
     def to_synaptic(self, *, strict: bool = True) -> dict[str, Any]:
         """Synaptic.js ``toJSON()`` format, in the order Synaptic's ``fromJSON`` runs it.
 
@@ -685,6 +703,7 @@ class Network:
 
         return from_synaptic(data, max_bytes=max_bytes or MAX_DOCUMENT_BYTES)
 
+    @_fast.held
     def to_json(self, *, layout: Layout = "auto", name: str | None = None,
                 description: str | None = None, training: Any = None,
                 created: Any = None) -> str:
@@ -722,6 +741,7 @@ class Network:
         return from_json(text, max_bytes=MAX_BYTES if max_bytes is None else max_bytes,
                          network_class=cls)
 
+    @_fast.held
     def save(self, path: str | PathLike[str], *, layout: Layout = "auto", name: str | None = None,
              description: str | None = None, training: Any = None, created: Any = None
              ) -> Path:

@@ -84,8 +84,9 @@ static void *array_data(PyObject *obj, int type, npy_intp n, int writable, const
     PyArrayObject *a = (PyArrayObject *)obj;
     if (PyArray_TYPE(a) != type || !PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) ||
         (writable && !PyArray_ISWRITEABLE(a))) {
-        PyErr_Format(PyExc_ValueError, "%s: expected a contiguous%s %s array", what,
-                     writable ? ", writable" : "",
+        PyErr_Format(PyExc_ValueError,
+                     "%s: expected a C-contiguous, aligned%s %s array in native byte order",
+                     what, writable ? ", writable" : "",
                      type == NPY_DOUBLE ? "float64" : (type == NPY_INT64 ? "int64" : "uint64"));
         return NULL;
     }
@@ -131,6 +132,48 @@ static const idx *pointer_array(PyObject *obj, npy_intp n, const char *what)
     }
     return a;
 }
+
+/* The data a caller hands in (samples, targets) may be any array of numbers: of the
+ * other byte order (read from a FITS, MATLAB or HDF5 file), unaligned (a view into a
+ * byte buffer), strided or float32. This calls f with the items of args at `positions`
+ * made C-contiguous, aligned, native float64 arrays (a copy only where one is needed),
+ * so that the kernels' strict checks (array_data) hold for every array a user can make. */
+static PyObject *with_inputs(PyObject *self, PyObject *args, const int *positions,
+                             int n_positions, PyCFunction f)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    PyObject *converted = PyTuple_New(n);
+    if (!converted)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *a = PyTuple_GET_ITEM(args, k);
+        int convert = 0;
+        for (int q = 0; q < n_positions; q++)
+            convert |= positions[q] == k;
+        if (convert && PyArray_Check(a)) {
+            a = PyArray_FROM_OTF(a, NPY_DOUBLE, NPY_ARRAY_IN_ARRAY);
+            if (!a) {
+                Py_DECREF(converted);
+                return NULL;
+            }
+        } else {
+            Py_INCREF(a);
+        }
+        PyTuple_SET_ITEM(converted, k, a);
+    }
+    PyObject *result = f(self, converted);
+    Py_DECREF(converted);
+    return result;
+}
+
+#define WITH_INPUTS(name, ...)                                                          \
+    static PyObject *name##_any(Engine *self, PyObject *args)                           \
+    {                                                                                   \
+        static const int positions[] = {__VA_ARGS__};                                   \
+        return with_inputs((PyObject *)self, args, positions,                           \
+                           (int)(sizeof positions / sizeof positions[0]),               \
+                           (PyCFunction)name);                                          \
+    }
 
 static double *scratch(size_t n)
 {
@@ -372,7 +415,9 @@ typedef struct {
     PyThreadState *saved;
 } Exclusive;
 
-static int enter(Engine *self, int release, Exclusive *x)
+/* Take the graph's lock for this thread (GIL held): -1 with ConcurrencyError if another
+ * thread holds it. Nothing shared may be written before this succeeds. */
+static int own(Engine *self, Exclusive *x)
 {
     uint64_t me = (uint64_t)PyThread_get_thread_ident(), owner = *self->lock;
     if (owner && owner != me) {
@@ -383,14 +428,25 @@ static int enter(Engine *self, int release, Exclusive *x)
     x->took = owner == 0;
     if (x->took)
         *self->lock = me;
-    x->saved = release ? PyEval_SaveThread() : NULL;
+    x->saved = NULL;
     return 0;
 }
 
+static int enter(Engine *self, int release, Exclusive *x)
+{
+    if (own(self, x) < 0)
+        return -1;
+    if (release)
+        x->saved = PyEval_SaveThread();
+    return 0;
+}
+
+/* Gives the lock back as own() found it: a nested call leaves it with its holder. */
 static void leave(Exclusive *x)
 {
     if (x->saved)
         PyEval_RestoreThread(x->saved);
+    x->saved = NULL;
     if (x->took)
         *x->lock = 0;
 }
@@ -416,8 +472,20 @@ static int read_number(PyObject *v, double *out)
     return 1;
 }
 
-/* One sample from a list, tuple or 1-D float64 array of exactly n finite numbers, into
- * out: 1, or 0 for anything else (left to the general path). Runs no Python code. */
+/* A float64 whose bytes are in the other order. */
+static double swapped(const char *at)
+{
+    char b[sizeof(double)];
+    double d;
+    for (size_t k = 0; k < sizeof(double); k++)
+        b[k] = at[sizeof(double) - 1 - k];
+    memcpy(&d, b, sizeof d);
+    return d;
+}
+
+/* One sample from a list, tuple or 1-D float64 array (any byte order, alignment or
+ * stride) of exactly n finite numbers, into out: 1, or 0 for anything else (left to the
+ * general path). Runs no Python code. */
 static int read_sample(PyObject *obj, idx n, double *out)
 {
     if (PyList_CheckExact(obj) || PyTuple_CheckExact(obj)) {
@@ -431,13 +499,18 @@ static int read_sample(PyObject *obj, idx n, double *out)
     }
     if (PyArray_Check(obj)) {
         PyArrayObject *a = (PyArrayObject *)obj;
-        if (PyArray_TYPE(a) != NPY_DOUBLE || PyArray_NDIM(a) != 1 || PyArray_DIM(a, 0) != n ||
-            !PyArray_ISALIGNED(a))
+        if (PyArray_TYPE(a) != NPY_DOUBLE || PyArray_NDIM(a) != 1 || PyArray_DIM(a, 0) != n)
             return 0;
         const char *data = PyArray_BYTES(a);
         npy_intp stride = PyArray_STRIDE(a, 0);
+        int swap = PyArray_ISBYTESWAPPED(a);
         for (idx k = 0; k < n; k++) {
-            double d = *(const double *)(data + k * stride);
+            /* memcpy: the array need not be aligned */
+            double d;
+            if (swap)
+                d = swapped(data + k * stride);
+            else
+                memcpy(&d, data + k * stride, sizeof d);
             if (!isfinite(d))
                 return 0;
             out[k] = d;
@@ -464,25 +537,39 @@ static int large(Engine *self)
     return self->p.n_syn >= RELEASE_SYNAPSES;
 }
 
-/* activate(x) -> the outputs for one sample, or None: hand the call back to Python. */
+/* activate(x) -> the outputs for one sample, or None: hand the call back to Python.
+ * The input is read into the engine's scratch only once this thread holds the network:
+ * a refused call writes nothing. */
 static PyObject *Engine_activate(Engine *self, PyObject *x)
 {
     Exclusive ex;
-    if (!self->ready || stale(self) || !read_sample(x, self->p.n_in, self->x))
+    if (!self->ready || stale(self))
         Py_RETURN_NONE;
-    if (enter(self, large(self), &ex) < 0)
+    if (own(self, &ex) < 0)
         return NULL;
+    if (!read_sample(x, self->p.n_in, self->x)) {
+        leave(&ex);
+        Py_RETURN_NONE;
+    }
+    if (large(self))
+        ex.saved = PyEval_SaveThread();
     if (self->gated)
         rec_activate(&self->p, &self->g, self->x, &self->st);
     else
         ff_forward(&self->p, self->x, self->st.s, self->st.y, self->st.dy);
-    leave(&ex);
+    if (ex.saved) {
+        PyEval_RestoreThread(ex.saved);
+        ex.saved = NULL;
+    }
     self->flags[0] = 1;
-    return outputs(self);
+    PyObject *out = outputs(self);
+    leave(&ex);
+    return out;
 }
 
 /* propagate(rate, target) -> True, False if it would have made a weight or bias NaN or
- * infinite (everything is then as before the call), or None: hand the call back. */
+ * infinite (everything is then as before the call), or None: hand the call back. As
+ * activate, it reads the target only once it holds the network. */
 static PyObject *Engine_propagate(Engine *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Exclusive ex;
@@ -491,13 +578,18 @@ static PyObject *Engine_propagate(Engine *self, PyObject *const *args, Py_ssize_
         return NULL;
     }
     double rate;
-    if (!self->ready || !self->flags[0] || stale(self) || !read_number(args[0], &rate) ||
-        !read_sample(args[1], self->p.n_out, self->t))
+    if (!self->ready || stale(self) || !read_number(args[0], &rate))
         Py_RETURN_NONE;
+    if (own(self, &ex) < 0)
+        return NULL;
+    if (!self->flags[0] || !read_sample(args[1], self->p.n_out, self->t)) {
+        leave(&ex);
+        Py_RETURN_NONE;
+    }
     Plan *p = &self->p;
     int ok;
-    if (enter(self, large(self), &ex) < 0)
-        return NULL;
+    if (large(self))
+        ex.saved = PyEval_SaveThread();
     if (self->gated) {
         size_t n = (size_t)p->n * sizeof(double);
         memcpy(self->undo_w, p->weights, (size_t)p->n_syn * sizeof(double));
@@ -890,6 +982,15 @@ static PyObject *Engine_dsr_trials(Engine *self, PyObject *args)
     return Py_BuildValue("(Ld)", (long long)correct, error);
 }
 
+/* forward_columns(Xt ...), activate_batch(X ...), activate_rows(X ...), and the
+ * trainers' X, T, Xv, Tv: any array of numbers (see with_inputs). */
+WITH_INPUTS(Engine_forward_columns, 0)
+WITH_INPUTS(Engine_activate_batch, 0)
+WITH_INPUTS(Engine_activate_rows, 0)
+WITH_INPUTS(Engine_train_online, 0, 1, 6, 7)
+WITH_INPUTS(Engine_train_gradient, 0, 1, 7, 8)
+WITH_INPUTS(Engine_train_sequences, 0, 1)
+
 static PyObject *Engine_get_plan(Engine *self, void *closure)
 {
     (void)closure;
@@ -905,22 +1006,22 @@ static PyMethodDef Engine_methods[] = {
     {"propagate", (PyCFunction)(void (*)(void))Engine_propagate, METH_FASTCALL,
      "propagate(rate, target) -> True; False if it diverged (nothing changed); None to "
      "hand the call back to Python"},
-    {"forward_columns", (PyCFunction)Engine_forward_columns, METH_VARARGS,
+    {"forward_columns", (PyCFunction)Engine_forward_columns_any, METH_VARARGS,
      "forward_columns(Xt, S, Y, DY): a batch in column layout"},
-    {"activate_batch", (PyCFunction)Engine_activate_batch, METH_VARARGS,
+    {"activate_batch", (PyCFunction)Engine_activate_batch_any, METH_VARARGS,
      "activate_batch(X, out): a feed-forward batch, outputs only"},
     {"set_last", (PyCFunction)Engine_set_last, METH_VARARGS,
      "set_last(s, y, dy): a batch's last sample becomes the state"},
     {"backward_columns", (PyCFunction)Engine_backward_columns, METH_VARARGS,
      "backward_columns(Y, DY, D, gw, gb): its gradient"},
-    {"activate_rows", (PyCFunction)Engine_activate_rows, METH_VARARGS,
+    {"activate_rows", (PyCFunction)Engine_activate_rows_any, METH_VARARGS,
      "activate_rows(X, out): a gated plan run over the rows of X as a sequence"},
     {"clear", (PyCFunction)Engine_clear, METH_O, "clear(states): Synaptic's clear()"},
-    {"train_online", (PyCFunction)Engine_train_online, METH_VARARGS,
+    {"train_online", (PyCFunction)Engine_train_online_any, METH_VARARGS,
      "Synaptic's online training, a chunk of epochs"},
-    {"train_gradient", (PyCFunction)Engine_train_gradient, METH_VARARGS,
+    {"train_gradient", (PyCFunction)Engine_train_gradient_any, METH_VARARGS,
      "minibatch descent, a chunk of epochs"},
-    {"train_sequences", (PyCFunction)Engine_train_sequences, METH_VARARGS,
+    {"train_sequences", (PyCFunction)Engine_train_sequences_any, METH_VARARGS,
      "online training of a gated plan over sequences, a chunk of epochs"},
     {"dsr_trials", (PyCFunction)Engine_dsr_trials, METH_VARARGS,
      "Synaptic's discrete sequence recall trials"},

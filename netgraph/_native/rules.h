@@ -96,7 +96,9 @@ static inline double deriv(idx code, double s, double y)
     case 11: return fabs(s) < 1.0 ? 1.0 : 0.0;
     case 12: return s < 0 ? -1.0 : 1.0;
     case 13: return -1.0;
-    case 14: return s > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    /* selu: scale * alpha * e^s for s <= 0, not y + scale * alpha, which cancels for
+     * very negative s (all digits lost by s = -40) */
+    case 14: return s > 0 ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * exp(s);
     case 15: return s > 0 ? 1.0 : LEAKY_SLOPE;
     case 16: /* softplus' is the logistic, written so that it cannot overflow */
         if (s >= 0)

@@ -32,6 +32,7 @@ from .._activations import (
     SELU_SCALE,
 )
 from .._exceptions import MissingDependencyError, NetgraphWarning, NetworkFormatError, TopologyError
+from .._fast import exclusive
 from ._layout import levels, recurrent_view, state_layout
 
 if TYPE_CHECKING:
@@ -298,13 +299,20 @@ def load_torch_state(net: Network, module: Any) -> None:
     - ``module``: that module, or its ``state_dict()``.
 
     Fixed neurons keep their values. Raises ``TopologyError`` if the module was made
-    from a network of another structure, ``ValueError`` for non-finite values; the
-    network is not changed then.
+    from a network of another structure, ``ValueError`` for non-finite values, and
+    ``ConcurrencyError`` while another thread uses the network; the network is not
+    changed then.
     """
     _require_torch()
     state = module.state_dict() if hasattr(module, "state_dict") else module
     if not isinstance(state, Mapping) or not {"weight", "bias", "signature"} <= set(state):
         raise TypeError("load_torch_state takes a module made by to_torch or its state_dict")
+    # a writer of weights like any other: it holds the network, or is refused
+    with exclusive(net.graph):
+        _load_state(net, state)
+
+
+def _load_state(net: Network, state: Mapping[str, Any]) -> None:
     plan = net._plan()
     if [int(v) for v in state["signature"].tolist()] != _signature(plan):
         raise TopologyError("the module was made from a network of another structure (its "
