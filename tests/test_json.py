@@ -283,6 +283,8 @@ def networks(draw):
     return net
 
 
+# Random wiring leaves some outputs cut off from the inputs: a warning, not this test's topic.
+@pytest.mark.filterwarnings("ignore::netgraph.UnreachableOutputWarning")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks(), st.sampled_from(["rows", "columns"]), st.integers(0, 2**32 - 1))
 def test_random_networks_round_trip_exactly(net, layout, seed):

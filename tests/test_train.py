@@ -209,7 +209,7 @@ def test_divergence_stops_with_the_last_finite_weights():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"rate": float("nan")}, "rate must be finite"),
+        ({"rate": float("nan")}, "rate must be a finite number"),
         ({"rate": []}, "at least one rate"),
         ({"iterations": 0}, "iterations must be"),
         ({"batch_size": 0}, "batch_size must be"),
@@ -219,7 +219,7 @@ def test_divergence_stops_with_the_last_finite_weights():
         ({"momentum": -0.1}, "momentum must be"),
         ({"cost": "hinge"}, "unknown cost"),
         ({"cost": "binary", "batch_size": 2}, "no gradient"),
-        ({"schedule": {"every": 0, "do": print}}, "schedule must be"),
+        ({"schedule": {"every": 0, "do": print}}, "schedule every must be"),
         ({"cross_validate": {"test_size": 1.5, "test_error": 0.1}}, "test_size"),
     ],
 )
