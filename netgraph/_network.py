@@ -32,6 +32,7 @@ from ._exceptions import (
 )
 from ._graph import ROLES, NetGraph, _finite, synapse_attrs, synapse_order
 from ._layer import Layer, Projection
+from ._memory import check_fits
 from ._reach import unreachable_outputs
 
 if TYPE_CHECKING:
@@ -155,6 +156,10 @@ class Network:
                     )
                 projections.append(p)
         projections.sort(key=lambda p: p._seq)
+        # refused before a neuron is made: too large a network would otherwise run for
+        # minutes and then be killed by the system
+        check_fits(sum(layer.size for layer, _, _ in layers),
+                   sum(p.count() for p in projections))
         G = self._graph
         # Biases are drawn before weights, layer by layer, so a seed fixes both.
         for layer, role, default_label in layers:
