@@ -10,8 +10,8 @@ import tracemalloc
 import pytest
 
 from netgraph import _memory
-from netgraph.architect import LSTM, Perceptron
 from netgraph._memory import NEURON_BYTES, SYNAPSE_BYTES, check_fits
+from netgraph.architect import LSTM, Perceptron
 
 
 def test_too_large_a_perceptron_is_refused_before_a_neuron_is_made(monkeypatch):
