@@ -789,7 +789,8 @@ class Network:
         'h9'``). Older format versions are upgraded. ``max_bytes`` (default 512 MiB,
         ``None`` for the default) refuses documents of more bytes (text counts as UTF-8).
         Reading stops at the first error; loading needs at most about 4 x the document's
-        size in memory on top of the network it builds.
+        size in memory on top of the network it builds (a document refused late in the
+        read: up to about 5.5 x its size).
         """
         from ._json import MAX_BYTES, from_json
 
