@@ -286,42 +286,17 @@ class Network:
         if not isinstance(graph, nx.DiGraph) or graph.is_multigraph():
             raise TypeError(f"from_graph takes a networkx DiGraph, got {type(graph).__name__}")
         rng = _rng(seed)
-        G = NetGraph()
-        G.graph.update(graph.graph)
-        for n, a in graph.nodes(data=True):
-            attrs = dict(a)
-            if "role" not in attrs:
-                attrs["role"] = ("input" if graph.in_degree(n) == 0 else
-                                 "output" if graph.out_degree(n) == 0 else "hidden")
-            attrs.setdefault("activation", "logistic")
-            if "bias" not in attrs:
-                attrs["bias"] = float(rng.uniform(-0.1, 0.1))
-            attrs.setdefault("layer", attrs["role"])
-            try:
-                G.add_node(n, **attrs)
-            except (TypeError, ValueError) as e:
-                raise TopologyError(f"neuron {n!r}: {e}") from None
-        drawn = {(u, v): float(rng.uniform(-0.1, 0.1))
-                 for u, v, a in graph.edges(data=True) if "weight" not in a}
-        # Keep each neuron's incoming order (its summation order) as well as its
-        # outgoing one: a copy must compute exactly what the original computes.
-        for u, v in synapse_order(graph):
-            a = graph[u][v]
-            if drawn and "weight" not in a:
-                a = {**a, "weight": drawn[u, v]}
-            try:
-                G.add_edge(u, v, **a)
-            except (TypeError, ValueError) as e:
-                raise TopologyError(f"synapse {u!r} -> {v!r}: {e}") from None
         net = cls(seed=rng)
-        net._graph = G
+        net._graph = _copy_graph(graph, rng)
         net._plan()  # validate now: a bad graph never becomes a Network
         return net
 
     def copy(self) -> Network:
         """An independent network with the same graph (weights, biases, ids, order)."""
-        net = Network.from_graph(self._graph)
-        net._rng = np.random.default_rng(self._rng.integers(2**63))
+        net = Network(seed=np.random.default_rng(self._rng.integers(2**63)))
+        net._graph = _copy_graph(self._graph, net._rng)
+        net._unreachable = list(getattr(self, "_unreachable", []))  # warned about already
+        net._plan()
         return net
 
     @overload
@@ -857,6 +832,38 @@ class Network:
             return svg(self)
         except GraphvizNotFoundError:
             return None
+
+
+def _copy_graph(graph: nx.DiGraph[Any], rng: np.random.Generator) -> NetGraph:
+    """``graph`` as a new NetGraph, with ``from_graph``'s defaults for what it lacks."""
+    G = NetGraph()
+    G.graph.update(graph.graph)
+    for n, a in graph.nodes(data=True):
+        attrs = dict(a)
+        if "role" not in attrs:
+            attrs["role"] = ("input" if graph.in_degree(n) == 0 else
+                             "output" if graph.out_degree(n) == 0 else "hidden")
+        attrs.setdefault("activation", "logistic")
+        if "bias" not in attrs:
+            attrs["bias"] = float(rng.uniform(-0.1, 0.1))
+        attrs.setdefault("layer", attrs["role"])
+        try:
+            G.add_node(n, **attrs)
+        except (TypeError, ValueError) as e:
+            raise TopologyError(f"neuron {n!r}: {e}") from None
+    drawn = {(u, v): float(rng.uniform(-0.1, 0.1))
+             for u, v, a in graph.edges(data=True) if "weight" not in a}
+    # Keep each neuron's incoming order (its summation order) as well as its outgoing
+    # one: a copy must compute exactly what the original computes.
+    for u, v in synapse_order(graph):
+        a = graph[u][v]
+        if drawn and "weight" not in a:
+            a = {**a, "weight": drawn[u, v]}
+        try:
+            G.add_edge(u, v, **a)
+        except (TypeError, ValueError) as e:
+            raise TopologyError(f"synapse {u!r} -> {v!r}: {e}") from None
+    return G
 
 
 def _rate(value: Any) -> float:

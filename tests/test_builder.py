@@ -273,3 +273,13 @@ def test_a_chain_is_walked_to_its_end():
     D.nodes[1_499]["role"] = D.nodes[1_500]["role"] = "hidden"
     _, seen = _caught(lambda: Network.from_graph(D, seed=0))
     assert [w.message.outputs for w in seen] == [[3_000]]
+
+
+def test_a_copy_is_not_warned_about_again():
+    net, seen = _caught(lambda: Network(input=Layer(1), output=Layer(1), seed=0))
+    assert len(seen) == 1
+    twin, seen = _caught(net.copy)
+    assert seen == [] and twin.outputs == net.outputs
+    twin.add_neuron("z", role="output")
+    _, seen = _caught(lambda: twin.activate([1.0]))
+    assert [w.message.outputs for w in seen] == [["o0", "z"]]  # a new cut-off output is news
