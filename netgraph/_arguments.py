@@ -67,12 +67,14 @@ def rate(value: Any, name: str = "rate") -> float:
 
 def seed_generator(value: Any, name: str = "seed") -> np.random.Generator:
     """The generator for ``value``: a ``numpy.random.Generator`` itself, a fresh one seeded
-    by a whole number >= 0 (or a ``SeedSequence``/``BitGenerator``), or fresh entropy for
-    None."""
+    by a whole number >= 0 (or a ``SeedSequence``/``BitGenerator``, or a seed drawn from a
+    legacy ``RandomState``), or fresh entropy for None."""
     if isinstance(value, np.random.Generator):
         return value
     if value is None or isinstance(value, (np.random.SeedSequence, np.random.BitGenerator)):
         return np.random.default_rng(value)
+    if isinstance(value, np.random.RandomState):  # scikit-learn's random_state: draw a seed
+        return np.random.default_rng(int(value.randint(0, 2**63 - 1, dtype=np.int64)))
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
             or value < 0:
         raise InputError(f"{name} must be a whole number >= 0, a numpy.random.Generator or "

@@ -156,6 +156,7 @@ GOOD = [
                               "batch_size": 2}),
     ("a zero rate", {"rate": 0}),
     ("a generator as seed", {"seed": np.random.default_rng(1), "shuffle": True}),
+    ("a legacy RandomState as seed", {"seed": np.random.RandomState(1), "shuffle": True}),
     ("a rate list of numpy numbers", {"rate": np.array([0.3, 0.1])}),
     ("cross_validate as a pair", {"cross_validate": (0.25, 0.0)}),
     ("schedule as a pair", {"schedule": (1, lambda info: False)}),
