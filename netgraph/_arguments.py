@@ -52,7 +52,7 @@ def real(name: str, value: Any, low: float = -math.inf, high: float = math.inf,
         raise InputError(f"{name} is too large: {value!r:.40} is not representable as a "
                          "float64") from None
     if not math.isfinite(x):
-        raise InputError(f"{name} must be a finite number, got {x}")
+        raise InputError(f"{name} must be finite, got {x}")
     if x < low or x > high or (high_open and x == high):
         top = f"{high:g})" if high_open else f"{high:g}]"
         where = f">= {low:g}" if high == math.inf else f"in [{low:g}, {top}"

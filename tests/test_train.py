@@ -209,7 +209,7 @@ def test_divergence_stops_with_the_last_finite_weights():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"rate": float("nan")}, "rate must be a finite number"),
+        ({"rate": float("nan")}, "rate must be finite"),
         ({"rate": []}, "at least one rate"),
         ({"iterations": 0}, "iterations must be"),
         ({"batch_size": 0}, "batch_size must be"),
