@@ -126,9 +126,12 @@ class TargetRangeWarning(NetgraphWarning):
 class UnreachableOutputWarning(NetgraphWarning):
     """Output neurons that no path of synapses (or gates) leads to from any input: they
     compute the same value whatever the input, which is almost always a layer or
-    synapse left out by mistake. ``outputs`` lists their ids. Issued once per structure,
-    when the network is built from layers or a graph, or else compiled for its first
-    use after the change that cut them off."""
+    synapse left out by mistake. ``outputs`` lists their ids. Issued once per structure
+    for a network the caller builds: when it is made from layers or by ``from_graph``,
+    and when one built or edited with ``add_neuron``/``connect``/``disconnect``/
+    ``remove_neuron`` is first run after the change that cut them off. A network read
+    from a document or another library's format is taken as its file says (NEAT
+    genomes often leave outputs unconnected) until the caller edits it."""
 
     def __init__(self, message: str, outputs: list[object] | None = None) -> None:
         super().__init__(message)

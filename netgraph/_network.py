@@ -122,11 +122,16 @@ class Network:
         self._flags = np.zeros(1, dtype=np.int64)  # [0]: activated since the last clear
         self._state_version = -1
         self._unreachable: list[Any] = []  # the outputs last warned about (_check_reach)
+        # Whether this network is being built by the caller (layers, from_graph, add_neuron,
+        # connect, ...), whose cut-off outputs are news; a network read from a document
+        # computes what its file says, and evolved genomes leave outputs unconnected.
+        self._watch_reach = False
         if input is None and output is None and not hidden:
             return
         if input is None or output is None:
             raise TopologyError("a layered Network needs both an input and an output layer")
         self._add_layers(input, list(hidden), output)
+        self._watch_reach = True
         # Compiled now (the first activate uses this plan) so that an output no input
         # reaches is reported where the layers were put together.
         with contextlib.suppress(NetgraphError):  # a graph that cannot run says so when run
@@ -288,6 +293,7 @@ class Network:
         rng = _rng(seed)
         net = cls(seed=rng)
         net._graph = _copy_graph(graph, rng)
+        net._watch_reach = True
         net._plan()  # validate now: a bad graph never becomes a Network
         return net
 
@@ -296,6 +302,7 @@ class Network:
         net = Network(seed=np.random.default_rng(self._rng.integers(2**63)))
         net._graph = _copy_graph(self._graph, net._rng)
         net._unreachable = list(getattr(self, "_unreachable", []))  # warned about already
+        net._watch_reach = getattr(self, "_watch_reach", False)
         net._plan()
         return net
 
@@ -321,6 +328,7 @@ class Network:
         """
         if role not in ROLES:
             raise TopologyError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        self._watch_reach = True
         name = get_activation(activation).name
         if id is None:
             id = self._new_ids(role, 1)[0]
@@ -360,6 +368,7 @@ class Network:
             raise TopologyError(f"cannot connect {source!r} -> {target!r}: "
                                 f"{target!r} is an input neuron")
         exists = G.has_edge(source, target)
+        self._watch_reach = True
         if exists and not flag("replace", replace):
             raise TopologyError(
                 f"there is already a synapse {source!r} -> {target!r} (weight "
@@ -393,6 +402,7 @@ class Network:
         """Remove the synapse source -> target."""
         if not self._graph.has_edge(source, target):
             raise NeuronError(f"no synapse {source!r} -> {target!r}")
+        self._watch_reach = True
         self._graph.remove_edge(source, target)
 
     def remove_neuron(self, neuron: Any) -> None:
@@ -403,6 +413,7 @@ class Network:
         G = self._graph
         if neuron not in G:
             raise NeuronError(f"no neuron {neuron!r} in the network")
+        self._watch_reach = True
         for *_, a in list(G.edges(data=True)):
             if a.get("gater") == neuron:
                 del a["gater"]
@@ -457,7 +468,8 @@ class Network:
         plan = self._plan_cache
         if plan is None or plan.version != self._graph.version:
             plan = self._plan_cache = compile_plan(self._graph)
-            self._check_reach(plan)
+            if getattr(self, "_watch_reach", False):
+                self._check_reach(plan)
         return plan
 
     def _check_reach(self, plan: Plan) -> None:

@@ -283,3 +283,16 @@ def test_a_copy_is_not_warned_about_again():
     twin.add_neuron("z", role="output")
     _, seen = _caught(lambda: twin.activate([1.0]))
     assert [w.message.outputs for w in seen] == [["o0", "z"]]  # a new cut-off output is news
+
+
+def test_a_network_read_from_a_file_is_taken_as_it_says_until_edited():
+    net = Network(seed=0)
+    net.add_neuron("x", role="input")
+    net.add_neuron("y", role="output")
+    text = net.to_json()  # y takes no synapse: NEAT genomes are often like this
+    loaded, seen = _caught(lambda: Network.from_json(text))
+    _, more = _caught(lambda: loaded.activate([1.0]))
+    assert seen == more == []
+    loaded.add_neuron("z", role="output")  # the caller builds on it: now it is news
+    _, seen = _caught(lambda: loaded.activate([1.0]))
+    assert [w.message.outputs for w in seen] == [["y", "z"]]
