@@ -676,8 +676,8 @@ class Network:
         **Arguments**
         - ``data``: ``(input, target)`` pairs, Synaptic's ``{"input", "output"}`` dicts,
           or a 2-D input array with ``targets`` a 2-D target array (rows = samples).
-        - ``rate``: a number, a list (spread evenly over ``iterations``, as Synaptic)
-          or a callable ``rate(iteration, last_error)``. Default 0.2 (Adam: 0.001).
+        - ``rate``: a number >= 0, a list (spread evenly over ``iterations``, as
+          Synaptic) or a callable ``rate(iteration, last_error)``. Default 0.2 (Adam: 0.001).
         - ``iterations`` (100000), ``error`` (0.005): stop after that many epochs or
           once the epoch's error is at most ``error``.
         - ``cost``: ``"mse"`` (default), ``"cross_entropy"``, ``"mae"``, ``"binary"``.
@@ -703,8 +703,10 @@ class Network:
           epochs and at the end in ``result.snapshots`` (``netgraph.render_training``
           replays them in a browser).
 
-        Raises ``DivergenceError`` if the error or a weight becomes NaN or infinite;
-        the network then keeps the weights it had before that epoch.
+        Every option is checked before anything runs: a wrong type or value (``True``
+        for a count, ``"yes"`` for a flag, a NaN, a negative rate) raises ``InputError``
+        naming it. Raises ``DivergenceError`` if the error or a weight becomes NaN or
+        infinite; the network then keeps the weights it had before that epoch.
         """
         from ._train import train
 
