@@ -617,7 +617,7 @@ class Network:
         ``DivergenceError`` if a weight or bias would become NaN or infinite; the
         network then keeps the weights, biases and state it had before the call.
         """
-        if not (type(rate) is float and 0.0 <= rate < math.inf):
+        if not (type(rate) is float and 0.0 <= rate <= _FLOAT_MAX):
             rate = _rate(rate)  # one comparison in the common case; else check it
         done = self._engine.propagate(rate, target)
         if done is not True:
@@ -903,6 +903,7 @@ def _array(x: Any, name: str) -> np.ndarray:
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_FLOAT_MAX = sys.float_info.max  # NaN and infinity fail the comparison with it
 
 
 def _caller_level() -> int:
