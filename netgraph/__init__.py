@@ -33,6 +33,7 @@ from ._exceptions import NeuronError as NeuronError
 from ._exceptions import SynapticFidelityWarning as SynapticFidelityWarning
 from ._exceptions import TargetRangeWarning as TargetRangeWarning
 from ._exceptions import TopologyError as TopologyError
+from ._exceptions import UnreachableOutputWarning as UnreachableOutputWarning
 from ._graph import NetGraph as NetGraph
 from ._layer import Layer as Layer
 from ._layer import Projection as Projection
@@ -96,6 +97,7 @@ __all__ = [
     "TrainOptions",
     "TrainResult",
     "TrainingState",
+    "UnreachableOutputWarning",
     "diagram",
     "feedforward_view",
     "get_activation",

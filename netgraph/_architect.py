@@ -14,13 +14,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._activations import get_activation
-from ._exceptions import ActivationError, TopologyError
+from ._arguments import flag, whole
+from ._exceptions import ActivationError, InputError, TopologyError
 from ._graph import synapse_attrs
-from ._layer import Layer
+from ._layer import CONNECTIONS, Layer
 from ._network import Network, Seed, _rng
 
 if TYPE_CHECKING:
     from ._train import TrainResult
+
+
+def _sizes(name: str, sizes: Sequence[Any]) -> None:
+    """Each layer size a whole number >= 1, or an InputError naming the argument."""
+    for k, size in enumerate(sizes):
+        whole(f"{name}[{k}]", size)
 
 
 def Perceptron(*sizes: int, activation: str = "logistic", output_activation: str | None = None,
@@ -40,6 +47,7 @@ def Perceptron(*sizes: int, activation: str = "logistic", output_activation: str
     """
     if len(sizes) < 2:
         raise TopologyError("a Perceptron needs at least an input and an output size")
+    _sizes("Perceptron sizes", sizes)
     if get_activation(activation).grouped:
         raise ActivationError("activation='softmax' would put softmax on the input and hidden "
                               "neurons; softmax is for the outputs only: pass "
@@ -64,6 +72,16 @@ def LSTM(inputs: int, *sizes: int, peepholes: str = "all_to_all", hidden_to_hidd
     """
     if len(sizes) < 2:
         raise TopologyError("an LSTM needs inputs, at least one block size and outputs")
+    whole("LSTM inputs", inputs)
+    _sizes("LSTM sizes", sizes)
+    if peepholes not in CONNECTIONS:
+        raise InputError(f"LSTM peepholes must be one of {', '.join(CONNECTIONS)}, got "
+                         f"{peepholes!r}")
+    for name, value in (("hidden_to_hidden", hidden_to_hidden),
+                        ("output_to_hidden", output_to_hidden),
+                        ("output_to_gates", output_to_gates),
+                        ("input_to_output", input_to_output)):
+        flag(f"LSTM {name}", value)
     *blocks, outputs = sizes
     input_layer, output_layer = Layer(inputs), Layer(outputs)
     hidden: list[Layer] = []
@@ -115,9 +133,15 @@ def Liquid(inputs: int, hidden: int, outputs: int, connections: int, gates: int,
     a neuron picked twice gets a self-connection) and ``gates`` random gatings of those
     synapses, fed by the inputs and read by the outputs (both all-to-all).
     """
+    _sizes("Liquid sizes", (inputs, hidden, outputs))
+    whole("Liquid connections", connections, low=0)
+    whole("Liquid gates", gates, low=0)
     rng = _rng(seed)
     input_layer, pool, output_layer = Layer(inputs), Layer(hidden), Layer(outputs)
-    net = Network(input=input_layer, hidden=[pool], output=output_layer, seed=rng)
+    # Built without the constructor's reachability check: the inputs and outputs are
+    # projected below, after the pool's own synapses, in Synaptic's order.
+    net = Network(seed=rng)
+    net._add_layers(input_layer, [pool], output_layer)
     made: list[tuple[Any, ...]] = []
     for _ in range(connections):
         i, j = (int(k) for k in rng.integers(0, hidden, 2))
@@ -142,6 +166,7 @@ class Hopfield(Network):
     trained to reproduce binary patterns; ``feed`` recalls the nearest one."""
 
     def __init__(self, size: int, *, seed: Seed = None) -> None:
+        whole("Hopfield size", size)
         input_layer, output_layer = Layer(size), Layer(size)
         input_layer.project(output_layer)
         super().__init__(input=input_layer, output=output_layer, seed=seed)
@@ -168,6 +193,8 @@ def GRU(inputs: int, *sizes: int, seed: Seed = None) -> Network:
     """
     if len(sizes) < 2:
         raise TopologyError("a GRU needs inputs, at least one block size and outputs")
+    whole("GRU inputs", inputs)
+    _sizes("GRU sizes", sizes)
     *blocks, outputs = sizes
     input_layer, output_layer = Layer(inputs), Layer(outputs)
     hidden: list[Layer] = []
@@ -217,9 +244,13 @@ def NARX(inputs: int, hidden: int | Sequence[int], outputs: int, previous_input:
     Hidden layers see the inputs, the last ``previous_input`` inputs and the last
     ``previous_output`` outputs, kept in fixed identity memory layers.
     """
-    sizes = [hidden] if isinstance(hidden, int) else list(hidden)
-    if not sizes or previous_input < 1 or previous_output < 1:
-        raise TopologyError("a NARX needs a hidden layer and memories of depth >= 1")
+    sizes = [hidden] if isinstance(hidden, (int, np.integer)) else list(hidden)
+    if not sizes:
+        raise TopologyError("a NARX needs a hidden layer")
+    _sizes("NARX sizes", (inputs, outputs))
+    _sizes("NARX hidden", sizes)
+    whole("NARX previous_input", previous_input)
+    whole("NARX previous_output", previous_output)
     input_layer, output_layer = Layer(inputs), Layer(outputs)
     input_memory = _memory(inputs, previous_input, "input_memory_t-")
     output_memory = _memory(outputs, previous_output, "output_memory_t-")

@@ -1158,6 +1158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _broken_pipe()
     except OSError as e:
         return _fail(_os_message(e))
+    except MemoryError as e:  # a network refused for its size says how large it is
+        return _fail(str(e) or "out of memory")
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

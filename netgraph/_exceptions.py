@@ -18,6 +18,7 @@
     NetgraphWarning (UserWarning)      base of every warning netgraph issues
     ├── SynapticFidelityWarning        netgraph and Synaptic.js compute a network differently
     ├── TargetRangeWarning             targets an output neuron's activation cannot reach
+    ├── UnreachableOutputWarning       an output no input reaches: it ignores the input
     └── ConversionWarning              a conversion kept the function but not something else
 
 Each subclasses the matching built-in, so ``except ValueError`` still works.
@@ -42,6 +43,7 @@ __all__ = [
     "SynapticFidelityWarning",
     "TargetRangeWarning",
     "TopologyError",
+    "UnreachableOutputWarning",
 ]
 
 
@@ -141,6 +143,21 @@ class SynapticFidelityWarning(NetgraphWarning):
 class TargetRangeWarning(NetgraphWarning):
     """Training targets lie outside what an output neuron's activation can produce (logistic
     outputs stay in [0, 1]): the error cannot get below the distance to that range."""
+
+
+class UnreachableOutputWarning(NetgraphWarning):
+    """Output neurons that no path of synapses (or gates) leads to from any input: they
+    compute the same value whatever the input, which is almost always a layer or
+    synapse left out by mistake. ``outputs`` lists their ids. Issued once per structure
+    for a network the caller builds: when it is made from layers or by ``from_graph``,
+    and when one built or edited with ``add_neuron``/``connect``/``disconnect``/
+    ``remove_neuron`` is first run after the change that cut them off. A network read
+    from a document or another library's format is taken as its file says (NEAT
+    genomes often leave outputs unconnected) until the caller edits it."""
+
+    def __init__(self, message: str, outputs: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.outputs = outputs or []
 
 
 class ConversionWarning(NetgraphWarning):

@@ -12,6 +12,7 @@ owned by this user, untouched for ``STALE_AFTER`` seconds, and whose writing pro
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -86,12 +87,30 @@ def write_atomically(path: str | os.PathLike[str], data: bytes | list[bytes]) ->
     the same folder (mode 0o666 less the umask, or the old file's mode), flushed to
     disk, then renamed over ``path``, an atomic step on POSIX and Windows. A symlink is
     followed, so the file it points to is replaced. Temporary files left by earlier
-    writes that were killed are removed first. Returns the path written."""
-    parts = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
+    writes that were killed are removed first. Returns the path written.
+
+    An ``OSError`` names ``path`` (or its folder, when that is missing), never the
+    hidden temporary file the caller did not ask for."""
     target = os.fspath(path)
     if os.path.islink(target):
         target = os.path.realpath(target)
     folder = os.path.dirname(os.path.abspath(target))
+    try:
+        if os.path.isdir(target):  # found before writing, not at the rename
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+        return _write(target, folder, data)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR) and not os.path.isdir(folder):
+            if os.path.lexists(folder):  # a file where the folder should be
+                raise NotADirectoryError(errno.ENOTDIR, "Not a folder", folder) from None
+            raise FileNotFoundError(errno.ENOENT, "No such folder", folder) from None
+        if e.filename == target and e.filename2 is None:
+            raise
+        raise OSError(e.errno, e.strerror or str(e), target) from None
+
+
+def _write(target: str, folder: str, data: bytes | list[bytes]) -> Path:
+    parts = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:

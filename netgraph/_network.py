@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -13,13 +17,23 @@ from typing import TYPE_CHECKING, Any, TypeVar, Unpack, overload
 import networkx as nx
 import numpy as np
 
-from . import _core, _fast
+from . import _arguments, _core, _fast
 from ._activations import get_activation
+from ._arguments import flag, seed_generator
 from ._compile import Plan, compile_plan
 from ._costs import get_cost
-from ._exceptions import DivergenceError, InputError, NeuronError, TopologyError
+from ._exceptions import (
+    DivergenceError,
+    InputError,
+    NetgraphError,
+    NeuronError,
+    TopologyError,
+    UnreachableOutputWarning,
+)
 from ._graph import ROLES, NetGraph, _finite, synapse_attrs, synapse_order
 from ._layer import Layer, Projection
+from ._memory import check_fits
+from ._reach import unreachable_outputs
 
 if TYPE_CHECKING:
     import graphviz
@@ -71,7 +85,7 @@ def _connected(G: NetGraph, src: list[Any], dst: list[Any]) -> bool:
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return seed_generator(seed)
 
 
 class Network:
@@ -107,11 +121,21 @@ class Network:
         self._state: _fast.State | None = None
         self._flags = np.zeros(1, dtype=np.int64)  # [0]: activated since the last clear
         self._state_version = -1
+        self._unreachable: list[Any] = []  # the outputs last warned about (_check_reach)
+        # Whether this network is being built by the caller (layers, from_graph, add_neuron,
+        # connect, ...), whose cut-off outputs are news; a network read from a document
+        # computes what its file says, and evolved genomes leave outputs unconnected.
+        self._watch_reach = False
         if input is None and output is None and not hidden:
             return
         if input is None or output is None:
             raise TopologyError("a layered Network needs both an input and an output layer")
         self._add_layers(input, list(hidden), output)
+        self._watch_reach = True
+        # Compiled now (the first activate uses this plan) so that an output no input
+        # reaches is reported where the layers were put together.
+        with contextlib.suppress(NetgraphError):  # a graph that cannot run says so when run
+            self._plan()
 
     # ------------------------------------------------------------------ build
     def _add_layers(self, input: Layer, hidden: list[Layer], output: Layer) -> None:
@@ -137,6 +161,10 @@ class Network:
                     )
                 projections.append(p)
         projections.sort(key=lambda p: p._seq)
+        # refused before a neuron is made: too large a network would otherwise run for
+        # minutes and then be killed by the system
+        check_fits(sum(layer.size for layer, _, _ in layers),
+                   sum(p.count() for p in projections))
         G = self._graph
         # Biases are drawn before weights, layer by layer, so a seed fixes both.
         for layer, role, default_label in layers:
@@ -242,48 +270,41 @@ class Network:
 
     @classmethod
     def from_graph(cls, graph: nx.DiGraph[Any], *, seed: Seed = None) -> Network:
-        """Build a network from any DiGraph carrying netgraph's attributes.
+        """Build a network from any DiGraph; attributes it lacks get defaults.
 
-        Every node needs ``bias`` (float), ``activation`` (a registered name) and
-        ``role`` ("input", "hidden" or "output"); ``layer`` is optional (defaults to
-        the role). Every edge needs ``weight``. Inputs and outputs are taken in the
-        graph's node order. The graph is copied; errors name the offending neuron
-        or synapse, and nothing is built unless everything checks out.
+        Each node may carry ``bias`` (float), ``activation`` (a registered name), ``role``
+        ("input", "hidden" or "output") and ``layer``; each edge ``weight``. What is
+        missing is filled in as Synaptic fills in a new neuron or synapse:
+
+        - ``activation``: ``"logistic"`` (Synaptic's default squash);
+        - ``role``: from the node's degrees: no incoming edge makes an input, else no
+          outgoing edge an output, else a hidden neuron;
+        - ``layer``: the role;
+        - ``bias`` and ``weight``: drawn from uniform(-0.1, 0.1) with ``seed`` (an int
+          or ``numpy.random.Generator``), the biases first in node order, then the
+          weights in ``graph.edges`` order, as for any netgraph network.
+
+        So a plain ``nx.DiGraph`` of edges is a network. Inputs and outputs are taken in
+        the graph's node order. The graph is copied; errors name the offending neuron or
+        synapse, and nothing is built unless everything checks out.
         """
         if not isinstance(graph, nx.DiGraph) or graph.is_multigraph():
             raise TypeError(f"from_graph takes a networkx DiGraph, got {type(graph).__name__}")
-        G = NetGraph()
-        G.graph.update(graph.graph)
-        for n, a in graph.nodes(data=True):
-            attrs = dict(a)
-            for key in ("bias", "activation", "role"):
-                if key not in attrs:
-                    raise TopologyError(f"neuron {n!r} has no {key!r} attribute")
-            attrs.setdefault("layer", attrs["role"])
-            try:
-                G.add_node(n, **attrs)
-            except (TypeError, ValueError) as e:
-                raise TopologyError(f"neuron {n!r}: {e}") from None
-        # Keep each neuron's incoming order (its summation order) as well as its
-        # outgoing one: a copy must compute exactly what the original computes.
-        for u, v in synapse_order(graph):
-            a = graph[u][v]
-            if "weight" not in a:
-                raise TopologyError(f"synapse {u!r} -> {v!r} has no 'weight' attribute")
-            try:
-                G.add_edge(u, v, **a)
-            except (TypeError, ValueError) as e:
-                raise TopologyError(f"synapse {u!r} -> {v!r}: {e}") from None
-        net = cls(seed=seed)
-        net._graph = G
+        rng = _rng(seed)
+        net = cls(seed=rng)
+        net._graph = _copy_graph(graph, rng)
+        net._watch_reach = True
         net._plan()  # validate now: a bad graph never becomes a Network
         return net
 
     @_fast.held
     def copy(self) -> Network:
         """An independent network with the same graph (weights, biases, ids, order)."""
-        net = Network.from_graph(self._graph)
-        net._rng = np.random.default_rng(self._rng.integers(2**63))
+        net = Network(seed=np.random.default_rng(self._rng.integers(2**63)))
+        net._graph = _copy_graph(self._graph, net._rng)
+        net._unreachable = list(getattr(self, "_unreachable", []))  # warned about already
+        net._watch_reach = getattr(self, "_watch_reach", False)
+        net._plan()
         return net
 
     @overload
@@ -309,6 +330,7 @@ class Network:
         """
         if role not in ROLES:
             raise TopologyError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        self._watch_reach = True
         name = get_activation(activation).name
         if id is None:
             id = self._new_ids(role, 1)[0]
@@ -325,8 +347,8 @@ class Network:
 
     @_fast.held
     def connect(self, source: Any, target: Any, weight: float | None = None, *,
-                delay: int = 0, gater: Any = None) -> None:
-        """Add the synapse source -> target (or set its weight if it exists).
+                delay: int = 0, gater: Any = None, replace: bool = False) -> None:
+        """Add the synapse source -> target.
 
         **Arguments**
         - ``weight``: ``None`` draws it from uniform(-0.1, 0.1) with the network's
@@ -336,6 +358,10 @@ class Network:
           always delayed and feeds back the neuron's previous *state*, as Synaptic's
           memory cells do.
         - ``gater``: a neuron whose activation multiplies the synapse.
+        - ``replace``: if the synapse exists, give it this weight, delay and gater
+          instead (keeping its place in the summation order). Without it an existing
+          synapse raises ``TopologyError`` naming it: a trained weight is never
+          overwritten by accident.
         """
         G = self._graph
         for n in (source, target) + (() if gater is None else (gater,)):
@@ -344,6 +370,13 @@ class Network:
         if G.nodes[target]["role"] == "input":
             raise TopologyError(f"cannot connect {source!r} -> {target!r}: "
                                 f"{target!r} is an input neuron")
+        exists = G.has_edge(source, target)
+        self._watch_reach = True
+        if exists and not flag("replace", replace):
+            raise TopologyError(
+                f"there is already a synapse {source!r} -> {target!r} (weight "
+                f"{G[source][target]['weight']!r}); pass replace=True to replace it, or "
+                "set its weight with net.graph[source][target]['weight'] = w")
         if source == target:
             delay = 1
         if isinstance(delay, bool) or delay not in (0, 1):
@@ -361,6 +394,11 @@ class Network:
             attrs["delay"] = 1
         if gater is not None:
             attrs["gater"] = gater
+        if exists:  # the old synapse's delay and gater go too: it becomes what was asked
+            old = G[source][target]
+            for key in ("delay", "gater"):
+                if key in old and key not in attrs:
+                    del old[key]
         G.add_edge(source, target, **attrs)
 
     @_fast.held
@@ -368,6 +406,7 @@ class Network:
         """Remove the synapse source -> target."""
         if not self._graph.has_edge(source, target):
             raise NeuronError(f"no synapse {source!r} -> {target!r}")
+        self._watch_reach = True
         self._graph.remove_edge(source, target)
 
     @_fast.held
@@ -379,6 +418,7 @@ class Network:
         G = self._graph
         if neuron not in G:
             raise NeuronError(f"no neuron {neuron!r} in the network")
+        self._watch_reach = True
         for *_, a in list(G.edges(data=True)):
             if a.get("gater") == neuron:
                 del a["gater"]
@@ -439,7 +479,22 @@ class Network:
         if plan is None or plan.version != self._graph.version:
             with _fast.exclusive(self._graph):  # compiling relocates the weights
                 plan = self._plan_cache = compile_plan(self._graph)
+            if getattr(self, "_watch_reach", False):
+                self._check_reach(plan)
         return plan
+
+    def _check_reach(self, plan: Plan) -> None:
+        """Warn about outputs no input reaches, once for each structure that has them."""
+        lost = unreachable_outputs(plan)
+        if lost and lost != getattr(self, "_unreachable", None):
+            shown = ", ".join(map(repr, lost[:10])) + (", ..." if len(lost) > 10 else "")
+            warnings.warn(UnreachableOutputWarning(
+                f"output neuron{'s' if len(lost) > 1 else ''} {shown} "
+                f"{'are' if len(lost) > 1 else 'is'} reached from no input: "
+                f"{'their values do' if len(lost) > 1 else 'its value does'} not depend on the "
+                "input. Connect a path from the inputs (a layer that was never projected?)",
+                lost), stacklevel=_caller_level())
+        self._unreachable = lost
 
     def _ready(self) -> _core.Engine:
         """The engine running the current plan on this network's state (made anew when
@@ -476,7 +531,7 @@ class Network:
 
     def _inputs(self, x: Any, n_inputs: int) -> tuple[np.ndarray, bool]:
         """x as a C-contiguous float64 (n, n_inputs) array, and whether it was one sample."""
-        X = np.asarray(x)
+        X = _array(x, "input")
         if X.dtype.kind not in "biuf":
             raise InputError(f"input must be numbers, got an array of {X.dtype}")
         X = X.astype(np.float64, copy=False)
@@ -536,7 +591,7 @@ class Network:
         A feed-forward network keeps nothing between samples, so this only forgets
         the last activation. Either way ``propagate`` needs an ``activate`` first.
         """
-        self._ready().clear(states)
+        self._ready().clear(flag("states", states))
 
     @_fast.held
     def reset(self, *, seed: Seed = None) -> None:
@@ -556,7 +611,7 @@ class Network:
         self.clear(states=True)
 
     def _targets(self, target: Any, n_outputs: int) -> np.ndarray:
-        T = np.asarray(target)
+        T = _array(target, "target")
         if T.dtype.kind not in "biuf":
             raise InputError(f"target must be numbers, got an array of {T.dtype}")
         T = T.astype(np.float64, copy=False).reshape(-1) if T.ndim <= 1 else T
@@ -575,9 +630,12 @@ class Network:
         neuron updating its incoming weights and bias (``w += rate * d * y_source``)
         before neurons upstream compute theirs.
 
-        Raises ``DivergenceError`` if a weight or bias would become NaN or infinite; the
+        ``rate`` must be a finite number >= 0 (else ``InputError``). Raises
+        ``DivergenceError`` if a weight or bias would become NaN or infinite; the
         network then keeps the weights, biases and state it had before the call.
         """
+        if not (type(rate) is float and 0.0 <= rate <= _FLOAT_MAX):
+            rate = _rate(rate)  # one comparison in the common case; else check it
         done = self._engine.propagate(rate, target)
         if done is not True:
             self._propagate(rate, target, done)
@@ -610,7 +668,10 @@ class Network:
         """
         plan = self._plan()
         X, _ = self._inputs(inputs, plan.n_inputs)
-        T = np.atleast_2d(np.asarray(targets, dtype=float))
+        T = np.atleast_2d(_array(targets, "targets"))
+        if T.dtype.kind not in "biuf":
+            raise InputError(f"targets must be numbers, got an array of {T.dtype}")
+        T = T.astype(np.float64, copy=False)
         if T.shape != (len(X), plan.n_outputs):
             raise InputError(f"targets must have shape {(len(X), plan.n_outputs)}, got {T.shape}")
         if not np.isfinite(T).all():
@@ -632,8 +693,8 @@ class Network:
         **Arguments**
         - ``data``: ``(input, target)`` pairs, Synaptic's ``{"input", "output"}`` dicts,
           or a 2-D input array with ``targets`` a 2-D target array (rows = samples).
-        - ``rate``: a number, a list (spread evenly over ``iterations``, as Synaptic)
-          or a callable ``rate(iteration, last_error)``. Default 0.2 (Adam: 0.001).
+        - ``rate``: a number >= 0, a list (spread evenly over ``iterations``, as
+          Synaptic) or a callable ``rate(iteration, last_error)``. Default 0.2 (Adam: 0.001).
         - ``iterations`` (100000), ``error`` (0.005): stop after that many epochs or
           once the epoch's error is at most ``error``.
         - ``cost``: ``"mse"`` (default), ``"cross_entropy"``, ``"mae"``, ``"binary"``.
@@ -659,8 +720,10 @@ class Network:
           epochs and at the end in ``result.snapshots`` (``netgraph.render_training``
           replays them in a browser).
 
-        Raises ``DivergenceError`` if the error or a weight becomes NaN or infinite;
-        the network then keeps the weights it had before that epoch.
+        Every option is checked before anything runs: a wrong type or value (``True``
+        for a count, ``"yes"`` for a flag, a NaN, a negative rate) raises ``InputError``
+        naming it. Raises ``DivergenceError`` if the error or a weight becomes NaN or
+        infinite; the network then keeps the weights it had before that epoch.
         """
         from ._train import train
 
@@ -734,7 +797,8 @@ class Network:
         'h9'``). Older format versions are upgraded. ``max_bytes`` (default 512 MiB,
         ``None`` for the default) refuses documents of more bytes (text counts as UTF-8).
         Reading stops at the first error; loading needs at most about 4 x the document's
-        size in memory on top of the network it builds.
+        size in memory on top of the network it builds (a document refused late in the
+        read: up to about 5.5 x its size).
         """
         from ._json import MAX_BYTES, from_json
 
@@ -804,5 +868,67 @@ class Network:
             return None
 
 
-def _rate(rate: Any) -> float:
-    return _finite("rate", rate, InputError)
+def _copy_graph(graph: nx.DiGraph[Any], rng: np.random.Generator) -> NetGraph:
+    """``graph`` as a new NetGraph, with ``from_graph``'s defaults for what it lacks."""
+    G = NetGraph()
+    G.graph.update(graph.graph)
+    for n, a in graph.nodes(data=True):
+        attrs = dict(a)
+        if "role" not in attrs:
+            attrs["role"] = ("input" if graph.in_degree(n) == 0 else
+                             "output" if graph.out_degree(n) == 0 else "hidden")
+        attrs.setdefault("activation", "logistic")
+        if "bias" not in attrs:
+            attrs["bias"] = float(rng.uniform(-0.1, 0.1))
+        attrs.setdefault("layer", attrs["role"])
+        try:
+            G.add_node(n, **attrs)
+        except (TypeError, ValueError) as e:
+            raise TopologyError(f"neuron {n!r}: {e}") from None
+    drawn = {(u, v): float(rng.uniform(-0.1, 0.1))
+             for u, v, a in graph.edges(data=True) if "weight" not in a}
+    # Keep each neuron's incoming order (its summation order) as well as its outgoing
+    # one: a copy must compute exactly what the original computes.
+    for u, v in synapse_order(graph):
+        a = graph[u][v]
+        if drawn and "weight" not in a:
+            a = {**a, "weight": drawn[u, v]}
+        try:
+            G.add_edge(u, v, **a)
+        except (TypeError, ValueError) as e:
+            raise TopologyError(f"synapse {u!r} -> {v!r}: {e}") from None
+    return G
+
+
+def _rate(value: Any) -> float:
+    return _arguments.rate(value)
+
+
+def _array(x: Any, name: str) -> np.ndarray:
+    """``np.asarray(x)``, with ragged nesting (rows of different lengths) an ``InputError``
+    naming ``name`` rather than numpy's ValueError."""
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError):
+        pass
+    rows: list[int] = []
+    with contextlib.suppress(TypeError):
+        rows = [len(row) for row in x]
+    for k, n in enumerate(rows[1:], 1):
+        if n != rows[0]:
+            raise InputError(f"{name} rows differ in length: row 0 has {rows[0]} values, row "
+                             f"{k} has {n}") from None
+    raise InputError(f"{name} must be an array of numbers with rows of equal length, got "
+                     f"{type(x).__name__}") from None
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_FLOAT_MAX = sys.float_info.max  # NaN and infinity fail the comparison with it
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside netgraph."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level

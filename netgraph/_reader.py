@@ -12,8 +12,11 @@ check stopping at its first error. No step builds a list of errors.
 
 **Memory.** Loading holds the document's text (as ``bytes`` while reading a file, then
 as ``str``), the parsed form of at most one section at a time, and the network being
-built. The peak stays below ``4 x`` the document's size plus the loaded network's own
-size (``benchmarks/bench_json.py`` measures it), and ``max_bytes`` bounds the size.
+built. For a document that loads, the peak stays below ``4 x`` the document's size plus
+the loaded network's own size; a document refused late in the read (its fault near the
+end, or its header last) peaks at up to ``5.5 x`` its size, the network built so far
+included (``benchmarks/bench_load_bounds.py`` measures both). ``max_bytes`` bounds the
+size.
 
 The checks are those of the pydantic models in ``_document`` (the source of the
 published JSON Schema): the fast paths here accept only items those models accept,
@@ -67,6 +70,7 @@ from ._graph import ROLES
 __all__ = ["CheckedDocument", "check_members", "parse_and_check", "parse_members"]
 
 _WS = re.compile(r"[ \t\n\r]*")
+_TOO_MANY_DIGITS = re.compile(r"integer string conversion: value has (\d+) digits")
 # json's own scanner of string literals (C); typeshed does not declare it
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _TOP_KEYS = ("format", "version", "metadata", "neurons", "synapses", "training", "attrs")
@@ -173,6 +177,10 @@ def _value(s: str, idx: int, path: str) -> tuple[Any, int]:
     except RecursionError:
         raise DocumentError(path, "not valid JSON: nested too deeply") from None
     except ValueError as e:  # e.g. an integer with more digits than Python converts
+        digits = _TOO_MANY_DIGITS.search(str(e))
+        if digits:  # no weight, bias or index needs a tenth of Python's 4,300 digits
+            raise DocumentError(path, f"an integer of {digits[1]} digits is too large: not "
+                                      "representable as a float64") from None
         raise DocumentError(path, f"not valid JSON: {e}") from None
     except _DuplicateKey as e:
         raise _duplicate(s, idx, path, e.key) from None

@@ -19,10 +19,10 @@ import numpy as np
 
 from . import _core, _fast
 from ._activations import get_activation
+from ._arguments import flag, real, seed_generator, whole
 from ._compile import Plan
 from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError, TargetRangeWarning
-from ._graph import _finite
 from ._network import _rate
 
 if TYPE_CHECKING:
@@ -332,13 +332,36 @@ class _Rates:
 def _schedule(schedule: Any) -> tuple[int, Callable[[dict[str, Any]], Any]] | None:
     if schedule is None:
         return None
-    if isinstance(schedule, dict):
+    if isinstance(schedule, Mapping):
         every, do = schedule.get("every"), schedule.get("do")
-    else:
+    elif isinstance(schedule, (tuple, list)) and len(schedule) == 2:
         every, do = schedule
-    if not isinstance(every, int) or every < 1 or not callable(do):
-        raise InputError("schedule must be {'every': N >= 1, 'do': callable}")
+    else:
+        raise InputError("schedule must be {'every': N, 'do': callable} or (N, callable), got "
+                         f"{type(schedule).__name__}")
+    every = whole("schedule every", every)
+    if not callable(do):
+        raise InputError(f"schedule 'do' must be callable, got {type(do).__name__}")
     return every, do
+
+
+def _cross_validate(option: Any) -> tuple[float, float] | None:
+    """(test_size, test_error) from ``cross_validate`` (a dict, Synaptic's camelCase keys
+    too, or a pair)."""
+    if option is None:
+        return None
+    if isinstance(option, Mapping):
+        size = option.get("test_size", option.get("testSize"))
+        target = option.get("test_error", option.get("testError", 0.0))
+    elif isinstance(option, (tuple, list)) and len(option) == 2:
+        size, target = option
+    else:
+        raise InputError("cross_validate must be {'test_size': s, 'test_error': e} or "
+                         f"(s, e), got {type(option).__name__}")
+    test_size = real("cross_validate test_size", size)
+    if not 0 < test_size < 1:
+        raise InputError(f"cross_validate test_size must be in (0, 1), got {test_size}")
+    return test_size, real("cross_validate test_error", target)
 
 
 class _Progress:
@@ -392,9 +415,30 @@ def train(
     record_every: int | None = None,
 ) -> TrainResult:
     """See ``Network.train``."""
-    if record_every is not None and (isinstance(record_every, bool) or not isinstance(
-            record_every, (int, np.integer)) or record_every < 1):
-        raise InputError(f"record_every must be a whole number >= 1, got {record_every!r}")
+    # Every option is checked before the data are read or anything runs: a mistyped
+    # option is an InputError naming it, never a numpy error or a silent default.
+    if record_every is not None:
+        record_every = whole("record_every", record_every)
+    iterations = whole("iterations", iterations)
+    batch_size = whole("batch_size", batch_size)
+    log = whole("log", log, low=0)
+    shuffle = flag("shuffle", shuffle)
+    sequences = flag("sequences", sequences)
+    if progress is not None:
+        progress = flag("progress", progress)
+    stop_error = real("error", error)
+    momentum = real("momentum", momentum, 0.0, 1.0, high_open=True)
+    if not isinstance(optimizer, str):
+        raise InputError(f"optimizer must be a name (str), got {type(optimizer).__name__}")
+    optimizer = optimizer.lower()
+    if optimizer not in ("sgd", "adam"):
+        raise InputError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
+    c = get_cost(cost)
+    rates = _Rates((0.001 if optimizer == "adam" else 0.2) if rate is None else rate,
+                   iterations)
+    sched = _schedule(schedule)
+    cv = _cross_validate(cross_validate)
+    rng = net._rng if shuffle and seed is None else seed_generator(seed)
     plan = net._plan()
     if sequences:
         if targets is not None:
@@ -404,17 +448,6 @@ def train(
         X, T = as_dataset(data, targets, plan.n_inputs, plan.n_outputs)
         starts = np.arange(len(X) + 1)
     _check_target_range(net, T)
-    c = get_cost(cost)
-    if not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise InputError(f"iterations must be a whole number >= 1, got {iterations!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise InputError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
-    optimizer = str(optimizer).lower()
-    if optimizer not in ("sgd", "adam"):
-        raise InputError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
-    momentum = float(momentum)
-    if not 0.0 <= momentum < 1.0:
-        raise InputError(f"momentum must be in [0, 1), got {momentum}")
     online = optimizer == "sgd" and batch_size == 1 and momentum == 0.0
     if not plan.feedforward and not online:
         raise InputError("networks with delayed or gated synapses train online only: "
@@ -424,28 +457,13 @@ def train(
     if not online and not c.differentiable:
         raise InputError(f"the {c.name!r} cost has no gradient to descend; use it with "
                          "online sgd (batch_size=1) or pick mse, cross_entropy or mae")
-    rates = _Rates((0.001 if optimizer == "adam" else 0.2) if rate is None else rate,
-                   int(iterations))
-    sched = _schedule(schedule)
-    stop_error = float(error)
     Xv = Tv = np.empty((0, 0))
     cv_error = -math.inf
-    if cross_validate is not None:
-        if isinstance(cross_validate, dict):
-            size = cross_validate.get("test_size", cross_validate.get("testSize"))
-            target = cross_validate.get("test_error", cross_validate.get("testError", 0.0))
-        else:
-            size, target = cross_validate
-        test_size = _finite("cross_validate test_size", size, InputError)
-        if not 0 < test_size < 1:
-            raise InputError(f"cross_validate test_size must be in (0, 1), got {test_size}")
+    if cv is not None:
+        test_size, cv_error = cv
         n_train = math.ceil((1 - test_size) * len(X))
         X, Xv, T, Tv = X[:n_train], X[n_train:], T[:n_train], T[n_train:]
-        cv_error = _finite("cross_validate test_error", target, InputError)
         stop_error = max(stop_error, cv_error)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if shuffle and seed is None:
-        rng = net._rng
 
     def runner() -> tuple[Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[int, int]], int]:
         """The compiled loop for the network as it stands, and how many units (samples,

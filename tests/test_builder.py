@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 import pytest
 from conftest import xor_net
 
-from netgraph import Layer, Network, NeuronError, TopologyError, _reference
+from netgraph import (
+    Layer,
+    Network,
+    NeuronError,
+    TopologyError,
+    UnreachableOutputWarning,
+    _reference,
+)
 
 
 def test_seed_tutorial_shape():
@@ -25,7 +33,8 @@ def test_seeded_initialisation_is_reproducible_and_uniform():
     wa = [w for *_, w in a.graph.edges(data="weight")]
     assert wa == [w for *_, w in b.graph.edges(data="weight")]
     assert wa != [w for *_, w in c.graph.edges(data="weight")]
-    gen = Network(input=Layer(2), output=Layer(2), seed=np.random.default_rng(7))
+    with pytest.warns(UnreachableOutputWarning, match="output neurons 'o0', 'o1' are reached"):
+        gen = Network(input=Layer(2), output=Layer(2), seed=np.random.default_rng(7))
     assert gen.graph.number_of_edges() == 0
     big_in, big_out = Layer(50), Layer(40)
     big_in.project(big_out)
@@ -108,7 +117,8 @@ def test_layer_errors():
     with pytest.raises(TopologyError, match="not in the network"):
         Network(input=a, output=b)
     a2, b2 = Layer(1), Layer(1)
-    Network(input=a2, output=b2)
+    with pytest.warns(UnreachableOutputWarning):
+        Network(input=a2, output=b2)
     with pytest.raises(TopologyError, match="already belongs"):
         Network(input=a2, output=Layer(1))
     with pytest.raises(TopologyError, match="same network"):
@@ -129,12 +139,17 @@ def test_neuron_by_neuron():
     net.connect(h, y, 2.0)
     net.connect(x1, y, 0.5)  # skip connection
     assert net.activate([1.0, 3.0])[0] == pytest.approx(2 * math.tanh(-1.5) + 0.5)
-    net.connect(h, y, 3.0)  # existing synapse: new weight
+    with pytest.raises(TopologyError, match=r"already a synapse 'h0' -> 'y' \(weight 2.0\); "
+                                            "pass replace=True"):
+        net.connect(h, y, 3.0)  # a trained weight is never overwritten by accident
+    assert net.graph[h][y]["weight"] == 2.0
+    net.connect(h, y, 3.0, replace=True)
     assert net.graph[h][y]["weight"] == 3.0
     net.disconnect(x1, y)
     assert net.activate([1.0, 3.0])[0] == pytest.approx(3 * math.tanh(-1.5))
     net.remove_neuron(h)
-    assert net.synapses == [] and net.activate([1.0, 3.0])[0] == 0.0
+    with pytest.warns(UnreachableOutputWarning, match="output neuron 'y' is reached from no"):
+        assert net.synapses == [] and net.activate([1.0, 3.0])[0] == 0.0
     assert net.inputs == ["x1", "i1"] and net.outputs == ["y"]
 
 
@@ -164,3 +179,120 @@ def test_copy_is_independent():
     twin.propagate(0.5, [1])
     assert net.graph["h0"]["o0"]["weight"] != twin.graph["h0"]["o0"]["weight"]
     assert list(twin.graph) == list(net.graph)
+
+
+def test_connect_refuses_an_existing_synapse_unless_told_to_replace_it():
+    net = xor_net(seed=0)
+    w = net.graph["h0"]["o0"]["weight"]
+    with pytest.raises(TopologyError, match=rf"already a synapse 'h0' -> 'o0' \(weight {w!r}\)"):
+        net.connect("h0", "o0")  # not even a random weight is drawn
+    assert net.graph["h0"]["o0"]["weight"] == w
+    order = net.synapses
+    net.add_neuron("g")
+    net.connect("i0", "g", 1.0)
+    net.connect("h0", "o0", 0.5, delay=1, gater="g", replace=True)
+    assert dict(net.graph["h0"]["o0"]) == {"weight": 0.5, "delay": 1, "gater": "g"}
+    # replaced: the old delay and gater go, the synapse keeps its place in the order
+    net.connect("h0", "o0", -0.5, replace=True)
+    assert dict(net.graph["h0"]["o0"]) == {"weight": -0.5}
+    assert [s for s in net.synapses if s != ("i0", "g")] == order
+    np.testing.assert_allclose(net.activate([1.0, 0.0]),
+                               [_reference.activate(net.graph, [1.0, 0.0])["y"]["o0"]],
+                               rtol=0, atol=1e-15)
+
+
+def _caught(fn):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, [w for w in seen if issubclass(w.category, UnreachableOutputWarning)]
+
+
+def test_an_output_no_input_reaches_is_named_once_per_structure():
+    # from layers: named where the layers are put together, not again when run
+    inp, hid, out = Layer(2), Layer(2), Layer(1)
+    inp.project(hid)  # hid never projected onto out
+    net, seen = _caught(lambda: Network(input=inp, hidden=[hid], output=out, seed=0))
+    assert len(seen) == 1 and seen[0].message.outputs == ["o0"]
+    assert "output neuron 'o0' is reached from no input" in str(seen[0].message)
+    assert seen[0].filename == __file__  # pointed at the caller
+    _, seen = _caught(lambda: [net.activate([0, 1]) for _ in range(3)])
+    assert seen == []
+    # neuron by neuron: at the first run after the change that cut it off
+    net = Network(seed=0)
+    net.add_neuron("x", role="input")
+    net.add_neuron("y", role="output")
+    net.add_neuron("z", role="output")
+    net.connect("x", "y")
+    _, seen = _caught(lambda: [net.activate([1.0]) for _ in range(3)])
+    assert [w.message.outputs for w in seen] == [["z"]]
+    net.connect("y", "z")
+    _, seen = _caught(lambda: net.activate([1.0]))
+    assert seen == []
+    net.disconnect("x", "y")
+    _, seen = _caught(lambda: net.activate([1.0]))
+    assert [w.message.outputs for w in seen] == [["y", "z"]]
+    # from a graph: at once
+    D = nx.DiGraph()
+    D.add_node("a", role="input", bias=0.0, activation="identity")
+    D.add_node("b", role="output", bias=0.0, activation="identity")
+    _, seen = _caught(lambda: Network.from_graph(D))
+    assert [w.message.outputs for w in seen] == [["b"]]
+
+
+def test_gates_and_delayed_synapses_reach_an_output():
+    net = Network(seed=0)
+    net.add_neuron("x", role="input")
+    net.add_neuron("g")  # reached from x; gates h -> y, so y depends on x through the gate
+    net.add_neuron("h")
+    net.add_neuron("y", role="output")
+    net.connect("x", "g", 1.0)
+    net.connect("h", "y", 1.0, gater="g")
+    _, seen = _caught(lambda: net.activate([1.0]))
+    assert seen == []
+    assert net.activate([5.0]) != pytest.approx(net.activate([-5.0]))  # it does depend on x
+    chain = Network(seed=0)
+    chain.add_neuron("x", role="input")
+    chain.add_neuron("y", role="output")
+    chain.add_neuron("late")  # made after y: y reads it one step late
+    chain.connect("x", "late", 1.0)
+    chain.connect("late", "y", 1.0, delay=1)
+    _, seen = _caught(lambda: chain.activate([1.0]))
+    assert seen == []
+
+
+def test_a_chain_is_walked_to_its_end():
+    # neurons in a line: the walk goes step by step through thousands of narrow steps
+    D = nx.DiGraph()
+    D.add_edges_from((k, k + 1) for k in range(3_000))
+    net, seen = _caught(lambda: Network.from_graph(D, seed=0))
+    assert seen == [] and net.outputs == [3_000] and net.inputs == [0]
+    D.remove_edge(1_499, 1_500)  # cut in the middle; both ends stay hidden
+    D.nodes[1_499]["role"] = D.nodes[1_500]["role"] = "hidden"
+    _, seen = _caught(lambda: Network.from_graph(D, seed=0))
+    assert [w.message.outputs for w in seen] == [[3_000]]
+
+
+def test_a_copy_is_not_warned_about_again():
+    net, seen = _caught(lambda: Network(input=Layer(1), output=Layer(1), seed=0))
+    assert len(seen) == 1
+    twin, seen = _caught(net.copy)
+    assert seen == [] and twin.outputs == net.outputs
+    twin.add_neuron("z", role="output")
+    _, seen = _caught(lambda: twin.activate([1.0]))
+    assert [w.message.outputs for w in seen] == [["o0", "z"]]  # a new cut-off output is news
+
+
+def test_a_network_read_from_a_file_is_taken_as_it_says_until_edited():
+    net = Network(seed=0)
+    net.add_neuron("x", role="input")
+    net.add_neuron("y", role="output")
+    text = net.to_json()  # y takes no synapse: NEAT genomes are often like this
+    loaded, seen = _caught(lambda: Network.from_json(text))
+    _, more = _caught(lambda: loaded.activate([1.0]))
+    assert seen == more == []
+    loaded.add_neuron("z", role="output")  # the caller builds on it: now it is news
+    _, seen = _caught(lambda: loaded.activate([1.0]))
+    assert [w.message.outputs for w in seen] == [["y", "z"]]

@@ -107,10 +107,6 @@ def test_from_graph_copies_and_names_what_is_missing():
     assert net.graph["a"]["b"]["weight"] == 0.5
     assert net.graph.nodes["a"]["layer"] == "input"
     assert net.activate([2.0])[0] == pytest.approx(math.tanh(1.1))
-    del G.nodes["b"]["bias"]
-    with pytest.raises(TopologyError, match="neuron 'b' has no 'bias'"):
-        Network.from_graph(G)
-    G.nodes["b"]["bias"] = 0.0
     G.nodes["b"]["role"] = "middle"
     with pytest.raises(TopologyError, match="neuron 'b' has role 'middle'"):
         Network.from_graph(G)
@@ -254,3 +250,53 @@ def test_adding_neurons_and_synapses_is_all_or_nothing(edit, error):
         edit(net)
     assert _state(net) == before
     assert "x" not in net.graph and "a" not in net.graph and "new" not in net.graph
+
+
+def _logistic(s):
+    return 1 / (1 + math.exp(-s))
+
+
+def test_from_graph_fills_in_what_a_plain_digraph_lacks():
+    D = nx.DiGraph([("a", "h"), ("b", "h"), ("h", "y"), ("a", "y")])
+    D.add_node("alone")  # no edge at all: in-degree 0 makes it an input
+    net = Network.from_graph(D, seed=5)
+    G = net.graph
+    assert {n: G.nodes[n]["role"] for n in G} == {
+        "a": "input", "h": "hidden", "b": "input", "y": "output", "alone": "input"}
+    assert all(G.nodes[n]["activation"] == "logistic" for n in G)  # Synaptic's default
+    assert all(G.nodes[n]["layer"] == G.nodes[n]["role"] for n in G)
+    # uniform(-0.1, 0.1) from the seed: the biases in node order, then the weights in edge order
+    draws = np.random.default_rng(5).uniform(-0.1, 0.1, len(D) + D.number_of_edges())
+    assert [G.nodes[n]["bias"] for n in D] == draws[:len(D)].tolist()
+    assert [G[u][v]["weight"] for u, v in D.edges] == draws[len(D):].tolist()
+    # and it runs what those attributes say, checked by hand
+    b, w = G.nodes, lambda u, v: G[u][v]["weight"]
+    x = {"a": 0.7, "b": -1.2, "alone": 3.0}
+    h = _logistic(b["h"]["bias"] + w("a", "h") * x["a"] + w("b", "h") * x["b"])
+    y = _logistic(b["y"]["bias"] + w("h", "y") * h + w("a", "y") * x["a"])
+    assert net.inputs == ["a", "b", "alone"]
+    assert net.activate([x["a"], x["b"], x["alone"]])[0] == pytest.approx(y, abs=1e-15)
+    # the same seed gives the same network, another seed another one
+    again = Network.from_graph(D, seed=5)
+    assert [a["bias"] for _, a in again.graph.nodes(data=True)] == [
+        a["bias"] for _, a in G.nodes(data=True)]
+    other = Network.from_graph(D, seed=6)
+    assert [w for *_, w in other.graph.edges(data="weight")] != [
+        w for *_, w in G.edges(data="weight")]
+
+
+def test_from_graph_defaults_only_what_is_missing():
+    D = nx.DiGraph()
+    D.add_node("x", activation="identity")  # a role from its degrees, its own activation
+    D.add_node("s", role="output", bias=0.25)  # an output that also feeds another one
+    D.add_node("t", activation="tanh")
+    D.add_edge("x", "s", weight=2.0)
+    D.add_edge("s", "t")
+    net = Network.from_graph(D, seed=0)
+    G = net.graph
+    assert (G.nodes["x"]["role"], G.nodes["x"]["activation"]) == ("input", "identity")
+    assert (G.nodes["s"]["role"], G.nodes["s"]["bias"]) == ("output", 0.25)
+    assert (G.nodes["t"]["role"], G.nodes["t"]["activation"]) == ("output", "tanh")
+    assert G["x"]["s"]["weight"] == 2.0 and -0.1 <= G["s"]["t"]["weight"] < 0.1
+    assert D.nodes["x"] == {"activation": "identity"}  # the caller's graph is not touched
+    assert "weight" not in D["s"]["t"]

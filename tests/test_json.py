@@ -283,6 +283,8 @@ def networks(draw):
     return net
 
 
+# Random wiring leaves some outputs cut off from the inputs: a warning, not this test's topic.
+@pytest.mark.filterwarnings("ignore::netgraph.UnreachableOutputWarning")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks(), st.sampled_from(["rows", "columns"]), st.integers(0, 2**32 - 1))
 def test_random_networks_round_trip_exactly(net, layout, seed):
@@ -357,7 +359,7 @@ def test_error_names_the_dangling_synapse_end():
     ("null", "a netgraph document is a JSON object, got null"),
     ('{"a": 1, "a": 2}', "key 'a' appears twice"),
     ("[" * 100000 + "]" * 100000, "nested too deeply"),
-    ('{"x": ' + "1" * 5000 + "}", "not valid JSON"),
+    ('{"x": ' + "1" * 5000 + "}", "an integer of 5000 digits is too large"),
     ('{"neurons": [], "connections": []}', "format: missing; this looks like Synaptic's JSON"),
     ("{}", "format: missing; this is not a netgraph network document"),
     ('{"format": "netgraph"}', "format: expected 'netgraph-network', got 'netgraph'"),

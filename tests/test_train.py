@@ -219,7 +219,7 @@ def test_divergence_stops_with_the_last_finite_weights():
         ({"momentum": -0.1}, "momentum must be"),
         ({"cost": "hinge"}, "unknown cost"),
         ({"cost": "binary", "batch_size": 2}, "no gradient"),
-        ({"schedule": {"every": 0, "do": print}}, "schedule must be"),
+        ({"schedule": {"every": 0, "do": print}}, "schedule every must be"),
         ({"cross_validate": {"test_size": 1.5, "test_error": 0.1}}, "test_size"),
     ],
 )

@@ -9,9 +9,11 @@ the synapses in document order (which fixes each neuron's summation order).
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
+import stat
 import warnings
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ SQUASHES = {"LOGISTIC": "logistic", "TANH": "tanh", "IDENTITY": "identity", "HLI
             "RELU": "relu"}
 _TO_SQUASH = {v: k for k, v in SQUASHES.items()}
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+_SPACE_OR_BOM = " \t\r\n\ufeff"
 
 
 def _read(data: Any, max_bytes: int) -> Any:
@@ -35,21 +38,26 @@ def _read(data: Any, max_bytes: int) -> Any:
     if isinstance(data, dict):
         return data
     where = "the document"
-    if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
-        text: str | bytes = data
+    if isinstance(data, str) and data.lstrip(_SPACE_OR_BOM).startswith(("{", "[")):
+        # JSON text, maybe behind a byte order mark (text read with utf-8, not utf-8-sig)
+        text: str | bytes = data.lstrip(_SPACE_OR_BOM)
     elif isinstance(data, (bytes, bytearray, memoryview)):
         text = bytes(data)
     elif isinstance(data, (str, PathLike)):
         where = os.fspath(data) if isinstance(data, str) else str(data)
         try:
             with open(data, "rb") as f:
+                _refuse_by_size(f, max_bytes, where)
                 text = _read_capped(f, max_bytes, where)
+        except NetworkFormatError:
+            raise
         except OSError as e:
             raise NetworkFormatError(f"cannot read {where}: {e.strerror or e}") from None
         except ValueError as e:  # a NUL or other character no path can hold
             raise NetworkFormatError(f"cannot read {where!r:.80}: {e}") from None
     elif hasattr(data, "read"):
         where = str(getattr(data, "name", "the file"))
+        _refuse_by_size(data, max_bytes, where)
         text = _read_capped(data, max_bytes, where)
     else:
         raise NetworkFormatError("expected a dict, JSON text, bytes, a path or a file, got "
@@ -75,6 +83,21 @@ def _read(data: Any, max_bytes: int) -> Any:
         raise NetworkFormatError(f"{where}: not valid JSON: nested too deeply") from None
 
 
+def _refuse_by_size(f: Any, max_bytes: int, where: str) -> None:
+    """Refuse a regular file whose size left to read is over ``max_bytes`` before reading
+    any of it (a pipe or device has no size to trust: ``_read_capped`` bounds those)."""
+    try:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return
+        left = st.st_size - (f.tell() if f.seekable() else 0)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return  # no descriptor (BytesIO, a wrapper): read it capped
+    if left > max_bytes:
+        raise NetworkFormatError(f"{where}: larger than {max_bytes} bytes ({left} bytes; raise "
+                                 "max_bytes to read it)")
+
+
 def _read_capped(f: Any, max_bytes: int, where: str) -> bytes | str:
     """Up to ``max_bytes`` + 1 from a file object, whatever its size claims (``/dev/zero``
     claims 0)."""
@@ -90,20 +113,35 @@ def _read_capped(f: Any, max_bytes: int, where: str) -> bytes | str:
     return data
 
 
-def _parse_int(digits: str) -> int | float:
-    # Python refuses to convert integers of more than 4,300 digits; no weight, bias or
-    # index needs more than a float holds, so a longer one becomes a float (infinite,
-    # and refused by the check of the field that holds it).
-    return int(digits) if len(digits) <= 4000 else float(digits)
+class _LongInteger:
+    """An integer literal of more digits than Python converts (4,300): no weight, bias or
+    index needs a tenth of that, so it is kept as its length, for the message that
+    refuses it where it is used."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def _parse_int(digits: str) -> int | _LongInteger:
+    return int(digits) if len(digits) <= 4000 else _LongInteger(len(digits.lstrip("-")))
 
 
 def _number(where: str, value: Any) -> float:
+    if isinstance(value, _LongInteger):
+        raise NetworkFormatError(f"{where}: {value!r} is too large: not representable as a "
+                                 "float64")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise NetworkFormatError(f"{where}: expected a number, got {_show(value)}")
     try:
         x = float(value)
     except OverflowError:
-        raise NetworkFormatError(f"{where}: {_show(value)} is too large for a float") from None
+        raise NetworkFormatError(f"{where}: {_show(value)} is too large: not representable "
+                                 "as a float64") from None
     if not math.isfinite(x):
         raise NetworkFormatError(f"{where}: {x} is not a finite number")
     return x

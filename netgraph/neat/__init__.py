@@ -24,11 +24,11 @@ from ._genes import check_genome_data as check_genome_data
 from ._genome import ConnectionGene as ConnectionGene
 from ._genome import Genome as Genome
 from ._genome import NodeGene as NodeGene
-from ._population import CompleteExtinctionException as CompleteExtinctionException
-from ._population import GenerationRecord as GenerationRecord
 from ._pictures import plot_fitness as plot_fitness
 from ._pictures import plot_species as plot_species
 from ._pictures import render_evolution as render_evolution
+from ._population import CompleteExtinctionException as CompleteExtinctionException
+from ._population import GenerationRecord as GenerationRecord
 from ._population import Population as Population
 from ._reporting import BaseReporter as BaseReporter
 from ._reporting import ReporterSet as ReporterSet
