@@ -333,8 +333,7 @@ def from_torch(module: Any) -> Network:
     """
     torch = _require_torch()
     nn = torch.nn
-    from .._network import Network
-    from ._onnx import _layered
+    from ._onnx_read import _layered
 
     def flat(m: Any, prefix: str) -> list[tuple[str, Any]]:
         if isinstance(m, nn.Sequential):
@@ -373,8 +372,7 @@ def from_torch(module: Any) -> Network:
         layers[-1] = (W, b, act)
     if not layers:
         raise NetworkFormatError("the module has no Linear layer")
-    sizes = [layers[0][0].shape[1]] + [len(b) for _, b, _ in layers]
-    return _layered(Network, sizes, layers, None)
+    return _layered(layers, None)
 
 
 def _torch_activation(m: Any, where: str) -> str:
