@@ -64,22 +64,38 @@ _NUMERIC_ATTRIBUTES = frozenset({"alpha", "beta", "gamma", "transA", "transB", "
                                  "min", "max", "keepdims", "noop_with_empty_axes"})
 
 
-def _attributes(node: Any, where: str) -> dict[str, Any]:
+def _attributes(node: Any, where: str | None = None) -> dict[str, Any]:
     """A node's attributes by name, those the reader uses checked to be numbers (a damaged
     model can hold a list or a string where a number belongs)."""
-    if not node.attribute:
-        return {}
-    from onnx import helper
-
-    try:
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-    except Exception as e:  # onnx raises plain ValueErrors and more on unknown types
-        raise _fail(where, f"unreadable attribute: {e}") from None
-    for name in _NUMERIC_ATTRIBUTES & attrs.keys():
-        value = attrs[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(where, f"attribute {name!r} is a {type(value).__name__}, not a number")
+    attrs: dict[str, Any] = {}
+    for a in node.attribute:
+        kind = a.type
+        if kind == 2:  # INT
+            attrs[a.name] = a.i
+        elif kind == 1:  # FLOAT
+            attrs[a.name] = a.f
+        else:
+            try:
+                attrs[a.name] = _onnx_helper().get_attribute_value(a)
+            except Exception as e:  # onnx raises plain ValueErrors and more on unknown types
+                raise _fail(where or _where(node), f"unreadable attribute: {e}") from None
+            if a.name in _NUMERIC_ATTRIBUTES:
+                value = attrs[a.name]
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise _fail(where or _where(node), f"attribute {a.name!r} is a "
+                                f"{type(value).__name__}, not a number")
     return attrs
+
+
+_HELPER: list[Any] = []
+
+
+def _onnx_helper() -> Any:
+    if not _HELPER:
+        from onnx import helper
+
+        _HELPER.append(helper)
+    return _HELPER[0]
 
 
 class _Constants:
@@ -102,18 +118,18 @@ class _Constants:
 
 def _tensor(t: Any, where: str) -> np.ndarray:
     """A TensorProto as an array: raw float data straight from its bytes."""
-    from onnx import TensorProto, numpy_helper
-
-    if t.data_location == TensorProto.EXTERNAL:
+    if t.data_location == 1:  # TensorProto.EXTERNAL
         raise _fail(where, "stored outside the model file")
-    dims = tuple(t.dims)
     code = _FLOAT_TYPES.get(t.data_type)
-    raw = t.raw_data
-    if code is not None and raw:
-        size = math.prod(dims)
-        if len(raw) != size * int(code[-1]) or any(d < 0 for d in dims):
-            raise _fail(where, f"{len(raw)} bytes of data for the shape {list(dims)}")
-        return np.frombuffer(raw, dtype=code).reshape(dims)
+    raw = t.raw_data if code is not None else b""
+    if raw:
+        dims = tuple(t.dims)
+        try:
+            return np.frombuffer(raw, dtype=code).reshape(dims)
+        except ValueError:
+            raise _fail(where, f"{len(raw)} bytes of data for the shape {list(dims)}") from None
+    from onnx import numpy_helper
+
     try:
         return np.asarray(numpy_helper.to_array(t))
     except Exception as e:
@@ -224,107 +240,131 @@ def _width(value_info: Any) -> int | None:
 Layers = list[tuple[np.ndarray, np.ndarray, str]]  # (W (out, in), b, activation)
 
 
+def _consumers(nodes: list[Any]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for k, node in enumerate(nodes):
+        for name in node.input:
+            found.setdefault(name, []).append(k)
+    return found
+
+
 def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
            ) -> Layers | None:
     """The model's layers if it is a plain chain of them covering every node, else None
     (the graph reader then takes it). Raises at once on what no reader accepts: a value
-    the walk has already passed (the graph loops), refused operators, bad attributes."""
-    consumers: dict[str, Any] = {}
-    shared: set[str] = set()
-    for node in nodes:
-        for name in node.input:
-            if name in consumers:
-                if consumers[name] is not node:
-                    shared.add(name)
-            else:
-                consumers[name] = node
+    the walk has already passed (the graph loops), refused operators, bad attributes.
+
+    The walk takes the next node in the model's order when it reads the current value
+    (exporters write chains in order), and looks the reader up otherwise. Every node
+    visited once, each reading the current value first and constants besides, is a
+    chain: a value read twice would leave a node unvisited."""
     current = graph_input.name
     width = _width(graph_input)
     layers: Layers = []
     seen: set[str] = set()
-    visited = 0
-
-    def const(node: Any, name: str) -> np.ndarray:
-        value = consts.get(name)
-        if value is None:
-            raise _fail(_where(node), f"input {name!r} is not a constant")
-        return value
-
+    consumers: dict[str, list[int]] | None = None
+    n_nodes = len(nodes)
+    p = visited = 0
+    get = consts.get
     while current != output:
         if current in seen:
             raise _loop(current)
         seen.add(current)
-        if current in shared:
-            return None
-        node = consumers.get(current)
-        if node is None:
-            return None  # a dead end: the graph reader names what is wrong
+        node: Any = nodes[p] if p < n_nodes else None
+        ins = node.input if node is not None else ()
+        if not ins or ins[0] != current:
+            if consumers is None:
+                consumers = _consumers(nodes)
+            readers = consumers.get(current, ())
+            if len(readers) != 1:
+                return None  # a branch or a dead end: the graph reader judges
+            p = readers[0]
+            node = nodes[p]
+            ins = node.input
+            if ins[0] != current:
+                return None
+        p += 1
         visited += 1
         op = node.op_type
-        where = _where(node)
-        attrs = _attributes(node, where)
-        _check_node(node, where)
-        if op in ("Gemm", "MatMul"):
-            if node.input[0] != current or any(x not in consts for x in node.input[1:] if x):
-                return None  # the data as the second operand, or a branch: a graph
-            Wm = np.array(const(node, node.input[1]), dtype=np.float64)
-            if Wm.ndim != 2:
-                raise _fail(where, f"weights of shape {Wm.shape}, not a matrix")
-            bias = np.zeros(0)
+        outs = node.output
+        out = outs[0] if outs else ""
+        if not out:
+            raise _fail(_where(node), "has no output")
+        if node.domain and node.domain != "ai.onnx":
+            raise _fail(_where(node), f"operator domain {node.domain!r} is not supported")
+        if op == "Identity" and len(ins) == 1:
+            current = out
+            continue
+        if op == "Gemm" or op == "MatMul":
+            if len(ins) < 2:
+                raise _fail(_where(node), f"has {len(ins)} input, {op} needs two")
+            W = get(ins[1])
+            b = get(ins[2]) if len(ins) > 2 and ins[2] else None
+            if W is None or (len(ins) > 2 and ins[2] and b is None) or len(ins) > 3:
+                return None  # weights or bias from another branch: a graph
+            if W.ndim != 2:
+                raise _fail(_where(node), f"weights of shape {W.shape}, not a matrix")
+            attrs = _attributes(node) if node.attribute else {}
+            trans = False
+            alpha = beta = 1.0
             if op == "Gemm":
                 if attrs.get("transA", 0):
-                    raise _fail(where, "transA=1 is not a layer")
-                if attrs.get("transB", 0):
-                    Wm = Wm.T
+                    raise _fail(_where(node), "transA=1 is not a layer")
+                trans = bool(attrs.get("transB", 0))
                 alpha = float(attrs.get("alpha", 1.0))
-                if alpha != 1.0:
-                    Wm = Wm * alpha
-                if len(node.input) > 2 and node.input[2]:
-                    bias = np.array(const(node, node.input[2]), dtype=np.float64)
-                    beta = float(attrs.get("beta", 1.0))
-                    if beta != 1.0:
-                        bias = bias * beta
-            out = node.output[0]
-            if op == "MatMul" and out not in shared:  # a following Add of a constant: the bias
-                nxt = consumers.get(out)
-                if nxt is not None and nxt.op_type == "Add" and out != output:
-                    other = [x for x in nxt.input if x != out]
-                    if len(other) == 1 and other[0] in consts and len(nxt.input) == 2:
-                        _check_node(nxt, _where(nxt))
-                        bias = np.array(consts.get(other[0]), dtype=np.float64)
+                beta = float(attrs.get("beta", 1.0))
+            if op == "MatMul" and out != output and p < n_nodes:  # a following Add: the bias
+                nxt = nodes[p]
+                nins = nxt.input
+                if nxt.op_type == "Add" and len(nins) == 2 and out in nins:
+                    other = nins[1] if nins[0] == out else nins[0]
+                    b = get(other)
+                    if b is not None and other != out and nxt.output and nxt.output[0]:
                         seen.add(out)
                         visited += 1
+                        p += 1
                         out = nxt.output[0]
-            k, m = Wm.shape
+            k, m = (W.shape[1], W.shape[0]) if trans else W.shape
             if width is not None and k != width:
-                raise _fail(where, f"takes {k} values but receives {width}")
-            bias = bias.reshape(-1) if bias.size else np.zeros(m)
-            if bias.size == 1 and m > 1:
-                bias = np.full(m, bias[0])
-            if bias.shape != (m,):
-                raise _fail(where, f"bias of shape {bias.shape} for {m} outputs")
-            layers.append((Wm.T if Wm.flags.f_contiguous else Wm.T.copy(), bias, "identity"))
+                raise _fail(_where(node), f"takes {k} values but receives {width}")
+            Wl = W if trans else W.T  # (out, in)
+            if alpha != 1.0:
+                Wl = Wl * alpha
+            if b is None:
+                bias = np.zeros(m)
+            else:
+                if beta != 1.0:
+                    b = b * beta
+                if b.size == 1 and m > 1:
+                    b = np.full(m, b.reshape(-1)[0])
+                if b.size != m:
+                    raise _fail(_where(node), f"bias of shape {b.shape} for {m} outputs")
+                bias = b.reshape(-1)
+            layers.append((Wl, bias, "identity"))
             width = m
             current = out
             continue
-        _refuse_not_elementwise(op, where)
+        if op in _NOT_ELEMENTWISE:
+            _refuse_not_elementwise(op, _where(node))
         if op in _ELEMENTWISE and op != "Identity":
-            if not layers or layers[-1][2] != "identity" or (len(node.input) > 1 and any(
-                    x not in consts for x in node.input[1:] if x)):
+            if not layers or layers[-1][2] != "identity" or (len(ins) > 1 and any(
+                    x not in consts for x in ins[1:] if x)):
                 return None  # a second activation, or one before any layer: a graph
-            act = _imported_activation(node, op, attrs, consts, where)
+            attrs = _attributes(node) if node.attribute else {}
+            act = _imported_activation(node, op, attrs, consts, _where(node))
             Wl, bl, _ = layers[-1]
             layers[-1] = (Wl, bl, act)
-            current = node.output[0]
+            current = out
             continue
         if op in _PASS:
-            _check_shape_only(node, op, attrs, consts, width, where)
-            current = node.output[0]
+            attrs = _attributes(node) if node.attribute else {}
+            _check_shape_only(node, op, attrs, consts, width)
+            current = out
             continue
         return None
     if current in seen:
         raise _loop(current)
-    if not layers or visited != len(nodes):
+    if not layers or visited != n_nodes:
         return None  # nodes off the chain, or none at all: for the graph reader to judge
     return layers
 
@@ -352,10 +392,9 @@ def _refuse_not_elementwise(op: str, where: str) -> None:
 
 
 def _check_shape_only(node: Any, op: str, attrs: dict[str, Any], consts: _Constants,
-                      width: int | None, where: str) -> None:
+                      width: int | None) -> None:
     """Refuse a Reshape, Flatten or Cast that would change the (batch, width) values."""
-    from onnx import TensorProto
-
+    where = _where(node)
     if op == "Reshape":
         shape = consts.get(node.input[1]) if len(node.input) > 1 else None
         keeps = (shape is not None and shape.dtype.kind in "iu" and shape.shape == (2,)
@@ -366,8 +405,7 @@ def _check_shape_only(node: Any, op: str, attrs: dict[str, Any], consts: _Consta
                         f"changes the shape (batch, {width}) of the values")
     elif op == "Flatten" and attrs.get("axis", 1) != 1:
         raise _fail(where, f"Flatten with axis={attrs['axis']} mixes the samples")
-    elif op == "Cast" and attrs.get("to") not in (TensorProto.FLOAT, TensorProto.DOUBLE,
-                                                   TensorProto.FLOAT16):
+    elif op == "Cast" and attrs.get("to") not in _FLOAT_TYPES:
         raise _fail(where, "Cast to a type other than floating point")
     elif op == "Dropout" and len(node.input) > 2 and node.input[2]:
         raise _fail(where, "Dropout in training mode")
@@ -410,27 +448,38 @@ def _layered(layers: Layers, name: str | None) -> Network:
     """A network with one layer per (W (out, in), b, activation)."""
     n_in = layers[0][0].shape[1]
     ids = [f"i{k}" for k in range(n_in)]
-    neurons: list[tuple[Any, dict[str, Any]]] = [
-        (n, {"bias": 0.0, "activation": "identity", "role": "input", "layer": "input"})
-        for n in ids]
+    every = list(ids)
+    roles = ["input"] * n_in
+    labels = ["input"] * n_in
+    acts = ["identity"] * n_in
     edges: list[tuple[Any, Any]] = []
-    weights: list[np.ndarray] = []
     count = 0
-    for li, (Wl, bl, act) in enumerate(layers):
-        last = li == len(layers) - 1
-        role = "output" if last else "hidden"
-        label = "output" if last else f"hidden{li}"
-        if last:
-            mine = [f"o{k}" for k in range(len(bl))]
+    last = len(layers) - 1
+    for li, (_, bl, act) in enumerate(layers):
+        m = len(bl)
+        if li == last:
+            mine = [f"o{k}" for k in range(m)]
+            roles += ["output"] * m
+            labels += ["output"] * m
         else:
-            mine = [f"h{count + k}" for k in range(len(bl))]
-            count += len(bl)
-        neurons.extend((n, {"bias": b, "activation": act, "role": role, "layer": label})
-                       for n, b in zip(mine, bl.tolist(), strict=True))
-        edges.extend((u, v) for v in mine for u in ids)  # each neuron's synapses in input order
-        weights.append(Wl.reshape(-1))
+            mine = [f"h{count + k}" for k in range(m)]
+            count += m
+            roles += ["hidden"] * m
+            labels += [f"hidden{li}"] * m
+        acts += [act] * m
+        every += mine
+        if m == 1 and len(ids) == 1:
+            edges.append((ids[0], mine[0]))
+        else:
+            edges.extend((u, v) for v in mine for u in ids)  # each neuron's inputs in order
         ids = mine
-    return build_network(neurons, edges, np.concatenate(weights), name=name)
+    biases = np.concatenate([np.zeros(n_in)] + [bl for _, bl, _ in layers]).astype(
+        np.float64, copy=False).tolist()
+    weights = np.concatenate([Wl.reshape(-1) for Wl, _, _ in layers]).astype(np.float64,
+                                                                            copy=False)
+    neurons = [(n, {"bias": b, "activation": a, "role": r, "layer": la})
+               for n, b, a, r, la in zip(every, biases, acts, roles, labels, strict=True)]
+    return build_network(neurons, edges, weights, name=name)
 
 
 def build_network(neurons: list[tuple[Any, dict[str, Any]]], edges: list[tuple[Any, Any]],
@@ -441,7 +490,7 @@ def build_network(neurons: list[tuple[Any, dict[str, Any]]], edges: list[tuple[A
     from .._network import Network
 
     weights = np.asarray(weights, dtype=np.float64)
-    biases = np.fromiter((a["bias"] for _, a in neurons), dtype=np.float64, count=len(neurons))
+    biases = np.array([a["bias"] for _, a in neurons], dtype=np.float64)
     if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
         raise NetworkFormatError("ONNX model: a weight or bias is not a finite number")
     was_enabled = gc.isenabled()
