@@ -264,6 +264,15 @@ class _Reader:
             if isinstance(bound, _Pending):
                 p.resolved = self.activate(self.resolve(bound, depth + 1), t.name)
                 return p.resolved
+        # no activation: its inputs made into neurons first (an error inside them is the
+        # one to report), after which a sum of them (a residual Add) is linear after all
+        ins = [self.value(x) for x in node.input]
+        ins = [self.resolve(v, depth + 1) if isinstance(v, _Pending) else v for v in ins]
+        if op in ("Add", "Sub", "Mul", "Div", "Neg") and self.linear_here(op, ins):
+            out = self.data_op(node, op, ins, _attributes(node, where), where)
+            if isinstance(out, _Sym):
+                p.resolved = out
+                return out
         raise _fail(where, f"{op} here does not compute an activation netgraph has (a "
                     "neuron applies one element-wise activation to its sum)")
 
@@ -844,6 +853,14 @@ def _assemble(r: _Reader, result: _Sym) -> tuple[list[tuple[Any, dict[str, Any]]
         for k, c in zip(fresh, made.col.tolist(), strict=True):
             output_of[c] = k
     n = r.n_neurons
+    # neurons no output reads are left out: sweep back, block by block (a block's neurons
+    # read only neurons made before it)
+    live = np.zeros(n, dtype=bool)
+    live[:r.n_in] = True
+    live[list(output_of)] = True
+    for first, s, _ in reversed(r.blocks):
+        rows = live[first:first + s.size]
+        live[s.col[np.repeat(rows, np.diff(s.ptr))]] = True
     ids: list[Any] = [None] * n
     activation = ["identity"] * n
     bias = np.zeros(n)
@@ -865,15 +882,17 @@ def _assemble(r: _Reader, result: _Sym) -> tuple[list[tuple[Any, dict[str, Any]]
         for k in range(r.n_in)]
     outs = sorted(output_of, key=output_of.__getitem__)
     is_out = set(outs)
-    for c in [c for c in range(r.n_in, n) if c not in is_out] + outs:
+    for c in [c for c in range(r.n_in, n) if live[c] and c not in is_out] + outs:
         role = "output" if c in is_out else "hidden"
         neurons.append((ids[c], {"bias": float(bias[c]), "activation": activation[c],
                                  "role": role, "layer": role}))
     srcs, dsts, ws = [], [], []
     for first, s, _ in r.blocks:
-        srcs.append(s.col)
-        dsts.append(np.repeat(np.arange(first, first + s.size, dtype=np.int64), np.diff(s.ptr)))
-        ws.append(s.val)
+        keep = np.repeat(live[first:first + s.size], np.diff(s.ptr))
+        srcs.append(s.col[keep])
+        dsts.append(np.repeat(np.arange(first, first + s.size, dtype=np.int64),
+                              np.diff(s.ptr))[keep])
+        ws.append(s.val[keep])
     src = np.concatenate(srcs) if srcs else np.zeros(0, dtype=np.int64)
     dst = np.concatenate(dsts) if dsts else np.zeros(0, dtype=np.int64)
     edges = list(zip(map(ids.__getitem__, src.tolist()), map(ids.__getitem__, dst.tolist()),

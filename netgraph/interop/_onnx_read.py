@@ -351,7 +351,10 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
                     x not in consts for x in ins[1:] if x)):
                 return None  # a second activation, or one before any layer: a graph
             attrs = _attributes(node) if node.attribute else {}
-            act = _imported_activation(node, op, attrs, consts, _where(node))
+            try:
+                act = _imported_activation(node, op, attrs, consts, _where(node))
+            except NetworkFormatError:
+                return None  # maybe part of a larger activation: the graph reader judges
             Wl, bl, _ = layers[-1]
             layers[-1] = (Wl, bl, act)
             current = out
