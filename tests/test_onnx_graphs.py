@@ -30,7 +30,7 @@ def finishes(fn, *args):
     def run():
         try:
             fn(*args)
-        except BaseException as e:  # noqa: BLE001 - handed back to the test
+        except BaseException as e:  # handed back to the test
             box.append(e)
         else:
             box.append(None)
