@@ -18,7 +18,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import ACTIVATIONS, Network, NetworkFormatError
 from netgraph.architect import Perceptron
-from netgraph.interop import from_onnx, load, to_onnx
+from netgraph.interop import from_onnx, from_torch, load, to_onnx
 
 
 def finishes(fn, *args):
@@ -324,3 +324,47 @@ def test_a_100000_node_chain_reads_correctly():
     for k in range(n):
         want = np.tanh(w[k] * want + b[k])
     np.testing.assert_allclose(net.activate(X)[:, 0], want, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------ errors that name the real thing
+def test_from_torch_names_the_module_type_it_cannot_read(torch):
+    nn = torch.nn
+
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = nn.Linear(2, 2)
+
+        def forward(self, x):
+            return x + torch.relu(self.layer(x))
+
+    with pytest.raises(NetworkFormatError, match=r"cannot read a module of type "
+                       r"test_onnx_graphs\..*Residual; .*torch\.onnx\.export.*from_onnx"):
+        from_torch(Residual())
+    with pytest.raises(NetworkFormatError, match=r"module '1' \(Residual\): from_torch "
+                       r"cannot read a module of type"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), Residual()))
+    with pytest.raises(NetworkFormatError, match=r"GELU is not an element-wise activation"):
+        from_torch(nn.Sequential(nn.Linear(2, 2), nn.GELU()))
+
+
+def test_network_load_names_the_format_of_a_foreign_file(tmp_path):
+    from netgraph.interop import to_brain, to_neataptic
+
+    net = Perceptron(2, 3, 1, seed=0)
+    path = tmp_path / "net.onnx"
+    to_onnx(net, path)
+    with pytest.raises(NetworkFormatError, match=r"this is an ONNX model; read it with "
+                       r"netgraph\.interop\.load \(or netgraph\.interop\.from_onnx\)"):
+        Network.load(path)
+    import json
+
+    for fn, name in ((to_brain, "brain.js JSON"), (to_neataptic, "Neataptic JSON")):
+        (tmp_path / "doc.json").write_text(json.dumps(fn(net)))
+        with pytest.raises(NetworkFormatError, match=rf"format: missing: this is {name}.*"
+                           r"read it with netgraph\.interop\.load"):
+            Network.load(tmp_path / "doc.json")
+    # and what it names reads it
+    back = load(path).network
+    X = np.random.default_rng(9).normal(size=(5, 2))
+    np.testing.assert_allclose(back.activate(X), net.activate(X), rtol=1e-12, atol=1e-12)
