@@ -28,7 +28,7 @@ import gc
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -98,6 +98,17 @@ def _onnx_helper() -> Any:
     return _HELPER[0]
 
 
+class _Raw(NamedTuple):
+    """A float tensor still in the model's bytes."""
+
+    data: bytes
+    code: str  # numpy's little-endian type code
+    dims: tuple[int, ...]
+
+    def array(self) -> np.ndarray:
+        return np.frombuffer(self.data, dtype=self.code).reshape(self.dims)
+
+
 class _Constants:
     """The model's initializers, each decoded on first use (a model of 200,000 small
     tensors pays only for those it reads)."""
@@ -108,6 +119,20 @@ class _Constants:
 
     def __contains__(self, name: str) -> bool:
         return name in self.values or name in self.protos
+
+    def quick(self, name: str) -> _Raw | np.ndarray | None:
+        """A plain float tensor's bytes, type and shape without making an array (a chain
+        of 100,000 layers joins them all at once); any other tensor as an array."""
+        t = self.protos.get(name)
+        if t is None:
+            return self.get(name)
+        code = _FLOAT_TYPES.get(t.data_type)
+        if code is not None and name not in self.values and t.data_location != 1:
+            raw = t.raw_data
+            dims = tuple(t.dims)
+            if raw and len(raw) == math.prod(dims) * int(code[-1]) and min(dims, default=1) > 0:
+                return _Raw(raw, code, dims)
+        return self.get(name)
 
     def get(self, name: str) -> np.ndarray | None:
         value = self.values.get(name)
@@ -216,7 +241,9 @@ def from_onnx(model_or_path: Any) -> Network:
     nodes = list(g.node)
     layers = _chain(nodes, consts, inputs[0], g.output[0].name)
     if layers is not None:
-        return _layered(layers, name)
+        weights, biases = _flat(layers)
+        return _build_layers(layers[0].k, [ly.m for ly in layers],
+                             [ly.activation for ly in layers], weights, biases, name)
     from ._onnx_graph import read_graph
 
     return build_network(*read_graph(model, nodes, consts, inputs[0], g.output[0].name),
@@ -248,8 +275,51 @@ def _consumers(nodes: list[Any]) -> dict[str, list[int]]:
     return found
 
 
+class _Layer:
+    """One Gemm (or MatMul + Add) of a chain, its tensors maybe still raw bytes."""
+
+    __slots__ = ("activation", "alpha", "beta", "bias", "k", "m", "trans", "weights")
+
+    def __init__(self, weights: _Raw | np.ndarray, trans: bool, alpha: float,
+                 bias: _Raw | np.ndarray | None, beta: float, k: int, m: int) -> None:
+        self.weights, self.trans, self.alpha = weights, trans, alpha
+        self.bias, self.beta, self.k, self.m = bias, beta, k, m
+        self.activation = "identity"
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Its weights (m, k) and biases (m,), in float64."""
+        W = self.weights.array() if isinstance(self.weights, _Raw) else self.weights
+        Wl = np.array(W if self.trans else W.T, dtype=np.float64) * self.alpha
+        if self.bias is None:
+            return Wl, np.zeros(self.m)
+        b = self.bias.array() if isinstance(self.bias, _Raw) else self.bias
+        b = np.array(b, dtype=np.float64).reshape(-1) * self.beta
+        return Wl, np.full(self.m, b[0]) if b.size == 1 and self.m > 1 else b
+
+
+def _flat(layers: list[_Layer]) -> tuple[np.ndarray, np.ndarray]:
+    """All weights ((out, in) layer after layer) and biases, from the model's bytes at once
+    when every layer allows (the same float type, no transposition, scaling or broadcast)."""
+    code = layers[0].weights.code if isinstance(layers[0].weights, _Raw) else ""
+    simple = bool(code) and all(
+        isinstance(ly.weights, _Raw) and ly.weights.code == code and ly.alpha == 1.0
+        and (ly.trans or ly.k == 1 or ly.m == 1)
+        and (ly.bias is None or (isinstance(ly.bias, _Raw) and ly.bias.code == code
+                                 and ly.beta == 1.0 and math.prod(ly.bias.dims) == ly.m))
+        for ly in layers)
+    if simple:
+        size = int(code[-1])
+        weights = np.frombuffer(b"".join([ly.weights.data for ly in layers]), dtype=code)
+        biases = np.frombuffer(b"".join([bytes(size * ly.m) if ly.bias is None
+                                         else ly.bias.data for ly in layers]), dtype=code)
+        return weights.astype(np.float64), biases.astype(np.float64)
+    pairs = [ly.arrays() for ly in layers]
+    return (np.concatenate([W.reshape(-1) for W, _ in pairs]),
+            np.concatenate([b for _, b in pairs]))
+
+
 def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
-           ) -> Layers | None:
+           ) -> list[_Layer] | None:
     """The model's layers if it is a plain chain of them covering every node, else None
     (the graph reader then takes it). Raises at once on what no reader accepts: a value
     the walk has already passed (the graph loops), refused operators, bad attributes.
@@ -260,12 +330,12 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
     chain: a value read twice would leave a node unvisited."""
     current = graph_input.name
     width = _width(graph_input)
-    layers: Layers = []
+    layers: list[_Layer] = []
     seen: set[str] = set()
     consumers: dict[str, list[int]] | None = None
     n_nodes = len(nodes)
     p = visited = 0
-    get = consts.get
+    quick = consts.quick
     while current != output:
         if current in seen:
             raise _loop(current)
@@ -298,12 +368,13 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
         if op == "Gemm" or op == "MatMul":
             if len(ins) < 2:
                 raise _fail(_where(node), f"has {len(ins)} input, {op} needs two")
-            W = get(ins[1])
-            b = get(ins[2]) if len(ins) > 2 and ins[2] else None
+            W = quick(ins[1])
+            b = quick(ins[2]) if len(ins) > 2 and ins[2] else None
             if W is None or (len(ins) > 2 and ins[2] and b is None) or len(ins) > 3:
                 return None  # weights or bias from another branch: a graph
-            if W.ndim != 2:
-                raise _fail(_where(node), f"weights of shape {W.shape}, not a matrix")
+            shape = W.dims if isinstance(W, _Raw) else W.shape
+            if len(shape) != 2:
+                raise _fail(_where(node), f"weights of shape {shape}, not a matrix")
             attrs = _attributes(node) if node.attribute else {}
             trans = False
             alpha = beta = 1.0
@@ -318,36 +389,28 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
                 nins = nxt.input
                 if nxt.op_type == "Add" and len(nins) == 2 and out in nins:
                     other = nins[1] if nins[0] == out else nins[0]
-                    b = get(other)
+                    b = quick(other)
                     if b is not None and other != out and nxt.output and nxt.output[0]:
                         seen.add(out)
                         visited += 1
                         p += 1
                         out = nxt.output[0]
-            k, m = (W.shape[1], W.shape[0]) if trans else W.shape
+            k, m = (shape[1], shape[0]) if trans else shape
             if width is not None and k != width:
                 raise _fail(_where(node), f"takes {k} values but receives {width}")
-            Wl = W if trans else W.T  # (out, in)
-            if alpha != 1.0:
-                Wl = Wl * alpha
-            if b is None:
-                bias = np.zeros(m)
-            else:
-                if beta != 1.0:
-                    b = b * beta
-                if b.size == 1 and m > 1:
-                    b = np.full(m, b.reshape(-1)[0])
-                if b.size != m:
-                    raise _fail(_where(node), f"bias of shape {b.shape} for {m} outputs")
-                bias = b.reshape(-1)
-            layers.append((Wl, bias, "identity"))
+            if b is not None:
+                size = math.prod(b.dims) if isinstance(b, _Raw) else b.size
+                if size != m and size != 1:
+                    bshape = b.dims if isinstance(b, _Raw) else b.shape
+                    raise _fail(_where(node), f"bias of shape {bshape} for {m} outputs")
+            layers.append(_Layer(W, trans, alpha, b, beta, k, m))
             width = m
             current = out
             continue
         if op in _NOT_ELEMENTWISE:
             _refuse_not_elementwise(op, _where(node))
         if op in _ELEMENTWISE and op != "Identity":
-            if not layers or layers[-1][2] != "identity" or (len(ins) > 1 and any(
+            if not layers or layers[-1].activation != "identity" or (len(ins) > 1 and any(
                     x not in consts for x in ins[1:] if x)):
                 return None  # a second activation, or one before any layer: a graph
             attrs = _attributes(node) if node.attribute else {}
@@ -355,8 +418,7 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
                 act = _imported_activation(node, op, attrs, consts, _where(node))
             except NetworkFormatError:
                 return None  # maybe part of a larger activation: the graph reader judges
-            Wl, bl, _ = layers[-1]
-            layers[-1] = (Wl, bl, act)
+            layers[-1].activation = act
             current = out
             continue
         if op in _PASS:
@@ -449,7 +511,16 @@ def _imported_activation(node: Any, op: str, attrs: dict[str, Any], consts: _Con
 # ------------------------------------------------------------------ building networks
 def _layered(layers: Layers, name: str | None) -> Network:
     """A network with one layer per (W (out, in), b, activation)."""
-    n_in = layers[0][0].shape[1]
+    return _build_layers(layers[0][0].shape[1], [len(bl) for _, bl, _ in layers],
+                         [act for _, _, act in layers],
+                         np.concatenate([Wl.reshape(-1) for Wl, _, _ in layers]),
+                         np.concatenate([bl for _, bl, _ in layers]), name)
+
+
+def _build_layers(n_in: int, sizes: list[int], activations: list[str], weights: np.ndarray,
+                  biases: np.ndarray, name: str | None) -> Network:
+    """A layered network: ``n_in`` inputs, then layers of ``sizes``; ``weights`` layer
+    after layer, each (out, in) in C order, ``biases`` likewise."""
     ids = [f"i{k}" for k in range(n_in)]
     every = list(ids)
     roles = ["input"] * n_in
@@ -457,9 +528,8 @@ def _layered(layers: Layers, name: str | None) -> Network:
     acts = ["identity"] * n_in
     edges: list[tuple[Any, Any]] = []
     count = 0
-    last = len(layers) - 1
-    for li, (_, bl, act) in enumerate(layers):
-        m = len(bl)
+    last = len(sizes) - 1
+    for li, (m, act) in enumerate(zip(sizes, activations, strict=True)):
         if li == last:
             mine = [f"o{k}" for k in range(m)]
             roles += ["output"] * m
@@ -476,12 +546,9 @@ def _layered(layers: Layers, name: str | None) -> Network:
         else:
             edges.extend((u, v) for v in mine for u in ids)  # each neuron's inputs in order
         ids = mine
-    biases = np.concatenate([np.zeros(n_in)] + [bl for _, bl, _ in layers]).astype(
-        np.float64, copy=False).tolist()
-    weights = np.concatenate([Wl.reshape(-1) for Wl, _, _ in layers]).astype(np.float64,
-                                                                            copy=False)
+    bias_list = [0.0] * n_in + biases.tolist()
     neurons = [(n, {"bias": b, "activation": a, "role": r, "layer": la})
-               for n, b, a, r, la in zip(every, biases, acts, roles, labels, strict=True)]
+               for n, b, a, r, la in zip(every, bias_list, acts, roles, labels, strict=True)]
     return build_network(neurons, edges, weights, name=name)
 
 
