@@ -106,7 +106,11 @@ class _Raw(NamedTuple):
     dims: tuple[int, ...]
 
     def array(self) -> np.ndarray:
-        return np.frombuffer(self.data, dtype=self.code).reshape(self.dims)
+        try:
+            return np.frombuffer(self.data, dtype=self.code).reshape(self.dims)
+        except ValueError:
+            raise _fail("a tensor", f"{len(self.data)} bytes for the shape "
+                        f"{list(self.dims)}") from None
 
 
 class _Constants:
@@ -127,10 +131,11 @@ class _Constants:
         if t is None:
             return self.get(name)
         code = _FLOAT_TYPES.get(t.data_type)
-        if code is not None and name not in self.values and t.data_location != 1:
+        if code is not None and t.data_location != 1:
             raw = t.raw_data
             dims = tuple(t.dims)
-            if raw and len(raw) == math.prod(dims) * int(code[-1]) and min(dims, default=1) > 0:
+            # negative lengths are caught where the shape is used
+            if raw and len(raw) == math.prod(dims) * int(code[-1]):
                 return _Raw(raw, code, dims)
         return self.get(name)
 
@@ -224,6 +229,13 @@ def from_onnx(model_or_path: Any) -> Network:
     the node and its operator; so is a graph that is not a DAG, naming a value on the
     loop. Nothing in the model is executed; tensors stored outside the file are refused.
     """
+    build, args, name = _read(model_or_path)  # the parsed model is gone once it returns
+    network: Network = build(*args, name=name)
+    return network
+
+
+def _read(model_or_path: Any) -> tuple[Any, tuple[Any, ...], str | None]:
+    """What to build the network from: a builder, its arguments, the network's name."""
     model = _read_model(model_or_path)
     g = model.graph
     for imp in model.opset_import:
@@ -242,12 +254,11 @@ def from_onnx(model_or_path: Any) -> Network:
     layers = _chain(nodes, consts, inputs[0], g.output[0].name)
     if layers is not None:
         weights, biases = _flat(layers)
-        return _build_layers(layers[0].k, [ly.m for ly in layers],
-                             [ly.activation for ly in layers], weights, biases, name)
+        return _build_layers, (layers[0].k, [ly.m for ly in layers],
+                               [ly.activation for ly in layers], weights, biases), name
     from ._onnx_graph import read_graph
 
-    return build_network(*read_graph(model, nodes, consts, inputs[0], g.output[0].name),
-                         name=name)
+    return build_network, read_graph(model, nodes, consts, inputs[0], g.output[0].name), name
 
 
 def _text(value: Any) -> str:
@@ -396,6 +407,8 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
                         p += 1
                         out = nxt.output[0]
             k, m = (shape[1], shape[0]) if trans else shape
+            if k <= 0 or m <= 0:
+                raise _fail(_where(node), f"weights of shape {shape}")
             if width is not None and k != width:
                 raise _fail(_where(node), f"takes {k} values but receives {width}")
             if b is not None:
@@ -514,11 +527,11 @@ def _layered(layers: Layers, name: str | None) -> Network:
     return _build_layers(layers[0][0].shape[1], [len(bl) for _, bl, _ in layers],
                          [act for _, _, act in layers],
                          np.concatenate([Wl.reshape(-1) for Wl, _, _ in layers]),
-                         np.concatenate([bl for _, bl, _ in layers]), name)
+                         np.concatenate([bl for _, bl, _ in layers]), name=name)
 
 
 def _build_layers(n_in: int, sizes: list[int], activations: list[str], weights: np.ndarray,
-                  biases: np.ndarray, name: str | None) -> Network:
+                  biases: np.ndarray, *, name: str | None) -> Network:
     """A layered network: ``n_in`` inputs, then layers of ``sizes``; ``weights`` layer
     after layer, each (out, in) in C order, ``biases`` likewise."""
     ids = [f"i{k}" for k in range(n_in)]
