@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 CHILD = r"""
 import gc, json, sys, time
 import onnx
+import netgraph
 import netgraph.interop
 from netgraph import Network
 from netgraph.interop import from_onnx
@@ -56,7 +57,7 @@ net = from_onnx(path) if kind == "onnx" else Network.load(path)
 seconds = time.perf_counter() - t
 peak = status("VmHWM:")  # this process's own high-water mark (ru_maxrss survives exec)
 print(json.dumps({"seconds": seconds, "bytes": peak - before, "neurons": len(net.graph),
-                  "synapses": net.graph.number_of_edges()}))
+                  "synapses": net.graph.number_of_edges(), "netgraph": netgraph.__file__}))
 """
 
 
@@ -100,12 +101,14 @@ def measure(kind: str, path: Path, repeats: int, pythonpath: str) -> dict[str, f
     env = dict(os.environ, PYTHONPATH=pythonpath, OPENBLAS_NUM_THREADS="1")
     runs = []
     for _ in range(repeats):
+        # run from the files' folder: `python -c` puts the working directory first
         out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], env=env,
-                             capture_output=True, text=True, check=True)
+                             cwd=path.parent, capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {"seconds": min(r["seconds"] for r in runs),
             "MiB": min(r["bytes"] for r in runs) / 2**20,
-            "neurons": runs[0]["neurons"], "synapses": runs[0]["synapses"]}
+            "neurons": runs[0]["neurons"], "synapses": runs[0]["synapses"],
+            "netgraph": runs[0]["netgraph"]}
 
 
 def main() -> None:

@@ -526,7 +526,8 @@ def _read(box: list[Any], max_bytes: int) -> CheckedDocument:
     except DocumentError as e:  # no format marker: say which format it is, if known
         from .interop._detect import foreign
 
-        hint = foreign(members) if e.path == "format" and "format" not in members else None
+        unknown = e.path == "format" and e.detail.endswith("not a netgraph network document")
+        hint = foreign(members) if unknown and "format" not in members else None
         if hint is None:
             raise
     raise DocumentError("format", f"missing: {hint}")
