@@ -379,14 +379,16 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
         if op == "Gemm" or op == "MatMul":
             if len(ins) < 2:
                 raise _fail(_where(node), f"has {len(ins)} input, {op} needs two")
+            n_ins = len(ins)
             W = quick(ins[1])
-            b = quick(ins[2]) if len(ins) > 2 and ins[2] else None
-            if W is None or (len(ins) > 2 and ins[2] and b is None) or len(ins) > 3:
+            c = ins[2] if n_ins > 2 else ""
+            b = quick(c) if c else None
+            if W is None or (c and b is None) or n_ins > 3:
                 return None  # weights or bias from another branch: a graph
             shape = W.dims if isinstance(W, _Raw) else W.shape
             if len(shape) != 2:
                 raise _fail(_where(node), f"weights of shape {shape}, not a matrix")
-            attrs = _attributes(node) if node.attribute else {}
+            attrs = _attributes(node)
             trans = False
             alpha = beta = 1.0
             if op == "Gemm":
