@@ -488,8 +488,10 @@ def _decode(source: Any, max_bytes: int) -> str:
         try:
             return str(source, "utf-8-sig")
         except UnicodeDecodeError as e:
-            raise DocumentError("", f"not valid UTF-8 text: {e.reason} at byte {e.start}"
-                                ) from None
+            from .interop._detect import foreign  # another format's bytes (ONNX)?
+
+            raise DocumentError("", foreign(source) or f"not valid UTF-8 text: {e.reason} "
+                                f"at byte {e.start}") from None
     if isinstance(source, str):
         # A character is at least one byte: count the bytes only when it could matter.
         if len(source) > max_bytes or (not source.isascii() and _utf8_size(source) > max_bytes):
@@ -519,7 +521,16 @@ def _read(box: list[Any], max_bytes: int) -> CheckedDocument:
     del source
     members = parse_members(text)
     del text  # from here on the parsed form is all there is: the text can go
-    return check_members(members, owned=True)
+    try:
+        return check_members(members, owned=True)
+    except DocumentError as e:  # no format marker: say which format it is, if known
+        from .interop._detect import foreign
+
+        unknown = e.path == "format" and e.detail.endswith("not a netgraph network document")
+        hint = foreign(members) if unknown and "format" not in members else None
+        if hint is None:
+            raise
+    raise DocumentError("format", f"missing: {hint}")
 
 
 def read_document(source: Any, *, max_bytes: int = MAX_BYTES) -> CheckedDocument:

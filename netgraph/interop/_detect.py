@@ -21,7 +21,7 @@ from ._source import MAX_BYTES, Where, decode, parse_json, read_bytes
 if TYPE_CHECKING:
     from .._network import Network
 
-__all__ = ["FORMATS", "Loaded", "describe", "detect", "detect_document", "load",
+__all__ = ["FORMATS", "Loaded", "describe", "detect", "detect_document", "foreign", "load",
            "looks_like_onnx"]
 
 # format key: (what to call it, the function that reads it)
@@ -45,6 +45,20 @@ def describe(fmt: str) -> str:
     """``"Neataptic JSON (network.toJSON()); read it with netgraph.interop.from_neataptic"``."""
     name, reader = FORMATS[fmt]
     return f"{name}; read it with {reader}"
+
+
+def foreign(content: Any) -> str | None:
+    """What to tell a netgraph JSON reader handed another format: ``"this is an ONNX
+    model; read it with netgraph.interop.load (or netgraph.interop.from_onnx)"``, or None
+    when ``content`` (bytes or a parsed document) is not another known format."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        fmt = "onnx" if looks_like_onnx(bytes(content)) else None
+    else:
+        fmt = detect_document(content)
+    if fmt is None or fmt == "netgraph":
+        return None
+    name, reader = FORMATS[fmt]
+    return f"this is {name}; read it with netgraph.interop.load (or {reader})"
 
 
 def _first_dict(items: Any) -> dict[str, Any]:

@@ -349,8 +349,7 @@ def from_torch(module: Any) -> Network:
     """
     torch = _require_torch()
     nn = torch.nn
-    from .._network import Network
-    from ._onnx import _layered
+    from ._onnx_read import _layered
 
     def flat(m: Any, prefix: str) -> list[tuple[str, Any]]:
         if isinstance(m, nn.Sequential):
@@ -394,8 +393,7 @@ def from_torch(module: Any) -> Network:
     if any(act == "softmax" for _, _, act in layers[:-1]):
         raise NetworkFormatError("a Softmax before the last Linear layer: netgraph's softmax "
                                  "is for output neurons only")
-    sizes = [layers[0][0].shape[1]] + [len(b) for _, b, _ in layers]
-    return _layered(Network, sizes, layers, None)
+    return _layered(layers, None)
 
 
 def _torch_activation(m: Any, where: str) -> str:
@@ -417,6 +415,15 @@ def _torch_activation(m: Any, where: str) -> str:
                       f"at most {np.log1p(np.exp(-m.threshold)):.1e})", NetgraphWarning,
                       stacklevel=3)
         return "softplus"
-    raise NetworkFormatError(f"{where} is not an element-wise activation netgraph has "
-                             "(Linear layers and ReLU, Sigmoid, Tanh, Softsign, SELU, ELU, "
-                             "LeakyReLU(0.01), Hardtanh(-1, 1), Softplus)")
+    kind = type(m)
+    known = "Linear layers and ReLU, Sigmoid, Tanh, Softsign, SELU, ELU, LeakyReLU(0.01), " \
+        "Hardtanh(-1, 1), Softplus"
+    if kind.__module__ == "torch.nn.modules.activation":
+        raise NetworkFormatError(f"{where}: {kind.__name__} is not an element-wise "
+                                 f"activation netgraph has ({known})")
+    # anything else (a convolution, a norm, the user's own module) is named by its type
+    raise NetworkFormatError(
+        f"{where}: from_torch cannot read a module of type {kind.__module__}."
+        f"{kind.__qualname__}; it reads an nn.Sequential of {known}. For a module with "
+        "its own forward (skip connections, sums of branches), export it with "
+        "torch.onnx.export and read the file with netgraph.interop.from_onnx")
