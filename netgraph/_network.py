@@ -714,8 +714,9 @@ class Network:
           with delayed or gated synapses runs through the samples as one stream,
           keeping its state, as Synaptic's Trainer does.
         - ``seed``: int or Generator for shuffling. ``progress``: show a progress bar
-          (default: only on a terminal, for runs over a second). ``log=N``: print the
-          error every N epochs.
+          (``True``, ``False``, or ``"auto"``, the default: on a terminal or in a Jupyter
+          notebook, for runs over a second; tqdm's bar if tqdm is installed, as
+          ``[notebook]`` installs it). ``log=N``: print the error every N epochs.
         - ``record_every=N``: keep the weights and biases before training, every N
           epochs and at the end in ``result.snapshots`` (``netgraph.render_training``
           replays them in a browser).

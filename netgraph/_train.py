@@ -24,6 +24,7 @@ from ._compile import Plan
 from ._costs import Cost, get_cost
 from ._exceptions import DivergenceError, InputError, TargetRangeWarning
 from ._network import _rate
+from ._progress import ProgressBar, Show
 
 if TYPE_CHECKING:
     from ._network import Network
@@ -46,7 +47,7 @@ class TrainOptions(TypedDict, total=False):
     schedule: Mapping[str, Any] | tuple[int, Callable[[dict[str, Any]], Any]] | None
     cross_validate: Mapping[str, float] | tuple[float, float] | None
     seed: int | np.random.Generator | None
-    progress: bool | None
+    progress: Show
     log: int
     sequences: bool
     record_every: int | None
@@ -364,35 +365,6 @@ def _cross_validate(option: Any) -> tuple[float, float] | None:
     return test_size, real("cross_validate test_error", target)
 
 
-class _Progress:
-    def __init__(self, total: int, enabled: bool | None) -> None:
-        if enabled is None:
-            enabled = sys.stderr.isatty()
-        self.enabled = enabled
-        self.total = total
-        self.start = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
-
-    def update(self, done: int, error: float, final: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        # auto mode shows nothing for runs shorter than a second
-        if not final and (now - self.last < 0.1 or now - self.start < 1.0):
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / max(self.total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r[{bar}] {done}/{self.total} error {error:.6g} "
-                         f"{now - self.start:.1f}s")
-        self.shown = True
-        if final and self.shown:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def train(
     net: Network,
     data: Any,
@@ -409,7 +381,7 @@ def train(
     schedule: Any = None,
     cross_validate: Any = None,
     seed: int | np.random.Generator | None = None,
-    progress: bool | None = None,
+    progress: Show = None,
     log: int = 0,
     sequences: bool = False,
     record_every: int | None = None,
@@ -488,11 +460,11 @@ def train(
 
     # Other threads are refused while training runs (ConcurrencyError); this thread's own
     # callbacks may change the network: see the structural check in the loop.
-    with _fast.exclusive(net.graph):
+    with _fast.exclusive(net.graph), ProgressBar(int(iterations), desc="train", unit="epoch",
+                                                 show=progress) as progress_bar:
         run, n_units = runner()
         version = net.graph.version
         history = np.empty(int(iterations))
-        progress_bar = _Progress(int(iterations), progress)
         start = time.perf_counter()
         done, status, last_error, stopped = 0, 0, 0.0, "iterations"
         chunk = 1
@@ -536,12 +508,12 @@ def train(
             history[done:done + ran] = errors[:ran]
             done += ran
             if status == 2:
-                progress_bar.update(done, math.nan, final=True)
                 raise DivergenceError(
                     f"training diverged at iteration {done}: the error or a weight became NaN "
                     "or infinite; the network keeps the weights (and, if it is recurrent, "
                     "the state) it had before that iteration (try a smaller rate)")
             last_error = float(errors[ran - 1])
+            progress_bar.update(ran, error=last_error)
             if recorder is not None and (done % recorder.every == 0 or status == 1):
                 recorder.record(done, last_error)
             if log and done % log == 0:
@@ -556,11 +528,9 @@ def train(
             if status == 1:
                 stopped = "cross_validation" if last_error <= cv_error else "goal"
                 break
-            progress_bar.update(done, last_error)
             # grow chunks until each runs about _CHUNK_SECONDS, so Python rarely looks in
             if elapsed < _CHUNK_SECONDS / 2:
                 chunk = min(chunk * 4, 1 << 20)
-        progress_bar.update(done, last_error, final=True)
         if recorder is not None:
             recorder.record(done, last_error)  # the end, if not on an N-epoch boundary
     return TrainResult(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import networkx as nx
@@ -79,6 +80,18 @@ def random_dag(
         for i in sources:
             G.add_edge(names[i], names[j], weight=float(rng.normal(0, 0.8)))
     return G
+
+
+@pytest.fixture
+def graphviz_dot() -> str:
+    """Graphviz's ``dot`` program; the test fails, saying what to install, without it.
+
+    One policy for every missing peer: fail with the command that installs it, never skip
+    (``bash scripts/bootstrap`` as root installs it)."""
+    dot = shutil.which("dot")
+    assert dot is not None, ("Graphviz's `dot` program is needed: run `bash scripts/bootstrap` "
+                             "as root, or `sudo apt-get install graphviz`")
+    return dot
 
 
 @pytest.fixture

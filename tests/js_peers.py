@@ -1,7 +1,8 @@
 """Run programs in real Neataptic and brain.js under Node (``tests/*_peer.js``).
 
-Needs Node and ``benchmarks/node_modules`` (``cd benchmarks && npm ci``); CI installs
-both, so a missing peer fails the test that needs it, saying what to install.
+Needs Node and ``benchmarks/node_modules`` (``bash scripts/bootstrap`` installs both, as
+root; otherwise it prints the commands). A missing peer fails the test that needs it, saying
+what to install: it never skips.
 """
 
 from __future__ import annotations
@@ -19,12 +20,32 @@ HERE = Path(__file__).resolve().parent
 MODULES = ROOT / "benchmarks" / "node_modules"
 
 
+def missing(package: str) -> str | None:
+    """What to install to run the JavaScript ``package`` here, or None if it can run."""
+    why = []
+    if shutil.which("node") is None:
+        why.append("the `node` program is not on PATH (sudo apt-get install nodejs npm)")
+    if not (MODULES / package / "package.json").exists():
+        why.append(f"{MODULES / package} is missing (cd benchmarks && npm ci)")
+    if not why:
+        return None
+    return (f"the real {package} under Node is needed: " + "; ".join(why)
+            + ". `bash scripts/bootstrap` (as root) installs both")
+
+
+def require(package: str) -> str:
+    """The ``node`` program; fails the calling test, saying what to install, if ``package``
+    cannot run (never a skip: one policy for every missing peer)."""
+    why = missing(package)
+    assert why is None, why
+    node = shutil.which("node")
+    assert node is not None
+    return node
+
+
 def _run(script: str, package: str, programs: list[dict[str, Any]],
          timeout: float = 600) -> list[dict[str, Any]]:
-    node = shutil.which("node")
-    assert node is not None, "the `node` program is needed (apt-get install nodejs)"
-    assert (MODULES / package / "package.json").exists(), (
-        f"{MODULES / package} is missing: run `cd benchmarks && npm ci`")
+    node = require(package)
     proc = subprocess.run([node, str(HERE / script)], input=json.dumps(programs), text=True,
                           capture_output=True, timeout=timeout, check=False)
     if proc.returncode != 0:

@@ -1,20 +1,19 @@
 """Run programs in the real Synaptic.js 1.1.4 (``tests/synaptic_peer.js``) and replay them.
 
 Shared by the fidelity tests and ``scripts/synaptic_differential.py``. Needs Node and
-``benchmarks/node_modules/synaptic`` (``cd benchmarks && npm ci``); without them the
-tests skip, saying why, or fail under ``NETGRAPH_REQUIRE_NODE=1`` (as in CI).
+``benchmarks/node_modules/synaptic`` (``bash scripts/bootstrap`` installs both); without
+them the tests fail, saying what to install. They never skip.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import js_peers
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,31 +22,18 @@ SYNAPTIC = ROOT / "benchmarks" / "node_modules" / "synaptic"
 
 
 def missing() -> str | None:
-    """Why the peer cannot run here, or None."""
-    why = []
-    if shutil.which("node") is None:
-        why.append("the `node` program is not on PATH")
-    if not (SYNAPTIC / "package.json").exists():
-        why.append(f"{SYNAPTIC} is missing (run `cd benchmarks && npm ci`)")
-    return "; ".join(why) or None
+    """What to install to run the peer here, or None."""
+    return js_peers.missing("synaptic")
 
 
 def require() -> None:
-    """Skip the calling test (or fail it, under NETGRAPH_REQUIRE_NODE=1) without the peer."""
-    import pytest
-
-    why = missing()
-    if why:
-        reason = "real Synaptic.js not run: " + why
-        if os.environ.get("NETGRAPH_REQUIRE_NODE") == "1":
-            pytest.fail(reason + " (NETGRAPH_REQUIRE_NODE=1)")
-        pytest.skip(reason)
+    """Fail the calling test, saying what to install, without the peer."""
+    js_peers.require("synaptic")
 
 
 def run(programs: list[dict[str, Any]], timeout: float = 600) -> list[dict[str, Any]]:
     """Each program's reply from real Synaptic (see ``synaptic_peer.js``)."""
-    node = shutil.which("node")
-    assert node is not None, missing()
+    node = js_peers.require("synaptic")
     proc = subprocess.run([node, str(SCRIPT)], input=json.dumps(programs), text=True,
                           capture_output=True, timeout=timeout, check=False)
     if proc.returncode != 0:

@@ -5,9 +5,8 @@ the installed ``netgraph`` script): exit status (0 ok, 1 a failed check or bad
 input, 2 a bad command line), stdout, and a one-line error on stderr, never a
 traceback. The catalogue of error messages and options is then checked in
 process through ``netgraph._cli.main`` (the same code, without paying for a new
-interpreter each time). Rendering pictures needs Graphviz's ``dot`` (skipped
-without it unless ``CI`` or ``NETGRAPH_REQUIRE_GRAPHVIZ`` is set, as in
-test_diagram.py).
+interpreter each time). Rendering pictures needs Graphviz's ``dot`` (the test fails
+without it, saying what to install, as in test_diagram.py).
 """
 
 from __future__ import annotations
@@ -33,11 +32,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 XOR_JSON = FIXTURES / "json" / "xor-v1.json"
 XOR_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None
-    and not (os.environ.get("CI") or os.environ.get("NETGRAPH_REQUIRE_GRAPHVIZ")),
-    reason="Graphviz 'dot' is not installed (apt-get/brew/conda install graphviz)",
-)
+# fails, saying what to install, without Graphviz (conftest.graphviz_dot)
+needs_dot = pytest.mark.usefixtures("graphviz_dot")
 
 
 class Run:

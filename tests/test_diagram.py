@@ -1,15 +1,13 @@
 """Diagrams: real ``dot`` output parsed back, DOT determinism, escaping, collapse, errors.
 
 Rendering tests need the Graphviz ``dot`` program (``scripts/bootstrap`` installs
-it). Where it is missing they are skipped, unless ``CI`` or
-``NETGRAPH_REQUIRE_GRAPHVIZ`` is set: then they run, and fail, so CI never skips them.
+it as root). Where it is missing they fail, saying what to install; they never skip.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -26,11 +24,8 @@ from netgraph._diagram import COLOR_SCHEMES, INSTALL_HINT
 ROOT = Path(__file__).resolve().parent.parent
 NS = "{http://www.w3.org/2000/svg}"
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None
-    and not (os.environ.get("CI") or os.environ.get("NETGRAPH_REQUIRE_GRAPHVIZ")),
-    reason="Graphviz 'dot' is not installed (apt-get/brew/conda install graphviz)",
-)
+# fails, saying what to install, without Graphviz (conftest.graphviz_dot)
+needs_dot = pytest.mark.usefixtures("graphviz_dot")
 
 
 def trained_net(seed: int = 0) -> Network:

@@ -134,6 +134,98 @@ def test_value_view_typed_into_the_page_equals_activate(opened, tmp_path):
     assert p.errors == []
 
 
+def test_an_invalid_input_clears_the_outputs_and_names_the_value(opened, tmp_path):
+    net = xor_net()
+    p = opened(net.render(tmp_path / "xor.html"))
+    pg = p.page
+    pg.fill('[data-input="0"]', "1")
+    pg.fill('[data-input="1"]', "0")
+    pg.click("#run")
+    assert pg.locator("#outputs td[data-value]").count() == 1
+    assert pg.locator(".neuron .value").count() == 6
+    # typing a value that is not a number clears what the old input gave, at once
+    pg.fill('[data-input="1"]', "0.5x")
+    assert pg.locator("#outputs td[data-value]").count() == 0
+    assert pg.locator(".neuron .value").count() == 0
+    assert pg.inner_text("#value-note") == 'input i1: "0.5x" is not a number'
+    # and Run with it shows nothing but the message
+    pg.click("#run")
+    assert pg.locator("#outputs td[data-value]").count() == 0
+    assert pg.inner_text("#value-note") == 'input i1: "0.5x" is not a number'
+    pg.fill('[data-input="1"]', "")  # an empty box is no number either
+    pg.click("#run")
+    assert pg.inner_text("#value-note") == 'input i1: "" is not a number'
+    pg.fill('[data-input="1"]', "1")  # a good input shows the outputs again
+    pg.click("#run")
+    shown = float(pg.get_attribute("#outputs td[data-value]", "data-value"))
+    assert abs(shown - net.activate([1, 1])[0]) <= 1e-12
+    assert p.errors == []
+
+
+def test_many_inputs_in_one_box_say_how_many_are_wrong(opened, tmp_path):
+    net = Perceptron(30, 2, 1, seed=0)
+    p = opened(net.render(tmp_path / "wide.html"))
+    pg = p.page
+    pg.fill("#input-list", ", ".join(["0.5"] * 30))
+    pg.click("#run")
+    assert pg.locator("#outputs td[data-value]").count() == 1
+    pg.fill("#input-list", ", ".join(["0.5"] * 29))
+    assert pg.locator("#outputs td[data-value]").count() == 0
+    assert pg.inner_text("#value-note") == "type 30 numbers, separated by commas (got 29)"
+    assert p.errors == []
+
+
+def test_expand_all_draws_every_synapse_of_a_784_128_10_network(opened, tmp_path):
+    # (how long it takes is measured in benchmarks/bench_page.py, not asserted here)
+    net = Perceptron(784, 128, 10, seed=0)
+    p = opened(net.render(tmp_path / "mnist.html"))
+    pg = p.page
+    assert pg.locator(".layer-node").count() == 3  # it opens collapsed
+    pg.click("#expand-all")
+    assert pg.locator(".neuron").count() == 922 and pg.locator(".layer-node").count() == 0
+    assert pg.eval_on_selector_all("[data-layer-button]", "(bs) => bs.map((b) => "
+                                   "b.getAttribute('aria-expanded'))") == ["true"] * 3
+    # drawn in bulk: a few paths, together holding every synapse once
+    counts = pg.eval_on_selector_all(".syn.batch", "(ps) => ps.map((p) => "
+                                     "[Number(p.dataset.count), p.getAttribute('d')])")
+    assert 0 < len(counts) <= 100
+    assert sum(c for c, _ in counts) == net.graph.number_of_edges() == 784 * 128 + 128 * 10
+    assert sum(d.count("M") for _, d in counts) == net.graph.number_of_edges()
+    G, names = net.graph, list(net.graph)
+    S = page_data(net)["synapses"]
+    h5 = names.index("h5")
+    # a clicked neuron's synapses are drawn one by one above, each with its own details
+    pg.fill("#search", "h5")
+    pg.press("#search", "Enter")  # centres the first match, h5
+    pg.fill("#search", "")
+    pg.click(f'[data-n="{h5}"] .shape', force=True)
+    lit = sorted(int(e) for e in pg.eval_on_selector_all(
+        ".synapse.hl", "(gs) => gs.map((g) => g.dataset.s)"))
+    touching = [e for e, (a, b) in enumerate(zip(S["source"], S["target"], strict=True))
+                if h5 in (a, b)]
+    assert lit == touching and len(touching) == 784 + 10
+    assert pg.locator(".syn.batch.dim").count() == len(counts)
+    # hover one whose middle is on the screen (most run thousands of pixels off it)
+    e, x, y = pg.evaluate("""() => {
+        for (const g of document.querySelectorAll('.synapse.hl')) {
+          const r = g.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+          const at = document.elementFromPoint(x, y);
+          if (at !== null && at.closest('.synapse') === g) return [Number(g.dataset.s), x, y];
+        } }""")
+    pg.mouse.move(x, y)
+    assert pg.locator("#tooltip").is_visible()
+    lines = [line for line in pg.inner_text("#tooltip").splitlines() if line]
+    u, v = names[S["source"][e]], names[S["target"][e]]
+    assert lines[0] == f"{u} \u2192 {v}" and number(lines, "weight") == G[u][v]["weight"]
+    pg.mouse.click(5, 400)  # the background clears it
+    assert pg.locator(".synapse.hl").count() == 0 and pg.locator(".syn.batch.dim").count() == 0
+    # force: skip Playwright's wait for two quiet frames, which repainting a hundred
+    # thousand curves in software on a busy machine can outlast
+    pg.click("#collapse-all", force=True)
+    assert pg.locator(".layer-node").count() == 3 and pg.locator(".syn.batch").count() == 0
+    assert p.errors == []
+
+
 @pytest.mark.parametrize("layout", ["dot", "layered"])
 def test_in_page_forward_pass_equals_activate_for_every_activation(opened, tmp_path, layout):
     rng = np.random.default_rng(5)

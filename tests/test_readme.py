@@ -1,5 +1,6 @@
-"""The README runs as written: its Python blocks in order, each building on the ones before,
-and every ``netgraph`` command line on files the repository ships or an earlier step made.
+"""The README runs as written: each Python block alone in a fresh interpreter (readers copy
+one block at a time), all of them in order in one, and every ``netgraph`` command line on
+files the repository ships or an earlier step made.
 
 Shell lines that are not ``netgraph`` commands are listed in ``OTHER_LINES`` with the test
 that runs them, so a new one has to be looked at.
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -51,6 +54,33 @@ def test_the_readme_has_blocks_of_both_kinds():
     assert sum(line.startswith("netgraph ") for line in shell_lines()) >= 6
     # no other languages hide code from these tests
     assert {lang for lang, _ in FENCE.findall(README)} <= {"python", "sh"}
+
+
+@pytest.mark.parametrize("k", range(1, len(fenced("python")) + 1),
+                         ids=lambda k: f"block{k}")
+def test_each_python_block_runs_alone_in_a_fresh_interpreter(tmp_path, k):
+    block = fenced("python")[k - 1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"README python block {k} alone:\n{block}\n{out.stderr[-3000:]}"
+
+
+def test_the_longest_path_example_counts_synapses_not_weights():
+    # the README's example: with the default weight="weight", networkx adds synaptic weights
+    # as lengths, and a skip connection with a large weight becomes the "longest" path
+    import networkx as nx
+
+    from netgraph import Layer, Network, feedforward_view
+
+    inp, hid, out = Layer(2), Layer(3), Layer(1)
+    inp.project(hid)
+    hid.project(out)
+    net = Network(input=inp, hidden=[hid], output=out, seed=1)
+    net.graph.add_edge("i1", "o0", weight=5.0)
+    assert nx.dag_longest_path(net.graph) == ["i1", "o0"]
+    assert len(nx.dag_longest_path(feedforward_view(net), weight=None)) == 3
+    assert "weight=None" in fenced("python")[0]
 
 
 def test_python_blocks_run_in_order(tmp_path):

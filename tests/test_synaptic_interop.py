@@ -1,19 +1,17 @@
 """netgraph <-> the real Synaptic.js 1.1.4, both ways, through ``benchmarks/interop_synaptic.js``.
 
 Needs Node and ``benchmarks/node_modules/synaptic`` (``cd benchmarks && npm ci``).
-Without them these tests skip, saying why; with ``NETGRAPH_REQUIRE_NODE=1`` (as in
-CI) they fail instead.
+Without them these tests fail, saying what to install; they never skip.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from contextlib import nullcontext
 from pathlib import Path
 
+import js_peers
 import numpy as np
 import pytest
 from conftest import xor_net
@@ -29,18 +27,8 @@ TOL = 1e-12
 
 
 def _node() -> str:
-    node = shutil.which("node")
-    missing = []
-    if node is None:
-        missing.append("the `node` program is not on PATH")
-    if not (SYNAPTIC / "package.json").exists():
-        missing.append(f"{SYNAPTIC} is missing (run `cd benchmarks && npm ci`)")
-    if missing:
-        reason = "Synaptic.js interop check not run: " + "; ".join(missing)
-        if os.environ.get("NETGRAPH_REQUIRE_NODE") == "1":
-            pytest.fail(reason + " (NETGRAPH_REQUIRE_NODE=1)")
-        pytest.skip(reason)
-    return node  # type: ignore[return-value]
+    # fails, saying what to install, without Node or the package (never a skip)
+    return js_peers.require("synaptic")
 
 
 def run_synaptic(request: dict) -> dict:

@@ -14,6 +14,7 @@ const S = SYN.source.length;
 const LR = DATA.rankdir === "LR" || DATA.rankdir === "RL";
 const FORWARD = DATA.rankdir === "LR" || DATA.rankdir === "TB" ? 1 : -1;
 const R = 14; // a neuron's radius on the page
+const BATCH = 2000; // past this many synapses drawn one by one, they are drawn in bulk
 
 // ------------------------------------------------------------------ the model
 const ACT = DATA.activations.map((name) => ACTIVATIONS[name]);
@@ -104,7 +105,7 @@ function widthOf(v, max) {
 
 const view = { x: 0, y: 0, k: 1, collapsed: DATA.layers.map((l) => l.collapsed),
                shut: BLOCKS.map((b) => b.collapsed),
-               values: false, highlight: -1, matches: new Set(), wmax: 0 };
+               values: false, highlight: -1, matches: new Set(), wmax: 0, batched: false };
 const canvas = document.getElementById("canvas");
 const viewport = document.getElementById("viewport");
 const tooltip = document.getElementById("tooltip");
@@ -164,24 +165,40 @@ function reach(node, ux, uy) {
   return Math.min(52 / Math.max(Math.abs(ux), 1e-9), 22 / Math.max(Math.abs(uy), 1e-9));
 }
 
+// Coordinates to a tenth of a pixel: short numbers make short path text, which is most of
+// the cost of drawing a hundred thousand synapses (JavaScript writes every double in full).
+function r1(v) { return Math.round(v * 10) / 10; }
+
+function along(p) { return (LR ? p.x : p.y) * FORWARD; }
+
 function curve(a, b, self, from = 0, to = 0) {
-  const along = (p) => (LR ? p.x : p.y) * FORWARD;
   if (self) {
     // a memory block's core has room above it whatever the direction (its gates are below)
-    return LR || a.block >= 0 ? `M${a.x - 5},${a.y - R} C${a.x - 26},${a.y - R - 34} ${a.x + 26},${a.y - R - 34} ${a.x + 5},${a.y - R}`
-      : `M${a.x - R},${a.y - 5} C${a.x - R - 34},${a.y - 26} ${a.x - R - 34},${a.y + 26} ${a.x - R},${a.y + 5}`;
+    const x = r1(a.x), y = r1(a.y);
+    return LR || a.block >= 0 ? `M${x - 5},${y - R} C${x - 26},${y - R - 34} ${x + 26},${y - R - 34} ${x + 5},${y - R}`
+      : `M${x - R},${y - 5} C${x - R - 34},${y - 26} ${x - R - 34},${y + 26} ${x - R},${y + 5}`;
   }
-  const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
+  // Math.sqrt, not Math.hypot: several times faster, and called once per synapse
+  const dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
   const ux = dx / len, uy = dy / len;
-  const ra = reach(from, ux, uy), rb = reach(to, ux, uy);
-  const sx = a.x + ux * ra, sy = a.y + uy * ra, ex = b.x - ux * (rb + 2), ey = b.y - uy * (rb + 2);
+  const ra = from >= 0 ? R : reach(from, ux, uy), rb = to >= 0 ? R : reach(to, ux, uy);
+  const sx = r1(a.x + ux * ra), sy = r1(a.y + uy * ra);
+  const ex = r1(b.x - ux * (rb + 2)), ey = r1(b.y - uy * (rb + 2));
   if (along(b) > along(a)) {
-    if (LR) { const m = (sx + ex) / 2; return `M${sx},${sy} C${m},${sy} ${m},${ey} ${ex},${ey}`; }
-    const m = (sy + ey) / 2; return `M${sx},${sy} C${sx},${m} ${ex},${m} ${ex},${ey}`;
+    if (LR) { const m = r1((sx + ex) / 2); return `M${sx},${sy}C${m},${sy} ${m},${ey} ${ex},${ey}`; }
+    const m = r1((sy + ey) / 2); return `M${sx},${sy}C${sx},${m} ${ex},${m} ${ex},${ey}`;
   }
   const bend = 40 + 0.25 * len;
   const nx = -uy * bend, ny = ux * bend;
-  return `M${sx},${sy} C${sx + nx},${sy + ny} ${ex + nx},${ey + ny} ${ex},${ey}`;
+  return `M${sx},${sy}C${r1(sx + nx)},${r1(sy + ny)} ${r1(ex + nx)},${r1(ey + ny)} ${ex},${ey}`;
+}
+
+// A straight synapse, rim to rim: what the bulk drawing uses (a browser strokes a hundred
+// thousand straight segments several times faster than as many curves).
+function line(a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+  const ux = dx / len * R, uy = dy / len * R;
+  return `M${r1(a.x + ux)},${r1(a.y + uy)}L${r1(b.x - ux)},${r1(b.y - uy)}`;
 }
 
 function neuronShape(g, n) {
@@ -256,12 +273,31 @@ function render() {
   if (!values && view.wmax) wmax = view.wmax; // one scale for every frame of a replay
   const groups = new Map();
   const hits = S <= 4000;
+  // Past BATCH synapses drawn one by one (a 784-128-10 net expanded has 101,632), one SVG
+  // element each is what makes the page slow: tens of thousands of elements to build,
+  // style and hit-test. Then synapses of the same colour, width and dash share one path
+  // element (a few dozen in all), as straight lines without arrowheads (at that density
+  // arrows are noise and curves cost the browser several times more to paint; the layout
+  // runs forward); a clicked neuron's synapses are drawn one by one on top.
+  let single = 0;
+  for (let e = 0; e < S; e++) if (shownAs(SYN.source[e]) >= 0 && shownAs(SYN.target[e]) >= 0) single++;
+  const batched = single > BATCH ? new Map() : null;
+  view.batched = batched !== null;
   for (let e = 0; e < S; e++) {
     const a = shownAs(SYN.source[e]), b = shownAs(SYN.target[e]);
     if (a >= 0 && b >= 0) {
+      const v = values ? model.contribution[e] : model.weights[e];
+      if (batched) {
+        const d = SYN.path[e] || (a === b ? curve(NEURONS[a], NEURONS[b], true) : line(NEURONS[a], NEURONS[b]));
+        // colour (sign), width to a tenth and dash, as one number
+        const key = (Math.sign(v) + 1) * 1000 + Math.round(widthOf(v, wmax) * 10) * 2 + (SYN.delay[e] ? 1 : 0);
+        let parts = batched.get(key);
+        if (!parts) { parts = []; batched.set(key, parts); }
+        parts.push(d);
+        continue;
+      }
       const d = SYN.path[e] || curve(NEURONS[a], NEURONS[b], a === b);
       const g = el("g", { class: "synapse", "data-s": e }, edges);
-      const v = values ? model.contribution[e] : model.weights[e];
       const p = el("path", { d, class: "syn", stroke: colorOf(v), "stroke-width": widthOf(v, wmax).toFixed(2),
                              "marker-end": "url(#arrow)" }, g);
       if (SYN.delay[e]) p.setAttribute("stroke-dasharray", "5 3");
@@ -272,6 +308,14 @@ function render() {
       let grp = groups.get(key);
       if (!grp) { grp = { a, b, delayed: SYN.delay[e] > 0, count: 0, total: 0, first: e }; groups.set(key, grp); }
       grp.count += 1; grp.total += Math.abs(model.weights[e]);
+    }
+  }
+  if (batched) {
+    for (const [key, parts] of batched) {
+      const stroke = colorOf(Math.floor(key / 1000) - 1), width = (Math.floor(key % 1000 / 2) / 10).toFixed(1);
+      const p = el("path", { d: parts.join(""), class: "syn batch", stroke, "stroke-width": width,
+                             "data-count": parts.length }, edges);
+      if (key % 2) p.setAttribute("stroke-dasharray", "5 3");
     }
   }
   let gmax = 0;
@@ -356,11 +400,31 @@ function applyMarks() {
       }
     }
   }
-  drawn.synapses.forEach((p, e) => {
-    if (!p) return;
-    p.parentNode.classList.toggle("dim", h >= 0 && !edges.has(e));
-    p.parentNode.classList.toggle("hl", edges.has(e));
-  });
+  if (view.batched) {
+    // the bulk paths dim as a whole; the neuron's own synapses are drawn one by one above
+    for (const p of document.querySelectorAll(".batch")) p.classList.toggle("dim", h >= 0);
+    const layer = document.getElementById("edges");
+    for (const g of layer.querySelectorAll(".synapse.hl")) g.remove();
+    drawn.synapses = new Array(S).fill(null);
+    for (const e of edges) {
+      const a = shownAs(SYN.source[e]), b = shownAs(SYN.target[e]);
+      if (a < 0 || b < 0) continue;
+      const d = SYN.path[e] || (a === b ? curve(NEURONS[a], NEURONS[b], true) : line(NEURONS[a], NEURONS[b]));
+      const v = view.values ? model.contribution[e] : model.weights[e];
+      const g = el("g", { class: "synapse hl", "data-s": e }, layer);
+      const p = el("path", { d, class: "syn", stroke: colorOf(v), "stroke-width": 1.5,
+                             "marker-end": "url(#arrow)" }, g);
+      if (SYN.delay[e]) p.setAttribute("stroke-dasharray", "5 3");
+      el("path", { d, class: "hit" }, g);
+      drawn.synapses[e] = p;
+    }
+  } else {
+    drawn.synapses.forEach((p, e) => {
+      if (!p) return;
+      p.parentNode.classList.toggle("dim", h >= 0 && !edges.has(e));
+      p.parentNode.classList.toggle("hl", edges.has(e));
+    });
+  }
   drawn.neurons.forEach((g, k) => {
     if (!g) return;
     g.classList.toggle("dim", h >= 0 && !near.has(k));

@@ -28,14 +28,27 @@ function buildInputs() {
   });
 }
 
+// The typed input as numbers; throws an Error naming the first bad value.
 function readInputs() {
   const texts = MANY ? document.getElementById("input-list").value.split(",")
     : [...inputBox.querySelectorAll("input")].map((i) => i.value);
+  if (texts.length !== INPUTS.length) {
+    throw new Error(`type ${INPUTS.length} numbers, separated by commas (got ${texts.length})`);
+  }
   const x = texts.map((t) => Number(t.trim()));
-  if (x.length !== INPUTS.length || x.some((v, k) => !Number.isFinite(v) || texts[k].trim() === "")) {
-    throw new Error(`type ${INPUTS.length} numbers`);
+  const bad = x.findIndex((v, k) => !Number.isFinite(v) || texts[k].trim() === "");
+  if (bad >= 0) {
+    throw new Error(`input ${NEURONS[INPUTS[bad]].id}: "${texts[bad].trim()}" is not a number`);
   }
   return x;
+}
+
+// Outputs and values shown for an earlier input must not stay beside an input that no
+// longer gives them: an invalid input clears them, and says which value is wrong.
+function clearOutputs(message) {
+  document.querySelector("#outputs tbody").replaceChildren();
+  document.getElementById("value-note").textContent = message;
+  if (view.values) { view.values = false; render(); }
 }
 
 function showOutputs(y) {
@@ -61,7 +74,7 @@ function run() {
   try {
     x = readInputs();
   } catch (err) {
-    note.textContent = err.message;
+    clearOutputs(err.message);
     return null;
   }
   const y = activate(x);
@@ -96,6 +109,10 @@ window.netgraph = {
 };
 
 buildInputs();
+// checked as the reader types: a value that stops being a number clears the outputs at once
+inputBox.addEventListener("input", () => {
+  try { readInputs(); } catch (err) { clearOutputs(err.message); }
+});
 start();
 document.getElementById("value-note").textContent = DATA.recurrent
   ? "This network has delayed or gated synapses: each Run is one time step."
