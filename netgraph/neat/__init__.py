@@ -16,6 +16,9 @@ from ._config import DefaultGenome as DefaultGenome
 from ._config import DefaultReproduction as DefaultReproduction
 from ._config import DefaultSpeciesSet as DefaultSpeciesSet
 from ._config import DefaultStagnation as DefaultStagnation
+from ._evaluators import ProcessEvaluator as ProcessEvaluator
+from ._evaluators import RayEvaluator as RayEvaluator
+from ._evaluators import ThreadEvaluator as ThreadEvaluator
 from ._fitness import Dataset as Dataset
 from ._fitness import Evaluator as Evaluator
 from ._fitness import SerialEvaluator as SerialEvaluator
@@ -54,10 +57,13 @@ __all__ = [
     "GenomeData",
     "NodeGene",
     "Population",
+    "ProcessEvaluator",
+    "RayEvaluator",
     "ReporterSet",
     "SerialEvaluator",
     "StatisticsReporter",
     "StdOutReporter",
+    "ThreadEvaluator",
     "check_genome_data",
     "nn",
     "plot_fitness",

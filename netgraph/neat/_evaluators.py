@@ -105,20 +105,20 @@ def _deltas(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[int], npt.NDArray[
 
 def _undelta(heads: npt.NDArray[np.int64], steps: npt.NDArray[np.int64],
              counts: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
-    out: list[npt.NDArray[np.int64]] = []
-    at = 0
-    for head, n in zip(heads.tolist(), counts.tolist(), strict=True):
-        if n == 0:
-            out.append(np.zeros(0, np.int64))
-            continue
-        a = np.empty(n, np.int64)
-        a[0] = head
-        if n > 1:
-            np.cumsum(steps[at:at + n - 1], out=a[1:])
-            a[1:] += head
-            at += n - 1
-        out.append(a)
-    return out
+    """The arrays ``_deltas`` encoded: a running sum that restarts at each array's head."""
+    total = int(counts.sum())
+    values = np.empty(total, np.int64)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    full = counts > 0
+    # every position but an array's first holds a step; the first holds the head
+    mask = np.ones(total, np.bool_)
+    mask[starts[full]] = False
+    values[mask] = steps
+    values[starts[full]] = heads[full]
+    running = np.cumsum(values)
+    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)] if total else 0, 0)
+    running -= np.repeat(np.where(full, before, 0), counts)
+    return np.split(running, np.cumsum(counts)[:-1]) if len(counts) else []
 
 
 def encode_genomes(genomes: Sequence[GenomeData]) -> bytes:
