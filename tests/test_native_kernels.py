@@ -422,6 +422,7 @@ def test_another_thread_runs_python_while_a_large_single_activate_runs():
     # held by the main thread can only find it so if the activate let go of the GIL.
     net = Perceptron(3000, 8, 1, seed=17)
     x = np.random.default_rng(18).uniform(-1, 1, 3000)
+    net.activate(x)  # compiled now: later calls hold the network only inside the kernel
     lock = net.graph._store.lock
     me = threading.get_ident()
     stop = threading.Event()
