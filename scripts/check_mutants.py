@@ -239,7 +239,9 @@ NATIVE_MUTANTS = [
     Mutant("wide-guard-off", N + "feedforward.c",
            "            if (undo_w && !all_finite(w, m))\n                ok = 0;",
            "            (void)0;",
-           (T + "test_engine.py::test_propagate_that_would_diverge_changes_nothing",)),
+           (T + "test_engine.py::test_propagate_that_would_diverge_changes_nothing",
+            KERN + "test_propagate_refuses_an_overflowing_weight_of_a_wide_neuron_with_a_"
+                   "finite_bias")),
 ]
 
 

@@ -297,6 +297,26 @@ def test_propagate_refuses_an_overflowing_weight_even_when_every_bias_stays_fini
     assert net.graph["x"]["o"]["weight"] == 0.5 and net.graph.nodes["o"]["bias"] == 0.0
 
 
+def test_propagate_refuses_an_overflowing_weight_of_a_wide_neuron_with_a_finite_bias():
+    # the same on the wide path: 16 consecutive sources (see plan.h WIDE)
+    G = nx.DiGraph()
+    ins = [f"x{k}" for k in range(_core.WIDE)]
+    for n in ins:
+        G.add_node(n, role="input", bias=0.0, activation="identity")
+    G.add_node("o", role="output", bias=0.0, activation="identity")
+    for n in ins:
+        G.add_edge(n, "o", weight=0.5 / _core.WIDE)
+    net = Network.from_graph(G)
+    plan = net._plan()
+    k = plan.index["o"]
+    assert plan.in_start[k] == 0 and plan.in_ptr[k + 1] - plan.in_ptr[k] >= _core.WIDE
+    before = _weights(net).tolist()
+    net.activate([1e300] * _core.WIDE)
+    with pytest.raises(DivergenceError):
+        net.propagate(1.0, [0.0])
+    assert _weights(net).tolist() == before
+
+
 # ----------------------------------------------------------------- activation state
 @pytest.mark.parametrize("make", [_sparse, lambda: Perceptron(5, 70, 70, 3, seed=12),
                                   lambda: LSTM(2, 3, 1, seed=13)])
@@ -422,6 +442,7 @@ def test_another_thread_runs_python_while_a_large_single_activate_runs():
     # held by the main thread can only find it so if the activate let go of the GIL.
     net = Perceptron(3000, 8, 1, seed=17)
     x = np.random.default_rng(18).uniform(-1, 1, 3000)
+    net.activate(x)  # compiled now: later calls hold the network only inside the kernel
     lock = net.graph._store.lock
     me = threading.get_ident()
     stop = threading.Event()

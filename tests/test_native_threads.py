@@ -80,25 +80,26 @@ def _activations(xs: np.ndarray) -> Callable[[Network], list[list[float]]]:
 
 
 def test_refused_activates_do_not_change_a_large_feed_forward_activate():
-    # 4000-2-1: 8,000 synapses, so every activate releases the GIL; another thread's
-    # refused activate used to copy its input into the engine's scratch first.
-    net = Perceptron(4000, 2, 1, seed=1)
+    # 4000-2-1 (the review's) grown to 40000-4-1: every activate releases the GIL for
+    # long enough that another thread's refused activate, which used to copy its input
+    # into the engine's scratch first, lands inside it.
+    net = Perceptron(40000, 4, 1, seed=1)
     twin = copy.deepcopy(net)
     rng = np.random.default_rng(2)
-    xs = rng.uniform(-1, 1, (300, 4000))
-    other = rng.uniform(-1, 1, 4000)
+    xs = rng.uniform(-1, 1, (300, 40000))
+    other = rng.uniform(-1, 1, 40000)
     got, refused = _held_race(net, _activations(xs), lambda n: n.activate(other))
     assert refused > 0
     assert got == _activations(xs)(twin)
 
 
 def test_refused_activates_do_not_change_an_lstm_sequence():
-    net = LSTM(12, 30, 12, seed=3)
+    net = LSTM(24, 60, 24, seed=3)
     assert len(net.synapses) >= 4096  # large enough that each step releases the GIL
     twin = copy.deepcopy(net)
     rng = np.random.default_rng(4)
-    xs = rng.uniform(-1, 1, (400, 12))
-    other = rng.uniform(-5, 5, 12)
+    xs = rng.uniform(-1, 1, (400, 24))
+    other = rng.uniform(-5, 5, 24)
     got, refused = _held_race(net, _activations(xs), lambda n: n.activate(other))
     assert refused > 0
     assert got == _activations(xs)(twin)
@@ -113,10 +114,11 @@ def _online(xs: np.ndarray, ts: np.ndarray) -> Callable[[Network], None]:
 
 
 def test_refused_propagates_do_not_change_a_large_propagate():
-    net = Perceptron(64, 64, 64, seed=5)
-    twin = copy.deepcopy(net)
+    net = Perceptron(64, 256, 256, 64, seed=5)  # the review's 64-64-64, deeper and wider
     rng = np.random.default_rng(6)
     xs, ts = rng.uniform(-1, 1, (300, 64)), rng.uniform(0, 1, (300, 64))
+    net.activate(xs[0])  # so that the intruder's propagate is refused for the right reason
+    twin = copy.deepcopy(net)
     wrong = rng.uniform(0, 1, 64)
     _, refused = _held_race(net, _online(xs, ts), lambda n: n.propagate(0.0, wrong))
     assert refused > 0
