@@ -25,8 +25,9 @@ Install one, with Python's headers, then run the install again:
 """
 
 SOURCES = ["netgraph/_native/module.c", "netgraph/_native/feedforward.c",
-           "netgraph/_native/recurrent.c"]
-HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h"]
+           "netgraph/_native/recurrent.c", "netgraph/_native/many.c"]
+HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h",
+           "netgraph/_native/many.h"]
 
 
 class BuildNative(build_ext):
