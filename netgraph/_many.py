@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 _ONLINE, _GRADIENT, _SEQUENCES = 0, 1, 2
 # the activations' ranges by code, for the cheap check of the targets against them
-_LOW = np.array([a.low for a in ACTIVATIONS.values()])
-_HIGH = np.array([a.high for a in ACTIVATIONS.values()])
+_LOW = [a.low for a in ACTIVATIONS.values()]
+_HIGH = [a.high for a in ACTIVATIONS.values()]
 # epochs per native call: bounds the memory of the errors (and shuffled orders) per call
 _CHUNK_EPOCHS = 4096
 
@@ -196,7 +196,8 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
     sequences, shuffle, seed = options["sequences"], options["shuffle"], options["seed"]
 
     with _Held(nets):
-        plans = [net._plan() for net in nets]
+        engines = [net._ready() for net in nets]
+        plans: list[Plan] = [engine.plan for engine in engines]
         n_in, n_out = plans[0].n_inputs, plans[0].n_outputs
         try:
             if sequences:
@@ -224,30 +225,48 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
             X, Xv, T, Tv = X[:n_train], X[n_train:], T[:n_train], T[n_train:]
             cv_error = _finite("cross_validate test_error", target, InputError)
             stop_error = max(stop_error, cv_error)
-        low, high = T.min(axis=0), T.max(axis=0)
+            # (sequences are refused with held-out samples: the kernels see the rest as
+            # one sequence, whatever the split left)
+            starts = np.array([0, len(X)])
+        # each output's targets against its activation's range, as train checks them
+        # (train's own check, which names the outputs, runs only for a network that fails)
+        ranges = list(zip(T.min(axis=0).tolist(), T.max(axis=0).tolist(), strict=True))
         starts = np.ascontiguousarray(starts, dtype=np.int64)
 
-        jobs: list[tuple[Any, ...]] = []
+        kinds: list[int] = []
         native: list[int] = []
         python: list[int] = []
+        n_state = 0
         for k, (net, plan) in enumerate(zip(nets, plans, strict=True)):
             kind = _kind(k, plan, online, cross_validate is not None, len(Xv) > 0, n_in,
                          n_out)
-            codes = plan.codes[plan.output_pos]
-            if (low < _LOW[codes]).any() or (high > _HIGH[codes]).any():
-                _check_target_range(net, T)  # train's warning, which names the outputs
+            codes = plan.codes[plan.output_pos].tolist()
+            for o, (lo, hi) in enumerate(ranges):
+                if lo < _LOW[codes[o]] or hi > _HIGH[codes[o]]:
+                    _check_target_range(net, T)
+                    break
             if kind < 0:
                 python.append(k)
                 continue
-            engine = net._ready()
-            if kind == _GRADIENT:
-                n_syn, n = len(plan.synapses), len(plan.neurons)
-                opt_state: tuple[Any, ...] = (np.zeros(2 * n_syn), np.zeros(2 * n),
-                                              np.zeros(1, dtype=np.int64))
-            else:
-                opt_state = (None, None, None)
-            jobs.append((engine, kind, *opt_state))
+            kinds.append(kind)
             native.append(k)
+            if kind == _GRADIENT:
+                n_state += 2 * (len(plan.synapses) + len(plan.neurons)) + 1
+        # the optimizers' states (moments, step counts), fresh as train makes them: one
+        # allocation, a slice per network
+        state = np.zeros(n_state)
+        steps = np.zeros(len(native), dtype=np.int64)
+        jobs: list[tuple[Any, ...]] = []
+        at = 0
+        for q, (k, kind) in enumerate(zip(native, kinds, strict=True)):
+            if kind == _GRADIENT:
+                plan = plans[k]
+                w, b = 2 * len(plan.synapses), 2 * len(plan.neurons)
+                jobs.append((engines[k], kind, state[at:at + w], state[at + w:at + w + b],
+                             steps[q:q + 1]))
+                at += w + b + 1
+            else:
+                jobs.append((engines[k], kind, None, None, None))
 
         results: list[TrainResult | None] = [None] * len(nets)
         diverged = _run(nets, native, jobs, X, T, Xv, Tv, starts, rates, c.code, stop_error,
@@ -320,7 +339,8 @@ def _run(nets: list[Network], native: list[int], jobs: list[tuple[Any, ...]], X:
         size = min(_CHUNK_EPOCHS, iterations - done)
         chunk_rates = np.ascontiguousarray(rates[done:done + size])
         calls = []
-        for q in active:
+        errors = np.empty((len(active), size))
+        for row, q in enumerate(active):
             order = empty
             if shuffle:
                 s = stream(q)
@@ -333,7 +353,7 @@ def _run(nets: list[Network], native: list[int], jobs: list[tuple[Any, ...]], X:
                     s[1], s[2], s[3] = now, done, orders
                 order = s[3]
             engine, kind, sw, sb, step = jobs[q]
-            calls.append((engine, kind, order, np.empty(size), sw, sb, step))
+            calls.append((engine, kind, order, errors[row], sw, sb, step))
         out = _core.train_many(calls, X, T, Xv, Tv, starts, chunk_rates, cost, stop_error, op,
                                momentum, batch_size, sequences, threads)
         still = []
@@ -350,7 +370,8 @@ def _run(nets: list[Network], native: list[int], jobs: list[tuple[Any, ...]], X:
         active = still
         done += size
     for q in range(len(jobs)):
-        history = np.concatenate(histories[q]) if histories[q] else np.empty(0)
+        parts = histories[q]
+        history = parts[0].copy() if len(parts) == 1 else np.concatenate(parts)
         results[native[q]] = TrainResult(
             error=float(history[-1]) if len(history) else 0.0, iterations=len(history),
             time=seconds[q], history=history, stopped=stopped.get(q, "iterations"))
