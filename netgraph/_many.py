@@ -42,6 +42,8 @@ _ONLINE, _GRADIENT, _SEQUENCES = 0, 1, 2
 # the activations' ranges by code, for the cheap check of the targets against them
 _LOW = [a.low for a in ACTIVATIONS.values()]
 _HIGH = [a.high for a in ACTIVATIONS.values()]
+# targets in this interval are in every activation's range: no network needs the check
+_EVERY_LOW, _EVERY_HIGH = max(_LOW), min(_HIGH)
 # epochs per native call: bounds the memory of the errors (and shuffled orders) per call
 _CHUNK_EPOCHS = 4096
 
@@ -231,6 +233,7 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
         # each output's targets against its activation's range, as train checks them
         # (train's own check, which names the outputs, runs only for a network that fails)
         ranges = list(zip(T.min(axis=0).tolist(), T.max(axis=0).tolist(), strict=True))
+        check_ranges = any(lo < _EVERY_LOW or hi > _EVERY_HIGH for lo, hi in ranges)
         starts = np.ascontiguousarray(starts, dtype=np.int64)
 
         kinds: list[int] = []
@@ -240,18 +243,19 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
         for k, (net, plan) in enumerate(zip(nets, plans, strict=True)):
             kind = _kind(k, plan, online, cross_validate is not None, len(Xv) > 0, n_in,
                          n_out)
-            codes = plan.codes[plan.output_pos].tolist()
-            for o, (lo, hi) in enumerate(ranges):
-                if lo < _LOW[codes[o]] or hi > _HIGH[codes[o]]:
-                    _check_target_range(net, T)
-                    break
+            if check_ranges:
+                codes = plan.codes[plan.output_pos].tolist()
+                for o, (lo, hi) in enumerate(ranges):
+                    if lo < _LOW[codes[o]] or hi > _HIGH[codes[o]]:
+                        _check_target_range(net, T)
+                        break
             if kind < 0:
                 python.append(k)
                 continue
             kinds.append(kind)
             native.append(k)
             if kind == _GRADIENT:
-                n_state += 2 * (len(plan.synapses) + len(plan.neurons)) + 1
+                n_state += 2 * (len(plan.synapses) + len(plan.neurons))
         # the optimizers' states (moments, step counts), fresh as train makes them: one
         # allocation, a slice per network
         state = np.zeros(n_state)
@@ -264,7 +268,7 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
                 w, b = 2 * len(plan.synapses), 2 * len(plan.neurons)
                 jobs.append((engines[k], kind, state[at:at + w], state[at + w:at + w + b],
                              steps[q:q + 1]))
-                at += w + b + 1
+                at += w + b
             else:
                 jobs.append((engines[k], kind, None, None, None))
 

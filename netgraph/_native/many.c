@@ -129,7 +129,11 @@ static void *worker(void *arg)
 {
     Batch *b = arg;
     for (;;) {
+#ifndef _WIN32
         Py_ssize_t k = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+#else
+        Py_ssize_t k = b->next++;  /* one thread on Windows */
+#endif
         if (k >= b->n_jobs)
             return NULL;
         run_job(b, &b->jobs[k]);
@@ -168,14 +172,14 @@ static int prepare(Batch *b, Job *j, PyObject *spec, Py_ssize_t k, npy_intp unit
         return -1;
     }
     npy_intp n_units = j->kind == SEQUENCES ? b->n_seq : b->rows;
-    if (units != n_units && PyArray_SIZE((PyArrayObject *)order) != 0) {
-        PyErr_Format(PyExc_ValueError, "jobs[%zd]: order has %zd units, not %zd", k,
-                     (Py_ssize_t)units, (Py_ssize_t)n_units);
-        return -1;
-    }
     j->order = NULL;
     if (!PyArray_Check(order)) {
         PyErr_Format(PyExc_TypeError, "jobs[%zd]: order: expected a numpy array", k);
+        return -1;
+    }
+    if (units != n_units && PyArray_SIZE((PyArrayObject *)order) != 0) {
+        PyErr_Format(PyExc_ValueError, "jobs[%zd]: order has %zd units, not %zd", k,
+                     (Py_ssize_t)units, (Py_ssize_t)n_units);
         return -1;
     }
     if (PyArray_SIZE((PyArrayObject *)order) != 0) {
