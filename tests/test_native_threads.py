@@ -6,6 +6,7 @@ leaves no trace: the holder computes the same bits as a twin network that ran al
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import pickle
 import threading
@@ -253,3 +254,50 @@ def test_a_nested_hold_keeps_the_network_until_the_outer_one_ends():
         t.join()
         assert len(seen) == 1
     assert lock[0] == 0
+
+
+def test_threads_editing_and_listing_one_network_get_only_concurrency_errors():
+    # Four threads edit, list and copy one network while this one trains it. Each call
+    # either runs whole or is refused: no networkx error from a graph changed under an
+    # iteration, no half-made edit. (Before: IndexError, KeyError, RuntimeError,
+    # AssertionError and ValueError, 177-219 a minute.)
+    net = Perceptron(4, 12, 2, seed=17)
+    rng = np.random.default_rng(18)
+    X, T = rng.uniform(-1, 1, (64, 4)), rng.uniform(0, 1, (64, 2))
+    raw: list[BaseException] = []
+
+    def editor(k: int) -> None:
+        for i in range(400):
+            name = f"e{k}_{i}"
+            try:
+                if i % 5 == 0:
+                    net.add_neuron(name)
+                    net.connect(net.inputs[0], name, 0.1)
+                    net.connect(name, net.outputs[0], 0.1)
+                elif i % 5 == 1:
+                    mine = [n for n in net.neurons if str(n).startswith(f"e{k}_")]
+                    if mine:
+                        net.remove_neuron(mine[0])
+                elif i % 5 == 2:
+                    pickle.dumps(net)
+                elif i % 5 == 3:
+                    _ = net.synapses, net.layers, net.outputs
+                else:
+                    net.copy()
+            except ConcurrencyError:
+                pass
+            except Exception as e:  # any other error is a finding
+                raw.append(e)
+
+    threads = [threading.Thread(target=editor, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        while any(t.is_alive() for t in threads):
+            with contextlib.suppress(ConcurrencyError):
+                net.train(X, T, rate=0.05, iterations=5, error=0)
+    finally:
+        for t in threads:
+            t.join()
+    assert not raw, raw[:3]
+    net.activate(X[0])  # and the network still works
