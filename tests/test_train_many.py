@@ -103,6 +103,13 @@ def test_feedforward_bits_equal_train(population: list[Network],
     check_same(population, X, T, **options)
 
 
+def test_large_layered_networks_take_trains_path(population: list[Network],
+                                                 data: tuple[np.ndarray, np.ndarray]) -> None:
+    X, T = data
+    nets = [population[0], Perceptron(3, 70, 70, 2, seed=4), population[1]]  # BLAS between
+    check_same(nets, X, T, optimizer="adam", batch_size=4, iterations=3, error=0.0)
+
+
 def test_some_networks_stop_early(population: list[Network],
                                   data: tuple[np.ndarray, np.ndarray]) -> None:
     X, T = data
