@@ -25,8 +25,9 @@ Install one, with Python's headers, then run the install again:
 """
 
 SOURCES = ["netgraph/_native/module.c", "netgraph/_native/feedforward.c",
-           "netgraph/_native/recurrent.c"]
-HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h"]
+           "netgraph/_native/recurrent.c", "netgraph/_native/many.c"]
+HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h",
+           "netgraph/_native/many.h"]
 # netgraph._neat: the NEAT population (netgraph.neat), a module of its own
 NEAT_SOURCES = ["netgraph/_native/neat.c", "netgraph/_native/neat_core.c",
                 "netgraph/_native/neat_eval.c", "netgraph/_native/neat_tasks.c"]

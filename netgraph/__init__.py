@@ -37,6 +37,8 @@ from ._exceptions import UnreachableOutputWarning as UnreachableOutputWarning
 from ._graph import NetGraph as NetGraph
 from ._layer import Layer as Layer
 from ._layer import Projection as Projection
+from ._many import gradients as gradients
+from ._many import train_many as train_many
 from ._network import Gradient as Gradient
 from ._network import Network as Network
 from ._schemas import schema as schema
@@ -102,9 +104,11 @@ __all__ = [
     "feedforward_view",
     "get_activation",
     "get_cost",
+    "gradients",
     "relabel",
     "render_diagram",
     "render_training",
     "schema",
     "to_dot",
+    "train_many",
 ]

@@ -21,6 +21,7 @@
 
 #include "plan.h"
 #include "rules.h"
+#include "many.h"
 
 /* Activations the kernels know (rules.h): codes 0 .. N_ACTIVATIONS-1. */
 #define N_ACTIVATIONS 34  /* with SOFTMAX, rules.h */
@@ -1148,6 +1149,23 @@ static PyObject *py_check(PyObject *module, PyObject *obj)
     Py_RETURN_NONE;
 }
 
+/* many.c's view of an Engine (many.h). */
+int engine_parts(PyObject *obj, Py_ssize_t index, EngineParts *out)
+{
+    if (!PyObject_TypeCheck(obj, &EngineType) || !((Engine *)obj)->ready) {
+        PyErr_Format(PyExc_TypeError, "engines[%zd]: expected a ready Engine", index);
+        return -1;
+    }
+    Engine *e = (Engine *)obj;
+    out->p = &e->p;
+    out->g = e->gated ? &e->g : NULL;
+    out->st = &e->st;
+    out->dag = e->dag;
+    out->flags = e->flags;
+    out->lock = e->lock;
+    return 0;
+}
+
 static PyMethodDef module_methods[] = {
     {"acquire", py_acquire, METH_O, "acquire(lock) -> previous owner, for release()"},
     {"release", (PyCFunction)(void (*)(void))py_release, METH_FASTCALL,
@@ -1156,6 +1174,7 @@ static PyMethodDef module_methods[] = {
     {"optimizer_step", py_optimizer_step, METH_VARARGS, "one optimizer step, in place"},
     {"act", py_act, METH_VARARGS, "act(code, s): an activation, as the kernels compute it"},
     {"deriv", py_deriv, METH_VARARGS, "deriv(code, s, y): its derivative, likewise"},
+    {"train_many", py_train_many, METH_VARARGS, "many networks' training runs (many.c)"},
     {NULL, NULL, 0, NULL},
 };
 
