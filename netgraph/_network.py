@@ -642,12 +642,14 @@ class Network:
 
     def _propagate(self, rate: Any, target: Any, done: bool | None) -> None:
         if done is None:  # the engine handed the call back: check everything, then run it
-            engine = self._ready()
-            if not self._flags[0]:
-                raise InputError("propagate needs an activate first (and no clear() or change "
-                                 "to the network's structure in between)")
-            T = self._targets(target, engine.plan.n_outputs)
-            done = engine.propagate(_rate(rate), T)
+            # held first: another thread's call is refused before it reads our flags
+            with _fast.exclusive(self._graph):
+                engine = self._ready()
+                if not self._flags[0]:
+                    raise InputError("propagate needs an activate first (and no clear() or "
+                                     "change to the network's structure in between)")
+                T = self._targets(target, engine.plan.n_outputs)
+                done = engine.propagate(_rate(rate), T)
             assert done is not None
         if not done:
             raise DivergenceError(

@@ -396,8 +396,9 @@ def train(
     log = whole("log", log, low=0)
     shuffle = flag("shuffle", shuffle)
     sequences = flag("sequences", sequences)
-    if progress is not None:
-        progress = flag("progress", progress)
+    if not (progress is None or isinstance(progress, bool)
+            or (isinstance(progress, str) and progress == "auto")):
+        raise InputError(f"progress must be True, False or 'auto', got {progress!r}")
     stop_error = real("error", error)
     momentum = real("momentum", momentum, 0.0, 1.0, high_open=True)
     if not isinstance(optimizer, str):

@@ -78,7 +78,7 @@ BAD = [
     ("log=-1", _train(log=-1), r"log must be a whole number >= 0, got int -1"),
     ("log=0.5", _train(log=0.5), r"log must be a whole number >= 0"),
     ("log=True", _train(log=True), r"log must be a whole number >= 0, got bool"),
-    ("progress='no'", _train(progress="no"), r"progress must be True or False"),
+    ("progress='no'", _train(progress="no"), r"progress must be True, False or 'auto'"),
     ("sequences=1", _train(sequences=1), r"sequences must be True or False"),
     ("record_every=True", _train(record_every=True), r"record_every must be a whole number"),
     ("optimizer=3", _train(optimizer=3), r"optimizer must be a name \(str\), got int"),
