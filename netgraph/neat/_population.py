@@ -220,6 +220,7 @@ class Population:
 
         **Arguments**
         - ``fitness``, one of:
+
           - a ``neat.Dataset``: fitness = offset - cost, the whole population in one
             native call;
           - a task from ``netgraph.neat.tasks``: evaluated natively; the run stops at the

@@ -7,7 +7,7 @@ with the GIL released, on ``task.threads`` threads (default 1; the result does n
 on it).
 
 - ``XOR()``: the 2002 paper's XOR (Stanley & Miikkulainen, *Evolving Neural Networks
-  through Augmenting Topologies*, Evol. Comput. 10(2)): fitness (4 - sum |o - t|)^2 over
+  through Augmenting Topologies*, Evol. Comput. 10(2)): fitness ``(4 - sum |o - t|)^2`` over
   the four cases; solved when every output is on the right side of 0.5.
 - ``Multiplexer(11)``: the binary 11-multiplexer (3 address bits, 8 data bits, 2,048
   cases): fitness 2048 - sum (o - t)^2; solved when every output is on the right side of
@@ -83,7 +83,7 @@ def _single(task: Task, genome: Any) -> NativePopulation:
 
 
 class XOR(Task):
-    """The paper's XOR: two inputs, one output; fitness (4 - sum |o - t|)^2 (at most
+    """The paper's XOR: two inputs, one output; fitness ``(4 - sum |o - t|)^2`` (at most
     16); solved when every output is on the right side of 0.5."""
 
     _code = 0
@@ -181,8 +181,8 @@ class DoublePole(Task):
     ``velocities=True``: fitness = steps balanced (at most 100,000); solved at 100,000.
     ``velocities=False`` (needs a recurrent configuration, ``feed_forward = False``):
     Gruau et al.'s (1996) damping fitness over at most 1,000 steps,
-    0.1 * t / 1000 + 0.9 * 0.75 / sum over the last 100 steps of (|x| + |x'| +
-    |theta1| + |theta1'|) (the second term from t = 100); a genome that balances the
+    ``0.1 * t / 1000 + 0.9 * 0.75 / sum over the last 100 steps of (|x| + |x'| +
+    |theta1| + |theta1'|)`` (the second term from t = 100); a genome that balances the
     1,000 steps is solved when it also balances 100,000 steps from the standard start
     and passes the generalisation test: at least 200 of 625 starts (x, x', theta1,
     theta1' each at 0.05, 0.25, 0.5, 0.75, 0.95 of +-2.16 m, +-1.35 m/s, +-3.6 degrees,
