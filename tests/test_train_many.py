@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -29,12 +30,15 @@ def random_network(rng: np.random.Generator, n_in: int = 3, n_out: int = 2,
     rng.shuffle(pairs)
     for a, b in pairs[:int(rng.integers(10, 51))]:
         net.connect(a, b)
+    for out in outputs:  # every output reads the inputs (else train warns it does not)
+        if not any(nx.has_path(net.graph, x, out) for x in inputs):
+            net.connect(inputs[0], out)
     if recurrent:
         for h in hidden[:2]:
             net.connect(h, h)
         net.connect(outputs[0], hidden[0], delay=1)
         gated = next(iter(net.graph.in_edges(outputs[-1])))
-        net.connect(*gated, gater=hidden[-1])
+        net.connect(*gated, gater=hidden[-1], replace=True)
     return net
 
 
