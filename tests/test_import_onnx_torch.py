@@ -150,11 +150,18 @@ def test_a_classifier_is_refused_by_its_operators():
         from_onnx(skl_to_onnx(clf, X[:1], options={"zipmap": False}))
 
 
-def test_softmax_and_convolution_are_refused_by_name(torch):
+def test_a_final_softmax_reads_as_softmax_outputs_and_convolution_is_refused(torch):
     nn = torch.nn
-    soft = nn.Sequential(nn.Linear(3, 4), nn.Softmax(dim=1)).double()
-    with pytest.raises(NetworkFormatError, match=r"Softmax is not element-wise"):
-        from_onnx(torch_onnx_bytes(torch, soft, 3, torch.float64))
+    torch.manual_seed(0)
+    soft = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 4), nn.Softmax(dim=1)).double()
+    net = from_onnx(torch_onnx_bytes(torch, soft, 3, torch.float64))
+    assert [net.graph.nodes[o]["activation"] for o in net.outputs] == ["softmax"] * 4
+    X = np.random.default_rng(1).normal(size=(9, 3))
+    want = soft(torch.from_numpy(X)).detach().numpy()
+    np.testing.assert_allclose(net.activate(X), want, rtol=1e-12, atol=1e-15)
+    inner = nn.Sequential(nn.Linear(3, 4), nn.Softmax(dim=1), nn.Linear(4, 2)).double()
+    with pytest.raises(NetworkFormatError, match=r"Gemm after a Softmax"):
+        from_onnx(torch_onnx_bytes(torch, inner, 3, torch.float64))
     conv = nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(8, 1)).double()
     f = io.BytesIO()
     with warnings.catch_warnings():

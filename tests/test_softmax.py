@@ -407,3 +407,14 @@ def test_standalone_python_javascript_and_c_compute_the_softmax(name, tmp_path):
         check=True, timeout=120)
     rows = [[float(v) for v in line.split()] for line in out.stdout.splitlines()]
     np.testing.assert_allclose(rows, expected, rtol=1e-13, atol=1e-16)
+
+
+def test_a_layered_softmax_export_reads_back_from_onnx():
+    from netgraph.interop import from_onnx
+
+    net = Perceptron(3, 6, 5, 4, output_activation="softmax", seed=3)
+    back = from_onnx(to_onnx(net))
+    assert [back.graph.nodes[o]["activation"] for o in back.outputs] == ["softmax"] * 4
+    X = np.random.default_rng(2).normal(size=(11, 3)) * 3
+    np.testing.assert_allclose(back.activate(X), net.activate(X), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(back.activate(X).sum(axis=1), 1.0, rtol=1e-14)

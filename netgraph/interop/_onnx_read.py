@@ -224,10 +224,12 @@ def from_onnx(model_or_path: Any) -> Network:
 
     Reads what ``torch.onnx.export`` writes for ``Linear`` layers and activations
     (``nn.Sequential`` or a module with skip connections), what skl2onnx writes for an
-    ``MLPRegressor``, and netgraph's own feed-forward exports. A softmax, a label output,
-    a convolution or any other operator is refused with a ``NetworkFormatError`` naming
-    the node and its operator; so is a graph that is not a DAG, naming a value on the
-    loop. Nothing in the model is executed; tensors stored outside the file are refused.
+    ``MLPRegressor``, and netgraph's own feed-forward exports. A ``Softmax`` over the
+    features at the end of a plain stack of layers becomes softmax outputs; a softmax
+    elsewhere, a label output, a convolution or any other operator is refused with a
+    ``NetworkFormatError`` naming the node and its operator; so is a graph that is not a
+    DAG, naming a value on the loop. Nothing in the model is executed; tensors stored
+    outside the file are refused.
     """
     build, args, name = _read(model_or_path)  # the parsed model is gone once it returns
     network: Network = build(*args, name=name)
@@ -376,6 +378,9 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
         if op == "Identity" and len(ins) == 1:
             current = out
             continue
+        if layers and layers[-1].activation == "softmax":
+            raise _fail(_where(node), f"{op} after a Softmax: netgraph's softmax is for "
+                        "output neurons only")
         if op == "Gemm" or op == "MatMul":
             if len(ins) < 2:
                 raise _fail(_where(node), f"has {len(ins)} input, {op} needs two")
@@ -420,6 +425,13 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
                     raise _fail(_where(node), f"bias of shape {bshape} for {m} outputs")
             layers.append(_Layer(W, trans, alpha, b, beta, k, m))
             width = m
+            current = out
+            continue
+        if (op == "Softmax" and len(ins) == 1 and layers
+                and layers[-1].activation == "identity"
+                and int(_attributes(node).get("axis", -1)) in (1, -1)):
+            # over the features of the last layer's sums: netgraph's softmax outputs
+            layers[-1].activation = "softmax"
             current = out
             continue
         if op in _NOT_ELEMENTWISE:
