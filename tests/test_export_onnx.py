@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+import networkx as nx
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -21,7 +22,7 @@ from exports import (
 )
 
 import netgraph
-from netgraph import ACTIVATIONS, MissingDependencyError, Network
+from netgraph import ACTIVATIONS, MissingDependencyError, Network, UnreachableOutputWarning
 from netgraph.interop import state_layout, to_onnx
 from netgraph.interop._onnx import ONNX_ACTIVATIONS, OPSET
 
@@ -247,3 +248,17 @@ def test_whole_sequence_scan_model(name):
 def test_sequence_model_is_for_recurrent_networks():
     with pytest.raises(ValueError, match="sequence=True is for recurrent networks"):
         to_onnx(FF["perceptron"], sequence=True)
+
+
+def test_a_network_without_synapses_exports():
+    """Outputs that read nothing are their activated biases (an evolved genome may be so)."""
+    G = nx.DiGraph()
+    G.add_node("x", role="input", bias=0.0, activation="identity")
+    G.add_node("y", role="output", bias=0.5, activation="logistic")
+    G.add_node("z", role="output", bias=-2.0, activation="tanh")
+    with pytest.warns(UnreachableOutputWarning):
+        net = Network.from_graph(G)
+    X = np.array([[1.0], [-3.0]])
+    got = session(to_onnx(net)).run(None, {"input": X})[0]
+    np.testing.assert_allclose(got, net.activate(X), rtol=1e-15)
+    np.testing.assert_allclose(got[0], [1 / (1 + np.exp(-0.5)), np.tanh(-2.0)], rtol=1e-15)

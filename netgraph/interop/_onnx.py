@@ -335,7 +335,8 @@ def _level_sum(b: _Builder, lv: Level, values: _Values, W: np.ndarray, B: np.nda
     here, order = values.gather(slots)
     pos = np.empty(int(order.max()) + 1, dtype=np.int64)
     pos[order] = np.arange(len(order))
-    weight = np.where(pad, 0.0, W[np.maximum(lv.weight, 0)]).astype(dtype)
+    weights = W if len(W) else np.zeros(1)  # a network without synapses pads every term
+    weight = np.where(pad, 0.0, weights[np.maximum(lv.weight, 0)]).astype(dtype)
     terms = b.op("Gather", [here, b.ints(pos[src], "src")], "g")
     if lv.gated:
         terms = b.op("Mul", [terms, b.op("Gather", [here, b.ints(pos[gain], "gain")], "g")])
