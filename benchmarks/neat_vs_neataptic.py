@@ -124,14 +124,15 @@ def run_neataptic(task: str, seeds: int) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
-def histogram(values: list[float], cap: float, width: int = 40, bins: int = 10) -> str:
-    """Evaluations of the solved runs in bins up to the cap, a bar of #s each."""
-    edges = np.linspace(0, cap, bins + 1)
+def histogram(values: list[float], top: float, width: int = 40, bins: int = 10) -> str:
+    """Evaluations of the solved runs in ``bins`` bins from 0 to ``top`` (the most either
+    side needed), a bar of #s each."""
+    edges = np.linspace(0, max(top, 1.0), bins + 1)
     counts, _ = np.histogram(values, bins=edges)
-    top = max(1, int(counts.max()))
+    most = max(1, int(counts.max()))
     lines = []
     for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True):
-        lines.append(f"  {int(a):>7}-{int(b):<7} {'#' * round(width * c / top):<{width}} {c}")
+        lines.append(f"  {int(a):>7}-{int(b):<7} {'#' * round(width * c / most):<{width}} {c}")
     return "\n".join(lines)
 
 
@@ -157,7 +158,12 @@ def main() -> None:
                         help="steps each XOR sample is held (recurrent XOR)")
     parser.add_argument("--feed-forward-xor", action="store_true")
     parser.add_argument("--json", type=Path, help="write every run here")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="print the report of runs --json saved, running nothing")
     args = parser.parse_args()
+    if args.report:
+        report(json.loads(args.report.read_text()), "(from " + str(args.report) + ")")
+        return
     overrides: dict[str, Any] = {}
     for item in args.set:
         key, _, text = item.partition("=")
@@ -166,27 +172,37 @@ def main() -> None:
         except (ValueError, SyntaxError):
             overrides[key] = text
     tasks = [t for t in args.only.split(",") if t]
-    rows, everything = [], {}
+    everything: dict[str, Any] = {}
     for task in tasks:
-        popsize, generations, target = BUDGET[task]
-        cap = popsize * generations
         print(f"{task}: Neataptic, {args.seeds} seeds ...", file=sys.stderr, flush=True)
         theirs = run_neataptic(task, args.seeds)
         print(f"{task}: netgraph, {args.seeds} seeds ...", file=sys.stderr, flush=True)
         ours = [run_netgraph(task, s, overrides, args.xor_steps, args.feed_forward_xor)
                 for s in range(1, args.seeds + 1)]
         everything[task] = {"netgraph": ours, "neataptic": theirs}
+    report(everything, f"netgraph overrides: {overrides or 'none'}")
+    if args.json:
+        args.json.write_text(json.dumps(everything, indent=1))
+
+
+def report(everything: dict[str, Any], note: str) -> None:
+    """Histograms and the Markdown table of the runs of each task."""
+    rows = []
+    for task, sides in everything.items():
+        _, _, target = BUDGET[task]
+        cap = BUDGET[task][0] * BUDGET[task][1]
+        ours, theirs = sides["netgraph"], sides["neataptic"]
         a, b = summarise(ours, cap), summarise(theirs, cap)
-        ratio = (a["median_all"] / b["median_all"]) if b["median_all"] else math.nan
-        rows.append((task, target, cap, a, b, ratio))
+        rows.append((task, target, cap, a, b, a["median_all"] / b["median_all"]))
+        top = max([r["evaluations"] for r in ours + theirs if r["solved"]], default=cap)
         for name, runs in (("netgraph", ours), ("Neataptic", theirs)):
             solved = [r["evaluations"] for r in runs if r["solved"]]
             print(f"\n{task}, {name}: evaluations of the {len(solved)}/{len(runs)} runs that "
-                  f"reached MSE <= {target} (cap {cap})")
-            print(histogram(solved, cap))
-    print("\n| task | target MSE | cap | netgraph solved | Neataptic solved | netgraph median "
-          "evals (solved) | Neataptic median evals (solved) | median evals, failures at "
-          "cap: netgraph / Neataptic |")
+                  f"reached MSE <= {target} (cap {cap:,})")
+            print(histogram(solved, top))
+    print("\n| task | target MSE | cap | solved: netgraph | solved: Neataptic | median "
+          "evaluations (solved runs): netgraph | Neataptic | median evaluations, failures "
+          "at the cap: netgraph / Neataptic |")
     print("|---|---|---|---|---|---|---|---|")
     for task, target, cap, a, b, ratio in rows:
         def med(s: dict[str, Any]) -> str:
@@ -194,11 +210,9 @@ def main() -> None:
         print(f"| {task} | {target} | {cap:,} | {a['solved']}/{a['runs']} | "
               f"{b['solved']}/{b['runs']} | {med(a)} | {med(b)} | "
               f"{a['median_all']:,.0f} / {b['median_all']:,.0f} = {ratio:.2f}x |")
-    print(f"\nnetgraph overrides: {overrides or 'none'}; wall ms per run (median, under load): "
+    print(f"\n{note}; wall ms per run (median, a shared 2-core machine): "
           + ", ".join(f"{t}: netgraph {a['ms']:.0f}, Neataptic {b['ms']:.0f}"
                       for t, _, _, a, b, _ in rows))
-    if args.json:
-        args.json.write_text(json.dumps(everything, indent=1))
 
 
 if __name__ == "__main__":
