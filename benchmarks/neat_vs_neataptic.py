@@ -58,20 +58,18 @@ UPDOWN = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 0.8, 0.6, 0.4, 0.2, 0.0]
 BUDGET = {"xor": (100, 1000, 0.03), "updown": (50, 1500, 0.003),
           "count10": (50, 1500, 0.003)}
 
-# netgraph's settings for each task (a recurrent NEAT in the 2002 paper's style,
-# Config.paper, with a mixed activation set as Neataptic mutates its activations)
-BASE = dict(feed_forward=False, initial_connection="full_direct", conn_add_prob=0.3,
-            node_add_prob=0.1, conn_delete_prob=0.05, node_delete_prob=0.02,
-            activation_default="sigmoid",
-            activation_options="sigmoid tanh relu identity clamped gauss abs",
-            activation_mutate_rate=0.1, weight_max_value=30.0, weight_min_value=-30.0,
+# netgraph's settings: a recurrent NEAT in the 2002 paper's style (Config.paper) with
+# Neataptic's default population (50) and a mixed activation set that mutates, as
+# Neataptic mutates its activations (bounded or slow-growing ones: square or exp in a loop
+# overflow). Chosen on quick runs with seeds 101-120, not on the seeds reported.
+BASE = dict(feed_forward=False, pop_size=50, initial_connection="full_direct",
+            conn_add_prob=0.3, node_add_prob=0.1, conn_delete_prob=0.05,
+            node_delete_prob=0.02, activation_default="sigmoid",
+            activation_options="sigmoid tanh relu identity clamped gauss abs sin hat",
+            activation_mutate_rate=0.3, weight_max_value=30.0, weight_min_value=-30.0,
             bias_max_value=30.0, bias_min_value=-30.0, max_stagnation=20,
             compatibility_threshold=3.0, no_fitness_termination=False)
-SETTINGS: dict[str, dict[str, Any]] = {
-    "xor": dict(pop_size=100),
-    "updown": dict(pop_size=100),
-    "count10": dict(pop_size=100),
-}
+SETTINGS: dict[str, dict[str, Any]] = {"xor": {}, "updown": {}, "count10": {}}
 
 
 def fitness_of(task: str, xor_steps: int, feed_forward_xor: bool) -> Any:
@@ -105,15 +103,11 @@ def run_netgraph(task: str, seed: int, overrides: dict[str, Any], xor_steps: int
     fitness = fitness_of(task, xor_steps, feed_forward_xor)
     pop = neat.Population(config, seed=seed)
     t0 = time.perf_counter()
-    best = -math.inf
-    while pop.evaluations + config.pop_size <= cap:
-        try:
-            pop.run(fitness, 1)
-        except neat.CompleteExtinctionException:
-            break
-        best = max(best, pop.history[-1].best_fitness)
-        if best >= -target:
-            break
+    try:  # the run stops at fitness_threshold (-target) or after the cap's generations
+        pop.run(fitness, cap // config.pop_size)
+    except neat.CompleteExtinctionException:
+        pass
+    best = max((r.best_fitness for r in pop.history), default=-math.inf)
     return {"task": task, "seed": seed, "solved": best >= -target, "error": -best,
             "evaluations": pop.evaluations, "ms": 1000 * (time.perf_counter() - t0)}
 
