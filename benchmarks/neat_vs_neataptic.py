@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import math
 import statistics
@@ -103,10 +104,10 @@ def run_netgraph(task: str, seed: int, overrides: dict[str, Any], xor_steps: int
     fitness = fitness_of(task, xor_steps, feed_forward_xor)
     pop = neat.Population(config, seed=seed)
     t0 = time.perf_counter()
-    try:  # the run stops at fitness_threshold (-target) or after the cap's generations
+    # the run stops at fitness_threshold (-target) or after the cap's generations; a run
+    # whose species all stagnate (reset_on_extinction off) failed
+    with contextlib.suppress(neat.CompleteExtinctionException):
         pop.run(fitness, cap // config.pop_size)
-    except neat.CompleteExtinctionException:
-        pass
     best = max((r.best_fitness for r in pop.history), default=-math.inf)
     return {"task": task, "seed": seed, "solved": best >= -target, "error": -best,
             "evaluations": pop.evaluations, "ms": 1000 * (time.perf_counter() - t0)}
@@ -118,7 +119,7 @@ def run_neataptic(task: str, seeds: int) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
 
 
-def histogram(values: list[float], top: float, width: int = 40, bins: int = 10) -> str:
+def histogram(values: list[float], top: float, width: int = 40, bins: int = 8) -> str:
     """Evaluations of the solved runs in ``bins`` bins from 0 to ``top`` (the most either
     side needed), a bar of #s each."""
     edges = np.linspace(0, max(top, 1.0), bins + 1)
