@@ -24,7 +24,7 @@ from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
-from ._sequences import Sequences
+from ._sequences import Sequences, refuse_gated
 from .tasks import Task
 
 if TYPE_CHECKING:
@@ -363,6 +363,7 @@ class Population:
             return "dataset"
         if isinstance(fitness, Sequences):
             c = self._values
+            refuse_gated(self.config.values)
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
                 raise InputError(f"the sequences map {fitness.num_inputs} inputs to "
                                  f"{fitness.num_outputs} outputs; the configuration has "

@@ -18,7 +18,28 @@ import numpy.typing as npt
 from .._exceptions import InputError
 from ._fitness import _COSTS
 
-__all__ = ["Sequences"]
+__all__ = ["Sequences", "refuse_gated"]
+
+# Neataptic's structural mutations (issue 22, item 3): genomes they change are gated,
+# Synaptic-semantics networks, which the neat-python kernel below does not run
+_GATED_RATES = ("gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
+                "self_connection_delete_prob", "back_connection_add_prob",
+                "back_connection_delete_prob")
+
+
+def refuse_gated(values: Any) -> None:
+    """``InputError`` naming the key when a configuration turns on Neataptic's mutations:
+    ``Sequences`` evaluates neat-python-style genomes only (gated ones would be run
+    without their gates: a wrong fitness, so refused rather than given).
+
+    **Arguments**
+    - ``values``: ``Config.values``.
+    """
+    for key in _GATED_RATES:
+        if float(values.get(key, 0.0) or 0.0) > 0.0:
+            raise InputError(f"{key} = {values[key]}: neat.Sequences does not evaluate "
+                             "gated (Neataptic-mode) genomes yet; use a fitness function "
+                             "over genome.network")
 
 
 class Sequences:
@@ -133,6 +154,7 @@ class Sequences:
         """
         from ._native import single_population
 
+        refuse_gated(getattr(getattr(genome, "config", None), "values", {}))
         return float(self._evaluate(single_population(genome), 1)[0])
 
     def __repr__(self) -> str:
