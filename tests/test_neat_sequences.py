@@ -34,10 +34,18 @@ def _config(**changes: Any) -> neat.Config:
     return _checkpoint._config_from_values(neat.Config, values)
 
 
-def _neat_python_config(tmp_path: Path) -> Any:
+MIXED = "sigmoid tanh relu identity clamped gauss abs sin hat"
+
+
+def _neat_python_config(tmp_path: Path, activations: str = "sigmoid") -> Any:
     text = XOR_CONFIG.read_text().replace("feed_forward            = True",
                                           "feed_forward            = False")
     assert "feed_forward            = False" in text
+    if activations != "sigmoid":
+        text = text.replace("activation_mutate_rate  = 0.0", "activation_mutate_rate  = 0.5")
+        text = text.replace("activation_options      = sigmoid",
+                            f"activation_options      = {activations}")
+        assert activations in text
     path = tmp_path / "recurrent-config"
     path.write_text(text)
     return neat_python.Config(neat_python.DefaultGenome, neat_python.DefaultReproduction,
@@ -99,6 +107,24 @@ def test_recurrent_run_equals_neat_python_recurrent_networks(tmp_path: Path, cos
     assert _state_bytes(native) == _state_bytes(python)
     # the runs grew recurrent structure: hidden nodes and cycles were exercised
     assert max(len(g.data.node_key) for g in native.genomes.values()) > 1
+
+
+def test_mixed_activations_equal_neat_python_bit_for_bit(tmp_path: Path) -> None:
+    # every activation of the benchmark's set, mutating: the native kernel's forms and
+    # neat-python's agree to the bit inside recurrent loops too
+    np_config = _neat_python_config(tmp_path, MIXED)
+    config = _config(feed_forward=False, node_add_prob=0.5, conn_add_prob=0.7,
+                     activation_options=MIXED, activation_mutate_rate=0.5)
+    seqs = neat.Sequences(XS, YS, cost="mse")
+    native = neat.Population(config, seed=3)
+    native.run(seqs, 8)
+    python = neat.Population(config, seed=3)
+    python.run(_python_fitness(
+        lambda g: neat_python.nn.RecurrentNetwork.create(g.to_neat(np_config), np_config),
+        "mse", 0.0, 0, XS, YS), 8)
+    assert _state_bytes(native) == _state_bytes(python)
+    used = {int(a) for g in native.genomes.values() for a in g.data.node_activation}
+    assert len(used) >= 6, used
 
 
 def test_netgraph_nn_recurrent_network_gives_the_same_bits() -> None:
