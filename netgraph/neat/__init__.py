@@ -37,6 +37,7 @@ from ._reporting import BaseReporter as BaseReporter
 from ._reporting import ReporterSet as ReporterSet
 from ._reporting import StatisticsReporter as StatisticsReporter
 from ._reporting import StdOutReporter as StdOutReporter
+from ._sequences import Sequences as Sequences
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -60,6 +61,7 @@ __all__ = [
     "ProcessEvaluator",
     "RayEvaluator",
     "ReporterSet",
+    "Sequences",
     "SerialEvaluator",
     "StatisticsReporter",
     "StdOutReporter",

@@ -44,6 +44,7 @@ import numpy.typing as npt
 from .._exceptions import InputError
 from ._fitness import Dataset
 from ._genes import GenomeData
+from ._sequences import Sequences
 from .tasks import Task
 
 __all__ = ["ProcessEvaluator", "RayEvaluator", "ThreadEvaluator", "decode_genomes",
@@ -198,7 +199,7 @@ def decode_genomes(blob: bytes) -> list[GenomeData]:
 # ------------------------------------------------------------------ what a worker runs
 
 def _is_native(function: Any) -> bool:
-    return isinstance(function, (Dataset, Task))
+    return isinstance(function, (Dataset, Sequences, Task))
 
 
 def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
@@ -223,6 +224,8 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
         if isinstance(function, Dataset):
             f = native.evaluate_dataset(function.X, function.y, COSTS[function.cost],
                                         function.offset, 1)
+        elif isinstance(function, Sequences):
+            f = function._evaluate(native, 1)
         else:
             f, _ = native.evaluate_task(function._code, function._solved_params())
         return [float(v) for v in f]

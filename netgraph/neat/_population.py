@@ -24,6 +24,7 @@ from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
+from ._sequences import Sequences, refuse_gated
 from .tasks import Task
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ class Population:
 
           - a ``neat.Dataset``: fitness = offset - cost, the whole population in one
             native call;
+          - a ``neat.Sequences``: the same over sequences, each from a cleared state;
           - a task from ``netgraph.neat.tasks``: evaluated natively; the run stops at the
             first genome the task calls solved;
           - with ``evaluator=None``, a neat-python ``eval_genomes(genomes, config)``
@@ -359,6 +361,14 @@ class Population:
                                  f"{fitness.num_outputs} outputs; the configuration has "
                                  f"{c['num_inputs']} and {c['num_outputs']}")
             return "dataset"
+        if isinstance(fitness, Sequences):
+            c = self._values
+            refuse_gated(self.config.values)
+            if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
+                raise InputError(f"the sequences map {fitness.num_inputs} inputs to "
+                                 f"{fitness.num_outputs} outputs; the configuration has "
+                                 f"{c['num_inputs']} and {c['num_outputs']}")
+            return "sequences"
         if isinstance(fitness, Task):
             c = self._values
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
@@ -375,11 +385,14 @@ class Population:
         """Evaluate the current generation; the index of a genome a task solved, or None.
         Nothing is changed unless every fitness is good."""
         native = self._native
-        if kind in ("dataset", "task"):
+        if kind in ("dataset", "sequences", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
+            return None
+        if kind == "sequences":
+            fitness._evaluate(native, fitness.threads)
             return None
         if kind == "task":
             threads = fitness.threads
