@@ -297,7 +297,7 @@ class Population:
             n = self._native.size
             if self.reporters or self._genomes is not None:
                 best = self.genomes[best_data.key]
-            elif self.best is None or best_data.fitness > self.best.fitness:  # type: ignore[operator]
+            elif self.best is None or best_data.fitness > self.best.fitness:
                 best = _make_genome(best_data, self.config)
             else:
                 best = None  # a Genome per generation costs as much as the generation
