@@ -299,11 +299,13 @@ class Population:
             n = self._native.size
             if self.reporters or self._genomes is not None:
                 best = self.genomes[best_data.key]
-            else:
+            elif self.best is None or best_data.fitness > self.best.fitness:
                 best = _make_genome(best_data, self.config)
+            else:
+                best = None  # a Genome per generation costs as much as the generation
             if self.reporters:
                 self._report("post_evaluate", self.config, self.genomes, self.species, best)
-            if self.best is None or best.fitness > self.best.fitness:
+            if best is not None and (self.best is None or best.fitness > self.best.fitness):
                 self.best = best
             self.evaluations += n
             self.history.append(record)
@@ -325,6 +327,8 @@ class Population:
                 else:
                     fv = record.best_fitness
                 if fv >= float(threshold):
+                    if best is None:
+                        best = _make_genome(best_data, self.config)
                     self._report("found_solution", self.config, self.generation, best)
                     break
             try:
