@@ -17,7 +17,12 @@ cluster.
   enabled flags as bits: about 15 bytes a connection gene, 20 a node gene.
 - Chunks are sized by measured cost: each worker's speed (estimated work units a second,
   a genome's work being 1 + its nodes + its enabled connections) is measured on every
-  chunk and the next generation's chunks are cut in proportion to it.
+  chunk and the next generation's chunks are cut in proportion to it (equally while the
+  speeds stay within 10% of each other: that much is noise).
+- The fixed cost per generation is kept small: the generation's genes are packed once
+  (a few array copies, no per-genome numpy calls) and each chunk is a slice of that; a
+  Ray actor gets the function and the configuration with its first chunk only, then one
+  argument (the chunk's bytes) a generation, and one ``ray.get`` collects all chunks.
 - A worker process that dies (killed, out of memory) is replaced and its chunk evaluated
   again; a fitness function that raises stops the evaluation with that exception, the
   workers are shut down (nothing is left behind) and the ``Population`` keeps the state
@@ -350,7 +355,18 @@ class _Chunked:
             rate = work / seconds
             # smoothed: one slow chunk (a loaded machine) does not swing the next cut
             self.speeds[worker] = rate if self.speeds[worker] == 1.0 else \
-                0.5 * self.speeds[worker] + 0.5 * rate
+                0.75 * self.speeds[worker] + 0.25 * rate
+
+    def _shares(self) -> list[float]:
+        """The speeds the next generation is cut by: the measured ones, or equal shares
+        when they all lie within 10% of their mean. Identical workers measure a few
+        percent apart from chunk to chunk (other processes, caches); following that
+        noise would give one worker more genomes than another for nothing, and the
+        generation waits for the slower one."""
+        mean = sum(self.speeds) / len(self.speeds)
+        if all(abs(v - mean) <= 0.1 * mean for v in self.speeds):
+            return [1.0] * len(self.speeds)
+        return list(self.speeds)
 
     def __enter__(self) -> Any:
         return self
@@ -382,7 +398,7 @@ class ThreadEvaluator(_Chunked):
             self._pool = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="neat")
         datas = [g.data for g in genomes]
         work = _works(datas)
-        plan = _cut(work, self.speeds)
+        plan = _cut(work, self._shares())
 
         def run(k: int, a: int, b: int) -> tuple[int, list[float], float]:
             t = time.perf_counter()
@@ -480,7 +496,7 @@ class ProcessEvaluator(_Chunked):
                  config: Any) -> list[float]:
         """**Returns** the fitness of each genome, in the order of ``genomes``."""
         packed = _Packed([g.data for g in genomes])
-        plan = _cut(packed.work, self.speeds)
+        plan = _cut(packed.work, self._shares())
         ft, fdata = self._token(function)
         ct, cdata = self._token(config)
         blobs = [packed.blob(a, b) for a, b in plan]
@@ -543,13 +559,15 @@ def _shutdown_pools(pools: list[cf.ProcessPoolExecutor | None]) -> None:
 class NeatWorker:
     """A long-lived Ray worker (an actor): evaluates chunks of compact genomes.
 
-    It keeps the fitness function and the configuration of its last chunk, so the driver
-    sends them (as object-store references, which Ray resolves and deserialises on every
-    call that carries them) only with a worker's first chunk of a run, not with every
-    chunk: a Ray actor runs one caller's calls in the order they were made."""
+    It keeps the fitness function and the configuration it was last sent, so the driver
+    sends them (object-store references, which Ray resolves and deserialises on every
+    call that carries them) only with a worker's first chunk of a run: a Ray actor runs
+    one caller's calls in the order they were made. A chunk is then one argument, its
+    bytes: Ray's cost per call grows with the number of arguments."""
 
     def __init__(self) -> None:
-        self._objects: dict[str, Any] = {}
+        self._function: Any = None
+        self._config: Any = None
 
     def pid(self) -> int:
         """This worker's process id."""
@@ -561,18 +579,14 @@ class NeatWorker:
 
         return str(ray.get_runtime_context().get_node_id())
 
-    def evaluate(self, function_token: str, config_token: str, blob: bytes,
-                 function: Any = None, config: Any = None) -> tuple[list[float], float]:
-        """One chunk's fitnesses and the seconds they took. ``function``/``config``:
-        given when this worker has not seen their tokens (else None: kept from before)."""
+    def evaluate(self, blob: bytes, *function_and_config: Any) -> tuple[list[float], float]:
+        """One chunk's fitnesses and the seconds they took. ``function_and_config``:
+        the fitness function and configuration to use from now on, or nothing (those of
+        before)."""
         t = time.perf_counter()
-        objects = {function_token: function, config_token: config}
-        for token in objects:
-            if objects[token] is None:
-                objects[token] = self._objects[token]
-        self._objects = objects
-        f = evaluate_chunk(objects[function_token], decode_genomes(blob),
-                           objects[config_token])
+        if function_and_config:
+            self._function, self._config = function_and_config
+        f = evaluate_chunk(self._function, decode_genomes(blob), self._config)
         return f, time.perf_counter() - t
 
 
@@ -683,7 +697,7 @@ class RayEvaluator(_Chunked):
 
         self._start_actors(ray)
         packed = _Packed([g.data for g in genomes])
-        plan = _cut(packed.work, self.speeds)
+        plan = _cut(packed.work, self._shares())
         held = self._refs
         self._refs = {}  # only this call's objects stay in the object store
         (fref, ft), (cref, ct) = self._ref(ray, function, held), self._ref(ray, config, held)
@@ -692,10 +706,10 @@ class RayEvaluator(_Chunked):
 
         def submit(k: int) -> Any:
             # the function and configuration travel only to an actor that lacks them
-            fresh = self._holds[k] != (ft, ct)
+            if self._holds[k] == (ft, ct):
+                return self._actors[k].evaluate.remote(blobs[k])
             self._holds[k] = (ft, ct)
-            return self._actors[k].evaluate.remote(ft, ct, blobs[k], fref if fresh else None,
-                                                   cref if fresh else None)
+            return self._actors[k].evaluate.remote(blobs[k], fref, cref)
 
         def take(k: int, got: tuple[list[float], float]) -> None:
             a, b = plan[k]
