@@ -204,3 +204,36 @@ def test_what_cannot_learn_is_refused_by_name() -> None:
     with pytest.raises(InputError, match="activation 'sigmoid' gives values in"):
         pop.run(Dataset(X, 2 * Y, cost="sse", offset=4.0), 1, learn=learn)
     assert pop.generation == 0 and pop.evaluations == 0
+
+
+def test_write_back_unfolds_response_and_mean() -> None:
+    """A node's response and a mean aggregation are folded into its synapses' weights;
+    writing back divides them out again: the rebuilt network is the trained one to a
+    rounding, and the fitness is still exactly the trained network's."""
+    pop = Population(_config(node_add_prob=0.5, conn_add_prob=0.5, response_init_stdev=0.5,
+                             response_mutate_rate=0.5, response_mutate_power=0.3,
+                             aggregation_options=["sum", "mean"],
+                             aggregation_mutate_rate=0.5), seed=2)
+    data = Dataset(X, Y, cost="sse", offset=4.0)
+    pop.run(data, 3)
+    before = _genomes(pop)
+    responses = np.concatenate([g.data.node_response for g in before])
+    assert np.any(responses != 1.0)
+    assert any(np.any(g.data.node_aggregation == 1) for g in before)
+    learn = Learn(steps=6, optimizer="adam", rate=0.05, batch_size=4)
+    nets = []
+    for g in before:
+        net = g.network.copy()
+        net.train(X, Y[:, None], iterations=6, optimizer="adam", rate=0.05, batch_size=4,
+                  error=0.0, progress=False)
+        nets.append(net)
+    from netgraph.neat._learn import learn_population
+
+    learn_population(pop._native, pop.config, data, learn)
+    for g, net, got in zip(_genomes(pop), nets, pop._native.fitness(), strict=True):
+        assert got == _by_hand(net, data)
+        rebuilt = Genome(g.data, pop.config).network
+        for u, v, d in net.graph.edges(data=True):
+            w = rebuilt.graph.edges[u, v]["weight"]
+            assert w == pytest.approx(d["weight"], rel=1e-14, abs=1e-300), (g.key, u, v)
+        assert np.allclose(rebuilt.activate(X), net.activate(X), rtol=1e-12, atol=1e-15)
