@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rate", type=float, default=0.1)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--methods", default="plain,hybrid",
+                        help="which to run: plain, hybrid or both (plain,hybrid)")
     parser.add_argument("--set", action="append", default=[],
                         help="a configuration change for both methods, key=value (JSON)")
     args = parser.parse_args()
@@ -153,6 +155,8 @@ def main() -> None:
               flush=True)
         out: dict[str, Any] = {}
         for name, learn in (("plain", False), ("hybrid", True)):
+            if name not in args.methods.split(","):
+                continue
             runs = []
             for seed in range(args.seeds):
                 runs.append(one_run(task, seed, learn, budget, args.steps, args.rate, target,
@@ -170,6 +174,9 @@ def main() -> None:
             if reached:
                 print("  all evaluations to target, runs that reached it:")
                 print("\n".join(histogram(reached, 0, budget)))
+        if len(out) < 2:
+            report[task] = out
+            continue
         p, h = out["plain"]["summary"], out["hybrid"]["summary"]
         if p["median_all_evaluations"] and h["median_all_evaluations"]:
             ratio = p["median_all_evaluations"] / h["median_all_evaluations"]
