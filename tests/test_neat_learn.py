@@ -237,3 +237,21 @@ def test_write_back_unfolds_response_and_mean() -> None:
             w = rebuilt.graph.edges[u, v]["weight"]
             assert w == pytest.approx(d["weight"], rel=1e-14, abs=1e-300), (g.key, u, v)
         assert np.allclose(rebuilt.activate(X), net.activate(X), rtol=1e-12, atol=1e-15)
+
+
+def test_genomes_without_connections_learn_their_biases() -> None:
+    pop = Population(_config(initial_connection="unconnected", conn_add_prob=0.0,
+                             node_add_prob=0.0), seed=1)
+    data = Dataset(X, Y, cost="sse", offset=4.0)
+    before = _genomes(pop)
+    assert all(g.data.num_connections == 0 for g in before)
+    learn = Learn(steps=3, optimizer="adam", rate=0.1, batch_size=4)
+    from netgraph.neat._learn import learn_population
+
+    learn_population(pop._native, pop.config, data, learn)
+    for g0, g1, got in zip(before, _genomes(pop), pop._native.fitness(), strict=True):
+        net = g0.network.copy()
+        net.train(X, Y[:, None], iterations=3, optimizer="adam", rate=0.1, batch_size=4,
+                  error=0.0, progress=False)
+        assert got == _by_hand(net, data)
+        assert g1.data.node_bias[0] == net.graph.nodes[0]["bias"] != g0.data.node_bias[0]
