@@ -15,7 +15,7 @@
    time of the driver and of the workers); and the free fitness at pop 40 on 2 Ray
    workers and 2 processes (the fixed cost the 1 ms x 40 target pays).
 
-Usage: python benchmarks/bench_neat_ray.py [--reps 3] [--json] [--quick]
+Usage: python benchmarks/bench_neat_ray.py [--reps 3] [--json] [--quick] [--overhead]
 """
 
 from __future__ import annotations
@@ -183,6 +183,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quick", action="store_true", help="pop 40 and 200 only")
+    parser.add_argument("--overhead", action="store_true",
+                        help="reproduction and overhead only (no speed-ups)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
@@ -192,8 +194,9 @@ def main() -> None:
     result: dict[str, Any] = {"reproduction": reproduction()}
     result["overhead"] = overhead(args.reps, [1, 2, 4])
     sizes = [40, 200] if args.quick else [40, 200, 1000]
-    with RayEvaluator(2) as r2, ProcessEvaluator(2) as p2, ThreadEvaluator(2) as t2:
-        result["speedup"] = speedups(args.reps, sizes, [0.010, 0.001], r2, p2, t2)
+    if not args.overhead:
+        with RayEvaluator(2) as r2, ProcessEvaluator(2) as p2, ThreadEvaluator(2) as t2:
+            result["speedup"] = speedups(args.reps, sizes, [0.010, 0.001], r2, p2, t2)
     result["load_after"] = os.getloadavg()
     ray.shutdown()
     if args.json:
