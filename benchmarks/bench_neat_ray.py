@@ -11,9 +11,11 @@
    (time per 1,280 offspring); target well under 10 ms (the issue's bound: 0.64 s).
 3. **Per-generation overhead against worker count**: a free fitness (returns 0.0) and a
    native ``Dataset`` at pop 1,280 on ``RayEvaluator(n)``, n = 1, 2, 4: what chunking,
-   encoding, shipping and assembling cost per generation.
+   encoding, shipping and assembling cost per generation (median wall time, and the CPU
+   time of the driver and of the workers); and the free fitness at pop 40 on 2 Ray
+   workers and 2 processes (the fixed cost the 1 ms x 40 target pays).
 
-Usage: python benchmarks/bench_neat_ray.py [--reps 3] [--json] [--quick]
+Usage: python benchmarks/bench_neat_ray.py [--reps 3] [--json] [--quick] [--overhead]
 """
 
 from __future__ import annotations
@@ -121,6 +123,27 @@ def reproduction(generations: int = 8) -> dict[str, float]:
     return out
 
 
+def cpu_per_generation(evaluator: Any, fitness: Any, gs: list[Any], config: Any,
+                       reps: int) -> tuple[float, float, float]:
+    """Median wall time, the driver's CPU time and the workers' CPU time (all their
+    threads, psutil) of one generation, in ms, after a warm-up."""
+    import psutil
+
+    evaluator.evaluate(fitness, gs, config)
+    workers = [psutil.Process(p) for p in evaluator.pids()]
+
+    def used() -> float:
+        return sum(sum(w.cpu_times()[:2]) for w in workers)
+
+    w0, d0, times = used(), time.process_time(), []
+    for _ in range(reps):
+        t = time.perf_counter()
+        evaluator.evaluate(fitness, gs, config)
+        times.append(time.perf_counter() - t)
+    return (statistics.median(times) * 1e3, (time.process_time() - d0) / reps * 1e3,
+            (used() - w0) / reps * 1e3)
+
+
 def overhead(reps: int, workers: list[int]) -> list[dict[str, Any]]:
     gs, config = genomes(1280)
     x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -134,11 +157,24 @@ def overhead(reps: int, workers: list[int]) -> list[dict[str, Any]]:
                  "dataset_ms": serial["dataset"] * 1e3})
     for n in workers:
         with RayEvaluator(n) as ev:
-            f = timed(ev, free, gs, config, reps)
-            d = timed(ev, data, gs, config, reps)
-        rows.append({"workers": n, "free_ms": f * 1e3, "dataset_ms": d * 1e3})
-        print(f"ray {n} workers, pop 1,280: free fitness {f * 1e3:.1f} ms, data set "
-              f"{d * 1e3:.1f} ms per generation", flush=True)
+            f, f_driver, f_workers = cpu_per_generation(ev, free, gs, config, 10 * reps)
+            d, d_driver, d_workers = cpu_per_generation(ev, data, gs, config, 10 * reps)
+        rows.append({"workers": n, "free_ms": f, "dataset_ms": d, "free_driver_cpu_ms":
+                     f_driver, "free_workers_cpu_ms": f_workers, "dataset_driver_cpu_ms":
+                     d_driver, "dataset_workers_cpu_ms": d_workers})
+        print(f"ray {n} workers, pop 1,280: free fitness {f:.1f} ms (CPU: driver "
+              f"{f_driver:.1f} ms, workers {f_workers:.1f} ms), data set {d:.1f} ms (CPU: "
+              f"driver {d_driver:.1f} ms, workers {d_workers:.1f} ms) per generation",
+              flush=True)
+    # the smallest population of the speed-up targets: the fixed cost of a generation
+    small = genomes(40)
+    for name, ctor in (("ray", RayEvaluator), ("process", ProcessEvaluator)):
+        with ctor(2) as ev:
+            f, f_driver, f_workers = cpu_per_generation(ev, free, *small, 10 * reps)
+        rows.append({"workers": 2, "pop": 40, "evaluator": name, "free_ms": f,
+                     "free_driver_cpu_ms": f_driver, "free_workers_cpu_ms": f_workers})
+        print(f"{name} 2 workers, pop 40: free fitness {f:.1f} ms (CPU: driver "
+              f"{f_driver:.1f} ms, workers {f_workers:.1f} ms) per generation", flush=True)
     return rows
 
 
@@ -147,6 +183,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quick", action="store_true", help="pop 40 and 200 only")
+    parser.add_argument("--overhead", action="store_true",
+                        help="reproduction and overhead only (no speed-ups)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
@@ -156,8 +194,9 @@ def main() -> None:
     result: dict[str, Any] = {"reproduction": reproduction()}
     result["overhead"] = overhead(args.reps, [1, 2, 4])
     sizes = [40, 200] if args.quick else [40, 200, 1000]
-    with RayEvaluator(2) as r2, ProcessEvaluator(2) as p2, ThreadEvaluator(2) as t2:
-        result["speedup"] = speedups(args.reps, sizes, [0.010, 0.001], r2, p2, t2)
+    if not args.overhead:
+        with RayEvaluator(2) as r2, ProcessEvaluator(2) as p2, ThreadEvaluator(2) as t2:
+            result["speedup"] = speedups(args.reps, sizes, [0.010, 0.001], r2, p2, t2)
     result["load_after"] = os.getloadavg()
     ray.shutdown()
     if args.json:

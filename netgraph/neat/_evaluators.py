@@ -234,6 +234,12 @@ def decode_genomes(blob: bytes) -> list[GenomeData]:
     """The ``GenomeData`` list ``encode_genomes`` encoded (fitness None).
 
     **Raises** ``InputError`` when ``blob`` is not such an encoding."""
+    return [GenomeData(*row) for row in _rows(blob)]
+
+
+def _rows(blob: bytes) -> list[tuple[Any, ...]]:
+    """What ``decode_genomes`` decodes, as tuples of ``GenomeData``'s fields in order
+    (the native population's genome tuples too)."""
     if blob[:4] != _MAGIC:
         raise InputError("not a netgraph.neat genome encoding (bad magic bytes)")
     (g,) = struct.unpack_from("<q", blob, 4)
@@ -255,14 +261,11 @@ def decode_genomes(blob: bytes) -> list[GenomeData]:
     # the whole per-genome cost
     node_at = np.concatenate(([0], np.cumsum(nodes))).tolist()
     conn_at = np.concatenate(([0], np.cumsum(conns))).tolist()
-    out: list[GenomeData] = []
-    for key, s, a, na, b, nb in zip(keys.tolist(), species.tolist(), node_at, node_at[1:],
-                                    conn_at, conn_at[1:], strict=False):
-        out.append(GenomeData(
-            key, node_keys[a:na], bias[a:na], response[a:na], act[a:na], agg[a:na],
-            innovations[b:nb], cin[b:nb], cout[b:nb], weight[b:nb], enabled[b:nb],
-            None, None if s < 0 else s))
-    return out
+    return [(key, node_keys[a:na], bias[a:na], response[a:na], act[a:na], agg[a:na],
+             innovations[b:nb], cin[b:nb], cout[b:nb], weight[b:nb], enabled[b:nb], None,
+             None if s < 0 else s)
+            for key, s, a, na, b, nb in zip(keys.tolist(), species.tolist(), node_at,
+                                            node_at[1:], conn_at, conn_at[1:], strict=False)]
 
 
 # ------------------------------------------------------------------ what a worker runs
@@ -282,27 +285,46 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
     if not datas:
         return []
     if _is_native(function):
-        from ._native import COSTS, NativePopulation, data_tuple, native_values
+        from ._native import data_tuple
 
-        tuples = [(*data_tuple(d)[:11], None, None) for d in datas]
-        state = {"rng": (1, 2, 3, 4), "generation": 0,
-                 "next_genome_key": max(int(d.key) for d in datas) + 1,
-                 "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
-                 "innovations": [], "genomes": tuples, "species": []}
-        native = NativePopulation.from_state(native_values(config.values), state)
-        if isinstance(function, Dataset):
-            f = native.evaluate_dataset(function.X, function.y, COSTS[function.cost],
-                                        function.offset, 1)
-        elif isinstance(function, Sequences):
-            f = function._evaluate(native, 1)
-        else:
-            f, _ = native.evaluate_task(function._code, function._solved_params())
-        return [float(v) for v in f]
+        return _evaluate_native(function, [(*data_tuple(d)[:11], None, None) for d in datas],
+                                config)
     if genomes is None:
         from ._genome import Genome
 
         genomes = [Genome(d, config, check=False) for d in datas]
     return [function(g, config) for g in genomes]
+
+
+def evaluate_blob(function: Any, blob: bytes, config: Any) -> list[float]:
+    """``evaluate_chunk`` of the genomes ``blob`` encodes (what a worker runs); for a
+    ``Dataset`` or task the decoded arrays go to the native population as they are."""
+    if _is_native(function):
+        rows = _rows(blob)
+        return _evaluate_native(function, [(*r[:11], None, None) for r in rows], config) \
+            if rows else []
+    return evaluate_chunk(function, decode_genomes(blob), config)
+
+
+def _evaluate_native(function: Any, tuples: list[tuple[Any, ...]], config: Any
+                     ) -> list[float]:
+    """A ``Dataset`` or task over the native genome ``tuples`` (fitness and species None),
+    in one native call of a small native population of them."""
+    from ._native import COSTS, NativePopulation, native_values
+
+    state = {"rng": (1, 2, 3, 4), "generation": 0,
+             "next_genome_key": max(int(t[0]) for t in tuples) + 1,
+             "next_node_key": -1, "next_species_key": 1, "innovation_counter": 0,
+             "innovations": [], "genomes": tuples, "species": []}
+    native = NativePopulation.from_state(native_values(config.values), state)
+    if isinstance(function, Dataset):
+        f = native.evaluate_dataset(function.X, function.y, COSTS[function.cost],
+                                    function.offset, 1)
+    elif isinstance(function, Sequences):
+        f = function._evaluate(native, 1)
+    else:
+        f, _ = native.evaluate_task(function._code, function._solved_params())
+    return [float(v) for v in f]
 
 
 def _work(genome: GenomeData) -> int:
@@ -443,7 +465,7 @@ def _process_chunk(tokens: dict[str, bytes], function_token: str, config_token: 
     t = time.perf_counter()
     for token, data in tokens.items():
         _CACHE[token] = cloudpickle.loads(data)
-    f = evaluate_chunk(_CACHE[function_token], decode_genomes(blob), _CACHE[config_token])
+    f = evaluate_blob(_CACHE[function_token], blob, _CACHE[config_token])
     return f, time.perf_counter() - t
 
 
@@ -589,7 +611,7 @@ class NeatWorker:
         t = time.perf_counter()
         if function_and_config:
             self._function, self._config = function_and_config
-        f = evaluate_chunk(self._function, decode_genomes(blob), self._config)
+        f = evaluate_blob(self._function, blob, self._config)
         return f, time.perf_counter() - t
 
 
