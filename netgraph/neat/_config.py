@@ -49,6 +49,7 @@ from .._exceptions import ConfigError
 __all__ = [
     "ACTIVATION_NAMES",
     "AGGREGATION_NAMES",
+    "NEATAPTIC_ACTIVATION_NAMES",
     "Config",
     "DefaultGenome",
     "DefaultReproduction",
@@ -62,6 +63,12 @@ ACTIVATION_NAMES: tuple[str, ...] = (
     "sigmoid", "tanh", "sin", "gauss", "relu", "elu", "lelu", "selu", "softplus",
     "identity", "clamped", "inv", "log", "exp", "abs", "hat", "square", "cube",
     "steep_sigmoid",
+)
+# Neataptic 1.4.7's activations (methods/activation.js), by Neataptic's names; each is the
+# netgraph activation of the same function (netgraph.interop's Neataptic table)
+NEATAPTIC_ACTIVATION_NAMES: tuple[str, ...] = (
+    "LOGISTIC", "TANH", "IDENTITY", "STEP", "RELU", "SOFTSIGN", "SINUSOID", "GAUSSIAN",
+    "BENT_IDENTITY", "BIPOLAR", "BIPOLAR_SIGMOID", "HARD_TANH", "ABSOLUTE", "INVERSE", "SELU",
 )
 # neat-python's aggregations (neat/aggregations.py). A genome is a netgraph Network, whose
 # neurons sum their weighted inputs: "sum" is that sum and "mean" that sum with each
@@ -521,7 +528,8 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
                               "CTRNN networks, which netgraph does not model; netgraph "
                               "honours only constant time constants (0 here)")
     for kind, known, honoured in (
-            ("activation", ACTIVATION_NAMES, ACTIVATION_NAMES),
+            ("activation", ACTIVATION_NAMES + NEATAPTIC_ACTIVATION_NAMES,
+             ACTIVATION_NAMES + NEATAPTIC_ACTIVATION_NAMES),
             ("aggregation", AGGREGATION_NAMES, _AGGREGATIONS_HONOURED)):
         options = v[f"{kind}_options"]
         key = f"{kind}_options"
@@ -529,8 +537,8 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
             raise where.error(key, "names no function")
         for name in options:
             if name not in known:
-                raise where.error(key, f"{name!r} is not one of neat-python's {kind}s "
-                                       f"({', '.join(known)})")
+                raise where.error(key, f"{name!r} is not one of neat-python's or "
+                                       f"Neataptic's {kind}s ({', '.join(known)})")
             if name not in honoured:
                 raise where.error(key, f"{name!r}: a genome is a netgraph Network, whose "
                                        "neurons take a weighted sum of their inputs; "
@@ -544,6 +552,12 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
         elif default not in options:
             raise where.error(f"{kind}_default", f"is {default!r}, which is not among "
                                                  f"{kind}_options ({' '.join(options)})")
+    if any(v[name] != 0.0 for name in _RECURRENT_RATES):
+        bad = [a for a in v["aggregation_options"] if a != "sum"]
+        if bad:
+            raise where.error("aggregation_options", f"{bad[0]!r}: with Neataptic's "
+                              "mutations on, genomes are Neataptic networks, whose nodes "
+                              "sum their inputs (use aggregation_options = sum)")
     if v["feed_forward"]:
         for name in _RECURRENT_RATES:
             if v[name] != 0.0:

@@ -84,8 +84,13 @@ class Dataset:
         """The fitness of one ``Genome``, evaluated natively: the per-genome form
         (``fitness(genome, config) -> float``) evaluators call. The same number the
         whole-population evaluation gives it."""
+        from ._gated import dataset_fitness, neataptic_mode
         from ._native import COSTS, single_population
 
+        config = getattr(genome, "config", None)
+        if config is not None and neataptic_mode(config.values):
+            # a gated genome: its network in netgraph's native engine (see _gated)
+            return dataset_fitness(genome.network, self.X, self.y, self.cost, self.offset)
         native = single_population(genome)
         f = native.evaluate_dataset(self.X, self.y, COSTS[self.cost], self.offset, 1)
         return float(f[0])

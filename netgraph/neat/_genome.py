@@ -24,9 +24,12 @@ import numpy as np
 
 from .._exceptions import InputError
 from ..interop._neat import _build, _Node, _Spec
+from ..interop._neataptic import SQUASHES
 from ..interop._source import Where
 from ._config import Config
+from ._gated import gated_phenotype, neataptic_mode
 from ._genes import GenomeData, check_genome_data
+from ._native import netgraph_activation
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -147,7 +150,7 @@ class Genome:
         return GenomeData(self.key, d.node_key, d.node_bias, d.node_response,
                           d.node_activation, d.node_aggregation, d.conn_innovation,
                           d.conn_in, d.conn_out, d.conn_weight, d.conn_enabled,
-                          fitness=self.fitness, species=self.species)
+                          self.fitness, self.species, *d.gates())
 
     @property
     def nodes(self) -> Mapping[int, NodeGene]:
@@ -176,10 +179,16 @@ class Genome:
     def network(self) -> Network:
         """The phenotype: a ``netgraph.Network`` computing what neat-python's
         ``FeedForwardNetwork`` (``feed_forward = True``) or ``RecurrentNetwork`` of this
-        genome computes. Built on first use and cached: treat it as read-only, or
-        ``.copy()`` it before training."""
+        genome computes; with Neataptic's mutations on, the Synaptic/Neataptic network of
+        its genes and gates (``netgraph.neat._gated``). Built on first use and cached:
+        treat it as read-only, or ``.copy()`` it before training."""
         if self._network is None:
-            self._network = phenotype(self, recurrent=not self._config.values["feed_forward"])
+            v = self._config.values
+            if neataptic_mode(v):
+                names = [netgraph_activation(a) for a in v["activation_options"]]
+                self._network = gated_phenotype(self._data, v, names)
+            else:
+                self._network = phenotype(self, recurrent=not v["feed_forward"])
         return self._network
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -335,7 +344,9 @@ def expressed(genome: Genome, *, recurrent: bool) -> tuple[list[int], list[int],
       connections each node reads differ between them, as in neat-python).
     """
     d, v = genome._data, genome._config.values
-    acts, aggs = v["activation_options"], v["aggregation_options"]
+    aggs = v["aggregation_options"]
+    # Neataptic's names (LOGISTIC, ...) as netgraph's; neat-python's stay for the reader
+    acts = [SQUASHES.get(a, a) for a in v["activation_options"]]
     inputs = [-i - 1 for i in range(v["num_inputs"])]
     outputs = list(range(v["num_outputs"]))
     input_set = set(inputs)

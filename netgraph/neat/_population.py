@@ -22,6 +22,7 @@ import numpy as np
 
 from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
+from ._gated import neataptic_mode
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
 from .tasks import Task
@@ -377,6 +378,17 @@ class Population:
         native = self._native
         if kind in ("dataset", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
+        if kind == "dataset" and neataptic_mode(self._values):
+            # gated genomes run in netgraph's engine (the native population evaluator
+            # knows neat-python's semantics only): fitness as Dataset.__call__ gives it
+            values = [fitness(g, self.config) for g in self.genomes.values()]
+            native.set_fitness(np.array(values, dtype=np.float64))
+            self._genomes = None
+            return None
+        if kind == "task" and neataptic_mode(self._values):
+            raise InputError(f"{fitness!r} evaluates genomes natively as neat-python "
+                             "networks; with Neataptic's mutations on (gate_add_prob ...) "
+                             "use a Dataset or a fitness function")
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
