@@ -284,3 +284,26 @@ def test_evolved_gated_genomes_run_the_same_in_real_neataptic() -> None:
         net.clear(states=True)
         want = [net.activate(np.asarray(x)).tolist() for x in program["inputs"]]
         assert js_peers.worst(want, reply["outputs"]) <= 1e-12, g.key
+
+
+def test_gated_genomes_read_as_genes_and_refuse_neat_python_forms() -> None:
+    from netgraph.neat import nn
+    from netgraph.neat._evaluators import evaluate_chunk
+
+    pop = _grown(9, generations=5)
+    data = Dataset(X, Y, "sse", 4.0)
+    genomes = list(pop.genomes.values())
+    g = max(genomes, key=lambda g: g.data.num_gates)
+    assert g.data.num_gates > 0
+    for (u, v), gate in g.gates.items():
+        assert g.connections[(u, v)].key == gate.key
+        assert g.network.graph.edges[u, v]["gater"] == gate.node or \
+            not g.connections[(u, v)].enabled
+    assert "Gates:" in str(g)
+    with pytest.raises(InputError, match="to_neataptic"):
+        g.to_neat(None)
+    with pytest.raises(InputError, match="genome.network"):
+        nn.RecurrentNetwork.create(g, pop.config)
+    # a worker's chunk (process and Ray evaluators) runs gated genomes through their networks
+    got = evaluate_chunk(data, [h.data for h in genomes[:6]], pop.config)
+    assert got == [data(h, pop.config) for h in genomes[:6]]

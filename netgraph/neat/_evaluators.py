@@ -211,7 +211,10 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
     genes only."""
     if not datas:
         return []
-    if _is_native(function):
+    from ._gated import neataptic_mode
+
+    if _is_native(function) and not neataptic_mode(config.values):
+        # (gated genomes: Dataset.__call__ runs each through netgraph's engine, below)
         from ._native import COSTS, NativePopulation, data_tuple, native_values
 
         tuples = [(*data_tuple(d)[:11], None, None) for d in datas]

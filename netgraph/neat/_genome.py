@@ -34,7 +34,7 @@ from ._native import netgraph_activation
 if TYPE_CHECKING:
     from .._network import Network
 
-__all__ = ["ConnectionGene", "Genome", "NodeGene"]
+__all__ = ["ConnectionGene", "GateGene", "Genome", "NodeGene"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,17 @@ class ConnectionGene:
     innovation: int
     weight: float
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GateGene:
+    """A gate gene (Neataptic's mutations): ``key`` is the gated connection's
+    ``(in, out)``; ``innovation``; ``node``, the gater, whose activation multiplies the
+    connection."""
+
+    key: tuple[int, int]
+    innovation: int
+    node: int
 
 
 class _Genes(Mapping[Any, Any]):
@@ -98,8 +109,8 @@ class Genome:
     - ``data``: the ``GenomeData``, with the current fitness.
     """
 
-    __slots__ = ("_config", "_connections", "_data", "_network", "_nodes", "fitness", "key",
-                 "species")
+    __slots__ = ("_config", "_connections", "_data", "_gates", "_network", "_nodes", "fitness",
+                 "key", "species")
 
     def __init__(self, data: GenomeData, config: Config, *, check: bool = True) -> None:
         if check:
@@ -114,6 +125,7 @@ class Genome:
         self._network: Network | None = None
         self._nodes: _Genes | None = None
         self._connections: _Genes | None = None
+        self._gates: _Genes | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the cached network and gene views are rebuilt on demand: pickles (process
@@ -176,6 +188,18 @@ class Genome:
         return self._connections
 
     @property
+    def gates(self) -> Mapping[tuple[int, int], GateGene]:
+        """Gated connection ``(in, out)`` -> ``GateGene``, by innovation number (empty
+        unless Neataptic's mutations are on)."""
+        if self._gates is None:
+            d = self._data
+            self._gates = _Genes([
+                ((u, o), GateGene((u, o), i, n)) for i, n, u, o in zip(
+                    d.gate_innovation.tolist(), d.gate_node.tolist(), d.gate_in.tolist(),
+                    d.gate_out.tolist(), strict=True)])
+        return self._gates
+
+    @property
     def network(self) -> Network:
         """The phenotype: a ``netgraph.Network`` computing what neat-python's
         ``FeedForwardNetwork`` (``feed_forward = True``) or ``RecurrentNetwork`` of this
@@ -209,6 +233,9 @@ class Genome:
         lines += [f"\t{k} {n}" for k, n in self.nodes.items()]
         lines.append("Connections:")
         lines += [f"\t{c}" for c in self.connections.values()]
+        if self._data.num_gates:
+            lines.append("Gates:")
+            lines += [f"\t{g}" for g in self.gates.values()]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ neat-python
@@ -225,6 +252,11 @@ class Genome:
 
         **Returns** the ``neat.DefaultGenome``. Needs neat-python.
         """
+        if neataptic_mode(self._config.values):
+            raise InputError(f"genome {self.key} was evolved with Neataptic's mutations "
+                             "(gates, self- and back-connections in Synaptic's semantics), "
+                             "which neat-python cannot represent; export its network with "
+                             "netgraph.interop.to_neataptic(genome.network)")
         neat = _neat()
         gc = neat_config.genome_config
         for node in self.nodes.values():

@@ -362,6 +362,10 @@ class Population:
             return "dataset"
         if isinstance(fitness, Task):
             c = self._values
+            if neataptic_mode(c):
+                raise InputError(f"{fitness!r} evaluates genomes natively as neat-python "
+                                 "networks; with Neataptic's mutations on (gate_add_prob "
+                                 "...) use a Dataset or a fitness function")
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
                 raise InputError(f"{fitness!r} needs num_inputs = {fitness.num_inputs} and "
                                  f"num_outputs = {fitness.num_outputs}; the configuration "
@@ -385,10 +389,6 @@ class Population:
             native.set_fitness(np.array(values, dtype=np.float64))
             self._genomes = None
             return None
-        if kind == "task" and neataptic_mode(self._values):
-            raise InputError(f"{fitness!r} evaluates genomes natively as neat-python "
-                             "networks; with Neataptic's mutations on (gate_add_prob ...) "
-                             "use a Dataset or a fitness function")
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
