@@ -302,7 +302,7 @@ def test_gated_genomes_read_as_genes_and_refuse_neat_python_forms() -> None:
     assert "Gates:" in str(g)
     with pytest.raises(InputError, match="to_neataptic"):
         g.to_neat(None)
-    with pytest.raises(InputError, match="genome.network"):
+    with pytest.raises(InputError, match=r"genome\.network"):
         nn.RecurrentNetwork.create(g, pop.config)
     # a worker's chunk (process and Ray evaluators) runs gated genomes through their networks
     got = evaluate_chunk(data, [h.data for h in genomes[:6]], pop.config)
