@@ -307,3 +307,22 @@ def test_gated_genomes_read_as_genes_and_refuse_neat_python_forms() -> None:
     # a worker's chunk (process and Ray evaluators) runs gated genomes through their networks
     got = evaluate_chunk(data, [h.data for h in genomes[:6]], pop.config)
     assert got == [data(h, pop.config) for h in genomes[:6]]
+
+
+@pytest.mark.parametrize("cost", ["sse", "mse", "mae", "sae"])
+def test_native_gated_evaluation_equals_the_network_bit_for_bit(cost: str) -> None:
+    from netgraph.neat._gated import dataset_fitness
+    from netgraph.neat._native import COSTS
+
+    pop = _grown(10, generations=8)
+    rng = np.random.default_rng(2)
+    Xr, Yr = rng.uniform(-1, 1, (9, 2)), rng.uniform(0, 1, (9, 1))
+    got, done = pop._native.evaluate_gated(Xr, Yr, COSTS[cost], 2.5)
+    assert done.sum() > 20  # most genomes are recurrent by now
+    for i, g in enumerate(pop.genomes.values()):
+        if done[i]:
+            assert got[i] == dataset_fitness(g.network, Xr, Yr, cost, 2.5), g.key
+        else:  # left to the network: no delayed, gated or self synapse
+            assert np.isnan(got[i])
+            assert not any(a.get("delay") or a.get("gater") is not None
+                           for _, _, a in g.network.graph.edges(data=True))

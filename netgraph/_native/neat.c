@@ -680,6 +680,47 @@ static PyObject *pop_evaluate_dataset(PopObject *self, PyObject *args, PyObject 
     return r;
 }
 
+/* Gated genomes (Neataptic's mutations): (fitness float64[n], done bool[n]); a genome
+ * whose network has no delayed, gated or self synapse is left to the caller (done False,
+ * fitness NaN). Sets nothing: the caller sets the fitness. */
+static PyObject *pop_evaluate_gated(PopObject *self, PyObject *args)
+{
+    PyObject *xo, *yo;
+    int cost;
+    double offset;
+    Pop *p = get_pop(self);
+    if (!p || !PyArg_ParseTuple(args, "OOid", &xo, &yo, &cost, &offset)) return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *Y = X ? (PyArrayObject *)PyArray_FROMANY(yo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY) : NULL;
+    if (!X || !Y) { Py_XDECREF(X); Py_XDECREF(Y); return NULL; }
+    if (PyArray_DIM(X, 1) != p->cfg.num_inputs || PyArray_DIM(Y, 1) != p->cfg.num_outputs ||
+        PyArray_DIM(X, 0) != PyArray_DIM(Y, 0)) {
+        PyErr_SetString(PyExc_ValueError, "data set shapes do not fit the configuration");
+        Py_DECREF(X); Py_DECREF(Y);
+        return NULL;
+    }
+    npy_intp n = p->n;
+    PyObject *fit = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    PyObject *ok = fit ? PyArray_SimpleNew(1, &n, NPY_BOOL) : NULL;
+    if (!fit || !ok) { Py_XDECREF(fit); Py_DECREF(X); Py_DECREF(Y); return NULL; }
+    double *f = PyArray_DATA((PyArrayObject *)fit);
+    npy_bool *d = PyArray_DATA((PyArrayObject *)ok);
+    int failed = 0;
+    const double *xd = PyArray_DATA(X), *yd = PyArray_DATA(Y);
+    int64_t rows = PyArray_DIM(X, 0);
+    Py_BEGIN_ALLOW_THREADS
+    for (int32_t i = 0; i < p->n && !failed; i++) {
+        f[i] = NAN;
+        int rc = gated_eval_dataset(&p->genomes[i], &p->cfg, xd, yd, rows, cost, offset, &f[i]);
+        if (rc < 0) failed = 1;
+        d[i] = rc == 0;
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_DECREF(Y);
+    if (failed) { Py_DECREF(fit); Py_DECREF(ok); return PyErr_NoMemory(); }
+    return Py_BuildValue("(NN)", fit, ok);
+}
+
 static PyObject *pop_evaluate_task(PopObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"task", "params", "threads", NULL};
@@ -1206,6 +1247,8 @@ static PyMethodDef pop_methods[] = {
     {"doublepole_solved", (PyCFunction)pop_doublepole_solved, METH_VARARGS,
      "The double pole's full test of genome i: (solved, generalisation)."},
     {"activate", (PyCFunction)pop_activate, METH_VARARGS, "Genome i's outputs for rows X."},
+    {"evaluate_gated", (PyCFunction)pop_evaluate_gated, METH_VARARGS,
+     "(fitness, done) of gated genomes over a data set (Neataptic's semantics)."},
     {"advance", (PyCFunction)py_advance, METH_NOARGS, "Reproduce and speciate: one generation."},
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},

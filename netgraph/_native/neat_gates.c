@@ -25,8 +25,11 @@
  */
 #include "neat.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rules.h"
 
 /* ================================================================ gene storage */
 
@@ -352,4 +355,118 @@ double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b)
     double n = (double)larger;
     if (c->distance_paper && larger < 20) n = 1.0;
     return larger ? c->compat_disjoint * (double)(a->ng + b->ng - 2 * matched) / n : 0.0;
+}
+
+/* ================================================================ evaluation */
+
+/* The fitness offset - cost of a gated genome's network (netgraph/neat/_gated.py builds
+ * it as a netgraph Network) over rows X -> Y, stepping from a fresh state, computed as
+ * netgraph's recurrent kernel (recurrent.c's rec_activate) computes it, bit for bit:
+ * neurons in netgraph's order (inputs, then a topological order of the undelayed synapses
+ * taking the lowest of hidden-by-key-then-outputs-by-key first), state = g_self * w_self *
+ * old state + bias + sum(in * w * gain) in innovation order, gains set by each gater as it
+ * activates. Returns 0; 1 when the network has no delayed, gated or self synapse (netgraph
+ * then runs its feed-forward kernel, whose sums are split differently: the caller
+ * evaluates such a genome itself); -1 out of memory. */
+int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
+                       int64_t rows, int cost, double offset, double *fitness)
+{
+    int32_t ni = c->num_inputs, nn = g->nn, nc = g->nc, n = ni + nn;
+    int rc = -1;
+    uint8_t *back = malloc((size_t)(nc ? nc : 1));
+    int32_t *pos = malloc(sizeof(int32_t) * (size_t)n);      /* node index -> position */
+    int32_t *order = malloc(sizeof(int32_t) * (size_t)n);    /* position -> slot */
+    int32_t *indeg = calloc((size_t)n, sizeof(int32_t));
+    int32_t *rank = malloc(sizeof(int32_t) * (size_t)n);
+    int32_t *gater = malloc(sizeof(int32_t) * (size_t)(nc ? nc : 1)); /* slot, or -1 */
+    double *s = calloc((size_t)n, sizeof(double)), *y = calloc((size_t)n, sizeof(double));
+    double *yp = calloc((size_t)n, sizeof(double)), *gain = malloc(sizeof(double) * (size_t)(nc ? nc : 1));
+    double *w = malloc(sizeof(double) * (size_t)(nc ? nc : 1));
+    uint8_t *done = calloc((size_t)n, 1);
+    int32_t *selfc = malloc(sizeof(int32_t) * (size_t)n);
+    if (!back || !pos || !order || !indeg || !rank || !gater || !s || !y || !yp || !gain || !w ||
+        !done || !selfc || genome_back_flags(g, ni, back))
+        goto out;
+#define SLOT(key) ((key) < 0 ? (int32_t)(-(key) - 1) : ni + genome_find_node(g, (key)))
+    /* netgraph's insertion order: inputs, hidden nodes by key, outputs by key */
+    for (int32_t i = 0; i < ni; i++) rank[i] = i;
+    {
+        int32_t r = ni;
+        for (int32_t k = 0; k < nn; k++) if (g->nkey[k] >= c->num_outputs) rank[ni + k] = r++;
+        for (int32_t k = 0; k < nn; k++) if (g->nkey[k] < c->num_outputs) rank[ni + k] = r++;
+    }
+    int recurrent = 0;
+    for (int32_t k = 0; k < n; k++) selfc[k] = -1;
+    for (int32_t e = 0; e < nc; e++) {
+        gater[e] = -1;
+        gain[e] = 1.0;
+        w[e] = g->resp[genome_find_node(g, g->cout[e])] * g->w[e];
+        if (!g->en[e]) continue;
+        if (back[e]) recurrent = 1;
+        if (back[e] == 2) selfc[SLOT(g->cout[e])] = e;
+        else if (!back[e]) indeg[SLOT(g->cout[e])]++;
+    }
+    for (int32_t q = 0; q < g->ng; q++) {
+        int32_t e = genome_find_conn(g, g->gin[q], g->gout[q]);
+        if (e >= 0 && g->en[e]) { gater[e] = SLOT(g->gnode[q]); recurrent = 1; }
+    }
+    if (!recurrent) { rc = 1; goto out; }
+    /* lexicographical topological sort (networkx's, keyed by rank) over undelayed synapses */
+    for (int32_t p = 0; p < n; p++) {
+        int32_t best = -1;
+        for (int32_t v = 0; v < n; v++)
+            if (!done[v] && indeg[v] == 0 && (best < 0 || rank[v] < rank[best])) best = v;
+        if (best < 0) goto out; /* a cycle of undelayed synapses: cannot happen */
+        done[best] = 1;
+        order[p] = best;
+        pos[best] = p;
+        if (best >= ni) {
+            int64_t key = g->nkey[best - ni];
+            for (int32_t e = 0; e < nc; e++)
+                if (g->en[e] && !back[e] && g->cin[e] == key) indeg[SLOT(g->cout[e])]--;
+        } else {
+            int64_t key = -(int64_t)best - 1;
+            for (int32_t e = 0; e < nc; e++)
+                if (g->en[e] && !back[e] && g->cin[e] == key) indeg[SLOT(g->cout[e])]--;
+        }
+    }
+    double f = offset, acc = 0.0;
+    int32_t nout = c->num_outputs;
+    for (int64_t r = 0; r < rows; r++) {
+        memcpy(yp, y, sizeof(double) * (size_t)n);
+        for (int32_t i = 0; i < ni; i++) y[i] = X[r * ni + i];
+        for (int32_t p = ni; p < n; p++) {
+            int32_t j = order[p], node = j - ni;
+            int64_t key = g->nkey[node];
+            int32_t se = selfc[j];
+            double total = (se >= 0 ? gain[se] * w[se] : 0.0) * s[j] + g->bias[node];
+            for (int32_t e = 0; e < nc; e++) { /* synapses into j, innovation order */
+                if (!g->en[e] || g->cout[e] != key || back[e] == 2) continue;
+                int32_t u = SLOT(g->cin[e]);
+                double in = back[e] ? yp[u] : y[u];
+                total += in * w[e] * gain[e];
+            }
+            s[j] = total;
+            double dy;
+            activate_neuron(c->act_codes[g->act[node]], total, &y[j], &dy);
+            for (int32_t e = 0; e < nc; e++) if (gater[e] == j) gain[e] = y[j];
+        }
+        for (int32_t o = 0; o < nout; o++) {
+            double d = y[ni + genome_find_node(g, o)] - Y[r * nout + o];
+            switch (cost) {
+            case 0: f -= d * d; break;          /* sse */
+            case 3: f -= fabs(d); break;        /* sae */
+            case 1: acc += d * d; break;        /* mse */
+            default: acc += fabs(d); break;     /* mae */
+            }
+        }
+    }
+#undef SLOT
+    if (cost == 1 || cost == 2) f = offset - acc / ((double)rows * (double)nout);
+    *fitness = f;
+    rc = 0;
+out:
+    free(back); free(pos); free(order); free(indeg); free(rank); free(gater); free(s); free(y);
+    free(yp); free(gain); free(w); free(done); free(selfc);
+    return rc;
 }

@@ -87,11 +87,14 @@ class Dataset:
         from ._gated import dataset_fitness, neataptic_mode
         from ._native import COSTS, single_population
 
-        config = getattr(genome, "config", None)
-        if config is not None and neataptic_mode(config.values):
-            # a gated genome: its network in netgraph's native engine (see _gated)
-            return dataset_fitness(genome.network, self.X, self.y, self.cost, self.offset)
         native = single_population(genome)
+        if neataptic_mode(genome.config.values):
+            # a gated genome: natively as netgraph's recurrent kernel runs its network, or,
+            # without a delayed, gated or self synapse, its network itself (see _gated)
+            f, done = native.evaluate_gated(self.X, self.y, COSTS[self.cost], self.offset)
+            if done[0]:
+                return float(f[0])
+            return dataset_fitness(genome.network, self.X, self.y, self.cost, self.offset)
         f = native.evaluate_dataset(self.X, self.y, COSTS[self.cost], self.offset, 1)
         return float(f[0])
 

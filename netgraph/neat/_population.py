@@ -383,10 +383,15 @@ class Population:
         if kind in ("dataset", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
         if kind == "dataset" and neataptic_mode(self._values):
-            # gated genomes run in netgraph's engine (the native population evaluator
-            # knows neat-python's semantics only): fitness as Dataset.__call__ gives it
-            values = [fitness(g, self.config) for g in self.genomes.values()]
-            native.set_fitness(np.array(values, dtype=np.float64))
+            # gated genomes: natively, as netgraph's recurrent kernel runs their networks
+            # (neat_gates.c); one without a delayed, gated or self synapse runs through
+            # its network (netgraph's feed-forward kernel sums differently)
+            fits, done = native.evaluate_gated(fitness.X, fitness.y, COSTS[fitness.cost],
+                                               fitness.offset)
+            for i in np.flatnonzero(~done):  # no delayed, gated or self synapse
+                one = _make_genome(genome_data(native.genome_data(int(i))), self.config)
+                fits[i] = fitness(one, self.config)
+            native.set_fitness(fits)
             self._genomes = None
             return None
         if kind == "dataset":
