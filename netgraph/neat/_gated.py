@@ -19,9 +19,11 @@ neat-python ``RecurrentNetwork`` ones, and ``genome.network`` builds them so:
   activation (netgraph's Synaptic-exact gating; ``interop.to_neataptic`` writes it as a
   Neataptic gater).
 
-Such a network runs in netgraph's native engine; the population evaluates a ``Dataset``
-through it (rows as successive steps from a cleared state), not through the native
-population evaluator, which knows neat-python's semantics only.
+The population evaluates a ``Dataset`` natively (``evaluate_gated`` in neat_gates.c),
+restating netgraph's recurrent kernel over the genes so the fitness is bit for bit what
+the network gives (rows as successive steps from a fresh state). A genome without any
+delayed, gated or self synapse is a feed-forward network, which netgraph runs with
+differently split sums: it is evaluated through its ``Network`` (``dataset_fitness``).
 """
 
 from __future__ import annotations
