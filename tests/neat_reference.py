@@ -338,6 +338,11 @@ def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
     c2 = new_conn(second, values, draws)
     c2.weight, c2.enabled = old.weight, True
     g.conns[(key, o)] = c2
+    gate = g.gates.pop((i, o), None)
+    if gate is not None:  # Neataptic's ADD_NODE: the gate moves to one of the halves
+        half = (i, key) if draws.random() >= 0.5 else (key, o)
+        g.gates[half] = RefGate(innovations.get(gate.node, half, "gate"),  # type: ignore[arg-type]
+                                gate.node)
     return key
 
 

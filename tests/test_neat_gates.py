@@ -63,7 +63,7 @@ def _same(got: GenomeData, want: GenomeData) -> None:
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (name, a, b)
 
 
-OPERATORS = ["add_gate", "delete_gate", "add_self_connection", "delete_self_connection",
+OPERATORS = ["add_node", "add_gate", "delete_gate", "add_self_connection", "delete_self_connection",
              "add_back_connection", "delete_back_connection", "mutate"]
 
 
@@ -73,7 +73,7 @@ def test_gate_mutations_equal_the_reference(operator: str) -> None:
     values = pop.config.values
     native = pop._native
     rng = np.random.default_rng(5)
-    changed = 0
+    changed = moved = 0
     for i in range(native.size):
         draws = rng.random(400)
         native._reset_innovations()
@@ -90,6 +90,8 @@ def test_gate_mutations_equal_the_reference(operator: str) -> None:
             native._set_draws(None)
         if operator == "mutate":
             ref.mutate(genome, values, script, innovations, nk)
+        elif operator == "add_node":
+            ref.mutate_add_node(genome, values, script, innovations, nk)
         elif operator in ("delete_gate", "delete_self_connection", "delete_back_connection"):
             getattr(ref, f"mutate_{operator}")(genome, script)
         else:
@@ -100,7 +102,10 @@ def test_gate_mutations_equal_the_reference(operator: str) -> None:
         assert native.counters["innovation"] == innovations.last
         changed += any(getattr(after, n).tobytes() != getattr(before, n).tobytes()
                        for n in GENES)
+        moved += set(after.gate_innovation.tolist()) - set(before.gate_innovation.tolist()) \
+            != set() and operator == "add_node"
     assert changed > 0
+    assert moved > 0 or operator != "add_node"  # a split gated connection's gate moved
 
 
 def test_back_connections_follow_innovation_order_in_c_python_and_the_oracle() -> None:

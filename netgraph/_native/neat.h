@@ -219,6 +219,7 @@ int gates_reserve(Genome *g, int32_t ng);
 void gates_free(Genome *g);
 int gates_copy(Genome *dst, const Genome *src);
 int gates_prune(Genome *g);
+int gates_split(Pop *p, Genome *g, int64_t in, int64_t out, int64_t node);
 int gates_mutate(Pop *p, Genome *g);
 double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b);
 int genome_back_flags(const Genome *g, int num_inputs, uint8_t *back);

@@ -479,7 +479,7 @@ int mutate_add_node(Pop *p, Genome *g)
     if (a < 0 || b < 0) return -1;
     if (create_conn(p, g, i, key, a, 1, 1.0, 1) < 0) return -1;
     if (create_conn(p, g, key, o, b, 1, w, 1) < 0) return -1;
-    return 0;
+    return g->ng ? gates_split(p, g, i, o, key) : 0; /* a split gate moves (neat_gates.c) */
 }
 
 /* DefaultGenome.mutate_add_connection. possible_outputs: node keys ascending;

@@ -17,8 +17,9 @@
  *   follows from the genome's genes alone (genome_back_flags).
  *
  * Each mutation draws at its own rate after neat-python's structural mutations (and draws
- * nothing at rate 0, so neat-python's random sequence is untouched). Gates whose gater or
- * connection is gone (a deleted node or connection) are dropped with them. Crossover gives
+ * nothing at rate 0, so neat-python's random sequence is untouched). Splitting a gated
+ * connection (add node) moves its gate to one of the halves, as Neataptic's ADD_NODE does
+ * (gates_split; one draw, only when there is a gate). Gates whose gater or connection is gone (a deleted node or connection) are dropped with them. Crossover gives
  * the child the fitter parent's gates (its connections are the fitter parent's, and a
  * gate has no attribute to mix), and the compatibility distance counts the gate genes two
  * genomes do not share as disjoint (gates_distance).
@@ -187,6 +188,23 @@ int mutate_add_gate(Pop *p, Genome *g)
         return gate_insert(g, inno, node, in, out);
     }
     return 0;
+}
+
+/* Neataptic's ADD_NODE keeps a split connection's gate: it gates one of the two new
+ * connections, either with even odds (random() >= 0.5: in -> node, else node -> out).
+ * The old gene is disabled, so its gate gene goes; the moved one is a new gate gene. */
+int gates_split(Pop *p, Genome *g, int64_t in, int64_t out, int64_t node)
+{
+    int32_t k = gate_find(g, in, out);
+    if (k < 0) return 0;
+    int64_t gater = g->gnode[k];
+    gate_remove(g, k);
+    int first = rng_random(&p->rng) >= 0.5;
+    int64_t a = first ? in : node, b = first ? node : out;
+    int64_t pair = (int64_t)(((uint64_t)(uint32_t)(int32_t)a << 32) | (uint32_t)(int32_t)b);
+    int64_t inno = innov_get(&p->innov, gater, pair, INNOV_GATE);
+    if (inno < 0) return -1;
+    return gate_insert(g, inno, gater, a, b);
 }
 
 /* Neataptic's SUB_GATE: a random gate goes. */
