@@ -331,3 +331,26 @@ def test_native_gated_evaluation_equals_the_network_bit_for_bit(cost: str) -> No
             assert np.isnan(got[i])
             assert not any(a.get("delay") or a.get("gater") is not None
                            for _, _, a in g.network.graph.edges(data=True))
+
+
+def test_native_gated_outputs_over_sequences_equal_the_network() -> None:
+    # what a sequence fitness builds on: outputs with the state fresh at each sequence start
+    pop = _grown(12, generations=8)
+    rng = np.random.default_rng(4)
+    Xr = rng.uniform(-1, 1, (10, 2))
+    checked = 0
+    for i, g in enumerate(pop.genomes.values()):
+        got = pop._native.activate_gated(i, Xr, np.array([4, 7]))
+        if got is None:
+            continue
+        net = g.network.copy()
+        want = []
+        for r, x in enumerate(Xr):
+            if r in (0, 4, 7):
+                net.clear(states=True)
+            want.append(net.activate(x))
+        assert got.tobytes() == np.array(want).tobytes(), g.key
+        checked += 1
+    assert checked > 20
+    with pytest.raises(ValueError, match="ascend"):
+        pop._native.activate_gated(0, Xr, np.array([7, 4]))

@@ -721,6 +721,50 @@ static PyObject *pop_evaluate_gated(PopObject *self, PyObject *args)
     return Py_BuildValue("(NN)", fit, ok);
 }
 
+/* activate_gated(i, X, resets): genome i's outputs over rows X as its gated network gives
+ * them (Neataptic's semantics), the state fresh at row 0 and at each row index in resets
+ * (sequences); None when the network has no delayed, gated or self synapse. */
+static PyObject *pop_activate_gated(PopObject *self, PyObject *args)
+{
+    Py_ssize_t i;
+    PyObject *xo, *ro = Py_None;
+    Pop *p = get_pop(self);
+    if (!p || !PyArg_ParseTuple(args, "nO|O", &i, &xo, &ro) || check_index(p, i)) return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    if (!X) return NULL;
+    PyArrayObject *R = ro == Py_None ? NULL
+        : (PyArrayObject *)PyArray_FROMANY(ro, NPY_INT64, 1, 1, NPY_ARRAY_IN_ARRAY);
+    if (ro != Py_None && !R) { Py_DECREF(X); return NULL; }
+    const int64_t *rd = R ? PyArray_DATA(R) : NULL;
+    int64_t nr = R ? PyArray_DIM(R, 0) : 0;
+    for (int64_t k = 1; k < nr; k++)
+        if (rd[k] <= rd[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "resets must ascend");
+            Py_DECREF(X); Py_XDECREF(R);
+            return NULL;
+        }
+    if (PyArray_DIM(X, 1) != p->cfg.num_inputs) {
+        PyErr_Format(PyExc_ValueError, "X has %zd columns, the configuration %d inputs",
+                     (Py_ssize_t)PyArray_DIM(X, 1), p->cfg.num_inputs);
+        Py_DECREF(X); Py_XDECREF(R);
+        return NULL;
+    }
+    npy_intp dims[2] = {PyArray_DIM(X, 0), p->cfg.num_outputs};
+    PyObject *out = PyArray_SimpleNew(2, dims, NPY_FLOAT64);
+    if (!out) { Py_DECREF(X); Py_XDECREF(R); return NULL; }
+    int rc;
+    const Genome *g = &p->genomes[i];
+    const double *xd = PyArray_DATA(X);
+    double *od = PyArray_DATA((PyArrayObject *)out);
+    Py_BEGIN_ALLOW_THREADS
+    rc = gated_run(g, &p->cfg, xd, dims[0], rd, nr, NULL, 0, 0.0, NULL, od);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_XDECREF(R);
+    if (rc < 0) { Py_DECREF(out); return PyErr_NoMemory(); }
+    if (rc == 1) { Py_DECREF(out); Py_RETURN_NONE; }
+    return out;
+}
+
 static PyObject *pop_evaluate_task(PopObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"task", "params", "threads", NULL};
@@ -1247,6 +1291,8 @@ static PyMethodDef pop_methods[] = {
     {"doublepole_solved", (PyCFunction)pop_doublepole_solved, METH_VARARGS,
      "The double pole's full test of genome i: (solved, generalisation)."},
     {"activate", (PyCFunction)pop_activate, METH_VARARGS, "Genome i's outputs for rows X."},
+    {"activate_gated", (PyCFunction)pop_activate_gated, METH_VARARGS,
+     "Genome i's outputs over rows X (gated network; state fresh at row 0 and resets)."},
     {"evaluate_gated", (PyCFunction)pop_evaluate_gated, METH_VARARGS,
      "(fitness, done) of gated genomes over a data set (Neataptic's semantics)."},
     {"advance", (PyCFunction)py_advance, METH_NOARGS, "Reproduce and speciate: one generation."},

@@ -231,6 +231,9 @@ int mutate_add_back_connection(Pop *p, Genome *g);
 int mutate_delete_back_connection(Pop *p, Genome *g);
 int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
                        int64_t rows, int cost, double offset, double *fitness);
+int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t rows,
+              const int64_t *resets, int64_t nresets, const double *Y, int cost,
+              double offset, double *fitness, double *outputs);
 /* from neat_core.c, for neat_gates.c */
 int32_t genome_insert_conn(Pop *p, Genome *g, int64_t in, int64_t out, int64_t inno);
 void genome_remove_conn(Genome *g, int32_t k);

@@ -389,6 +389,16 @@ double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b)
 int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
                        int64_t rows, int cost, double offset, double *fitness)
 {
+    return gated_run(g, c, X, rows, NULL, 0, Y, cost, offset, fitness, NULL);
+}
+
+/* gated_eval_dataset's network run over rows X, from a fresh state that comes back at
+ * each row index in resets[0..nresets) (ascending; sequences). With Y, the fitness
+ * offset - cost into *fitness; with out, the outputs (rows x num_outputs). */
+int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t rows,
+              const int64_t *resets, int64_t nresets, const double *Y, int cost,
+              double offset, double *fitness, double *outputs)
+{
     int32_t ni = c->num_inputs, nn = g->nn, nc = g->nc, n = ni + nn;
     int rc = -1;
     uint8_t *back = malloc((size_t)(nc ? nc : 1));
@@ -450,7 +460,15 @@ int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, co
     }
     double f = offset, acc = 0.0;
     int32_t nout = c->num_outputs;
+    int64_t next_reset = 0;
     for (int64_t r = 0; r < rows; r++) {
+        while (next_reset < nresets && resets[next_reset] <= r) {
+            if (resets[next_reset++] == r) { /* a fresh state: netgraph's clear(states=True) */
+                memset(s, 0, sizeof(double) * (size_t)n);
+                memset(y, 0, sizeof(double) * (size_t)n);
+                for (int32_t e = 0; e < nc; e++) gain[e] = 1.0;
+            }
+        }
         memcpy(yp, y, sizeof(double) * (size_t)n);
         for (int32_t i = 0; i < ni; i++) y[i] = X[r * ni + i];
         for (int32_t p = ni; p < n; p++) {
@@ -470,6 +488,8 @@ int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, co
             for (int32_t e = 0; e < nc; e++) if (gater[e] == j) gain[e] = y[j];
         }
         for (int32_t o = 0; o < nout; o++) {
+            if (outputs) outputs[r * nout + o] = y[ni + genome_find_node(g, o)];
+            if (!Y) continue;
             double d = y[ni + genome_find_node(g, o)] - Y[r * nout + o];
             switch (cost) {
             case 0: f -= d * d; break;          /* sse */
@@ -481,7 +501,7 @@ int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, co
     }
 #undef SLOT
     if (cost == 1 || cost == 2) f = offset - acc / ((double)rows * (double)nout);
-    *fitness = f;
+    if (fitness) *fitness = f;
     rc = 0;
 out:
     free(back); free(pos); free(order); free(indeg); free(rank); free(gater); free(s); free(y);

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
-from ._gated import neataptic_mode
+from ._gated import dataset_fitness, neataptic_mode
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
 from .tasks import Task
@@ -390,7 +390,8 @@ class Population:
                                                fitness.offset)
             for i in np.flatnonzero(~done):  # no delayed, gated or self synapse
                 one = _make_genome(genome_data(native.genome_data(int(i))), self.config)
-                fits[i] = fitness(one, self.config)
+                fits[i] = dataset_fitness(one.network, fitness.X, fitness.y, fitness.cost,
+                                          fitness.offset)
             native.set_fitness(fits)
             self._genomes = None
             return None
