@@ -148,7 +148,8 @@ def dataset_fitness(network: Network, X: np.ndarray, y: np.ndarray, cost: str,
     **Returns** the fitness (a float).
     """
     network.clear(states=True)
-    out = np.asarray(network.activate(X), dtype=np.float64).reshape(y.shape)
+    # one row at a time: a feed-forward network's batch may sum in another order
+    out = np.array([network.activate(x) for x in X], dtype=np.float64).reshape(y.shape)
     f, acc = float(offset), 0.0
     for r in range(y.shape[0]):
         for o in range(y.shape[1]):
