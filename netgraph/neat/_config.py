@@ -26,7 +26,11 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
   ``self_connection_delete_prob``, ``back_connection_add_prob``,
   ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
-  ``feed_forward = False``.
+  ``feed_forward = False`` and ``aggregation_options = sum``, and makes the genomes
+  Synaptic/Neataptic networks (``netgraph.neat._gated``).
+
+``activation_options`` takes neat-python's names and Neataptic's (``LOGISTIC``, ``TANH``,
+... ``NEATAPTIC_ACTIVATION_NAMES``), each computed exactly by a netgraph activation.
 
 What netgraph refuses, by name, with the file and line: keys no section knows, sections
 neat-python would not read, missing required keys, values of the wrong type or out of
