@@ -132,6 +132,22 @@ def held(method: _F) -> _F:
     return cast(_F, run)
 
 
+def reads_whole(function: _F) -> _F:
+    """A function whose first argument is a network and which reads all of it (an
+    exporter): it holds the network while it runs, as ``held`` does for methods, so it
+    never sees a mid-epoch state or half-written weights and is refused while another
+    thread holds the network. Anything else passed first goes through unheld, to the
+    function's own error."""
+    @functools.wraps(function)
+    def run(net: Any, *args: Any, **kwargs: Any) -> Any:
+        G: Any = getattr(net, "graph", None)
+        if getattr(G, "_store", None) is None:
+            return function(net, *args, **kwargs)
+        with exclusive(G):
+            return function(net, *args, **kwargs)
+    return cast(_F, run)
+
+
 def dense(plan: Plan) -> bool:
     """Whether batches of this plan go through BLAS, layer pair by layer pair."""
     return plan.blocks is not None and len(plan.synapses) >= DENSE_MIN_SYNAPSES

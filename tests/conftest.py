@@ -137,3 +137,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if report.skipped:
         report.outcome = "failed"
         report.longrepr = f"skipped, which this suite does not allow: {report.longrepr}"
+
+
+# Files that take minutes on their own (a fresh clone's whole set-up, Ray clusters): they run
+# first, so that with several workers (scripts/test) the rest of the suite runs beside them
+# rather than after them.
+LONG_FILES = ("test_quickstart.py", "test_neat_ray.py", "test_packaging.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+    items.sort(key=rank)  # stable: every other test keeps its order

@@ -28,6 +28,8 @@ from netgraph.neat._evaluators import (
     ProcessEvaluator,
     ThreadEvaluator,
     _cut,
+    _Packed,
+    _work,
     decode_genomes,
     encode_genomes,
 )
@@ -147,6 +149,31 @@ def test_encoding_is_exact_and_compact():
         decode_genomes(b"nope" + bytes(20))
 
 
+def test_a_chunk_cut_from_a_packed_generation_is_its_genomes():
+    # genomes of different sizes (evolved a few generations), one with non-contiguous
+    # gene arrays (numpy views): every chunk decodes to exactly its genomes, and its
+    # bytes are those of encoding the chunk alone
+    pop = neat.Population(config(), seed=3)
+    pop.run(xor_fitness, 4, evaluator=neat.SerialEvaluator())
+    datas = [g.data for g in pop.genomes.values()][:12]
+    d = datas[5]
+    twice = {f: np.repeat(np.asarray(getattr(d, f)), 2)[::2] for f in GENES}
+    datas[5] = neat.GenomeData(key=d.key, fitness=None, species=d.species, **twice)
+    assert not datas[5].conn_weight.flags.c_contiguous
+    packed = _Packed(datas)
+    assert list(packed.work) == [_work(d) for d in datas]
+    for a, b in [(0, 12), (3, 7), (5, 6), (11, 12), (4, 4)]:
+        blob = packed.blob(a, b)
+        assert blob == encode_genomes(datas[a:b])
+        back = decode_genomes(blob)
+        assert [x.key for x in back] == [x.key for x in datas[a:b]]
+        for x, y in zip(datas[a:b], back, strict=True):
+            assert x.species == y.species
+            for f in GENES:
+                u, v = np.asarray(getattr(x, f)), getattr(y, f)
+                assert u.dtype == v.dtype and np.array_equal(u, v), f
+
+
 def test_chunks_follow_measured_speed():
     work = [3] * 100
     assert _cut(work, [1.0, 1.0]) == [(0, 50), (50, 100)]
@@ -154,6 +181,12 @@ def test_chunks_follow_measured_speed():
     ranges = _cut([1] * 5, [1.0] * 8)  # more workers than genomes: some chunks empty
     assert ranges[-1][1] == 5 and all(a <= b for a, b in ranges)
     assert [i for a, b in ranges for i in range(a, b)] == list(range(5))
+    # speeds a few percent apart are noise: equal chunks; far apart: proportional ones
+    ev = ThreadEvaluator(2)
+    ev.speeds = [1000.0, 1080.0]
+    assert _cut(work, ev._shares()) == [(0, 50), (50, 100)]
+    ev.speeds = [3000.0, 1000.0]
+    assert _cut(work, ev._shares()) == [(0, 75), (75, 100)]
 
 
 def test_bad_worker_counts():

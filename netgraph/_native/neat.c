@@ -17,6 +17,7 @@
 
 #include "neat.h"
 #include "neat_tasks.h"
+#include "neat_seq.h"
 
 static PyObject *ExtinctionError;
 
@@ -809,6 +810,59 @@ static PyObject *pop_evaluate_task(PopObject *self, PyObject *args, PyObject *kw
     return r;
 }
 
+/* Fitness offset - cost over sequences (netgraph.neat.Sequences), for every genome: X and
+ * Y hold the steps of all sequences in turn, starts their nseq + 1 row offsets. */
+static PyObject *pop_evaluate_sequences(PopObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"X", "Y", "starts", "washout", "cost", "offset", "threads", NULL};
+    PyObject *xo, *yo, *so;
+    long long washout = 0;
+    int cost = COST_MSE, threads = 1;
+    double offset = 0.0;
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|Lidi", kwlist, &xo, &yo, &so, &washout,
+                                     &cost, &offset, &threads))
+        return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *Y = X ? (PyArrayObject *)PyArray_FROMANY(yo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY) : NULL;
+    PyArrayObject *S = Y ? (PyArrayObject *)PyArray_FROMANY(so, NPY_INT64, 1, 1, NPY_ARRAY_IN_ARRAY) : NULL;
+    if (!S) { Py_XDECREF(X); Py_XDECREF(Y); return NULL; }
+    npy_intp rows = PyArray_DIM(X, 0), nseq = PyArray_DIM(S, 0) - 1;
+    const int64_t *st = PyArray_DATA(S);
+    int bad = PyArray_DIM(X, 1) != p->cfg.num_inputs || PyArray_DIM(Y, 1) != p->cfg.num_outputs ||
+              PyArray_DIM(Y, 0) != rows || nseq < 1 || st[0] != 0 || st[nseq] != rows ||
+              washout < 0;
+    int64_t counted = 0;
+    for (npy_intp s = 0; s < nseq && !bad; s++) {
+        bad = st[s + 1] < st[s];
+        if (st[s + 1] - st[s] > washout) counted += st[s + 1] - st[s] - washout;
+    }
+    if (bad || counted == 0) {
+        PyErr_Format(PyExc_ValueError, "sequences: steps (%zd, %zd) -> (%zd, %zd), %zd "
+                     "offsets and washout %lld do not fit %d inputs and %d outputs",
+                     (Py_ssize_t)rows, (Py_ssize_t)PyArray_DIM(X, 1),
+                     (Py_ssize_t)PyArray_DIM(Y, 0), (Py_ssize_t)PyArray_DIM(Y, 1),
+                     (Py_ssize_t)(nseq + 1), washout, p->cfg.num_inputs, p->cfg.num_outputs);
+        Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S);
+        return NULL;
+    }
+    npy_intp n = p->n;
+    PyObject *fit = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    if (!fit) { Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S); return NULL; }
+    SeqData d = {.X = PyArray_DATA(X), .Y = PyArray_DATA(Y), .starts = st, .nseq = nseq,
+                 .washout = washout, .cost = cost, .offset = offset};
+    double *f = PyArray_DATA((PyArrayObject *)fit);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = seq_evaluate_population(p, &d, threads, f);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S);
+    if (rc) { Py_DECREF(fit); return PyErr_NoMemory(); }
+    for (int32_t i = 0; i < p->n; i++) p->genomes[i].fitness = f[i];
+    return fit;
+}
+
 /* Full double-pole test of genome i (100,000 steps, and the generalisation test without
  * velocities): (solved, generalisation count or -1). */
 static PyObject *pop_doublepole_solved(PopObject *self, PyObject *args)
@@ -1288,6 +1342,8 @@ static PyMethodDef pop_methods[] = {
      METH_VARARGS | METH_KEYWORDS, "Fitness offset - cost over a data set, for every genome."},
     {"evaluate_task", (PyCFunction)(void (*)(void))pop_evaluate_task,
      METH_VARARGS | METH_KEYWORDS, "(fitness, solved) of every genome on a native task."},
+    {"evaluate_sequences", (PyCFunction)(void (*)(void))pop_evaluate_sequences,
+     METH_VARARGS | METH_KEYWORDS, "Fitness offset - cost over sequences, for every genome."},
     {"doublepole_solved", (PyCFunction)pop_doublepole_solved, METH_VARARGS,
      "The double pole's full test of genome i: (solved, generalisation)."},
     {"activate", (PyCFunction)pop_activate, METH_VARARGS, "Genome i's outputs for rows X."},

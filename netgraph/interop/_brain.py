@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._exceptions import ConversionWarning, NetworkFormatError, TopologyError
+from .._fast import reads_whole
 from ._detect import BRAIN_RECURRENT_TYPES, FORMATS, detect_document
 from ._source import MAX_BYTES, Where, integer, mapping, number, read_json, sequence, text
 
@@ -193,6 +194,7 @@ def _lookup_names(net: Network, neurons: list[Any]) -> list[str] | None:
     return names
 
 
+@reads_whole
 def to_brain(net: Network) -> dict[str, Any]:
     """Write a network as brain.js's ``NeuralNetwork#toJSON()`` (``net.fromJSON`` reads it).
 

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NetworkFormatError, TopologyError
+from .._fast import reads_whole
 from ._detect import FORMATS, detect_document
 from ._source import (
     MAX_BYTES,
@@ -417,6 +418,7 @@ def _relays(net: Network) -> dict[Any, Any]:
     return out
 
 
+@reads_whole
 def to_neat_json(net: Network, *, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write a network in neat-python's ``export_network_json`` format (format 1.0).
 

@@ -31,6 +31,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConversionWarning, NetworkFormatError, TopologyError
+from .._fast import reads_whole
 from ._detect import FORMATS, detect_document
 from ._source import MAX_BYTES, integer, mapping, number, read_json, sequence
 
@@ -275,6 +276,7 @@ def _order(net: Network, synapses: list[Synapse], relays: list[_Relay],
     return order
 
 
+@reads_whole
 def to_neataptic(net: Network) -> dict[str, Any]:
     """Write a network as Neataptic's ``network.toJSON()`` (``Network.fromJSON`` reads it).
 

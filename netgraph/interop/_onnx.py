@@ -37,6 +37,7 @@ from .._activations import (
     NEAT_LOG_FLOOR,
 )
 from .._exceptions import MissingDependencyError, TopologyError
+from .._fast import reads_whole
 from ._layout import Level, levels, recurrent_view
 
 if TYPE_CHECKING:
@@ -359,6 +360,7 @@ def _batch_rows(b: _Builder, x: str, value: float, rows: int) -> str:
     return b.op("ConstantOfShape", [shape], value=fill)
 
 
+@reads_whole
 def to_onnx(net: Network, path: str | os.PathLike[str] | None = None, *,
             dtype: str = "float64", sequence: bool = False) -> onnx.ModelProto:
     """The network as an ONNX model (opset 17) with a dynamic batch dimension.

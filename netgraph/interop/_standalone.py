@@ -26,6 +26,7 @@ import numpy as np
 
 from .._activations import ACTIVATION_NAMES, activation_source
 from .._exceptions import TopologyError
+from .._fast import reads_whole
 from ._layout import recurrent_view, state_layout
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ def _version() -> str:
 
 
 # ------------------------------------------------------------------------ Python
+@reads_whole
 def to_python(net: Network) -> str:
     """The network as Python source that needs only the standard library's ``math``.
 
@@ -248,6 +250,7 @@ def to_python(net: Network) -> str:
 
 
 # -------------------------------------------------------------------- JavaScript
+@reads_whole
 def to_javascript(net: Network) -> str:
     """The network as JavaScript (ES2015, runs under Node and in browsers).
 
@@ -358,6 +361,7 @@ def to_javascript(net: Network) -> str:
 
 
 # ----------------------------------------------------------------------------- C
+@reads_whole
 def to_c(net: Network) -> str:
     """The network as one C99 file (needs only <math.h>; link with -lm).
 

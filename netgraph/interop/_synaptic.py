@@ -19,6 +19,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NetworkFormatError, SynapticFidelityWarning, TopologyError
+from .._fast import reads_whole
 from .._graph import synapse_attrs, synapse_keys
 from ._detect import describe, detect_document
 
@@ -283,6 +284,7 @@ def _warn_stale_accumulator(G: Any) -> None:
             "same; training differs.", SynapticFidelityWarning, stacklevel=3)
 
 
+@reads_whole
 def to_synaptic(net: Network, *, strict: bool = True) -> dict[str, Any]:
     """Write a Network in Synaptic's toJSON format; see ``Network.to_synaptic``."""
     plan = net._plan()

@@ -32,7 +32,7 @@ from .._activations import (
     SELU_SCALE,
 )
 from .._exceptions import MissingDependencyError, NetgraphWarning, NetworkFormatError, TopologyError
-from .._fast import exclusive
+from .._fast import exclusive, reads_whole
 from ._layout import levels, recurrent_view, state_layout
 
 if TYPE_CHECKING:
@@ -265,6 +265,7 @@ def _module_class() -> type[torch.nn.Module]:
     return NetgraphModule
 
 
+@reads_whole
 def to_torch(net: Network, *, dtype: Any = None) -> torch.nn.Module:
     """The network as a ``torch.nn.Module`` whose parameters are its weights and biases.
 

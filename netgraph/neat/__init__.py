@@ -38,6 +38,7 @@ from ._reporting import BaseReporter as BaseReporter
 from ._reporting import ReporterSet as ReporterSet
 from ._reporting import StatisticsReporter as StatisticsReporter
 from ._reporting import StdOutReporter as StdOutReporter
+from ._sequences import Sequences as Sequences
 
 __all__ = [
     "ACTIVATION_NAMES",
@@ -62,6 +63,7 @@ __all__ = [
     "ProcessEvaluator",
     "RayEvaluator",
     "ReporterSet",
+    "Sequences",
     "SerialEvaluator",
     "StatisticsReporter",
     "StdOutReporter",

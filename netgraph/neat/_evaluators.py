@@ -17,7 +17,12 @@ cluster.
   enabled flags as bits: about 15 bytes a connection gene, 20 a node gene.
 - Chunks are sized by measured cost: each worker's speed (estimated work units a second,
   a genome's work being 1 + its nodes + its enabled connections) is measured on every
-  chunk and the next generation's chunks are cut in proportion to it.
+  chunk and the next generation's chunks are cut in proportion to it (equally while the
+  speeds stay within 10% of each other: that much is noise).
+- The fixed cost per generation is kept small: the generation's genes are packed once
+  (a few array copies, no per-genome numpy calls) and each chunk is a slice of that; a
+  Ray actor gets the function and the configuration with its first chunk only, then one
+  argument (the chunk's bytes) a generation, and one ``ray.get`` collects all chunks.
 - A worker process that dies (killed, out of memory) is replaced and its chunk evaluated
   again; a fitness function that raises stops the evaluation with that exception, the
   workers are shut down (nothing is left behind) and the ``Population`` keeps the state
@@ -31,6 +36,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import multiprocessing
+import operator
 import os
 import struct
 import time
@@ -44,6 +50,7 @@ import numpy.typing as npt
 from .._exceptions import InputError
 from ._fitness import Dataset
 from ._genes import GenomeData
+from ._sequences import Sequences
 from .tasks import Task
 
 __all__ = ["ProcessEvaluator", "RayEvaluator", "ThreadEvaluator", "decode_genomes",
@@ -94,18 +101,10 @@ class _Reader:
         return np.unpackbits(raw, count=n).astype(np.bool_)
 
 
-def _deltas(arrays: Sequence[npt.NDArray[Any]]) -> tuple[list[int], npt.NDArray[np.int64]]:
-    """Each ascending array as its first value and the steps after it (small numbers:
-    innovation numbers and node keys grow over a run, their steps within a genome do
-    not)."""
-    heads = [int(a[0]) if len(a) else 0 for a in arrays]
-    steps = [np.diff(np.asarray(a, dtype=np.int64)) for a in arrays if len(a) > 1]
-    return heads, (np.concatenate(steps) if steps else np.zeros(0, np.int64))
-
-
 def _undelta(heads: npt.NDArray[np.int64], steps: npt.NDArray[np.int64],
-             counts: npt.NDArray[np.int64]) -> list[npt.NDArray[np.int64]]:
-    """The arrays ``_deltas`` encoded: a running sum that restarts at each array's head."""
+             counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The arrays ``_steps`` encoded, laid end to end: a running sum that restarts at
+    each array's head."""
     total = int(counts.sum())
     values = np.empty(total, np.int64)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -118,7 +117,104 @@ def _undelta(heads: npt.NDArray[np.int64], steps: npt.NDArray[np.int64],
     running = np.cumsum(values)
     before = np.where(starts > 0, running[np.maximum(starts - 1, 0)] if total else 0, 0)
     running -= np.repeat(np.where(full, before, 0), counts)
-    return np.split(running, np.cumsum(counts)[:-1]) if len(counts) else []
+    return running
+
+
+_GENE_FIELDS = ("node_key", "node_bias", "node_response", "node_activation",
+                "node_aggregation", "conn_innovation", "conn_in", "conn_out", "conn_weight",
+                "conn_enabled")
+_I64 = np.dtype(np.int64)
+_FIELD_TYPES: dict[str, Any] = {"node_bias": _F64, "node_response": _F64,
+                                "conn_weight": _F64, "conn_enabled": np.dtype(np.bool_)}
+_GENES_OF = operator.attrgetter(*_GENE_FIELDS)
+
+
+def _join(arrays: Sequence[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """``arrays`` end to end as one ``dtype`` array. The usual case (contiguous arrays of
+    that dtype, as the native population makes them) is one ``bytes.join`` over their
+    buffers: ``np.concatenate`` costs about a microsecond an array more, which is most
+    of the encoding time of a large population."""
+    if all(type(a) is np.ndarray and a.dtype == dtype for a in arrays):
+        try:
+            return np.frombuffer(b"".join(arrays), dtype)
+        except (BufferError, TypeError, ValueError):
+            pass  # a non-contiguous view: numpy copies it
+    if not arrays:
+        return np.zeros(0, dtype)
+    return np.concatenate([np.asarray(a) for a in arrays]).astype(dtype, copy=False)
+
+
+def _steps(values: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
+           counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64],
+                                                   npt.NDArray[np.int64]]:
+    """Ascending arrays laid end to end (``starts``/``counts`` locate each) as their first
+    values (0 for an empty array) and the steps after them, with no per-array Python
+    work. Innovation numbers and node keys grow over a run, their steps within a genome
+    do not: the steps fit in a byte or two."""
+    full = counts > 0
+    heads = np.zeros(len(counts), np.int64)
+    heads[full] = values[starts[full]]
+    if len(values) < 2:
+        return heads, np.zeros(0, np.int64)
+    keep = np.ones(len(values) - 1, np.bool_)
+    later = starts[full & (starts > 0)]
+    keep[later - 1] = False  # the step into an array's head crosses two arrays
+    return heads, np.diff(values)[keep]
+
+
+class _Packed:
+    """A generation's genes laid end to end, one array a field (what the chunks of one
+    ``evaluate`` are cut from): built with one ``np.concatenate`` a field instead of
+    per-genome work, so encoding a chunk is slicing.
+
+    **Attributes** ``keys``, ``species`` (-1: none), ``nodes``, ``conns`` (gene counts),
+    ``node_at``/``conn_at`` (where each genome's genes start, plus the end), ``work``
+    (each genome's estimated cost, see ``_work``) and one array per gene field."""
+
+    def __init__(self, genomes: Sequence[GenomeData]) -> None:
+        self.size = len(genomes)
+        self.keys = np.array([d.key for d in genomes], np.int64)
+        self.species = np.array([-1 if d.species is None else d.species for d in genomes],
+                                np.int64)
+        # one pass over the genomes gathers every field (a column per field)
+        columns = list(zip(*map(_GENES_OF, genomes), strict=True)) if genomes else \
+            [() for _ in _GENE_FIELDS]
+        self.fields: dict[str, npt.NDArray[Any]] = {
+            f: _join(col, _FIELD_TYPES.get(f, _I64))
+            for f, col in zip(_GENE_FIELDS, columns, strict=True)}
+        self.nodes = np.fromiter(map(len, columns[0]), np.int64, self.size)
+        self.conns = np.fromiter(map(len, columns[5]), np.int64, self.size)
+        self.node_at = np.concatenate(([0], np.cumsum(self.nodes))).astype(np.int64)
+        self.conn_at = np.concatenate(([0], np.cumsum(self.conns))).astype(np.int64)
+        on = np.concatenate(([0], np.cumsum(self.fields["conn_enabled"], dtype=np.int64)))
+        self.work = 1 + self.nodes + (on[self.conn_at[1:]] - on[self.conn_at[:-1]])
+
+    def blob(self, a: int, b: int) -> bytes:
+        """Genomes ``a`` to ``b`` (exclusive) in ``encode_genomes``'s format."""
+        na, nb = int(self.node_at[a]), int(self.node_at[b])
+        ca, cb = int(self.conn_at[a]), int(self.conn_at[b])
+        fields = {f: v[na:nb] if f.startswith("node_") else v[ca:cb]
+                  for f, v in self.fields.items()}
+        nodes, conns = self.nodes[a:b], self.conns[a:b]
+        out: list[bytes] = [_MAGIC, struct.pack("<q", b - a)]
+        _pack_int(out, self.keys[a:b])
+        _pack_int(out, self.species[a:b])
+        _pack_int(out, nodes)
+        _pack_int(out, conns)
+        for f, counts, at, base in (("node_key", nodes, self.node_at, na),
+                                    ("conn_innovation", conns, self.conn_at, ca)):
+            heads, steps = _steps(fields[f], at[a:b] - base, counts)
+            _pack_int(out, heads)
+            _pack_int(out, steps)
+        out.append(fields["node_bias"].tobytes())
+        out.append(fields["node_response"].tobytes())
+        _pack_int(out, fields["node_activation"])
+        _pack_int(out, fields["node_aggregation"])
+        _pack_int(out, fields["conn_in"])
+        _pack_int(out, fields["conn_out"])
+        out.append(fields["conn_weight"].tobytes())
+        out.append(np.packbits(fields["conn_enabled"]).tobytes())
+        return b"".join(out)
 
 
 def encode_genomes(genomes: Sequence[GenomeData]) -> bytes:
@@ -131,32 +227,7 @@ def encode_genomes(genomes: Sequence[GenomeData]) -> bytes:
 
     **Returns** bytes that ``decode_genomes`` turns back into equal ``GenomeData``.
     """
-    out: list[bytes] = [_MAGIC, struct.pack("<q", len(genomes))]
-    _pack_int(out, np.array([g.key for g in genomes], np.int64))
-    _pack_int(out, np.array([-1 if g.species is None else g.species for g in genomes],
-                            np.int64))
-    nodes = np.array([len(g.node_key) for g in genomes], np.int64)
-    conns = np.array([len(g.conn_innovation) for g in genomes], np.int64)
-    _pack_int(out, nodes)
-    _pack_int(out, conns)
-    for field in ("node_key", "conn_innovation"):
-        heads, steps = _deltas([getattr(g, field) for g in genomes])
-        _pack_int(out, np.array(heads, np.int64))
-        _pack_int(out, steps)
-
-    def cat(field: str, dtype: Any) -> npt.NDArray[Any]:
-        parts = [np.asarray(getattr(g, field), dtype) for g in genomes]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype)
-
-    out.append(cat("node_bias", _F64).tobytes())
-    out.append(cat("node_response", _F64).tobytes())
-    _pack_int(out, cat("node_activation", np.int64))
-    _pack_int(out, cat("node_aggregation", np.int64))
-    _pack_int(out, cat("conn_in", np.int64))
-    _pack_int(out, cat("conn_out", np.int64))
-    out.append(cat("conn_weight", _F64).tobytes())
-    out.append(np.packbits(cat("conn_enabled", np.bool_)).tobytes())
-    return b"".join(out)
+    return _Packed(genomes).blob(0, len(genomes))
 
 
 def decode_genomes(blob: bytes) -> list[GenomeData]:
@@ -180,25 +251,24 @@ def decode_genomes(blob: bytes) -> list[GenomeData]:
     cin, cout = r.ints(m), r.ints(m)
     weight = r.floats(m)
     enabled = r.bits(m)
+    # each genome's genes are views of the chunk's arrays: slicing with Python ints is
+    # the whole per-genome cost
+    node_at = np.concatenate(([0], np.cumsum(nodes))).tolist()
+    conn_at = np.concatenate(([0], np.cumsum(conns))).tolist()
     out: list[GenomeData] = []
-    a = b = 0
-    for i in range(g):
-        na, nb = a + int(nodes[i]), b + int(conns[i])
-        s = int(species[i])
+    for key, s, a, na, b, nb in zip(keys.tolist(), species.tolist(), node_at, node_at[1:],
+                                    conn_at, conn_at[1:], strict=False):
         out.append(GenomeData(
-            key=int(keys[i]), node_key=node_keys[i], node_bias=bias[a:na],
-            node_response=response[a:na], node_activation=act[a:na],
-            node_aggregation=agg[a:na], conn_innovation=innovations[i],
-            conn_in=cin[b:nb], conn_out=cout[b:nb], conn_weight=weight[b:nb],
-            conn_enabled=enabled[b:nb], fitness=None, species=None if s < 0 else s))
-        a, b = na, nb
+            key, node_keys[a:na], bias[a:na], response[a:na], act[a:na], agg[a:na],
+            innovations[b:nb], cin[b:nb], cout[b:nb], weight[b:nb], enabled[b:nb],
+            None, None if s < 0 else s))
     return out
 
 
 # ------------------------------------------------------------------ what a worker runs
 
 def _is_native(function: Any) -> bool:
-    return isinstance(function, (Dataset, Task))
+    return isinstance(function, (Dataset, Sequences, Task))
 
 
 def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
@@ -226,6 +296,8 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
         if isinstance(function, Dataset):
             f = native.evaluate_dataset(function.X, function.y, COSTS[function.cost],
                                         function.offset, 1)
+        elif isinstance(function, Sequences):
+            f = function._evaluate(native, 1)
         else:
             f, _ = native.evaluate_task(function._code, function._solved_params())
         return [float(v) for v in f]
@@ -241,11 +313,23 @@ def _work(genome: GenomeData) -> int:
     return 1 + len(genome.node_key) + int(np.count_nonzero(genome.conn_enabled))
 
 
-def _cut(work: Sequence[int], speeds: Sequence[float]) -> list[tuple[int, int]]:
+def _works(genomes: Sequence[GenomeData]) -> npt.NDArray[np.int64]:
+    """``_work`` of each genome, with no per-genome numpy call."""
+    nodes = np.fromiter((len(d.node_key) for d in genomes), np.int64, len(genomes))
+    enabled = [d.conn_enabled for d in genomes]
+    at = np.concatenate(([0], np.cumsum(np.fromiter(map(len, enabled), np.int64,
+                                                    len(enabled))))).astype(np.int64)
+    on = np.concatenate(([0], np.cumsum(_join(enabled, np.dtype(np.bool_)), dtype=np.int64)))
+    work: npt.NDArray[np.int64] = 1 + nodes + (on[at[1:]] - on[at[:-1]])
+    return work
+
+
+def _cut(work: Sequence[int] | npt.NDArray[np.int64],
+         speeds: Sequence[float]) -> list[tuple[int, int]]:
     """Contiguous ranges of ``work`` (one per worker, some maybe empty) whose sums are
     in proportion to ``speeds``."""
-    total = float(sum(work))
     cum = np.cumsum(np.asarray(work, dtype=np.float64))
+    total = float(cum[-1]) if len(cum) else 0.0
     shares = np.cumsum(np.asarray(speeds, dtype=np.float64))
     shares = shares / shares[-1] * total
     ranges: list[tuple[int, int]] = []
@@ -272,15 +356,23 @@ class _Chunked:
         #: chunks evaluated again after their worker died
         self.retries = 0
 
-    def _plan(self, datas: Sequence[GenomeData]) -> list[tuple[int, int]]:
-        return _cut([_work(d) for d in datas], self.speeds)
-
     def _measured(self, worker: int, work: int, seconds: float) -> None:
         if work > 0 and seconds > 0:
             rate = work / seconds
             # smoothed: one slow chunk (a loaded machine) does not swing the next cut
             self.speeds[worker] = rate if self.speeds[worker] == 1.0 else \
-                0.5 * self.speeds[worker] + 0.5 * rate
+                0.75 * self.speeds[worker] + 0.25 * rate
+
+    def _shares(self) -> list[float]:
+        """The speeds the next generation is cut by: the measured ones, or equal shares
+        when they all lie within 10% of their mean. Identical workers measure a few
+        percent apart from chunk to chunk (other processes, caches); following that
+        noise would give one worker more genomes than another for nothing, and the
+        generation waits for the slower one."""
+        mean = sum(self.speeds) / len(self.speeds)
+        if all(abs(v - mean) <= 0.1 * mean for v in self.speeds):
+            return [1.0] * len(self.speeds)
+        return list(self.speeds)
 
     def __enter__(self) -> Any:
         return self
@@ -311,7 +403,8 @@ class ThreadEvaluator(_Chunked):
         if self._pool is None:
             self._pool = cf.ThreadPoolExecutor(self.workers, thread_name_prefix="neat")
         datas = [g.data for g in genomes]
-        plan = self._plan(datas)
+        work = _works(datas)
+        plan = _cut(work, self._shares())
 
         def run(k: int, a: int, b: int) -> tuple[int, list[float], float]:
             t = time.perf_counter()
@@ -325,7 +418,7 @@ class ThreadEvaluator(_Chunked):
                 k, f, seconds = fut.result()
                 a, b = plan[k]
                 out[a:b] = f
-                self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+                self._measured(k, int(work[a:b].sum()), seconds)
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -408,12 +501,12 @@ class ProcessEvaluator(_Chunked):
     def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
                  config: Any) -> list[float]:
         """**Returns** the fitness of each genome, in the order of ``genomes``."""
-        datas = [g.data for g in genomes]
-        plan = self._plan(datas)
+        packed = _Packed([g.data for g in genomes])
+        plan = _cut(packed.work, self._shares())
         ft, fdata = self._token(function)
         ct, cdata = self._token(config)
-        blobs = [encode_genomes(datas[a:b]) for a, b in plan]
-        out: list[float] = [0.0] * len(datas)
+        blobs = [packed.blob(a, b) for a, b in plan]
+        out: list[float] = [0.0] * packed.size
 
         def submit(k: int) -> cf.Future[tuple[list[float], float]]:
             pool = self._pool(k)  # first: a new worker has seen nothing
@@ -442,7 +535,7 @@ class ProcessEvaluator(_Chunked):
                         continue
                     a, b = plan[k]
                     out[a:b] = f
-                    self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+                    self._measured(k, int(packed.work[a:b].sum()), seconds)
         except BaseException:
             self.close()
             raise
@@ -470,7 +563,17 @@ def _shutdown_pools(pools: list[cf.ProcessPoolExecutor | None]) -> None:
 # ------------------------------------------------------------------ Ray
 
 class NeatWorker:
-    """A long-lived Ray worker (an actor): evaluates chunks of compact genomes."""
+    """A long-lived Ray worker (an actor): evaluates chunks of compact genomes.
+
+    It keeps the fitness function and the configuration it was last sent, so the driver
+    sends them (object-store references, which Ray resolves and deserialises on every
+    call that carries them) only with a worker's first chunk of a run: a Ray actor runs
+    one caller's calls in the order they were made. A chunk is then one argument, its
+    bytes: Ray's cost per call grows with the number of arguments."""
+
+    def __init__(self) -> None:
+        self._function: Any = None
+        self._config: Any = None
 
     def pid(self) -> int:
         """This worker's process id."""
@@ -482,10 +585,14 @@ class NeatWorker:
 
         return str(ray.get_runtime_context().get_node_id())
 
-    def evaluate(self, function: Any, config: Any, blob: bytes) -> tuple[list[float], float]:
-        """One chunk's fitnesses and the seconds they took."""
+    def evaluate(self, blob: bytes, *function_and_config: Any) -> tuple[list[float], float]:
+        """One chunk's fitnesses and the seconds they took. ``function_and_config``:
+        the fitness function and configuration to use from now on, or nothing (those of
+        before)."""
         t = time.perf_counter()
-        f = evaluate_chunk(function, decode_genomes(blob), config)
+        if function_and_config:
+            self._function, self._config = function_and_config
+        f = evaluate_chunk(self._function, decode_genomes(blob), self._config)
         return f, time.perf_counter() - t
 
 
@@ -530,7 +637,9 @@ class RayEvaluator(_Chunked):
         self.address = address
         self.ray_init_options = ray_init_options
         self._actors: list[Any] = []
-        self._refs: dict[int, tuple[Any, Any]] = {}
+        #: the (function, config) tokens each actor holds (see ``NeatWorker``)
+        self._holds: list[tuple[str, str] | None] = []
+        self._refs: dict[int, tuple[Any, Any, str]] = {}
         self._started_ray = False
         atexit.register(self.close)
 
@@ -559,25 +668,31 @@ class RayEvaluator(_Chunked):
         per = min(1.0, cpus / self.workers)
         return _actor_class().options(num_cpus=per, max_restarts=0).remote()
 
-    def _ref(self, ray: Any, obj: Any) -> Any:
-        got = self._refs.get(id(obj))
+    def _ref(self, ray: Any, obj: Any, held: dict[int, tuple[Any, Any, str]]
+             ) -> tuple[Any, str]:
+        """``obj``'s object-store reference and token (``held``: those of the last call):
+        put there once per run."""
+        got = held.get(id(obj))
         if got is None or got[1] is not obj:
-            got = (ray.put(obj), obj)
-            self._refs[id(obj)] = got
-        return got[0]
+            got = (ray.put(obj), obj, f"{id(obj)}-{time.monotonic_ns()}")
+        self._refs[id(obj)] = got
+        return got[0], got[2]
+
+    def _start_actors(self, ray: Any) -> None:
+        while len(self._actors) < self.workers:
+            self._actors.append(self._actor(ray))
+            self._holds.append(None)
 
     def pids(self) -> list[int]:
         """The actors' process ids (starting them if needed)."""
         ray = self._ray()
-        while len(self._actors) < self.workers:
-            self._actors.append(self._actor(ray))
+        self._start_actors(ray)
         return [int(p) for p in ray.get([a.pid.remote() for a in self._actors])]
 
     def nodes(self) -> list[str]:
         """The Ray node id each actor runs on (starting them if needed)."""
         ray = self._ray()
-        while len(self._actors) < self.workers:
-            self._actors.append(self._actor(ray))
+        self._start_actors(ray)
         return [str(n) for n in ray.get([a.node.remote() for a in self._actors])]
 
     def evaluate(self, function: Callable[[Any, Any], float], genomes: Sequence[Any],
@@ -586,23 +701,45 @@ class RayEvaluator(_Chunked):
         ray = self._ray()
         from ray.exceptions import RayActorError, RayTaskError
 
-        while len(self._actors) < self.workers:
-            self._actors.append(self._actor(ray))
-        datas = [g.data for g in genomes]
-        plan = self._plan(datas)
-        fref, cref = self._ref(ray, function), self._ref(ray, config)
-        blobs = [encode_genomes(datas[a:b]) for a, b in plan]
-        out: list[float] = [0.0] * len(datas)
-        pending = {self._actors[k].evaluate.remote(fref, cref, blobs[k]): k
-                   for k, (a, b) in enumerate(plan) if b > a}
+        self._start_actors(ray)
+        packed = _Packed([g.data for g in genomes])
+        plan = _cut(packed.work, self._shares())
+        held = self._refs
+        self._refs = {}  # only this call's objects stay in the object store
+        (fref, ft), (cref, ct) = self._ref(ray, function, held), self._ref(ray, config, held)
+        blobs = [packed.blob(a, b) for a, b in plan]
+        out: list[float] = [0.0] * packed.size
+
+        def submit(k: int) -> Any:
+            # the function and configuration travel only to an actor that lacks them
+            if self._holds[k] == (ft, ct):
+                return self._actors[k].evaluate.remote(blobs[k])
+            self._holds[k] = (ft, ct)
+            return self._actors[k].evaluate.remote(blobs[k], fref, cref)
+
+        def take(k: int, got: tuple[list[float], float]) -> None:
+            a, b = plan[k]
+            out[a:b] = got[0]
+            self._measured(k, int(packed.work[a:b].sum()), got[1])
+
+        pending = {submit(k): k for k, (a, b) in enumerate(plan) if b > a}
         attempts = [0] * len(plan)
         try:
             while pending:
-                done, _ = ray.wait(list(pending), num_returns=1)
-                for ref in done:
+                refs = list(pending)
+                try:
+                    # the usual case: one call for every chunk's result
+                    results = ray.get(refs)
+                except RayActorError:
+                    results = None
+                if results is not None:
+                    for ref, got in zip(refs, results, strict=True):
+                        take(pending.pop(ref), got)
+                    break
+                for ref in refs:  # an actor died: which one, and its chunk again
                     k = pending.pop(ref)
                     try:
-                        f, seconds = ray.get(ref)
+                        got = ray.get(ref)
                     except RayActorError:
                         # the actor's process died: a new actor runs the chunk again
                         attempts[k] += 1
@@ -611,11 +748,10 @@ class RayEvaluator(_Chunked):
                         self.retries += 1
                         ray.kill(self._actors[k], no_restart=True)
                         self._actors[k] = self._actor(ray)
-                        pending[self._actors[k].evaluate.remote(fref, cref, blobs[k])] = k
+                        self._holds[k] = None
+                        pending[submit(k)] = k
                         continue
-                    a, b = plan[k]
-                    out[a:b] = f
-                    self._measured(k, sum(_work(d) for d in datas[a:b]), seconds)
+                    take(k, got)
         except RayTaskError as e:
             self.close()
             cause = e.cause if isinstance(e.cause, BaseException) else None
@@ -640,6 +776,7 @@ class RayEvaluator(_Chunked):
             for a in self._actors:
                 ray.kill(a, no_restart=True)
         self._actors = []
+        self._holds = []
         self._refs.clear()
         if self._started_ray and ray.is_initialized():
             ray.shutdown()

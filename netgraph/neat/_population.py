@@ -25,6 +25,7 @@ from ._fitness import Dataset, check_fitness
 from ._gated import dataset_fitness, neataptic_mode
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
+from ._sequences import Sequences, refuse_gated
 from .tasks import Task
 
 if TYPE_CHECKING:
@@ -224,6 +225,7 @@ class Population:
 
           - a ``neat.Dataset``: fitness = offset - cost, the whole population in one
             native call;
+          - a ``neat.Sequences``: the same over sequences, each from a cleared state;
           - a task from ``netgraph.neat.tasks``: evaluated natively; the run stops at the
             first genome the task calls solved;
           - with ``evaluator=None``, a neat-python ``eval_genomes(genomes, config)``
@@ -298,11 +300,13 @@ class Population:
             n = self._native.size
             if self.reporters or self._genomes is not None:
                 best = self.genomes[best_data.key]
-            else:
+            elif self.best is None or best_data.fitness > self.best.fitness:
                 best = _make_genome(best_data, self.config)
+            else:
+                best = None  # a Genome per generation costs as much as the generation
             if self.reporters:
                 self._report("post_evaluate", self.config, self.genomes, self.species, best)
-            if self.best is None or best.fitness > self.best.fitness:
+            if best is not None and (self.best is None or best.fitness > self.best.fitness):
                 self.best = best
             self.evaluations += n
             self.history.append(record)
@@ -324,6 +328,8 @@ class Population:
                 else:
                     fv = record.best_fitness
                 if fv >= float(threshold):
+                    if best is None:
+                        best = _make_genome(best_data, self.config)
                     self._report("found_solution", self.config, self.generation, best)
                     break
             try:
@@ -360,6 +366,14 @@ class Population:
                                  f"{fitness.num_outputs} outputs; the configuration has "
                                  f"{c['num_inputs']} and {c['num_outputs']}")
             return "dataset"
+        if isinstance(fitness, Sequences):
+            c = self._values
+            refuse_gated(self.config.values)
+            if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
+                raise InputError(f"the sequences map {fitness.num_inputs} inputs to "
+                                 f"{fitness.num_outputs} outputs; the configuration has "
+                                 f"{c['num_inputs']} and {c['num_outputs']}")
+            return "sequences"
         if isinstance(fitness, Task):
             c = self._values
             if neataptic_mode(c):
@@ -380,7 +394,7 @@ class Population:
         """Evaluate the current generation; the index of a genome a task solved, or None.
         Nothing is changed unless every fitness is good."""
         native = self._native
-        if kind in ("dataset", "task"):
+        if kind in ("dataset", "sequences", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
         if kind == "dataset" and neataptic_mode(self._values):
             # gated genomes: natively, as netgraph's recurrent kernel runs their networks
@@ -398,6 +412,9 @@ class Population:
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
+            return None
+        if kind == "sequences":
+            fitness._evaluate(native, fitness.threads)
             return None
         if kind == "task":
             threads = fitness.threads
