@@ -354,3 +354,28 @@ def test_native_gated_outputs_over_sequences_equal_the_network() -> None:
     assert checked > 20
     with pytest.raises(ValueError, match="ascend"):
         pop._native.activate_gated(0, Xr, np.array([7, 4]))
+
+
+def test_sequences_of_gated_genomes_equal_the_network_sequence_by_sequence() -> None:
+    from netgraph.neat import Sequences
+
+    xs = [np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[0.5, -0.5], [0.0, 0.0]])]
+    ys = [np.array([[0.0], [1.0], [0.0]]), np.array([[1.0], [0.5]])]
+    seqs = Sequences(xs, ys, cost="sse", offset=5.0, washout=1)
+    pop = _grown(13, generations=6)
+    pop._evaluate(seqs, "sequences", None)
+    fitness = pop._native.fitness()
+    recurrent = 0
+    for i, g in enumerate(pop.genomes.values()):
+        f = 5.0
+        net = g.network.copy()
+        for x, t in zip(xs, ys, strict=True):
+            net.clear(states=True)
+            for step, (xi, ti) in enumerate(zip(x, t, strict=True)):
+                out = net.activate(xi)
+                if step >= 1:
+                    f -= (float(out[0]) - float(ti[0])) ** 2
+        assert f == fitness[i] == seqs(g, pop.config), g.key
+        recurrent += pop._native.activate_gated(i, xs[0]) is not None
+    assert recurrent > 10
+    pop.run(seqs, 2)  # and through run

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from .._network import Network
     from ._genes import GenomeData
 
-__all__ = ["NEATAPTIC_RATES", "back_flags", "dataset_fitness", "gated_phenotype",
-           "neataptic_mode"]
+__all__ = ["NEATAPTIC_RATES", "back_flags", "dataset_fitness", "gated_outputs",
+           "gated_phenotype", "neataptic_mode", "sequence_fitness"]
 
 NEATAPTIC_RATES = ("gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
                    "self_connection_delete_prob", "back_connection_add_prob",
@@ -164,4 +164,60 @@ def dataset_fitness(network: Network, X: np.ndarray, y: np.ndarray, cost: str,
                 acc += abs(d)
     if cost in ("mse", "mae"):
         f = float(offset) - acc / (float(y.shape[0]) * float(y.shape[1]))
+    return f
+
+
+def gated_outputs(native: Any, i: int, genome: Any, X: np.ndarray,
+                  resets: np.ndarray) -> np.ndarray:
+    """Genome ``i``'s outputs over rows ``X``, the state fresh at row 0 and at each row in
+    ``resets``: natively when its network has a delayed, gated or self synapse, else
+    through ``genome()``'s network, row by row.
+
+    **Arguments**
+    - ``native``: the native population. ``i``: the genome's index in it.
+    - ``genome``: a function returning the ``Genome`` (made only when needed).
+    - ``X``: rows (steps, num_inputs). ``resets``: ascending row indices.
+
+    **Returns** the outputs, shape (steps, num_outputs).
+    """
+    out = native.activate_gated(i, X, resets)
+    if out is not None:
+        return np.asarray(out)
+    network = genome().network
+    fresh = set(resets.tolist()) | {0}
+    rows = []
+    for r, x in enumerate(X):
+        if r in fresh:
+            network.clear(states=True)
+        rows.append(network.activate(x))
+    return np.array(rows, dtype=np.float64).reshape(X.shape[0], -1)
+
+
+def sequence_fitness(out: np.ndarray, Y: np.ndarray, starts: np.ndarray, washout: int,
+                     cost: str, offset: float) -> float:
+    """``offset - cost`` over every scored step of every sequence (rows ``starts[s] ..
+    starts[s + 1]``, the first ``washout`` of each not scored), accumulated as
+    ``neat.Sequences``' native kernel does.
+
+    **Returns** the fitness.
+    """
+    f, acc, counted = float(offset), 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        a, b = int(starts[s]), int(starts[s + 1])
+        for r in range(a, b):
+            if r - a < washout:
+                continue
+            counted += 1
+            for o in range(Y.shape[1]):
+                e = float(out[r, o]) - float(Y[r, o])
+                if cost == "sse":
+                    f -= e * e
+                elif cost == "sae":
+                    f -= abs(e)
+                elif cost == "mse":
+                    acc += e * e
+                else:
+                    acc += abs(e)
+    if cost in ("mse", "mae"):
+        f = float(offset) - acc / (float(counted) * float(Y.shape[1]))
     return f

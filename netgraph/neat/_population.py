@@ -22,10 +22,10 @@ import numpy as np
 
 from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
-from ._gated import dataset_fitness, neataptic_mode
+from ._gated import dataset_fitness, gated_outputs, neataptic_mode, sequence_fitness
 from ._genes import GenomeData
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
-from ._sequences import Sequences, refuse_gated
+from ._sequences import Sequences
 from .tasks import Task
 
 if TYPE_CHECKING:
@@ -368,7 +368,6 @@ class Population:
             return "dataset"
         if isinstance(fitness, Sequences):
             c = self._values
-            refuse_gated(self.config.values)
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
                 raise InputError(f"the sequences map {fitness.num_inputs} inputs to "
                                  f"{fitness.num_outputs} outputs; the configuration has "
@@ -412,6 +411,18 @@ class Population:
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
+            return None
+        if kind == "sequences" and neataptic_mode(self._values):
+            # gated genomes: their outputs natively (neat_gates.c; through the network
+            # when it has no delayed, gated or self synapse), the cost as Sequences sums it
+            fits = np.empty(native.size)
+            for k in range(native.size):
+                def one(k: int = k) -> Any:
+                    return _make_genome(genome_data(native.genome_data(k)), self.config)
+                out = gated_outputs(native, k, one, fitness.X, fitness.starts[:-1])
+                fits[k] = sequence_fitness(out, fitness.Y, fitness.starts, fitness.washout,
+                                           fitness.cost, fitness.offset)
+            native.set_fitness(fits)
             return None
         if kind == "sequences":
             fitness._evaluate(native, fitness.threads)
