@@ -28,6 +28,7 @@ from ._genome import ConnectionGene as ConnectionGene
 from ._genome import GateGene as GateGene
 from ._genome import Genome as Genome
 from ._genome import NodeGene as NodeGene
+from ._learn import Learn as Learn
 from ._pictures import plot_fitness as plot_fitness
 from ._pictures import plot_species as plot_species
 from ._pictures import render_evolution as render_evolution
@@ -58,6 +59,7 @@ __all__ = [
     "GenerationRecord",
     "Genome",
     "GenomeData",
+    "Learn",
     "NodeGene",
     "Population",
     "ProcessEvaluator",

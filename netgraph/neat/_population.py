@@ -24,6 +24,7 @@ from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
 from ._gated import dataset_fitness, gated_outputs, neataptic_mode, sequence_fitness
 from ._genes import GenomeData
+from ._learn import check_learn, learn_population
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
 from ._sequences import Sequences
 from .tasks import Task
@@ -216,7 +217,8 @@ class Population:
 
     def run(self, fitness: Any, generations: int | None = None, *,
             evaluator: Any = None,
-            progress: bool | str | Callable[[GenerationRecord], None] | None = None) -> Any:
+            progress: bool | str | Callable[[GenerationRecord], None] | None = None,
+            learn: Any = None) -> Any:
         """Run NEAT for at most ``generations`` generations (None: until the
         termination criterion, or the task, says stop). Calling it again continues.
 
@@ -242,6 +244,8 @@ class Population:
           or ``True`` / ``False`` / ``"auto"`` (None) for netgraph's progress bar
           (``netgraph._progress.ProgressBar``, where this netgraph has it: "auto" shows
           it on a terminal or in Jupyter once a run lasts a second).
+        - ``learn``: a ``neat.Learn``: with a ``neat.Dataset`` fitness, every genome is
+          trained by backpropagation before its fitness is taken (see ``Learn``).
 
         **Returns** the best genome (neat-python's ``best_genome``); for a task, the
         genome it called solved, if one was.
@@ -257,6 +261,8 @@ class Population:
             raise InputError(f"generations must be a non-negative int or None, got "
                              f"{generations!r}")
         kind = self._kind(fitness, evaluator)
+        self._learning = None if learn is None else \
+            check_learn(learn, fitness, evaluator, self.config)
         values = self.config.values
         no_termination = bool(values.get("no_fitness_termination", False))
         if kind != "task" and no_termination and generations is None:
@@ -395,6 +401,10 @@ class Population:
         native = self._native
         if kind in ("dataset", "sequences", "task"):
             self._genomes = None  # Genome objects made before would hold stale fitness
+        learning = getattr(self, "_learning", None)
+        if kind == "dataset" and learning is not None:
+            learn_population(native, self.config, fitness, learning)
+            return None
         if kind == "dataset" and neataptic_mode(self._values):
             # gated genomes: natively, as netgraph's recurrent kernel runs their networks
             # (neat_gates.c); one without a delayed, gated or self synapse runs through
