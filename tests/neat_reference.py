@@ -81,15 +81,24 @@ class RefConn:
 
 
 @dataclass
+class RefGate:
+    innovation: int
+    node: int  # the gater
+
+
+@dataclass
 class RefGenome:
     key: int
     nodes: dict[int, RefNode] = field(default_factory=dict)
     conns: dict[tuple[int, int], RefConn] = field(default_factory=dict)
     fitness: float | None = None
+    # Neataptic's gates: gated connection (in, out) -> gate gene
+    gates: dict[tuple[int, int], RefGate] = field(default_factory=dict)
 
     def copy(self) -> RefGenome:
         return RefGenome(self.key, {k: replace(n) for k, n in self.nodes.items()},
-                         {k: replace(c) for k, c in self.conns.items()}, self.fitness)
+                         {k: replace(c) for k, c in self.conns.items()}, self.fitness,
+                         {k: replace(c) for k, c in self.gates.items()})
 
     def sorted_conns(self) -> list[tuple[tuple[int, int], RefConn]]:
         return sorted(self.conns.items(), key=lambda kv: kv[1].innovation)
@@ -106,6 +115,9 @@ class RefGenome:
                                  data.conn_out.tolist(), data.conn_weight.tolist(),
                                  data.conn_enabled.tolist(), strict=True):
             g.conns[(u, v)] = RefConn(i, w, e)
+        for i, n, u, v in zip(data.gate_innovation.tolist(), data.gate_node.tolist(),
+                              data.gate_in.tolist(), data.gate_out.tolist(), strict=True):
+            g.gates[(u, v)] = RefGate(i, n)
         return g
 
     def to_data(self, values: dict[str, Any]) -> GenomeData:
@@ -115,7 +127,8 @@ class RefGenome:
             [(k, n.bias, n.response, acts.index(n.activation), aggs.index(n.aggregation))
              for k, n in self.nodes.items()],
             [(c.innovation, u, v, c.weight, c.enabled) for (u, v), c in self.conns.items()],
-            fitness=self.fitness)
+            fitness=self.fitness,
+            gates=[(t.innovation, t.node, u, v) for (u, v), t in self.gates.items()])
 
     @classmethod
     def from_neat(cls, genome: Any) -> RefGenome:
@@ -325,6 +338,11 @@ def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
     c2 = new_conn(second, values, draws)
     c2.weight, c2.enabled = old.weight, True
     g.conns[(key, o)] = c2
+    gate = g.gates.pop((i, o), None)
+    if gate is not None:  # Neataptic's ADD_NODE: the gate moves to one of the halves
+        half = (i, key) if draws.random() >= 0.5 else (key, o)
+        g.gates[half] = RefGate(innovations.get(gate.node, half, "gate"),  # type: ignore[arg-type]
+                                gate.node)
     return key
 
 
@@ -378,6 +396,7 @@ def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Inno
             mutate_add_connection(g, values, draws, innovations)
         if draws.random() < p_dc:
             mutate_delete_connection(g, draws)
+    mutate_neataptic(g, values, draws, innovations)  # draws nothing at rates 0
     # the paper's gate (weight_mutate_genome_rate; 1 = neat-python: no draw)
     gate = values.get("weight_mutate_genome_rate", 1.0)
     mutate_attributes(g, values, draws, weights=gate >= 1.0 or draws.random() < gate)
@@ -426,6 +445,9 @@ def crossover(g1: RefGenome, g2: RefGenome, values: dict[str, Any], draws: Draws
                 n1.response if draws.random() > 0.5 else n2.response,
                 n1.activation if draws.random() > 0.5 else n2.activation,
                 n1.aggregation if draws.random() > 0.5 else n2.aggregation)
+    # gate genes: the fitter parent's (its connections are the child's; a gate gene has no
+    # attribute to take from the other parent)
+    child.gates = {k: replace(t) for k, t in fit.gates.items() if k in child.conns}
     return child
 
 
@@ -458,7 +480,8 @@ def distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
     def conn_diff(c: RefConn, d: RefConn) -> float:
         return abs(c.weight - d.weight) + (c.enabled != d.enabled)
 
-    return part(g1.nodes, g2.nodes, node_diff) + part(g1.conns, g2.conns, conn_diff)
+    return (part(g1.nodes, g2.nodes, node_diff) + part(g1.conns, g2.conns, conn_diff)
+            + gate_distance(g1, g2, values))
 
 
 def distance_paper(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
@@ -477,7 +500,8 @@ def distance_paper(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> floa
     wbar = (sum(abs(a[i].weight - b[i].weight) for i in matching) / len(matching)
             if matching else 0.0)
     return (values["compatibility_disjoint_coefficient"] * unmatched / n
-            + values["compatibility_weight_coefficient"] * wbar)
+            + values["compatibility_weight_coefficient"] * wbar
+            + gate_distance(g1, g2, values))
 
 
 def genome_distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
@@ -668,3 +692,140 @@ def compute_spawn_paper(shared: list[float], pop_size: int) -> list[int]:
     for i in order[:left]:
         spawn[i] += 1
     return spawn
+
+
+# ====================================================================== Neataptic's mutations
+# Gates, self-connections and back-connections (issue 22), as netgraph documents them in
+# netgraph/_native/neat_gates.c, restated plainly.
+
+NEATAPTIC_RATES = ("gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
+                   "self_connection_delete_prob", "back_connection_add_prob",
+                   "back_connection_delete_prob")
+
+
+def back_flags(g: RefGenome) -> dict[tuple[int, int], int]:
+    """Each connection: 2 self-connection; 1 back-connection, i.e. in innovation order it
+    closes a cycle of the undelayed connections before it (disabled ones included);
+    0 undelayed."""
+    undelayed: list[tuple[int, int]] = []
+    out: dict[tuple[int, int], int] = {}
+    for key, _ in g.sorted_conns():
+        if key[0] == key[1]:
+            out[key] = 2
+        elif creates_cycle(undelayed, key):
+            out[key] = 1
+        else:
+            out[key] = 0
+            undelayed.append(key)
+    return out
+
+
+def prune_gates(g: RefGenome) -> None:
+    g.gates = {k: t for k, t in g.gates.items() if k in g.conns and t.node in g.nodes}
+
+
+def mutate_add_gate(g: RefGenome, values: dict[str, Any], draws: Draws,
+                    innovations: Innovations) -> None:
+    """A random node gates a random enabled, ungated connection (node drawn first)."""
+    open_ = [k for k, c in g.sorted_conns() if c.enabled and k not in g.gates]
+    if not open_ or not g.nodes:
+        return
+    node = draws.choice(sorted(g.nodes))
+    key = draws.choice(open_)
+    g.gates[key] = RefGate(innovations.get(node, key, "gate"), node)  # type: ignore[arg-type]
+
+
+def mutate_delete_gate(g: RefGenome, draws: Draws) -> None:
+    if g.gates:
+        key, _ = draws.choice(sorted(g.gates.items(), key=lambda kv: kv[1].innovation))
+        del g.gates[key]
+
+
+def mutate_add_self_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
+                               innovations: Innovations) -> None:
+    open_ = [k for k in sorted(g.nodes) if (k, k) not in g.conns]
+    if open_:
+        k = draws.choice(open_)
+        g.conns[(k, k)] = new_conn(innovations.get(k, k, "add_connection"), values, draws)
+
+
+def mutate_delete_self_connection(g: RefGenome, draws: Draws) -> None:
+    have = [k for k, _ in g.sorted_conns() if k[0] == k[1]]
+    if have:
+        del g.conns[draws.choice(have)]
+        prune_gates(g)
+
+
+def mutate_add_back_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
+                               innovations: Innovations) -> None:
+    """A connection u -> v where v reaches u through undelayed connections (so it is a
+    back-connection), pairs by u's key then v's key."""
+    flags = back_flags(g)
+    forward = [k for k, f in flags.items() if f == 0]
+
+    def reaches(v: int, u: int) -> bool:
+        seen, stack = {v}, [v]
+        while stack:
+            x = stack.pop()
+            for a, b in forward:
+                if a == x and b not in seen:
+                    if b == u:
+                        return True
+                    seen.add(b)
+                    stack.append(b)
+        return False
+
+    keys = sorted(g.nodes)
+    open_ = [(u, v) for u in keys for v in keys
+             if u != v and reaches(v, u) and (u, v) not in g.conns]
+    if open_:
+        u, v = draws.choice(open_)
+        g.conns[(u, v)] = new_conn(innovations.get(u, v, "add_connection"), values, draws)
+
+
+def mutate_delete_back_connection(g: RefGenome, draws: Draws) -> None:
+    """A random back-connection whose source sends, and whose target receives, more than
+    that one connection."""
+    flags = back_flags(g)
+    have = [k for k, _ in g.sorted_conns() if flags[k] == 1
+            and sum(1 for a, _ in g.conns if a == k[0]) > 1
+            and sum(1 for _, b in g.conns if b == k[1]) > 1]
+    if have:
+        del g.conns[draws.choice(have)]
+        prune_gates(g)
+
+
+def mutate_neataptic(g: RefGenome, values: dict[str, Any], draws: Draws,
+                     innovations: Innovations) -> None:
+    """Each of Neataptic's mutations at its rate, in this order; a rate of 0 draws
+    nothing."""
+    prune_gates(g)
+    ops = [lambda: mutate_add_gate(g, values, draws, innovations),
+           lambda: mutate_delete_gate(g, draws),
+           lambda: mutate_add_self_connection(g, values, draws, innovations),
+           lambda: mutate_delete_self_connection(g, draws),
+           lambda: mutate_add_back_connection(g, values, draws, innovations),
+           lambda: mutate_delete_back_connection(g, draws)]
+    for name, op in zip(NEATAPTIC_RATES, ops, strict=True):
+        rate = values.get(name, 0.0)
+        if rate > 0 and draws.random() < rate:
+            op()
+
+
+def gate_distance(g1: RefGenome, g2: RefGenome, values: dict[str, Any]) -> float:
+    """Gate genes not shared, times compatibility_disjoint_coefficient, over the larger
+    gate count: matched by (gater, in, out) in neat-python's distance, by innovation
+    number in the paper's (whose N is 1 below 20 genes)."""
+    paper = values.get("compatibility_distance", "neat-python") == "paper"
+    if paper:
+        a = {t.innovation for t in g1.gates.values()}
+        b = {t.innovation for t in g2.gates.values()}
+    else:
+        a = {(t.node, k) for k, t in g1.gates.items()}  # type: ignore[misc]
+        b = {(t.node, k) for k, t in g2.gates.items()}  # type: ignore[misc]
+    larger = max(len(a), len(b))
+    if not larger:
+        return 0.0
+    n = 1 if paper and larger < 20 else larger
+    return values["compatibility_disjoint_coefficient"] * (len(a) + len(b)
+                                                            - 2 * len(a & b)) / n

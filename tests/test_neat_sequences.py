@@ -274,15 +274,3 @@ def test_overflowing_outputs_are_named() -> None:
     with pytest.raises(InputError, match=r"genome \d+: its fitness on the data set is -?inf"):
         pop.run(neat.Sequences([np.full((2, 2), 1e300)], [np.zeros((2, 1))], cost="sse"), 1)
     assert pop.generation == 0
-
-
-def test_gated_configurations_are_refused_by_name() -> None:
-    # gated genomes are Synaptic-semantics networks this kernel does not run: refused,
-    # not given a fitness that ignores their gates
-    config = _config(feed_forward=False, gate_add_prob=0.1)
-    pop = neat.Population(config, seed=1)
-    seqs = neat.Sequences(XS, YS)
-    with pytest.raises(InputError, match=r"gate_add_prob = 0\.1: neat\.Sequences does not"):
-        pop.run(seqs, 1)
-    with pytest.raises(InputError, match="gate_add_prob"):
-        seqs(next(iter(pop.genomes.values())), config)

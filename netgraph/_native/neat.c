@@ -126,6 +126,16 @@ static int parse_config(PyObject *d, NeatConfig *c)
     D(weight_genome_rate, "weight_mutate_genome_rate");
     I(species_champion_min_size, "species_champion_min_size"); I(spawn_paper, "spawn_paper");
     I(distance_paper, "distance_paper"); I(node_split_reuse, "node_split_reuse");
+    /* Neataptic's mutations (neat_gates.c): optional, 0 when absent */
+    {
+        static const char *keys[6] = {"gate_add_prob", "gate_delete_prob",
+                                      "self_connection_add_prob", "self_connection_delete_prob",
+                                      "back_connection_add_prob", "back_connection_delete_prob"};
+        double *fields[6] = {&c->gate_add_prob, &c->gate_delete_prob, &c->self_add_prob,
+                             &c->self_delete_prob, &c->back_add_prob, &c->back_delete_prob};
+        for (int k = 0; k < 6; k++)
+            if (PyDict_GetItemString(d, keys[k]) && get_num(d, keys[k], fields[k])) return -1;
+    }
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {
@@ -192,17 +202,20 @@ static PyObject *arr_bool(const uint8_t *src, npy_intp n)
 }
 
 /* (key, node_key, bias, response, activation, aggregation, innovation, in, out, weight,
- *  enabled, fitness | None, species | None) */
+ *  enabled, fitness | None, species | None, gate_innovation, gate_node, gate_in,
+ *  gate_out) */
 static PyObject *genome_tuple(const Genome *g)
 {
     PyObject *fit = isnan(g->fitness) ? Py_NewRef(Py_None) : PyFloat_FromDouble(g->fitness);
     PyObject *sp = g->species < 0 ? Py_NewRef(Py_None) : PyLong_FromLongLong(g->species);
-    return Py_BuildValue("(LNNNNNNNNNNNN)", (long long)g->key, arr_i64(g->nkey, g->nn),
+    return Py_BuildValue("(LNNNNNNNNNNNNNNNN)", (long long)g->key, arr_i64(g->nkey, g->nn),
                          arr_f64(g->bias, g->nn), arr_f64(g->resp, g->nn),
                          arr_i32_as_i64(g->act, g->nn), arr_i32_as_i64(g->agg, g->nn),
                          arr_i64(g->inno, g->nc), arr_i32_as_i64(g->cin, g->nc),
                          arr_i32_as_i64(g->cout, g->nc), arr_f64(g->w, g->nc),
-                         arr_bool(g->en, g->nc), fit, sp);
+                         arr_bool(g->en, g->nc), fit, sp, arr_i64(g->ginno, g->ng),
+                         arr_i32_as_i64(g->gnode, g->ng), arr_i32_as_i64(g->gin, g->ng),
+                         arr_i32_as_i64(g->gout, g->ng));
 }
 
 /* An array argument as a contiguous array of `type` with `n` entries (n < 0: any). */
@@ -217,6 +230,61 @@ static PyArrayObject *as_array(PyObject *o, int type, npy_intp n, const char *wh
         return NULL;
     }
     return a;
+}
+
+/* The gate genes at t[13..16] (absent: none), checked against g's nodes and
+ * connections. */
+static int gates_from_tuple(Genome *g, PyObject *t)
+{
+    g->ng = 0;
+    if (PyTuple_GET_SIZE(t) < 17) return 0;
+    static const char *names[4] = {"gate_innovation", "gate_node", "gate_in", "gate_out"};
+    PyArrayObject *a[4] = {0};
+    int rc = -1;
+    for (int i = 0; i < 4; i++) {
+        a[i] = as_array(PyTuple_GET_ITEM(t, 13 + i), NPY_INT64, -1, names[i]);
+        if (!a[i]) goto done;
+    }
+    npy_intp n = PyArray_DIM(a[0], 0);
+    for (int i = 1; i < 4; i++)
+        if (PyArray_DIM(a[i], 0) != n) {
+            PyErr_Format(PyExc_ValueError, "genome %lld: %s has %zd entries, gate_innovation "
+                         "%zd", (long long)g->key, names[i], (Py_ssize_t)PyArray_DIM(a[i], 0),
+                         (Py_ssize_t)n);
+            goto done;
+        }
+    const int64_t *inn = PyArray_DATA(a[0]), *gn = PyArray_DATA(a[1]);
+    const int64_t *gi = PyArray_DATA(a[2]), *go = PyArray_DATA(a[3]);
+    if (gates_reserve(g, (int32_t)n)) { PyErr_NoMemory(); goto done; }
+    for (npy_intp k = 0; k < n; k++) {
+        if ((k && inn[k] <= inn[k - 1]) || inn[k] < 0) {
+            PyErr_Format(PyExc_ValueError, "genome %lld: gate innovation numbers must be >= 0 "
+                         "and ascend", (long long)g->key);
+            goto done;
+        }
+        if (gn[k] < 0 || gn[k] > INT32_MAX / 2 || genome_find_node(g, gn[k]) < 0 ||
+            gi[k] > INT32_MAX / 2 || gi[k] < -(int64_t)INT32_MAX / 2 ||
+            go[k] < 0 || go[k] > INT32_MAX / 2 || genome_find_conn(g, gi[k], go[k]) < 0) {
+            PyErr_Format(PyExc_ValueError, "genome %lld: gate %lld (node %lld gating %lld -> "
+                         "%lld) names a node or connection the genome does not have",
+                         (long long)g->key, (long long)inn[k], (long long)gn[k],
+                         (long long)gi[k], (long long)go[k]);
+            goto done;
+        }
+        for (npy_intp j = 0; j < k; j++)
+            if (gi[j] == gi[k] && go[j] == go[k]) {
+                PyErr_Format(PyExc_ValueError, "genome %lld: connection %lld -> %lld has two "
+                             "gates", (long long)g->key, (long long)gi[k], (long long)go[k]);
+                goto done;
+            }
+        g->ginno[k] = inn[k]; g->gnode[k] = (int32_t)gn[k];
+        g->gin[k] = (int32_t)gi[k]; g->gout[k] = (int32_t)go[k];
+    }
+    g->ng = (int32_t)n;
+    rc = 0;
+done:
+    for (int i = 0; i < 4; i++) Py_XDECREF(a[i]);
+    return rc;
 }
 
 /* Fill g from a genome tuple (the form genome_tuple writes); checks sizes and order. */
@@ -313,6 +381,7 @@ static int genome_from_tuple(Genome *g, PyObject *t, const NeatConfig *c)
         g->species = PyLong_AsLongLong(PyTuple_GET_ITEM(t, 12));
         if (g->species == -1 && PyErr_Occurred()) goto done;
     }
+    if (gates_from_tuple(g, t)) goto done;
     rc = 0;
 done:
     for (int i = 0; i < 10; i++) Py_XDECREF(a[i]);
@@ -610,6 +679,91 @@ static PyObject *pop_evaluate_dataset(PopObject *self, PyObject *args, PyObject 
     PyObject *r = finish_eval(p, &job, fit, NULL, threads);
     Py_DECREF(X); Py_DECREF(Y);
     return r;
+}
+
+/* Gated genomes (Neataptic's mutations): (fitness float64[n], done bool[n]); a genome
+ * whose network has no delayed, gated or self synapse is left to the caller (done False,
+ * fitness NaN). Sets nothing: the caller sets the fitness. */
+static PyObject *pop_evaluate_gated(PopObject *self, PyObject *args)
+{
+    PyObject *xo, *yo;
+    int cost;
+    double offset;
+    Pop *p = get_pop(self);
+    if (!p || !PyArg_ParseTuple(args, "OOid", &xo, &yo, &cost, &offset)) return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *Y = X ? (PyArrayObject *)PyArray_FROMANY(yo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY) : NULL;
+    if (!X || !Y) { Py_XDECREF(X); Py_XDECREF(Y); return NULL; }
+    if (PyArray_DIM(X, 1) != p->cfg.num_inputs || PyArray_DIM(Y, 1) != p->cfg.num_outputs ||
+        PyArray_DIM(X, 0) != PyArray_DIM(Y, 0)) {
+        PyErr_SetString(PyExc_ValueError, "data set shapes do not fit the configuration");
+        Py_DECREF(X); Py_DECREF(Y);
+        return NULL;
+    }
+    npy_intp n = p->n;
+    PyObject *fit = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    PyObject *ok = fit ? PyArray_SimpleNew(1, &n, NPY_BOOL) : NULL;
+    if (!fit || !ok) { Py_XDECREF(fit); Py_DECREF(X); Py_DECREF(Y); return NULL; }
+    double *f = PyArray_DATA((PyArrayObject *)fit);
+    npy_bool *d = PyArray_DATA((PyArrayObject *)ok);
+    int failed = 0;
+    const double *xd = PyArray_DATA(X), *yd = PyArray_DATA(Y);
+    int64_t rows = PyArray_DIM(X, 0);
+    Py_BEGIN_ALLOW_THREADS
+    for (int32_t i = 0; i < p->n && !failed; i++) {
+        f[i] = NAN;
+        int rc = gated_eval_dataset(&p->genomes[i], &p->cfg, xd, yd, rows, cost, offset, &f[i]);
+        if (rc < 0) failed = 1;
+        d[i] = rc == 0;
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_DECREF(Y);
+    if (failed) { Py_DECREF(fit); Py_DECREF(ok); return PyErr_NoMemory(); }
+    return Py_BuildValue("(NN)", fit, ok);
+}
+
+/* activate_gated(i, X, resets): genome i's outputs over rows X as its gated network gives
+ * them (Neataptic's semantics), the state fresh at row 0 and at each row index in resets
+ * (sequences); None when the network has no delayed, gated or self synapse. */
+static PyObject *pop_activate_gated(PopObject *self, PyObject *args)
+{
+    Py_ssize_t i;
+    PyObject *xo, *ro = Py_None;
+    Pop *p = get_pop(self);
+    if (!p || !PyArg_ParseTuple(args, "nO|O", &i, &xo, &ro) || check_index(p, i)) return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    if (!X) return NULL;
+    PyArrayObject *R = ro == Py_None ? NULL
+        : (PyArrayObject *)PyArray_FROMANY(ro, NPY_INT64, 1, 1, NPY_ARRAY_IN_ARRAY);
+    if (ro != Py_None && !R) { Py_DECREF(X); return NULL; }
+    const int64_t *rd = R ? PyArray_DATA(R) : NULL;
+    int64_t nr = R ? PyArray_DIM(R, 0) : 0;
+    for (int64_t k = 1; k < nr; k++)
+        if (rd[k] <= rd[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "resets must ascend");
+            Py_DECREF(X); Py_XDECREF(R);
+            return NULL;
+        }
+    if (PyArray_DIM(X, 1) != p->cfg.num_inputs) {
+        PyErr_Format(PyExc_ValueError, "X has %zd columns, the configuration %d inputs",
+                     (Py_ssize_t)PyArray_DIM(X, 1), p->cfg.num_inputs);
+        Py_DECREF(X); Py_XDECREF(R);
+        return NULL;
+    }
+    npy_intp dims[2] = {PyArray_DIM(X, 0), p->cfg.num_outputs};
+    PyObject *out = PyArray_SimpleNew(2, dims, NPY_FLOAT64);
+    if (!out) { Py_DECREF(X); Py_XDECREF(R); return NULL; }
+    int rc;
+    const Genome *g = &p->genomes[i];
+    const double *xd = PyArray_DATA(X);
+    double *od = PyArray_DATA((PyArrayObject *)out);
+    Py_BEGIN_ALLOW_THREADS
+    rc = gated_run(g, &p->cfg, xd, dims[0], rd, nr, NULL, 0, 0.0, NULL, od);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_XDECREF(R);
+    if (rc < 0) { Py_DECREF(out); return PyErr_NoMemory(); }
+    if (rc == 1) { Py_DECREF(out); Py_RETURN_NONE; }
+    return out;
 }
 
 static PyObject *pop_evaluate_task(PopObject *self, PyObject *args, PyObject *kw)
@@ -1031,6 +1185,30 @@ static PyObject *op_add_node(PopObject *s, PyObject *a) { return run_op(s, a, mu
 static PyObject *op_add_conn(PopObject *s, PyObject *a) { return run_op(s, a, mutate_add_connection); }
 static PyObject *op_del_node(PopObject *s, PyObject *a) { return run_op(s, a, mutate_delete_node); }
 static PyObject *op_del_conn(PopObject *s, PyObject *a) { return run_op(s, a, mutate_delete_connection); }
+static PyObject *op_add_gate(PopObject *s, PyObject *a) { return run_op(s, a, mutate_add_gate); }
+static PyObject *op_del_gate(PopObject *s, PyObject *a) { return run_op(s, a, mutate_delete_gate); }
+static PyObject *op_add_self(PopObject *s, PyObject *a) { return run_op(s, a, mutate_add_self_connection); }
+static PyObject *op_del_self(PopObject *s, PyObject *a) { return run_op(s, a, mutate_delete_self_connection); }
+static PyObject *op_add_back(PopObject *s, PyObject *a) { return run_op(s, a, mutate_add_back_connection); }
+static PyObject *op_del_back(PopObject *s, PyObject *a) { return run_op(s, a, mutate_delete_back_connection); }
+
+/* Each connection gene's delay kind: 0 undelayed, 1 back-connection, 2 self-connection. */
+static PyObject *op_back_flags(PopObject *self, PyObject *arg)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    Py_ssize_t i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
+    if ((i == -1 && PyErr_Occurred()) || check_index(p, i)) return NULL;
+    const Genome *g = &p->genomes[i];
+    uint8_t *back = malloc((size_t)(g->nc ? g->nc : 1));
+    if (!back || genome_back_flags(g, p->cfg.num_inputs, back)) { free(back); return PyErr_NoMemory(); }
+    int32_t *v = malloc(sizeof(int32_t) * (size_t)(g->nc ? g->nc : 1));
+    if (!v) { free(back); return PyErr_NoMemory(); }
+    for (int32_t k = 0; k < g->nc; k++) v[k] = back[k];
+    PyObject *out = arr_i32_as_i64(v, g->nc);
+    free(back); free(v);
+    return out;
+}
 
 static PyObject *op_crossover(PopObject *self, PyObject *args)
 {
@@ -1169,6 +1347,10 @@ static PyMethodDef pop_methods[] = {
     {"doublepole_solved", (PyCFunction)pop_doublepole_solved, METH_VARARGS,
      "The double pole's full test of genome i: (solved, generalisation)."},
     {"activate", (PyCFunction)pop_activate, METH_VARARGS, "Genome i's outputs for rows X."},
+    {"activate_gated", (PyCFunction)pop_activate_gated, METH_VARARGS,
+     "Genome i's outputs over rows X (gated network; state fresh at row 0 and resets)."},
+    {"evaluate_gated", (PyCFunction)pop_evaluate_gated, METH_VARARGS,
+     "(fitness, done) of gated genomes over a data set (Neataptic's semantics)."},
     {"advance", (PyCFunction)py_advance, METH_NOARGS, "Reproduce and speciate: one generation."},
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},
@@ -1182,6 +1364,14 @@ static PyMethodDef pop_methods[] = {
     {"_mutate_add_connection", (PyCFunction)op_add_conn, METH_O, "mutate_add_connection."},
     {"_mutate_delete_node", (PyCFunction)op_del_node, METH_O, "mutate_delete_node."},
     {"_mutate_delete_connection", (PyCFunction)op_del_conn, METH_O, "mutate_delete_connection."},
+    {"_mutate_add_gate", (PyCFunction)op_add_gate, METH_O, "Neataptic's ADD_GATE on genome i."},
+    {"_mutate_delete_gate", (PyCFunction)op_del_gate, METH_O, "Neataptic's SUB_GATE."},
+    {"_mutate_add_self_connection", (PyCFunction)op_add_self, METH_O, "ADD_SELF_CONN."},
+    {"_mutate_delete_self_connection", (PyCFunction)op_del_self, METH_O, "SUB_SELF_CONN."},
+    {"_mutate_add_back_connection", (PyCFunction)op_add_back, METH_O, "ADD_BACK_CONN."},
+    {"_mutate_delete_back_connection", (PyCFunction)op_del_back, METH_O, "SUB_BACK_CONN."},
+    {"_back_flags", (PyCFunction)op_back_flags, METH_O,
+     "Per connection gene: 0 undelayed, 1 back-connection, 2 self-connection."},
     {"_crossover", (PyCFunction)op_crossover, METH_VARARGS, "Child of genomes i and j (a tuple)."},
     {"_distance", (PyCFunction)op_distance, METH_VARARGS, "Compatibility distance of i and j."},
     {"_creates_cycle", (PyCFunction)op_creates_cycle, METH_VARARGS, "graphs.creates_cycle."},

@@ -38,7 +38,7 @@ enum { AGG_SUM = 0, AGG_PRODUCT, AGG_MAX, AGG_MIN, AGG_MAXABS, AGG_MEDIAN, AGG_M
 /* kinds of innovation-map entries; INNOV_SPLIT maps a split connection (in, out) to the
  * node key it got this generation (node_split_reuse), not to an innovation number */
 enum { INNOV_ADD_CONNECTION = 0, INNOV_ADD_NODE_IN, INNOV_ADD_NODE_OUT, INNOV_INITIAL,
-       INNOV_SPLIT };
+       INNOV_SPLIT, INNOV_GATE };
 
 #define NEAT_MAX_OPTIONS 64
 
@@ -69,6 +69,9 @@ typedef struct {
     int spawn_paper;
     int distance_paper; /* compatibility_distance = "paper" (section 3.3 of the paper) */
     int node_split_reuse; /* the same split in one generation gives the same node key */
+    /* Neataptic's structural mutations (neat_gates.c); all 0 = neat-python */
+    double gate_add_prob, gate_delete_prob, self_add_prob, self_delete_prob, back_add_prob,
+        back_delete_prob;
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */
@@ -85,6 +88,11 @@ typedef struct {
                           * a connection gene in all */
     double *w;
     uint8_t *en;
+    /* gate genes (neat_gates.c), sorted by innovation: gate k lets node gnode[k] gate the
+     * connection (gin[k] -> gout[k]) */
+    int32_t ng, capg;
+    int64_t *ginno;
+    int32_t *gnode, *gin, *gout;
 } Genome;
 
 /* ---------------------------------------------------------------- innovation tracker */
@@ -205,6 +213,30 @@ int pop_create_new(Pop *p);
 int pop_speciate(Pop *p);
 int pop_reproduce(Pop *p);
 int pop_advance(Pop *p);
+
+/* ---------------------------------------------------------------- neat_gates.c */
+int gates_reserve(Genome *g, int32_t ng);
+void gates_free(Genome *g);
+int gates_copy(Genome *dst, const Genome *src);
+int gates_prune(Genome *g);
+int gates_split(Pop *p, Genome *g, int64_t in, int64_t out, int64_t node);
+int gates_mutate(Pop *p, Genome *g);
+double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b);
+int genome_back_flags(const Genome *g, int num_inputs, uint8_t *back);
+int mutate_add_gate(Pop *p, Genome *g);
+int mutate_delete_gate(Pop *p, Genome *g);
+int mutate_add_self_connection(Pop *p, Genome *g);
+int mutate_delete_self_connection(Pop *p, Genome *g);
+int mutate_add_back_connection(Pop *p, Genome *g);
+int mutate_delete_back_connection(Pop *p, Genome *g);
+int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
+                       int64_t rows, int cost, double offset, double *fitness);
+int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t rows,
+              const int64_t *resets, int64_t nresets, const double *Y, int cost,
+              double offset, double *fitness, double *outputs);
+/* from neat_core.c, for neat_gates.c */
+int32_t genome_insert_conn(Pop *p, Genome *g, int64_t in, int64_t out, int64_t inno);
+void genome_remove_conn(Genome *g, int32_t k);
 
 /* ---------------------------------------------------------------- neat_eval.c */
 /* A genome's network in neat-python's semantics, ready to run: slots 0..nin-1 are the

@@ -106,11 +106,13 @@ void genome_reset(Genome *g, int64_t key)
     g->fitness = NAN;
     g->species = -1;
     g->nn = g->nc = 0;
+    g->ng = 0;
 }
 
 void genome_free(Genome *g)
 {
     free(g->nkey); /* the block of all gene arrays (reserve_exact) */
+    gates_free(g);
     memset(g, 0, sizeof *g);
 }
 
@@ -134,7 +136,7 @@ int genome_copy(Genome *dst, const Genome *src)
         memcpy(dst->cout, src->cout, 4 * m); memcpy(dst->w, src->w, 8 * m);
         memcpy(dst->en, src->en, m);
     }
-    return 0;
+    return gates_copy(dst, src);
 }
 
 /* Index of node `key`, or -1 (nodes are sorted by key). */
@@ -473,7 +475,7 @@ int mutate_add_node(Pop *p, Genome *g)
     if (a < 0 || b < 0) return -1;
     if (create_conn(p, g, i, key, a, 1, 1.0, 1) < 0) return -1;
     if (create_conn(p, g, key, o, b, 1, w, 1) < 0) return -1;
-    return 0;
+    return g->ng ? gates_split(p, g, i, o, key) : 0; /* a split gate moves (neat_gates.c) */
 }
 
 /* DefaultGenome.mutate_add_connection. possible_outputs: node keys ascending;
@@ -566,6 +568,7 @@ int genome_mutate(Pop *p, Genome *g)
         if (rng_random(r) < c->conn_delete_prob) rc |= mutate_delete_connection(p, g);
     }
     if (rc) return -1;
+    if (gates_mutate(p, g)) return -1; /* Neataptic's mutations: no draws at rate 0 */
     /* the paper's gate (a netgraph extra): the weights and biases of a genome are mutated
      * at all only with probability weight_mutate_genome_rate (1: always, neat-python) */
     int weights = c->weight_genome_rate >= 1.0 || rng_random(r) < c->weight_genome_rate;
@@ -636,6 +639,7 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
         }
         child->nn++;
     }
+    if (gates_copy(child, p1)) return -1; /* the fitter's gates: see neat_gates.c */
     child->fitness = NAN;
     child->species = -1;
     return 0;
@@ -722,7 +726,8 @@ static double paper_distance(const NeatConfig *c, const Genome *a, const Genome 
 double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
                        const int32_t *aorder, const Genome *b, double *term)
 {
-    if (c->distance_paper) return paper_distance(c, a, b);
+    double gates = a->ng || b->ng ? gates_distance(c, a, b) : 0.0; /* neat_gates.c */
+    if (c->distance_paper) return paper_distance(c, a, b) + gates;
     double node_distance = 0.0;
     if (a->nn || b->nn) {
         int64_t disjoint = 0;
@@ -777,8 +782,16 @@ double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *ake
         int32_t mx = a->nc > b->nc ? a->nc : b->nc;
         conn_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
     }
-    return node_distance + conn_distance;
+    return node_distance + conn_distance + gates;
 }
+
+/* A new connection gene with initial attributes (for neat_gates.c's mutations). */
+int32_t genome_insert_conn(Pop *p, Genome *g, int64_t in, int64_t out, int64_t inno)
+{
+    return create_conn(p, g, in, out, inno, 0, 0.0, 0);
+}
+
+void genome_remove_conn(Genome *g, int32_t k) { remove_conn(g, k); }
 
 /* Whether genome_distance(a, b) is sure to be >= bound without computing it: its node
  * part alone is. The connection part (and any other part added to it) is >= 0 when the

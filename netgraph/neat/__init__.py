@@ -25,6 +25,7 @@ from ._fitness import SerialEvaluator as SerialEvaluator
 from ._genes import GenomeData as GenomeData
 from ._genes import check_genome_data as check_genome_data
 from ._genome import ConnectionGene as ConnectionGene
+from ._genome import GateGene as GateGene
 from ._genome import Genome as Genome
 from ._genome import NodeGene as NodeGene
 from ._learn import Learn as Learn
@@ -54,6 +55,7 @@ __all__ = [
     "DefaultSpeciesSet",
     "DefaultStagnation",
     "Evaluator",
+    "GateGene",
     "GenerationRecord",
     "Genome",
     "GenomeData",

@@ -54,6 +54,10 @@ class GenomeModel(BaseModel):
         description="(key, bias, response, activation index, aggregation index), by key")
     connections: list[tuple[int, int, int, float, bool]] = Field(
         description="(innovation, in, out, weight, enabled), by innovation number")
+    gates: list[tuple[int, int, int, int]] = Field(
+        default_factory=list,
+        description="(innovation, gater node, in, out): the gater gates connection in -> out; "
+                    "by innovation number (Neataptic's mutations; absent: none)")
 
 
 class SpeciesModel(BaseModel):
@@ -109,7 +113,9 @@ class Checkpoint(BaseModel):
     innovation_counter: int
     innovations: list[tuple[int, int, int, int]] = Field(
         description="this generation's (in, out, kind, number): kind 0 add connection, "
-                    "1 add node (in), 2 add node (out), 3 initial connection")
+                    "1 add node (in), 2 add node (out), 3 initial connection, 4 split "
+                    "(number: the node key), 5 gate (in: the gater; out: the gated "
+                    "connection's in * 2**32 + out, as 32-bit halves)")
     genomes: list[GenomeModel]
     species: list[SpeciesModel]
     best: GenomeModel | None
@@ -121,7 +127,11 @@ def _genome_model(t: tuple[Any, ...]) -> dict[str, Any]:
             "nodes": list(zip(t[1].tolist(), t[2].tolist(), t[3].tolist(), t[4].tolist(),
                               t[5].tolist(), strict=True)),
             "connections": list(zip(t[6].tolist(), t[7].tolist(), t[8].tolist(),
-                                    t[9].tolist(), t[10].tolist(), strict=True))}
+                                    t[9].tolist(), t[10].tolist(), strict=True)),
+            # written only when there are gates: checkpoints of neat-python runs unchanged
+            **({"gates": list(zip(t[13].tolist(), t[14].tolist(), t[15].tolist(),
+                                  t[16].tolist(), strict=True))}
+               if len(t) > 13 and len(t[13]) else {})}
 
 
 def _genome_tuple(m: GenomeModel) -> tuple[Any, ...]:
@@ -133,7 +143,8 @@ def _genome_tuple(m: GenomeModel) -> tuple[Any, ...]:
             np.array([x[4] for x in n], np.int64),
             np.array([x[0] for x in c], np.int64), np.array([x[1] for x in c], np.int64),
             np.array([x[2] for x in c], np.int64), np.array([x[3] for x in c], np.float64),
-            np.array([x[4] for x in c], np.bool_), m.fitness, m.species)
+            np.array([x[4] for x in c], np.bool_), m.fitness, m.species,
+            *(np.array([x[k] for x in m.gates], np.int64) for k in range(4)))
 
 
 def _data_model(d: GenomeData) -> dict[str, Any]:

@@ -26,7 +26,11 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
   ``self_connection_delete_prob``, ``back_connection_add_prob``,
   ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
-  ``feed_forward = False``.
+  ``feed_forward = False`` and ``aggregation_options = sum``, and makes the genomes
+  Synaptic/Neataptic networks (``netgraph.neat._gated``).
+
+``activation_options`` takes neat-python's names and Neataptic's (``LOGISTIC``, ``TANH``,
+... ``NEATAPTIC_ACTIVATION_NAMES``), each computed exactly by a netgraph activation.
 
 What netgraph refuses, by name, with the file and line: keys no section knows, sections
 neat-python would not read, missing required keys, values of the wrong type or out of
@@ -49,6 +53,7 @@ from .._exceptions import ConfigError
 __all__ = [
     "ACTIVATION_NAMES",
     "AGGREGATION_NAMES",
+    "NEATAPTIC_ACTIVATION_NAMES",
     "Config",
     "DefaultGenome",
     "DefaultReproduction",
@@ -62,6 +67,12 @@ ACTIVATION_NAMES: tuple[str, ...] = (
     "sigmoid", "tanh", "sin", "gauss", "relu", "elu", "lelu", "selu", "softplus",
     "identity", "clamped", "inv", "log", "exp", "abs", "hat", "square", "cube",
     "steep_sigmoid",
+)
+# Neataptic 1.4.7's activations (methods/activation.js), by Neataptic's names; each is the
+# netgraph activation of the same function (netgraph.interop's Neataptic table)
+NEATAPTIC_ACTIVATION_NAMES: tuple[str, ...] = (
+    "LOGISTIC", "TANH", "IDENTITY", "STEP", "RELU", "SOFTSIGN", "SINUSOID", "GAUSSIAN",
+    "BENT_IDENTITY", "BIPOLAR", "BIPOLAR_SIGMOID", "HARD_TANH", "ABSOLUTE", "INVERSE", "SELU",
 )
 # neat-python's aggregations (neat/aggregations.py). A genome is a netgraph Network, whose
 # neurons sum their weighted inputs: "sum" is that sum and "mean" that sum with each
@@ -521,7 +532,8 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
                               "CTRNN networks, which netgraph does not model; netgraph "
                               "honours only constant time constants (0 here)")
     for kind, known, honoured in (
-            ("activation", ACTIVATION_NAMES, ACTIVATION_NAMES),
+            ("activation", ACTIVATION_NAMES + NEATAPTIC_ACTIVATION_NAMES,
+             ACTIVATION_NAMES + NEATAPTIC_ACTIVATION_NAMES),
             ("aggregation", AGGREGATION_NAMES, _AGGREGATIONS_HONOURED)):
         options = v[f"{kind}_options"]
         key = f"{kind}_options"
@@ -529,8 +541,8 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
             raise where.error(key, "names no function")
         for name in options:
             if name not in known:
-                raise where.error(key, f"{name!r} is not one of neat-python's {kind}s "
-                                       f"({', '.join(known)})")
+                raise where.error(key, f"{name!r} is not one of neat-python's or "
+                                       f"Neataptic's {kind}s ({', '.join(known)})")
             if name not in honoured:
                 raise where.error(key, f"{name!r}: a genome is a netgraph Network, whose "
                                        "neurons take a weighted sum of their inputs; "
@@ -544,6 +556,12 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
         elif default not in options:
             raise where.error(f"{kind}_default", f"is {default!r}, which is not among "
                                                  f"{kind}_options ({' '.join(options)})")
+    if any(v[name] != 0.0 for name in _RECURRENT_RATES):
+        bad = [a for a in v["aggregation_options"] if a != "sum"]
+        if bad:
+            raise where.error("aggregation_options", f"{bad[0]!r}: with Neataptic's "
+                              "mutations on, genomes are Neataptic networks, whose nodes "
+                              "sum their inputs (use aggregation_options = sum)")
     if v["feed_forward"]:
         for name in _RECURRENT_RATES:
             if v[name] != 0.0:

@@ -127,6 +127,8 @@ _I64 = np.dtype(np.int64)
 _FIELD_TYPES: dict[str, Any] = {"node_bias": _F64, "node_response": _F64,
                                 "conn_weight": _F64, "conn_enabled": np.dtype(np.bool_)}
 _GENES_OF = operator.attrgetter(*_GENE_FIELDS)
+_GATE_FIELDS = ("gate_innovation", "gate_node", "gate_in", "gate_out")
+_GATES_OF = operator.attrgetter(*_GATE_FIELDS)
 
 
 def _join(arrays: Sequence[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
@@ -188,6 +190,12 @@ class _Packed:
         self.conn_at = np.concatenate(([0], np.cumsum(self.conns))).astype(np.int64)
         on = np.concatenate(([0], np.cumsum(self.fields["conn_enabled"], dtype=np.int64)))
         self.work = 1 + self.nodes + (on[self.conn_at[1:]] - on[self.conn_at[:-1]])
+        # gate genes (Neataptic's mutations): empty unless those are on
+        gate_columns = list(zip(*map(_GATES_OF, genomes), strict=True)) if genomes else \
+            [() for _ in _GATE_FIELDS]
+        self.gate_fields = [_join(col, _I64) for col in gate_columns]
+        self.gates = np.fromiter(map(len, gate_columns[0]), np.int64, self.size)
+        self.gate_at = np.concatenate(([0], np.cumsum(self.gates))).astype(np.int64)
 
     def blob(self, a: int, b: int) -> bytes:
         """Genomes ``a`` to ``b`` (exclusive) in ``encode_genomes``'s format."""
@@ -214,6 +222,10 @@ class _Packed:
         _pack_int(out, fields["conn_out"])
         out.append(fields["conn_weight"].tobytes())
         out.append(np.packbits(fields["conn_enabled"]).tobytes())
+        ga, gb = int(self.gate_at[a]), int(self.gate_at[b])
+        _pack_int(out, self.gates[a:b])
+        for column in self.gate_fields:
+            _pack_int(out, column[ga:gb])
         return b"".join(out)
 
 
@@ -257,15 +269,21 @@ def _rows(blob: bytes) -> list[tuple[Any, ...]]:
     cin, cout = r.ints(m), r.ints(m)
     weight = r.floats(m)
     enabled = r.bits(m)
+    gates = r.ints(g)
+    k = int(gates.sum())
+    gate_fields = [r.ints(k) for _ in _GATE_FIELDS]
     # each genome's genes are views of the chunk's arrays: slicing with Python ints is
     # the whole per-genome cost
     node_at = np.concatenate(([0], np.cumsum(nodes))).tolist()
     conn_at = np.concatenate(([0], np.cumsum(conns))).tolist()
+    gate_at = np.concatenate(([0], np.cumsum(gates))).tolist()
+    gi, gn, gu, gv = gate_fields
     return [(key, node_keys[a:na], bias[a:na], response[a:na], act[a:na], agg[a:na],
              innovations[b:nb], cin[b:nb], cout[b:nb], weight[b:nb], enabled[b:nb], None,
-             None if s < 0 else s)
-            for key, s, a, na, b, nb in zip(keys.tolist(), species.tolist(), node_at,
-                                            node_at[1:], conn_at, conn_at[1:], strict=False)]
+             None if s < 0 else s, gi[c:nc], gn[c:nc], gu[c:nc], gv[c:nc])
+            for key, s, a, na, b, nb, c, nc in zip(
+                keys.tolist(), species.tolist(), node_at, node_at[1:], conn_at, conn_at[1:],
+                gate_at, gate_at[1:], strict=False)]
 
 
 # ------------------------------------------------------------------ what a worker runs
@@ -284,7 +302,10 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
     genes only."""
     if not datas:
         return []
-    if _is_native(function):
+    from ._gated import neataptic_mode
+
+    if _is_native(function) and not neataptic_mode(config.values):
+        # (gated genomes: Dataset.__call__ runs each through netgraph's engine, below)
         from ._native import data_tuple
 
         return _evaluate_native(function, [(*data_tuple(d)[:11], None, None) for d in datas],
@@ -299,7 +320,9 @@ def evaluate_chunk(function: Any, datas: Sequence[GenomeData], config: Any,
 def evaluate_blob(function: Any, blob: bytes, config: Any) -> list[float]:
     """``evaluate_chunk`` of the genomes ``blob`` encodes (what a worker runs); for a
     ``Dataset`` or task the decoded arrays go to the native population as they are."""
-    if _is_native(function):
+    from ._gated import neataptic_mode
+
+    if _is_native(function) and not neataptic_mode(config.values):
         rows = _rows(blob)
         return _evaluate_native(function, [(*r[:11], None, None) for r in rows], config) \
             if rows else []

@@ -84,9 +84,17 @@ class Dataset:
         """The fitness of one ``Genome``, evaluated natively: the per-genome form
         (``fitness(genome, config) -> float``) evaluators call. The same number the
         whole-population evaluation gives it."""
+        from ._gated import dataset_fitness, neataptic_mode
         from ._native import COSTS, single_population
 
         native = single_population(genome)
+        if neataptic_mode(genome.config.values):
+            # a gated genome: natively as netgraph's recurrent kernel runs its network, or,
+            # without a delayed, gated or self synapse, its network itself (see _gated)
+            f, done = native.evaluate_gated(self.X, self.y, COSTS[self.cost], self.offset)
+            if done[0]:
+                return float(f[0])
+            return dataset_fitness(genome.network, self.X, self.y, self.cost, self.offset)
         f = native.evaluate_dataset(self.X, self.y, COSTS[self.cost], self.offset, 1)
         return float(f[0])
 

@@ -13,11 +13,16 @@ A genome is two gene lists, as in neat-python and the 2002 paper:
 
 A node computes ``act(bias + response * agg(w_i * x_i))`` over its enabled incoming
 connections, neat-python's formula.
+
+A third list, empty unless Neataptic's mutations are on (``gate_add_prob`` ...), holds
+gate genes, sorted by innovation number: gate k lets node ``gate_node[k]`` gate the
+connection ``gate_in[k] -> gate_out[k]`` (Synaptic's gain: the gater's activation
+multiplies the connection). A connection has at most one gate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +38,11 @@ _FLOAT_FIELDS = ("node_bias", "node_response", "conn_weight")
 _NODE_FIELDS = ("node_key", "node_bias", "node_response", "node_activation",
                 "node_aggregation")
 _CONN_FIELDS = ("conn_innovation", "conn_in", "conn_out", "conn_weight", "conn_enabled")
+_GATE_FIELDS = ("gate_innovation", "gate_node", "gate_in", "gate_out")
+
+
+def _no_gates() -> npt.NDArray[np.int64]:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,8 @@ class GenomeData:
       ``conn_weight`` float64[m], ``conn_enabled`` bool[m]: connections, sorted by
       innovation number.
     - ``fitness``: None until evaluated. ``species``: the species id, or None.
+    - ``gate_innovation``, ``gate_node``, ``gate_in``, ``gate_out`` int64[g]: gate genes,
+      sorted by innovation number (empty by default).
     """
 
     key: int
@@ -63,6 +75,19 @@ class GenomeData:
     conn_enabled: npt.NDArray[np.bool_]
     fitness: float | None = None
     species: int | None = None
+    gate_innovation: npt.NDArray[np.int64] = field(default_factory=_no_gates)
+    gate_node: npt.NDArray[np.int64] = field(default_factory=_no_gates)
+    gate_in: npt.NDArray[np.int64] = field(default_factory=_no_gates)
+    gate_out: npt.NDArray[np.int64] = field(default_factory=_no_gates)
+
+    @property
+    def num_gates(self) -> int:
+        """How many gate genes."""
+        return int(self.gate_innovation.shape[0])
+
+    def gates(self) -> tuple[npt.NDArray[np.int64], ...]:
+        """The gate arrays (innovation, node, in, out), to pass on to a new GenomeData."""
+        return self.gate_innovation, self.gate_node, self.gate_in, self.gate_out
 
     @property
     def num_nodes(self) -> int:
@@ -76,7 +101,7 @@ class GenomeData:
 
     @classmethod
     def build(cls, key: int, nodes: Any, connections: Any, *, fitness: float | None = None,
-              species: int | None = None) -> GenomeData:
+              species: int | None = None, gates: Any = ()) -> GenomeData:
         """Build from plain Python gene lists (sorts them; for tests and conversions).
 
         **Arguments**
@@ -85,6 +110,7 @@ class GenomeData:
           aggregation_index)``.
         - ``connections``: iterable of ``(innovation, in_key, out_key, weight, enabled)``.
         - ``fitness``, ``species``: as the fields.
+        - ``gates``: iterable of ``(innovation, gater_key, in_key, out_key)``.
 
         **Returns** a ``GenomeData`` with its genes sorted (nodes by key, connections by
         innovation number).
@@ -92,6 +118,7 @@ class GenomeData:
         ns = sorted((int(k), float(b), float(r), int(a), int(g)) for k, b, r, a, g in nodes)
         cs = sorted((int(i), int(u), int(v), float(w), bool(e))
                     for i, u, v, w, e in connections)
+        gs = sorted((int(i), int(n), int(u), int(v)) for i, n, u, v in gates)
         return cls(
             key=int(key),
             node_key=np.array([n[0] for n in ns], dtype=np.int64),
@@ -104,7 +131,11 @@ class GenomeData:
             conn_out=np.array([c[2] for c in cs], dtype=np.int64),
             conn_weight=np.array([c[3] for c in cs], dtype=np.float64),
             conn_enabled=np.array([c[4] for c in cs], dtype=np.bool_),
-            fitness=fitness, species=species)
+            fitness=fitness, species=species,
+            gate_innovation=np.array([g[0] for g in gs], dtype=np.int64),
+            gate_node=np.array([g[1] for g in gs], dtype=np.int64),
+            gate_in=np.array([g[2] for g in gs], dtype=np.int64),
+            gate_out=np.array([g[3] for g in gs], dtype=np.int64))
 
 
 def check_genome_data(data: GenomeData, *, num_inputs: int, num_outputs: int,
@@ -120,7 +151,8 @@ def check_genome_data(data: GenomeData, *, num_inputs: int, num_outputs: int,
     **Returns** None. **Raises** ``InputError`` naming the first offending field or gene:
     wrong dtype or shape, unsorted or repeated keys / innovation numbers, a missing output
     node, a connection into an input or from/to an unknown node, a repeated (in, out)
-    pair, an out-of-range activation/aggregation index, or a non-finite number.
+    pair, an out-of-range activation/aggregation index, a non-finite number, or a gate on
+    an unknown node or connection (or a second gate on one connection).
     """
     where = f"genome {data.key}"
     for name in _INT_FIELDS:
@@ -192,3 +224,28 @@ def check_genome_data(data: GenomeData, *, num_inputs: int, num_outputs: int,
         if (u, v) in pairs:
             raise InputError(f"{where}: connection {u} -> {v} appears twice")
         pairs.add((u, v))
+    for name in _GATE_FIELDS:
+        a = getattr(data, name)
+        if not isinstance(a, np.ndarray) or a.dtype != np.int64 or a.ndim != 1:
+            raise InputError(f"{where}: {name} must be a 1-D int64 array")
+        if a.shape[0] != data.gate_innovation.shape[0]:
+            raise InputError(f"{where}: {name} has {a.shape[0]} entries, gate_innovation "
+                             f"has {data.gate_innovation.shape[0]}")
+    gi = data.gate_innovation
+    if gi.shape[0] > 1 and not np.all(gi[1:] > gi[:-1]):
+        k = int(np.argmin(gi[1:] > gi[:-1])) + 1
+        raise InputError(f"{where}: gate_innovation is not strictly ascending at [{k}]")
+    gated: set[tuple[int, int]] = set()
+    for k in range(gi.shape[0]):
+        node, u, v = int(data.gate_node[k]), int(data.gate_in[k]), int(data.gate_out[k])
+        if int(gi[k]) < 0:
+            raise InputError(f"{where}: gate innovation number {int(gi[k])} is negative")
+        if node not in have:
+            raise InputError(f"{where}: gate {int(gi[k])}: gater node {node} is not a node "
+                             "of the genome")
+        if (u, v) not in pairs:
+            raise InputError(f"{where}: gate {int(gi[k])} gates {u} -> {v}, which is not a "
+                             "connection of the genome")
+        if (u, v) in gated:
+            raise InputError(f"{where}: connection {u} -> {v} has two gates")
+        gated.add((u, v))

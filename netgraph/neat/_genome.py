@@ -24,14 +24,17 @@ import numpy as np
 
 from .._exceptions import InputError
 from ..interop._neat import _build, _Node, _Spec
+from ..interop._neataptic import SQUASHES
 from ..interop._source import Where
 from ._config import Config
+from ._gated import gated_phenotype, neataptic_mode
 from ._genes import GenomeData, check_genome_data
+from ._native import netgraph_activation
 
 if TYPE_CHECKING:
     from .._network import Network
 
-__all__ = ["ConnectionGene", "Genome", "NodeGene"]
+__all__ = ["ConnectionGene", "GateGene", "Genome", "NodeGene"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,17 @@ class ConnectionGene:
     innovation: int
     weight: float
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GateGene:
+    """A gate gene (Neataptic's mutations): ``key`` is the gated connection's
+    ``(in, out)``; ``innovation``; ``node``, the gater, whose activation multiplies the
+    connection."""
+
+    key: tuple[int, int]
+    innovation: int
+    node: int
 
 
 class _Genes(Mapping[Any, Any]):
@@ -95,8 +109,8 @@ class Genome:
     - ``data``: the ``GenomeData``, with the current fitness.
     """
 
-    __slots__ = ("_config", "_connections", "_data", "_network", "_nodes", "fitness", "key",
-                 "species")
+    __slots__ = ("_config", "_connections", "_data", "_gates", "_network", "_nodes", "fitness",
+                 "key", "species")
 
     def __init__(self, data: GenomeData, config: Config, *, check: bool = True) -> None:
         if check:
@@ -111,6 +125,7 @@ class Genome:
         self._network: Network | None = None
         self._nodes: _Genes | None = None
         self._connections: _Genes | None = None
+        self._gates: _Genes | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the cached network and gene views are rebuilt on demand: pickles (process
@@ -147,7 +162,7 @@ class Genome:
         return GenomeData(self.key, d.node_key, d.node_bias, d.node_response,
                           d.node_activation, d.node_aggregation, d.conn_innovation,
                           d.conn_in, d.conn_out, d.conn_weight, d.conn_enabled,
-                          fitness=self.fitness, species=self.species)
+                          self.fitness, self.species, *d.gates())
 
     @property
     def nodes(self) -> Mapping[int, NodeGene]:
@@ -173,13 +188,31 @@ class Genome:
         return self._connections
 
     @property
+    def gates(self) -> Mapping[tuple[int, int], GateGene]:
+        """Gated connection ``(in, out)`` -> ``GateGene``, by innovation number (empty
+        unless Neataptic's mutations are on)."""
+        if self._gates is None:
+            d = self._data
+            self._gates = _Genes([
+                ((u, o), GateGene((u, o), i, n)) for i, n, u, o in zip(
+                    d.gate_innovation.tolist(), d.gate_node.tolist(), d.gate_in.tolist(),
+                    d.gate_out.tolist(), strict=True)])
+        return self._gates
+
+    @property
     def network(self) -> Network:
         """The phenotype: a ``netgraph.Network`` computing what neat-python's
         ``FeedForwardNetwork`` (``feed_forward = True``) or ``RecurrentNetwork`` of this
-        genome computes. Built on first use and cached: treat it as read-only, or
-        ``.copy()`` it before training."""
+        genome computes; with Neataptic's mutations on, the Synaptic/Neataptic network of
+        its genes and gates (``netgraph.neat._gated``). Built on first use and cached:
+        treat it as read-only, or ``.copy()`` it before training."""
         if self._network is None:
-            self._network = phenotype(self, recurrent=not self._config.values["feed_forward"])
+            v = self._config.values
+            if neataptic_mode(v):
+                names = [netgraph_activation(a) for a in v["activation_options"]]
+                self._network = gated_phenotype(self._data, v, names)
+            else:
+                self._network = phenotype(self, recurrent=not v["feed_forward"])
         return self._network
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -200,6 +233,9 @@ class Genome:
         lines += [f"\t{k} {n}" for k, n in self.nodes.items()]
         lines.append("Connections:")
         lines += [f"\t{c}" for c in self.connections.values()]
+        if self._data.num_gates:
+            lines.append("Gates:")
+            lines += [f"\t{g}" for g in self.gates.values()]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ neat-python
@@ -216,6 +252,11 @@ class Genome:
 
         **Returns** the ``neat.DefaultGenome``. Needs neat-python.
         """
+        if neataptic_mode(self._config.values):
+            raise InputError(f"genome {self.key} was evolved with Neataptic's mutations "
+                             "(gates, self- and back-connections in Synaptic's semantics), "
+                             "which neat-python cannot represent; export its network with "
+                             "netgraph.interop.to_neataptic(genome.network)")
         neat = _neat()
         gc = neat_config.genome_config
         for node in self.nodes.values():
@@ -335,7 +376,9 @@ def expressed(genome: Genome, *, recurrent: bool) -> tuple[list[int], list[int],
       connections each node reads differ between them, as in neat-python).
     """
     d, v = genome._data, genome._config.values
-    acts, aggs = v["activation_options"], v["aggregation_options"]
+    aggs = v["aggregation_options"]
+    # Neataptic's names (LOGISTIC, ...) as netgraph's; neat-python's stay for the reader
+    acts = [SQUASHES.get(a, a) for a in v["activation_options"]]
     inputs = [-i - 1 for i in range(v["num_inputs"])]
     outputs = list(range(v["num_outputs"]))
     input_set = set(inputs)

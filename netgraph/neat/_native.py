@@ -23,16 +23,26 @@ from .. import _neat
 from .._activations import get_activation
 from .._exceptions import InputError
 from ..interop._neat import ACTIVATIONS as NEAT_ACTIVATIONS
+from ..interop._neataptic import SQUASHES
 from ._genes import GenomeData
 
 __all__ = ["COSTS", "TASKS", "ExtinctionError", "NativePopulation", "activation_code",
-           "data_tuple", "genome_data", "native_values", "single_population"]
+           "data_tuple", "genome_data", "native_values", "netgraph_activation",
+           "single_population"]
 
 NativePopulation = _neat.Population
 ExtinctionError = _neat.ExtinctionError
 
 # neat-python's activation names (and the paper's steepened sigmoid) -> netgraph's
-_ACTIVATION_NAMES: dict[str, str] = {**NEAT_ACTIVATIONS, "steep_sigmoid": "steep_sigmoid"}
+# (and Neataptic's names, upper case: LOGISTIC, TANH, ...)
+_ACTIVATION_NAMES: dict[str, str] = {**NEAT_ACTIVATIONS, "steep_sigmoid": "steep_sigmoid",
+                                     **SQUASHES}
+
+
+def netgraph_activation(name: str) -> str:
+    """The netgraph activation of a configuration's activation name (neat-python's,
+    Neataptic's or ``steep_sigmoid``); the name itself when it is none of them."""
+    return _ACTIVATION_NAMES.get(name, name)
 _AGGREGATIONS = {"sum": 0, "product": 1, "max": 2, "min": 3, "maxabs": 4, "median": 5,
                  "mean": 6}
 _INITIAL = {"unconnected": 0, "fs_neat_nohidden": 1, "fs_neat": 1, "fs_neat_hidden": 2,
@@ -41,6 +51,9 @@ _INITIAL = {"unconnected": 0, "fs_neat_nohidden": 1, "fs_neat": 1, "fs_neat_hidd
 _SPECIES_FITNESS = {"min": 0, "max": 1, "mean": 2, "median": 3, "median2": 4}
 COSTS = {"sse": 0, "mse": 1, "mae": 2, "sae": 3}
 TASKS = {"xor": 0, "multiplexer": 1, "cartpole": 2, "doublepole": 3}
+NEATAPTIC_RATES = ("gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
+                   "self_connection_delete_prob", "back_connection_add_prob",
+                   "back_connection_delete_prob")
 _TRUE = ("1", "on", "yes", "true")
 _FALSE = ("0", "off", "no", "false")
 
@@ -183,6 +196,8 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out["distance_paper"] = int(distance == "paper")
     out["node_split_reuse"] = int(_flag(values.get("node_split_reuse", False),
                                         "node_split_reuse"))
+    for key in NEATAPTIC_RATES:
+        out[key] = num(key, 0.0)
     return out
 
 
@@ -191,7 +206,9 @@ def genome_data(t: tuple[Any, ...]) -> GenomeData:
     return GenomeData(key=int(t[0]), node_key=t[1], node_bias=t[2], node_response=t[3],
                       node_activation=t[4], node_aggregation=t[5], conn_innovation=t[6],
                       conn_in=t[7], conn_out=t[8], conn_weight=t[9], conn_enabled=t[10],
-                      fitness=t[11], species=t[12])
+                      fitness=t[11], species=t[12], **({} if len(t) < 17 else {
+                          "gate_innovation": t[13], "gate_node": t[14], "gate_in": t[15],
+                          "gate_out": t[16]}))
 
 
 def data_tuple(g: GenomeData) -> tuple[Any, ...]:
@@ -201,7 +218,7 @@ def data_tuple(g: GenomeData) -> tuple[Any, ...]:
             np.asarray(g.node_aggregation, np.int64), np.asarray(g.conn_innovation, np.int64),
             np.asarray(g.conn_in, np.int64), np.asarray(g.conn_out, np.int64),
             np.asarray(g.conn_weight, np.float64), np.asarray(g.conn_enabled, np.bool_),
-            g.fitness, g.species)
+            g.fitness, g.species, *(np.asarray(a, np.int64) for a in g.gates()))
 
 
 def single_population(genome: Any) -> NativePopulation:

@@ -22,10 +22,11 @@ import numpy as np
 
 from .._exceptions import InputError
 from ._fitness import Dataset, check_fitness
+from ._gated import dataset_fitness, gated_outputs, neataptic_mode, sequence_fitness
 from ._genes import GenomeData
 from ._learn import check_learn, learn_population
 from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
-from ._sequences import Sequences, refuse_gated
+from ._sequences import Sequences
 from .tasks import Task
 
 if TYPE_CHECKING:
@@ -373,7 +374,6 @@ class Population:
             return "dataset"
         if isinstance(fitness, Sequences):
             c = self._values
-            refuse_gated(self.config.values)
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
                 raise InputError(f"the sequences map {fitness.num_inputs} inputs to "
                                  f"{fitness.num_outputs} outputs; the configuration has "
@@ -381,6 +381,10 @@ class Population:
             return "sequences"
         if isinstance(fitness, Task):
             c = self._values
+            if neataptic_mode(c):
+                raise InputError(f"{fitness!r} evaluates genomes natively as neat-python "
+                                 "networks; with Neataptic's mutations on (gate_add_prob "
+                                 "...) use a Dataset or a fitness function")
             if fitness.num_inputs != c["num_inputs"] or fitness.num_outputs != c["num_outputs"]:
                 raise InputError(f"{fitness!r} needs num_inputs = {fitness.num_inputs} and "
                                  f"num_outputs = {fitness.num_outputs}; the configuration "
@@ -401,9 +405,34 @@ class Population:
         if kind == "dataset" and learning is not None:
             learn_population(native, self.config, fitness, learning)
             return None
+        if kind == "dataset" and neataptic_mode(self._values):
+            # gated genomes: natively, as netgraph's recurrent kernel runs their networks
+            # (neat_gates.c); one without a delayed, gated or self synapse runs through
+            # its network (netgraph's feed-forward kernel sums differently)
+            fits, done = native.evaluate_gated(fitness.X, fitness.y, COSTS[fitness.cost],
+                                               fitness.offset)
+            for i in np.flatnonzero(~done):  # no delayed, gated or self synapse
+                one = _make_genome(genome_data(native.genome_data(int(i))), self.config)
+                fits[i] = dataset_fitness(one.network, fitness.X, fitness.y, fitness.cost,
+                                          fitness.offset)
+            native.set_fitness(fits)
+            self._genomes = None
+            return None
         if kind == "dataset":
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
+            return None
+        if kind == "sequences" and neataptic_mode(self._values):
+            # gated genomes: their outputs natively (neat_gates.c; through the network
+            # when it has no delayed, gated or self synapse), the cost as Sequences sums it
+            fits = np.empty(native.size)
+            for k in range(native.size):
+                def one(k: int = k) -> Any:
+                    return _make_genome(genome_data(native.genome_data(k)), self.config)
+                out = gated_outputs(native, k, one, fitness.X, fitness.starts[:-1])
+                fits[k] = sequence_fitness(out, fitness.Y, fitness.starts, fitness.washout,
+                                           fitness.cost, fitness.offset)
+            native.set_fitness(fits)
             return None
         if kind == "sequences":
             fitness._evaluate(native, fitness.threads)

@@ -18,29 +18,7 @@ import numpy.typing as npt
 from .._exceptions import InputError
 from ._fitness import _COSTS
 
-__all__ = ["Sequences", "refuse_gated"]
-
-# Neataptic's structural mutations (issue 22, item 3): genomes they change are gated,
-# Synaptic-semantics networks, which the neat-python kernel below does not run
-_GATED_RATES = ("gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
-                "self_connection_delete_prob", "back_connection_add_prob",
-                "back_connection_delete_prob")
-
-
-def refuse_gated(values: Any) -> None:
-    """``InputError`` naming the key when a configuration turns on Neataptic's mutations:
-    ``Sequences`` evaluates neat-python-style genomes only (gated ones would be run
-    without their gates: a wrong fitness, so refused rather than given).
-
-    **Arguments**
-    - ``values``: ``Config.values``.
-    """
-    for key in _GATED_RATES:
-        if float(values.get(key, 0.0) or 0.0) > 0.0:
-            raise InputError(f"{key} = {values[key]}: neat.Sequences does not evaluate "
-                             "gated (Neataptic-mode) genomes yet; use a fitness function "
-                             "over genome.network")
-
+__all__ = ["Sequences"]
 
 class Sequences:
     """Sequence data whose fitness is ``offset - cost`` over every scored step of every
@@ -152,10 +130,15 @@ class Sequences:
 
         **Returns** its fitness, a float.
         """
+        from ._gated import gated_outputs, neataptic_mode, sequence_fitness
         from ._native import single_population
 
-        refuse_gated(getattr(getattr(genome, "config", None), "values", {}))
-        return float(self._evaluate(single_population(genome), 1)[0])
+        native = single_population(genome)
+        if neataptic_mode(genome.config.values):  # a gated genome (see netgraph.neat._gated)
+            out = gated_outputs(native, 0, lambda: genome, self.X, self.starts[:-1])
+            return sequence_fitness(out, self.Y, self.starts, self.washout, self.cost,
+                                    self.offset)
+        return float(self._evaluate(native, 1)[0])
 
     def __repr__(self) -> str:
         return (f"Sequences({len(self)} sequences, {self.X.shape[0]} steps, "

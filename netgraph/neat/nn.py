@@ -18,6 +18,7 @@ import numpy as np
 from .._activations import get_activation
 from .._exceptions import InputError
 from ..interop._neat import _activation
+from ._gated import neataptic_mode
 from ._genome import Genome, expressed
 
 __all__ = ["FeedForwardNetwork", "RecurrentNetwork"]
@@ -90,6 +91,10 @@ def _evals(genome: Any, recurrent: bool) -> tuple[list[int], list[int], list[_Ev
     if not isinstance(genome, Genome):
         raise InputError(f"expected a netgraph.neat.Genome, got {type(genome).__name__} "
                          "(a neat-python genome converts with Genome.from_neat)")
+    if neataptic_mode(genome.config.values):
+        raise InputError(f"genome {genome.key} belongs to a configuration with Neataptic's "
+                         "mutations on (gate_add_prob ...): it is a gated Synaptic network, "
+                         "not a neat-python one; use genome.network")
     inputs, outputs, nodes = expressed(genome, recurrent=recurrent)
     evals: list[_Eval] = [(n.key, _function(n.activation), n.aggregation, n.bias,
                            n.response, list(n.links)) for n in nodes]
