@@ -23,8 +23,10 @@ double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double
                     double *out)
 {
     int32_t nin = c->num_inputs, nout = c->num_outputs;
-    /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one */
-    int batch = out && !net->recurrent && net_activate_rows(net, g, c, X, rows, out) == 0;
+    /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one
+     * (a few rows, as XOR's four, go faster one by one) */
+    int batch = out && !net->recurrent && rows >= 16 &&
+                net_activate_rows(net, g, c, X, rows, out) == 0;
     net_reset(net);
     double f = offset, acc = 0.0;
     for (int64_t r = 0; r < rows; r++) {
