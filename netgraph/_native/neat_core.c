@@ -910,6 +910,18 @@ int pop_create_new(Pop *p)
     free(p->genomes);
     p->genomes = gs;
     p->n = p->ncap = n;
+    /* the structs and gene arrays the first offspring will fill, made now: reproduction
+     * reuses the generation before last, so without them the first generation alone
+     * would allocate all of its genomes and cost far more than a later one */
+    if (!p->spare) {
+        Genome *next = calloc((size_t)n + 1, sizeof(Genome));
+        if (next) {
+            for (int32_t i = 0; i <= n; i++)
+                if (genome_reserve(&next[i], gs[0].nn + 2, gs[0].nc + 4)) break;
+            p->spare = next;
+            p->nspare = n + 1;
+        }
+    }
     return 0;
 }
 
