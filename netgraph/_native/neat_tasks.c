@@ -113,6 +113,46 @@ double *multiplexer_cases(int a)
     return x;
 }
 
+/* eval_multiplexer for a feed-forward genome, over the cases by column (cols: nin x n,
+ * from multiplexer_cols) and their targets (n, after the columns): the same arithmetic in
+ * the same order as eval_multiplexer, without reading the cases row by row. */
+double eval_multiplexer_cols(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
+                             const double *cols, const double *targets, double *out)
+{
+    int nin = a + (1 << a);
+    int64_t n = (int64_t)1 << nin;
+    double f = (double)n;
+    int ok = 1;
+    if (net_activate_cols(net, g, c, cols, n, out)) return NAN;
+    net_reset(net);
+    for (int64_t k = 0; k < n; k++) {
+        double t = targets[k], o = out[k];
+        double d = o - t;
+        f -= d * d;
+        if (t > 0.5 ? !(o > 0.5) : !(o < 0.5)) ok = 0;
+    }
+    *solved = ok;
+    return f;
+}
+
+/* The cases by column (nin x n) followed by each case's target (n), from the cases by
+ * row (multiplexer_cases). */
+double *multiplexer_cols(const double *cases, int a)
+{
+    int nin = a + (1 << a);
+    int64_t n = (int64_t)1 << nin;
+    double *x = malloc(sizeof(double) * (size_t)(n * (nin + 1)));
+    if (!x) return NULL;
+    for (int64_t k = 0; k < n; k++) {
+        const double *row = cases + k * nin;
+        int addr = 0;
+        for (int i = 0; i < nin; i++) x[(int64_t)i * n + k] = row[i];
+        for (int i = 0; i < a; i++) addr = addr * 2 + (int)row[i];
+        x[(int64_t)nin * n + k] = row[a + addr];
+    }
+    return x;
+}
+
 /* ---------------------------------------------------------------- single pole */
 
 /* gymnasium's CartPole-v1 (classic_control/cartpole.py): its constants and its Euler
