@@ -412,16 +412,17 @@ static void *run_job(void *arg)
     memset(&net, 0, sizeof net);
     const NeatConfig *c = &j->p->cfg;
     double *y = malloc(sizeof(double) * (size_t)(c->num_outputs + 1));
-    double *cases = NULL, *out = NULL;
+    double *cases = NULL, *out = NULL, *cols = NULL;
     if (j->kind == TASK_MULTIPLEXER) {
         int a = (int)j->params[0];
         cases = multiplexer_cases(a);
+        cols = cases ? multiplexer_cols(cases, a) : NULL;
         out = malloc(sizeof(double) * ((size_t)1 << (a + (1 << a))));
     } else if (j->kind < 0) {
         out = malloc(sizeof(double) * (size_t)(j->rows * c->num_outputs + 1));
     }
     if (!y || (j->kind == TASK_MULTIPLEXER && (!cases || !out)) || (j->kind < 0 && !out)) {
-        free(y); free(cases); free(out);
+        free(y); free(cases); free(out); free(cols);
         j->failed = 1;
         return NULL;
     }
@@ -433,8 +434,17 @@ static void *run_job(void *arg)
         switch (j->kind) {
         case TASK_XOR: f = eval_xor(&net, g, c, &ok); break;
         case TASK_MULTIPLEXER:
-            f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok, cases, out);
+        {   /* feed-forward: the cases by column, the same bits, faster (NaN: again by row,
+             * which also covers a failed allocation) */
+            int a = (int)j->params[0];
+            int64_t nin = a + (1 << a);
+            f = NAN;
+            if (cols && !net.recurrent)
+                f = eval_multiplexer_cols(&net, g, c, a, &ok, cols, cols + (nin << nin), out);
+            if (isnan(f))
+                f = eval_multiplexer(&net, g, c, (int)j->params[0], &ok, cases, out);
             break;
+        }
         case TASK_CARTPOLE:
             f = eval_cartpole(&net, g, c, j->params + 1, (int64_t)j->params[0], &ok);
             break;
@@ -452,7 +462,7 @@ static void *run_job(void *arg)
         j->fitness[i - j->lo] = f;
         if (j->solved) j->solved[i - j->lo] = (uint8_t)ok;
     }
-    free(y); free(cases); free(out);
+    free(y); free(cases); free(out); free(cols);
     net_free(&net);
     return NULL;
 }

@@ -263,5 +263,7 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
 void net_free(Net *net);
 int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
                       int64_t rows, double *Y);
+int net_activate_cols(Net *net, const Genome *g, const NeatConfig *c, const double *Xc,
+                      int64_t rows, double *Y);
 
 #endif

@@ -13,6 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a hint to fetch a genome's genes before they are read (compilers without it: nothing) */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
 /* ================================================================ random numbers */
 
 static uint64_t splitmix64(uint64_t *x)
@@ -793,37 +800,6 @@ int32_t genome_insert_conn(Pop *p, Genome *g, int64_t in, int64_t out, int64_t i
 
 void genome_remove_conn(Genome *g, int32_t k) { remove_conn(g, k); }
 
-/* Whether genome_distance(a, b) is sure to be >= bound without computing it: its node
- * part alone is. The connection part (and any other part added to it) is >= 0 when the
- * coefficients are, and adding a non-negative number never makes a float smaller, so
- * the whole distance is at least the node part: speciation, which only asks whether a
- * distance is below the threshold or the best so far, skips the rest of such a pair
- * exactly. The node part is computed as genome_distance computes it (bit for bit). */
-static int distance_at_least(const NeatConfig *c, const Genome *a, const Genome *b,
-                             double bound)
-{
-    if (c->distance_paper || !(c->compat_weight >= 0.0) || !(c->compat_disjoint >= 0.0))
-        return 0;
-    if (!(a->nn || b->nn)) return 0.0 >= bound;
-    int64_t disjoint = 0;
-    double d = 0.0;
-    int32_t i = 0, j = 0;
-    while (i < a->nn || j < b->nn) {
-        if (j >= b->nn || (i < a->nn && a->nkey[i] < b->nkey[j])) { disjoint++; i++; }
-        else if (i >= a->nn || b->nkey[j] < a->nkey[i]) { disjoint++; j++; }
-        else {
-            double g = fabs(a->bias[i] - b->bias[j]) + fabs(a->resp[i] - b->resp[j]);
-            g += 0.0; /* time_constant: always 1.0 here */
-            if (a->act[i] != b->act[j]) g += 1.0;
-            if (a->agg[i] != b->agg[j]) g += 1.0;
-            d += g * c->compat_weight;
-            i++; j++;
-        }
-    }
-    int32_t mx = a->nn > b->nn ? a->nn : b->nn;
-    return (d + c->compat_disjoint * (double)disjoint) / (double)mx >= bound;
-}
-
 /* ================================================================ initial population */
 
 static int add_initial(Pop *p, Genome *g, int64_t in, int64_t out)
@@ -947,6 +923,18 @@ int pop_create_new(Pop *p)
     free(p->genomes);
     p->genomes = gs;
     p->n = p->ncap = n;
+    /* the structs and gene arrays the first offspring will fill, made now: reproduction
+     * reuses the generation before last, so without them the first generation alone
+     * would allocate all of its genomes and cost far more than a later one */
+    if (!p->spare) {
+        Genome *next = calloc((size_t)n + 1, sizeof(Genome));
+        if (next) {
+            for (int32_t i = 0; i <= n; i++)
+                if (genome_reserve(&next[i], gs[0].nn + 2, gs[0].nc + 4)) break;
+            p->spare = next;
+            p->nspare = n + 1;
+        }
+    }
     return 0;
 }
 
@@ -988,7 +976,9 @@ int pop_speciate(Pop *p)
     int64_t *un = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* unspeciated genomes */
     int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
     int64_t *reps = malloc(sizeof(int64_t) * (size_t)capreps); /* rep genome index */
-    Species *ns = calloc((size_t)capreps, sizeof(Species));
+    Species *ns = malloc(sizeof(Species) * (size_t)capreps); /* used slots are set */
+    double *dm = NULL; /* distances of genomes to the old representatives */
+    uint8_t *taken = NULL;
     int32_t nns = 0;
     if (!roff || !term || !un || !sorted || !reps || !ns) goto done;
     for (int32_t k = 0; k < maxnc; k++) term[k] = NAN;
@@ -1009,9 +999,20 @@ int pop_speciate(Pop *p)
         keyused += g_->nc; \
     } while (0)
     /* genome indices sorted by key */
-    for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
-    qsort(sorted, (size_t)n, 16, cmp_i64);
-    for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
+    {   /* keys are unique: any sort gives qsort's order; this one allocates once */
+        KeyPos *kp = malloc(sizeof(KeyPos) * 2 * (size_t)(n ? n : 1));
+        if (kp) {
+            for (int32_t i = 0; i < n; i++)
+                kp[i] = (KeyPos){(uint64_t)p->genomes[i].key ^ 0x8000000000000000ULL, i};
+            sort_keypos(kp, kp + n, n);
+            for (int32_t i = 0; i < n; i++) un[i] = kp[i].i;
+            free(kp);
+        } else {
+            for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
+            qsort(sorted, (size_t)n, 16, cmp_i64);
+            for (int32_t i = 0; i < n; i++) un[i] = sorted[2 * i + 1];
+        }
+    }
     int32_t nun = n;
     /* species sorted by id (they are kept so; sort to be sure after a load) */
     for (int32_t s = 1; s < p->ns; s++) {
@@ -1020,27 +1021,50 @@ int pop_speciate(Pop *p)
         while (k >= 0 && p->species[k].key > v.key) { p->species[k + 1] = p->species[k]; k--; }
         p->species[k + 1] = v;
     }
-    /* existing species pick their new representative: the closest to the old one */
-    for (int32_t s = 0; s < p->ns; s++) {
+    /* existing species pick their new representative: the closest to the old one. The
+     * distances are computed first, genome by genome against every old representative
+     * (each genome's genes are read once, while in cache, not once per species); then
+     * each species in turn takes the closest genome not yet taken (the first of equals,
+     * as a scan of the remaining genomes in key order would) */
+    int32_t oldns = p->ns;
+    if (oldns && n) {
+        dm = malloc(sizeof(double) * (size_t)oldns * (size_t)n);
+        taken = calloc((size_t)n, 1);
+        if (!dm || !taken) goto done;
+        keyused = 0;
+        for (int32_t s = 0; s < oldns; s++) INDEX(&p->species[s].rep, s);
+        for (int32_t u = 0; u < n; u++) {
+            const Genome *g = &p->genomes[un[u]];
+            if (u + 2 < n) PREFETCH(&p->genomes[un[u + 2]]);
+            if (u + 1 < n) PREFETCH(p->genomes[un[u + 1]].nkey);
+            for (int32_t s = 0; s < oldns; s++)
+                dm[(size_t)s * (size_t)n + (size_t)u] =
+                    genome_distance(c, &p->species[s].rep, keys + roff[s], order + roff[s], g,
+                                    term);
+        }
+    }
+    for (int32_t s = 0; s < oldns; s++) {
         Species *sp = &p->species[s];
         if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
-        keyused = 0;
-        INDEX(&sp->rep, 0);
-        int32_t best = 0;
+        const double *ds = dm + (size_t)s * (size_t)n;
+        int32_t best = -1;
         double bestd = INFINITY;
-        for (int32_t u = 0; u < nun; u++) {
-            if (u > 0 && distance_at_least(c, &sp->rep, &p->genomes[un[u]], bestd)) continue;
-            double d = genome_distance(c, &sp->rep, keys, order, &p->genomes[un[u]], term);
-            if (d < bestd || u == 0) { bestd = d; best = u; }
+        for (int32_t u = 0; u < n; u++) {
+            if (taken[u]) continue;
+            if (ds[u] < bestd || best < 0) { bestd = ds[u]; best = u; }
         }
         ns[nns] = *sp; /* moves rep/members ownership */
         memset(sp, 0, sizeof *sp);
         ns[nns].nmembers = 0;
         reps[nns] = un[best];
+        taken[best] = 1;
         if (species_add_member(&ns[nns], un[best])) { nns++; goto done; }
         nns++;
-        memmove(un + best, un + best + 1, sizeof(int64_t) * (size_t)(nun - best - 1));
         nun--;
+    }
+    if (taken) { /* the genomes left, still in key order */
+        int32_t m = 0;
+        for (int32_t u = 0; u < n; u++) if (!taken[u]) un[m++] = un[u];
     }
     /* the new representatives' key indexes */
     keyused = 0;
@@ -1049,11 +1073,10 @@ int pop_speciate(Pop *p)
     for (int32_t u = 0; u < nun; u++) {
         int64_t gi = un[u];
         const Genome *g = &p->genomes[gi];
+        if (u + 1 < nun) PREFETCH(p->genomes[un[u + 1]].nkey);
         int32_t best = -1;
         double bestd = 0.0;
         for (int32_t s = 0; s < nns; s++) {
-            if (distance_at_least(c, &p->genomes[reps[s]], g,
-                                  best < 0 ? c->compat_threshold : bestd)) continue;
             double d = genome_distance(c, &p->genomes[reps[s]], keys + roff[s],
                                        order + roff[s], g, term);
             if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
@@ -1089,6 +1112,7 @@ done:
         free(ns);
     }
     free(roff); free(keys); free(order); free(term); free(un); free(sorted); free(reps);
+    free(dm); free(taken);
     return rc;
 }
 
@@ -1217,6 +1241,38 @@ static int cmp_ranked_desc(const void *x, const void *y)
     return (a->key < b->key) - (a->key > b->key);
 }
 
+/* qsort(a, n, cmp_ranked_desc) without qsort's calls and allocations: a merge sort
+ * (keys are unique, so the order is the same). tmp: n entries. */
+static void sort_ranked_into(Ranked *a, Ranked *tmp, int32_t n)
+{
+    if (n < 16) {
+        for (int32_t i = 1; i < n; i++) {
+            Ranked v = a[i];
+            int32_t j = i - 1;
+            while (j >= 0 && cmp_ranked_desc(&a[j], &v) > 0) { a[j + 1] = a[j]; j--; }
+            a[j + 1] = v;
+        }
+        return;
+    }
+    int32_t h = n / 2;
+    sort_ranked_into(a, tmp, h);
+    sort_ranked_into(a + h, tmp, n - h);
+    int32_t i = 0, j = h, k = 0;
+    while (i < h && j < n) tmp[k++] = cmp_ranked_desc(&a[i], &a[j]) <= 0 ? a[i++] : a[j++];
+    while (i < h) tmp[k++] = a[i++];
+    while (j < n) tmp[k++] = a[j++];
+    memcpy(a, tmp, sizeof(Ranked) * (size_t)n);
+}
+
+static void sort_ranked(Ranked *a, int32_t n)
+{
+    if (n < 16) { sort_ranked_into(a, NULL, n); return; }
+    Ranked *tmp = malloc(sizeof(Ranked) * (size_t)n);
+    if (!tmp) { qsort(a, (size_t)n, sizeof(Ranked), cmp_ranked_desc); return; }
+    sort_ranked_into(a, tmp, n);
+    free(tmp);
+}
+
 typedef struct { double f; int64_t sid; int32_t s; } SpeciesRank;
 
 static int cmp_species_rank(const void *x, const void *y)
@@ -1326,7 +1382,7 @@ int pop_reproduce(Pop *p)
             const Genome *g = &p->genomes[sp->members[m]];
             ranked[k][m] = (Ranked){g->fitness, g->key, sp->members[m]};
         }
-        qsort(ranked[k], (size_t)sp->nmembers, sizeof(Ranked), cmp_ranked_desc);
+        sort_ranked(ranked[k], sp->nmembers);
         int32_t cut = (int32_t)ceil(c->survival_threshold * (double)sp->nmembers);
         if (cut < 2) cut = 2;
         if (cut > sp->nmembers) cut = sp->nmembers;

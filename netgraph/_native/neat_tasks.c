@@ -23,8 +23,10 @@ double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double
                     double *out)
 {
     int32_t nin = c->num_inputs, nout = c->num_outputs;
-    /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one */
-    int batch = out && !net->recurrent && net_activate_rows(net, g, c, X, rows, out) == 0;
+    /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one
+     * (a few rows, as XOR's four, go faster one by one) */
+    int batch = out && !net->recurrent && rows >= 16 &&
+                net_activate_rows(net, g, c, X, rows, out) == 0;
     net_reset(net);
     double f = offset, acc = 0.0;
     for (int64_t r = 0; r < rows; r++) {
@@ -108,6 +110,46 @@ double *multiplexer_cases(int a)
     if (!x) return NULL;
     for (int64_t k = 0; k < n; k++)
         for (int i = 0; i < nin; i++) x[k * nin + i] = (double)((k >> (nin - 1 - i)) & 1);
+    return x;
+}
+
+/* eval_multiplexer for a feed-forward genome, over the cases by column (cols: nin x n,
+ * from multiplexer_cols) and their targets (n, after the columns): the same arithmetic in
+ * the same order as eval_multiplexer, without reading the cases row by row. */
+double eval_multiplexer_cols(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
+                             const double *cols, const double *targets, double *out)
+{
+    int nin = a + (1 << a);
+    int64_t n = (int64_t)1 << nin;
+    double f = (double)n;
+    int ok = 1;
+    if (net_activate_cols(net, g, c, cols, n, out)) return NAN;
+    net_reset(net);
+    for (int64_t k = 0; k < n; k++) {
+        double t = targets[k], o = out[k];
+        double d = o - t;
+        f -= d * d;
+        if (t > 0.5 ? !(o > 0.5) : !(o < 0.5)) ok = 0;
+    }
+    *solved = ok;
+    return f;
+}
+
+/* The cases by column (nin x n) followed by each case's target (n), from the cases by
+ * row (multiplexer_cases). */
+double *multiplexer_cols(const double *cases, int a)
+{
+    int nin = a + (1 << a);
+    int64_t n = (int64_t)1 << nin;
+    double *x = malloc(sizeof(double) * (size_t)(n * (nin + 1)));
+    if (!x) return NULL;
+    for (int64_t k = 0; k < n; k++) {
+        const double *row = cases + k * nin;
+        int addr = 0;
+        for (int i = 0; i < nin; i++) x[(int64_t)i * n + k] = row[i];
+        for (int i = 0; i < a; i++) addr = addr * 2 + (int)row[i];
+        x[(int64_t)nin * n + k] = row[a + addr];
+    }
     return x;
 }
 

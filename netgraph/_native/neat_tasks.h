@@ -31,6 +31,9 @@ double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int *solved);
 double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
                         const double *cases, double *out);
 double *multiplexer_cases(int a);
+double eval_multiplexer_cols(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
+                             const double *cols, const double *targets, double *out);
+double *multiplexer_cols(const double *cases, int a);
 int cartpole_step(double *s, int action);
 double eval_cartpole(Net *net, const Genome *g, const NeatConfig *c, const double *start,
                      int64_t max_steps, int *solved);

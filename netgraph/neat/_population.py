@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -520,8 +521,9 @@ class Population:
 def _progress_bar(generations: int | None, show: bool | str | None) -> Any:
     """netgraph's progress bar over generations, or None where this netgraph has none."""
     # looked up by name: netgraph._progress lands with another branch
-    try:
-        progress = importlib.import_module("netgraph._progress")
+    try:  # sys.modules first: import_module costs as much as a small generation
+        progress = sys.modules.get("netgraph._progress") or \
+            importlib.import_module("netgraph._progress")
     except ImportError:
         return None
     return progress.ProgressBar(total=generations or 0, desc="neat", unit="gen",
