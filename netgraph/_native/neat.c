@@ -125,6 +125,10 @@ static int parse_config(PyObject *d, NeatConfig *c)
     D(weight_genome_rate, "weight_mutate_genome_rate");
     I(species_champion_min_size, "species_champion_min_size"); I(spawn_paper, "spawn_paper");
     I(distance_paper, "distance_paper"); I(node_split_reuse, "node_split_reuse");
+    I(weight_uniform, "weight_uniform"); I(exclusive_mutations, "exclusive_mutations");
+    I(add_connection_tries, "add_connection_tries");
+    I(split_enabled_only, "split_enabled_only"); I(speciation_paper, "speciation_paper");
+    D(crossover_average_rate, "crossover_average_rate");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {

@@ -69,6 +69,12 @@ typedef struct {
     int spawn_paper;
     int distance_paper; /* compatibility_distance = "paper" (section 3.3 of the paper) */
     int node_split_reuse; /* the same split in one generation gives the same node key */
+    int weight_uniform; /* weight_perturbation = "uniform" (NEAT C++): +-mutate_power */
+    int exclusive_mutations; /* add node, else add connection, else weights (NEAT C++) */
+    int add_connection_tries; /* attempts to find an unlinked pair (NEAT C++: 20) */
+    int split_enabled_only; /* add node splits an enabled connection only (NEAT C++) */
+    int speciation_paper; /* first fit, a random member of last generation represents */
+    double crossover_average_rate; /* matching weights averaged (NEAT C++: 0.4) */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

@@ -183,6 +183,14 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out["distance_paper"] = int(distance == "paper")
     out["node_split_reuse"] = int(_flag(values.get("node_split_reuse", False),
                                         "node_split_reuse"))
+    out["weight_uniform"] = int(str(values.get("weight_perturbation", "gaussian")) == "uniform")
+    out["exclusive_mutations"] = int(_flag(values.get("exclusive_mutations", False),
+                                           "exclusive_mutations"))
+    out["add_connection_tries"] = int(num("add_connection_tries", 1))
+    out["split_enabled_only"] = int(_flag(values.get("split_enabled_only", False),
+                                          "split_enabled_only"))
+    out["speciation_paper"] = int(str(values.get("speciation", "neat-python")) == "paper")
+    out["crossover_average_rate"] = num("crossover_average_rate", 0.0)
     return out
 
 
