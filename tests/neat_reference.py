@@ -200,6 +200,20 @@ def mutate_float(x: float, name: str, values: dict[str, Any], draws: Draws) -> f
     return x
 
 
+def mutate_float_uniform(x: float, name: str, values: dict[str, Any], draws: Draws) -> float:
+    """``weight_perturbation = "uniform"`` (NEAT C++'s ``mutate_link_weights``): one draw
+    decides as ``mutate_float``; the perturbation, or the new value, is uniform in
+    +-mutate_power."""
+    rate, replace_rate = values[f"{name}_mutate_rate"], values[f"{name}_replace_rate"]
+    power = values[f"{name}_mutate_power"]
+    r = draws.random()
+    if r < rate:
+        return _clamp(x + (2.0 * draws.random() - 1.0) * power, values, name)
+    if r < replace_rate + rate:
+        return _clamp((2.0 * draws.random() - 1.0) * power, values, name)
+    return x
+
+
 def init_enabled(values: dict[str, Any], draws: Draws) -> bool:
     default = values["enabled_default"]
     if default == "random":
@@ -243,14 +257,16 @@ def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws, *,
     """Every connection (innovation order: weight, enabled), then every node (key order:
     bias, response, activation, aggregation). ``weights=False`` (the paper's per-genome
     gate said no) leaves weights and biases alone, drawing nothing for them."""
+    change = mutate_float_uniform if values.get("weight_perturbation") == "uniform" \
+        else mutate_float
     for _, c in g.sorted_conns():
         if weights:
-            c.weight = mutate_float(c.weight, "weight", values, draws)
+            c.weight = change(c.weight, "weight", values, draws)
         c.enabled = mutate_enabled(c.enabled, values, draws)
     for k in sorted(g.nodes):
         n = g.nodes[k]
         if weights:
-            n.bias = mutate_float(n.bias, "bias", values, draws)
+            n.bias = change(n.bias, "bias", values, draws)
         n.response = mutate_float(n.response, "response", values, draws)
         n.activation = mutate_name(n.activation, "activation", values, draws)
         n.aggregation = mutate_name(n.aggregation, "aggregation", values, draws)
@@ -288,21 +304,26 @@ def mutate_add_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
     None when nothing was added (already there: maybe re-enabled; output to output; a
     cycle in a feed-forward genome)."""
     outputs = outputs_of(values)
-    out_node = draws.choice(sorted(g.nodes))
-    in_node = draws.choice(sorted(set(inputs_of(values)) |
-                                  {k for k in g.nodes if k not in outputs}))
-    key = (in_node, out_node)
-    if key in g.conns:
-        if _surer(values):
-            g.conns[key].enabled = True
-        return None
-    if in_node in outputs and out_node in outputs:
-        return None
-    if values["feed_forward"] and creates_cycle(list(g.conns), key):
-        return None
-    g.conns[key] = new_conn(innovations.get(in_node, out_node, "add_connection"), values,
-                            draws)
-    return key
+    # add_connection_tries (NEAT C++'s newlink_tries): pick again while the pair cannot
+    # be added; neat-python (1) picks once
+    for _ in range(max(1, values.get("add_connection_tries", 1))):
+        out_node = draws.choice(sorted(g.nodes))
+        in_node = draws.choice(sorted(set(inputs_of(values)) |
+                                      {k for k in g.nodes if k not in outputs}))
+        key = (in_node, out_node)
+        if key in g.conns:
+            if _surer(values):
+                g.conns[key].enabled = True
+                return None
+            continue
+        if in_node in outputs and out_node in outputs:
+            continue
+        if values["feed_forward"] and creates_cycle(list(g.conns), key):
+            continue
+        g.conns[key] = new_conn(innovations.get(in_node, out_node, "add_connection"),
+                                values, draws)
+        return key
+    return None
 
 
 def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
@@ -316,7 +337,14 @@ def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
         if _surer(values):
             mutate_add_connection(g, values, draws, innovations)
         return None
-    (i, o), old = draws.choice(g.sorted_conns())
+    if values.get("split_enabled_only", False):
+        # NEAT C++'s mutate_add_node: an enabled connection only
+        enabled = [(k, c) for k, c in g.sorted_conns() if c.enabled]
+        if not enabled:
+            return None
+        (i, o), old = draws.choice(enabled)
+    else:
+        (i, o), old = draws.choice(g.sorted_conns())
     key = next_node_key
     if values.get("node_split_reuse", False):
         # the paper: the same split in one generation is the same innovation, so the same
@@ -376,7 +404,22 @@ def mutate(g: RefGenome, values: dict[str, Any], draws: Draws, innovations: Inno
     p_an, p_dn = values["node_add_prob"], values["node_delete_prob"]
     p_ac, p_dc = values["conn_add_prob"], values["conn_delete_prob"]
     added = None
-    if values["single_structural_mutation"]:
+    if values.get("exclusive_mutations", False):
+        # NEAT C++'s Species::reproduce: a node, else a connection, else the weights
+        structural = True
+        if draws.random() < p_an:
+            added = mutate_add_node(g, values, draws, innovations, next_node_key)
+        elif draws.random() < p_ac:
+            mutate_add_connection(g, values, draws, innovations)
+        else:
+            structural = False
+        if p_dn > 0 and draws.random() < p_dn:
+            mutate_delete_node(g, values, draws)
+        if p_dc > 0 and draws.random() < p_dc:
+            mutate_delete_connection(g, draws)
+        if structural:
+            return next_node_key + 1 if added == next_node_key else next_node_key
+    elif values["single_structural_mutation"]:
         div = max(1.0, p_an + p_dn + p_ac + p_dc)
         r = draws.random()
         if r < p_an / div:
@@ -417,14 +460,17 @@ def crossover(g1: RefGenome, g2: RefGenome, values: dict[str, Any], draws: Draws
     a = {c.innovation: (k, c) for k, c in fit.conns.items()}
     b = {c.innovation: (k, c) for k, c in other.conns.items()}
     child = RefGenome(child_key)
+    rate = values.get("crossover_average_rate", 0.0)
+    average = rate > 0 and draws.random() < rate  # NEAT C++'s mate_multipoint_avg
     for innovation in sorted(set(a) | set(b)):
         if innovation not in a:
             continue  # only in the less fit parent: not inherited
         key, c1 = a[innovation]
         if innovation in b and b[innovation][0] == key:
             c2 = b[innovation][1]
-            gene = RefConn(innovation,
-                           c1.weight if draws.random() > 0.5 else c2.weight,
+            weight = 0.5 * (c1.weight + c2.weight) if average else \
+                c1.weight if draws.random() > 0.5 else c2.weight
+            gene = RefConn(innovation, weight,
                            c1.enabled if draws.random() > 0.5 else c2.enabled)
             if (not c1.enabled or not c2.enabled) and \
                     draws.random() < values["disabled_gene_rate"]:
@@ -441,6 +487,7 @@ def crossover(g1: RefGenome, g2: RefGenome, values: dict[str, Any], draws: Draws
             child.nodes[k] = replace(n1)
         else:
             child.nodes[k] = RefNode(
+                0.5 * (n1.bias + n2.bias) if average else
                 n1.bias if draws.random() > 0.5 else n2.bias,
                 n1.response if draws.random() > 0.5 else n2.response,
                 n1.activation if draws.random() > 0.5 else n2.activation,
@@ -539,6 +586,31 @@ def speciate(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome
             reps[next_species_id], members[next_species_id] = k, [k]
             next_species_id += 1
     return reps, members, next_species_id
+
+
+def speciate_paper(genomes: dict[int, RefGenome], representatives: dict[int, RefGenome],
+                   values: dict[str, Any], next_species_id: int, draws: Draws
+                   ) -> tuple[dict[int, int], dict[int, list[int]], int]:
+    """The paper's speciation (section 3.3): every genome (by key) joins the first species
+    (by id; new ones last) whose representative is within ``compatibility_threshold``,
+    else founds one, represented by itself. Species without members die; each other then
+    draws a random member (by id order) as its representative for the next generation.
+
+    Returns (species id -> representative's key, species id -> member keys, next id)."""
+    threshold = values["compatibility_threshold"]
+    reps: dict[int, RefGenome] = dict(sorted(representatives.items()))
+    members: dict[int, list[int]] = {sid: [] for sid in reps}
+    for k in sorted(genomes):
+        g = genomes[k]
+        for sid, r in reps.items():
+            if genome_distance(r, g, values) < threshold:
+                members[sid].append(k)
+                break
+        else:
+            reps[next_species_id], members[next_species_id] = g, [k]
+            next_species_id += 1
+    chosen = {sid: draws.choice(m) for sid, m in members.items() if m}
+    return chosen, {sid: m for sid, m in members.items() if m}, next_species_id
 
 
 # ====================================================================== reproduction

@@ -64,10 +64,19 @@ def _next_node_key(native: NativePopulation, g: ref.RefGenome, values: dict[str,
 OPERATORS = ["add_node", "add_connection", "delete_node", "delete_connection", "mutate"]
 
 
+# the operators Config.paper takes from NEAT C++ (uniform perturbations, a node or a link
+# or weights, 20 tries for a link, enabled connections split)
+PAPER_OPERATORS = {"weight_perturbation": "uniform", "weight_mutate_power": 2.5,
+                   "bias_mutate_power": 2.5, "exclusive_mutations": True,
+                   "add_connection_tries": 20, "split_enabled_only": True,
+                   "weight_mutate_genome_rate": 0.8}
+
+
+@pytest.mark.parametrize("paper", [False, True])
 @pytest.mark.parametrize("feed_forward", [True, False])
 @pytest.mark.parametrize("operator", OPERATORS)
-def test_mutations_equal_the_reference(operator: str, feed_forward: bool) -> None:
-    pop, values = _grown(1, feed_forward=feed_forward)
+def test_mutations_equal_the_reference(operator: str, feed_forward: bool, paper: bool) -> None:
+    pop, values = _grown(1, feed_forward=feed_forward, **(PAPER_OPERATORS if paper else {}))
     native = pop._native
     rng = np.random.default_rng(7)
     changed = 0
@@ -140,9 +149,10 @@ def test_same_mutation_in_one_generation_gets_one_innovation_number() -> None:
             break
 
 
-@pytest.mark.parametrize("rate", [0.75, 0.0, 1.0])
-def test_crossover_equals_the_reference(rate: float) -> None:
-    pop, values = _grown(3, disabled_gene_rate=rate)
+@pytest.mark.parametrize(("rate", "average"), [(0.75, 0.0), (0.0, 0.0), (1.0, 0.0),
+                                               (0.75, 0.4)])
+def test_crossover_equals_the_reference(rate: float, average: float) -> None:
+    pop, values = _grown(3, disabled_gene_rate=rate, crossover_average_rate=average)
     native = pop._native
     rng = np.random.default_rng(11)
     native.set_fitness(rng.integers(0, 5, native.size).astype(np.float64))
@@ -203,6 +213,40 @@ def test_speciation_equals_the_reference() -> None:
     assert got_members == {k: sorted(v) for k, v in want_members.items()}
     assert got_reps == want_reps
     assert native.counters["next_species_key"] == want_next
+
+
+def test_paper_speciation_equals_the_reference() -> None:
+    pop, values = _grown(5, speciation="paper", compatibility_distance="paper",
+                         spawn_method="paper")
+    native = pop._native
+    native.set_fitness(np.arange(native.size, dtype=np.float64))
+    assert native._reproduce() == 0
+    reps = {int(k): ref.RefGenome.from_data(genome_data(rep), values)
+            for k, _, _, _, rep, _, _, _ in native.species()}
+    genomes = {}
+    for i in range(native.size):
+        g = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+        genomes[g.key] = g
+    next_id = native.counters["next_species_key"]
+    draws = np.random.default_rng(3).random(200)
+    script = ref.Draws(draws)
+    want_reps, want_members, want_next = ref.speciate_paper(genomes, reps, values, next_id,
+                                                            script)
+    native._set_draws(draws)
+    try:
+        native._speciate()
+        used = native._draws_used()
+    finally:
+        native._set_draws(None)
+    keys = native.keys()
+    got_members = {int(k): sorted(int(keys[m]) for m in members)
+                   for k, _, _, members, _, _, _, _ in native.species()}
+    got_reps = {int(k): genome_data(rep).key for k, _, _, _, rep, _, _, _ in native.species()}
+    assert got_members == {k: sorted(v) for k, v in want_members.items()}
+    assert got_reps == want_reps
+    assert used == script.used
+    assert native.counters["next_species_key"] == want_next
+    assert len(got_members) > 1  # the case has more than one species to choose from
 
 
 @pytest.mark.parametrize("scheme", ["full_direct", "full_nodirect", "fs_neat_nohidden",

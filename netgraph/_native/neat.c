@@ -136,6 +136,10 @@ static int parse_config(PyObject *d, NeatConfig *c)
         for (int k = 0; k < 6; k++)
             if (PyDict_GetItemString(d, keys[k]) && get_num(d, keys[k], fields[k])) return -1;
     }
+    I(weight_uniform, "weight_uniform"); I(exclusive_mutations, "exclusive_mutations");
+    I(add_connection_tries, "add_connection_tries");
+    I(split_enabled_only, "split_enabled_only"); I(speciation_paper, "speciation_paper");
+    D(crossover_average_rate, "crossover_average_rate");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {

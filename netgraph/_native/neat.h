@@ -72,6 +72,12 @@ typedef struct {
     /* Neataptic's structural mutations (neat_gates.c); all 0 = neat-python */
     double gate_add_prob, gate_delete_prob, self_add_prob, self_delete_prob, back_add_prob,
         back_delete_prob;
+    int weight_uniform; /* weight_perturbation = "uniform" (NEAT C++): +-mutate_power */
+    int exclusive_mutations; /* add node, else add connection, else weights (NEAT C++) */
+    int add_connection_tries; /* attempts to find an unlinked pair (NEAT C++: 20) */
+    int split_enabled_only; /* add node splits an enabled connection only (NEAT C++) */
+    int speciation_paper; /* first fit, a random member of last generation represents */
+    double crossover_average_rate; /* matching weights averaged (NEAT C++: 0.4) */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

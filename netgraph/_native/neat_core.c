@@ -251,6 +251,21 @@ static double float_mutate(Rng *r, const FloatAttr *a, double v)
     return v;
 }
 
+/* weight_perturbation = "uniform" (Stanley's NEAT C++ 1.2.1, Genome::mutate_link_weights,
+ * and the paper's "uniformly perturbed"): one draw decides as float_mutate does, then the
+ * perturbation, or the new value, is uniform in +-mutate_power (one draw). */
+static double float_mutate_uniform(Rng *r, const FloatAttr *a, double v)
+{
+    double u = rng_random(r);
+    if (u < a->mutate_rate)
+        return clampd(v + (2.0 * rng_random(r) - 1.0) * a->mutate_power, a->min_value,
+                      a->max_value);
+    if (u < a->replace_rate + a->mutate_rate)
+        return clampd((2.0 * rng_random(r) - 1.0) * a->mutate_power, a->min_value,
+                      a->max_value);
+    return v;
+}
+
 /* BoolAttribute.init_value for `enabled` */
 static uint8_t enabled_init(Rng *r, const NeatConfig *c)
 {
@@ -456,7 +471,18 @@ int mutate_add_node(Pop *p, Genome *g)
         if (p->cfg.surer) return mutate_add_connection(p, g);
         return 0;
     }
-    int32_t k = (int32_t)rng_choice(&p->rng, g->nc);
+    int32_t k;
+    if (p->cfg.split_enabled_only) {
+        /* NEAT C++ (Genome::mutate_add_node): a random enabled connection, or nothing */
+        int32_t enabled = 0;
+        for (k = 0; k < g->nc; k++) enabled += g->en[k] != 0;
+        if (!enabled) return 0;
+        int64_t want = rng_choice(&p->rng, enabled);
+        for (k = 0; k < g->nc; k++)
+            if (g->en[k] && want-- == 0) break;
+    } else {
+        k = (int32_t)rng_choice(&p->rng, g->nc);
+    }
     int64_t i = g->cin[k], o = g->cout[k];
     double w = g->w[k];
     int64_t key = -1;
@@ -490,6 +516,10 @@ int mutate_add_node(Pop *p, Genome *g)
 int mutate_add_connection(Pop *p, Genome *g)
 {
     const NeatConfig *c = &p->cfg;
+    /* add_connection_tries > 1 (NEAT C++'s newlink_tries): pick again while the pair is
+     * linked already or cannot be linked */
+    int tries = c->add_connection_tries > 1 ? c->add_connection_tries : 1;
+    for (int attempt = 0; attempt < tries; attempt++) {
     int64_t out = g->nkey[rng_choice(&p->rng, g->nn)];
     int32_t hidden = 0;
     for (int32_t k = 0; k < g->nn; k++) hidden += g->nkey[k] >= c->num_outputs;
@@ -504,18 +534,20 @@ int mutate_add_connection(Pop *p, Genome *g)
     }
     int32_t existing = genome_find_conn(g, in, out);
     if (existing >= 0) {
-        if (c->surer) g->en[existing] = 1;
-        return 0;
+        if (c->surer) { g->en[existing] = 1; return 0; }
+        continue;
     }
-    if (in >= 0 && in < c->num_outputs && out < c->num_outputs) return 0;
+    if (in >= 0 && in < c->num_outputs && out < c->num_outputs) continue;
     if (c->feed_forward) {
         int cyc = creates_cycle(g, in, out, c->num_inputs);
         if (cyc < 0) return -1;
-        if (cyc) return 0;
+        if (cyc) continue;
     }
     int64_t inno = innov_get(&p->innov, in, out, INNOV_ADD_CONNECTION);
     if (inno < 0) return -1;
     return create_conn(p, g, in, out, inno, 0, 0.0, 0) < 0 ? -1 : 0;
+    }
+    return 0;
 }
 
 /* DefaultGenome.mutate_delete_node: a random non-output node and its connections. */
@@ -554,8 +586,17 @@ int genome_mutate(Pop *p, Genome *g)
 {
     const NeatConfig *c = &p->cfg;
     Rng *r = &p->rng;
-    int rc = 0;
-    if (c->single_structural_mutation) {
+    int rc = 0, structural = 0;
+    if (c->exclusive_mutations) {
+        /* NEAT C++ (Species::reproduce): an added node, else an added connection, else
+         * the weight mutations below; deletions (not NEAT's) each by their own chance */
+        if (rng_random(r) < c->node_add_prob) { rc = mutate_add_node(p, g); structural = 1; }
+        else if (rng_random(r) < c->conn_add_prob) { rc = mutate_add_connection(p, g); structural = 1; }
+        if (!rc && c->node_delete_prob > 0 && rng_random(r) < c->node_delete_prob)
+            rc = mutate_delete_node(p, g);
+        if (!rc && c->conn_delete_prob > 0 && rng_random(r) < c->conn_delete_prob)
+            rc = mutate_delete_connection(p, g);
+    } else if (c->single_structural_mutation) {
         double div = fmax(1.0, c->node_add_prob + c->node_delete_prob + c->conn_add_prob +
                                    c->conn_delete_prob);
         double u = rng_random(r);
@@ -576,15 +617,18 @@ int genome_mutate(Pop *p, Genome *g)
     }
     if (rc) return -1;
     if (gates_mutate(p, g)) return -1; /* Neataptic's mutations: no draws at rate 0 */
+    if (structural) return 0;
     /* the paper's gate (a netgraph extra): the weights and biases of a genome are mutated
      * at all only with probability weight_mutate_genome_rate (1: always, neat-python) */
     int weights = c->weight_genome_rate >= 1.0 || rng_random(r) < c->weight_genome_rate;
     for (int32_t k = 0; k < g->nc; k++) {
-        if (weights) g->w[k] = float_mutate(r, &c->weight, g->w[k]);
+        if (weights) g->w[k] = c->weight_uniform ? float_mutate_uniform(r, &c->weight, g->w[k])
+                                                 : float_mutate(r, &c->weight, g->w[k]);
         g->en[k] = enabled_mutate(r, c, g->en[k]);
     }
     for (int32_t k = 0; k < g->nn; k++) {
-        if (weights) g->bias[k] = float_mutate(r, &c->bias, g->bias[k]);
+        if (weights) g->bias[k] = c->weight_uniform ? float_mutate_uniform(r, &c->bias, g->bias[k])
+                                                    : float_mutate(r, &c->bias, g->bias[k]);
         g->resp[k] = float_mutate(r, &c->response, g->resp[k]);
         g->act[k] = option_mutate(r, c->n_act, c->act_mutate_rate, g->act[k]);
         g->agg[k] = option_mutate(r, c->n_agg, c->agg_mutate_rate, g->agg[k]);
@@ -608,6 +652,10 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
     Rng *r = &p->rng;
     child->nn = child->nc = 0;
     if (genome_reserve(child, p1->nn, p1->nc)) return -1;
+    /* crossover_average_rate (NEAT C++'s mate_multipoint_avg): in this share of
+     * crossovers a matching gene's weight (and a matching node's bias) is the mean of the
+     * parents' (one draw per crossover; none when the rate is 0) */
+    int average = p->cfg.crossover_average_rate > 0 && rng_random(r) < p->cfg.crossover_average_rate;
     int32_t j = 0;
     for (int32_t k = 0; k < p1->nc; k++) {
         int64_t inno = p1->inno[k];
@@ -618,7 +666,8 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
         child->cout[m] = p1->cout[k];
         if (j < p2->nc && p2->inno[j] == inno && p2->cin[j] == p1->cin[k] &&
             p2->cout[j] == p1->cout[k]) {
-            child->w[m] = rng_random(r) > 0.5 ? p1->w[k] : p2->w[j];
+            if (average) child->w[m] = 0.5 * (p1->w[k] + p2->w[j]);
+            else child->w[m] = rng_random(r) > 0.5 ? p1->w[k] : p2->w[j];
             child->en[m] = rng_random(r) > 0.5 ? p1->en[k] : p2->en[j];
             if ((!p1->en[k] || !p2->en[j]) && rng_random(r) < p->cfg.disabled_gene_rate)
                 child->en[m] = 0;
@@ -636,7 +685,8 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
         int32_t m = child->nn;
         child->nkey[m] = key;
         if (j < p2->nn && p2->nkey[j] == key) {
-            child->bias[m] = rng_random(r) > 0.5 ? p1->bias[k] : p2->bias[j];
+            if (average) child->bias[m] = 0.5 * (p1->bias[k] + p2->bias[j]);
+            else child->bias[m] = rng_random(r) > 0.5 ? p1->bias[k] : p2->bias[j];
             child->resp[m] = rng_random(r) > 0.5 ? p1->resp[k] : p2->resp[j];
             child->act[m] = rng_random(r) > 0.5 ? p1->act[k] : p2->act[j];
             child->agg[m] = rng_random(r) > 0.5 ? p1->agg[k] : p2->agg[j];
@@ -957,12 +1007,112 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* speciation = "paper" (Stanley & Miikkulainen 2002, section 3.3): "Each existing
+ * species is represented by a random genome inside the species from the previous
+ * generation. A given genome g in the current generation is placed in the first species
+ * in which g is compatible with the representative genome of that species. If g is not
+ * compatible with any existing species, a new species is created with g as its
+ * representative." Species are tried oldest (lowest id) first, genomes taken by key; a
+ * species that finds no member dies; each survivor then draws its representative for the
+ * next generation among its members (one choice per species, by id). */
+static int pop_speciate_paper(Pop *p)
+{
+    const NeatConfig *c = &p->cfg;
+    int32_t n = p->n, rc = -1, maxnc = 1, nns = 0, nold = p->ns;
+    for (int32_t i = 0; i < n; i++) if (p->genomes[i].nc > maxnc) maxnc = p->genomes[i].nc;
+    for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
+    int32_t cap = nold + n + 1;
+    Species *ns = calloc((size_t)cap, sizeof(Species));
+    const Genome **rep = calloc((size_t)cap, sizeof(Genome *));
+    uint64_t **rkeys = calloc((size_t)cap, sizeof(uint64_t *));
+    int32_t **rorder = calloc((size_t)cap, sizeof(int32_t *));
+    double *term = malloc(sizeof(double) * (size_t)maxnc);
+    int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
+    if (!ns || !rep || !rkeys || !rorder || !term || !sorted) goto done;
+    for (int32_t k = 0; k < maxnc; k++) term[k] = NAN;
+    /* old species by id, as pop_speciate keeps them */
+    for (int32_t s = 1; s < p->ns; s++) {
+        Species v = p->species[s];
+        int32_t k = s - 1;
+        while (k >= 0 && p->species[k].key > v.key) { p->species[k + 1] = p->species[k]; k--; }
+        p->species[k + 1] = v;
+    }
+    for (int32_t s = 0; s < nold; s++) {
+        ns[s] = p->species[s]; /* moves rep/members ownership */
+        memset(&p->species[s], 0, sizeof(Species));
+        ns[s].nmembers = 0;
+    }
+    nns = nold;
+    p->ns = 0;
+#define INDEX_REP(s) do { \
+        const Genome *g_ = rep[s]; \
+        rkeys[s] = malloc(sizeof(uint64_t) * (size_t)(g_->nc ? g_->nc : 1)); \
+        rorder[s] = malloc(sizeof(int32_t) * (size_t)(g_->nc ? g_->nc : 1)); \
+        if (!rkeys[s] || !rorder[s] || key_index(g_, rkeys[s], rorder[s])) goto done; \
+    } while (0)
+    for (int32_t s = 0; s < nold; s++) { rep[s] = &ns[s].rep; INDEX_REP(s); }
+    for (int32_t i = 0; i < n; i++) { sorted[2 * i] = p->genomes[i].key; sorted[2 * i + 1] = i; }
+    qsort(sorted, (size_t)n, 16, cmp_i64);
+    for (int32_t u = 0; u < n; u++) {
+        int64_t gi = sorted[2 * u + 1];
+        const Genome *g = &p->genomes[gi];
+        int32_t found = -1;
+        for (int32_t s = 0; s < nns && found < 0; s++)
+            if (genome_distance(c, rep[s], rkeys[s], rorder[s], g, term) < c->compat_threshold)
+                found = s;
+        if (found < 0) {
+            Species *sp = &ns[nns];
+            memset(sp, 0, sizeof *sp);
+            sp->key = p->next_species_key++;
+            sp->created = p->generation;
+            sp->last_improved = p->generation;
+            sp->fitness = NAN;
+            sp->adjusted = NAN;
+            rep[nns] = g;
+            INDEX_REP(nns);
+            found = nns++;
+        }
+        if (species_add_member(&ns[found], gi)) goto done;
+    }
+#undef INDEX_REP
+    /* the survivors (still by id), each with a random member as its next representative */
+    {
+        int32_t nk = 0;
+        for (int32_t s = 0; s < nns; s++) {
+            if (ns[s].nmembers == 0) { species_free(&ns[s]); continue; }
+            if (nk != s) { ns[nk] = ns[s]; memset(&ns[s], 0, sizeof(Species)); }
+            nk++;
+        }
+        nns = nk;
+    }
+    for (int32_t s = 0; s < nns; s++) {
+        int64_t m = rng_choice(&p->rng, ns[s].nmembers);
+        if (genome_copy(&ns[s].rep, &p->genomes[ns[s].members[m]])) goto done;
+        for (int32_t k = 0; k < ns[s].nmembers; k++) p->genomes[ns[s].members[k]].species = ns[s].key;
+    }
+    free(p->species);
+    p->species = ns;
+    p->ns = nns;
+    ns = NULL;
+    rc = 0;
+done:
+    if (ns) {
+        for (int32_t s = 0; s < nns; s++) species_free(&ns[s]);
+        free(ns);
+    }
+    if (rkeys) for (int32_t s = 0; s < cap; s++) free(rkeys[s]);
+    if (rorder) for (int32_t s = 0; s < cap; s++) free(rorder[s]);
+    free(rkeys); free(rorder); free(rep); free(term); free(sorted);
+    return rc;
+}
+
 /* DefaultSpeciesSet.speciate: each existing species (by id) takes the closest genome to
  * its old representative as its new one; every other genome (by key) joins the species
  * of the closest representative under compatibility_threshold, or founds a new one. */
 int pop_speciate(Pop *p)
 {
     const NeatConfig *c = &p->cfg;
+    if (c->speciation_paper) return pop_speciate_paper(p);
     int32_t n = p->n, rc = -1, maxnc = 1;
     for (int32_t i = 0; i < n; i++) if (p->genomes[i].nc > maxnc) maxnc = p->genomes[i].nc;
     for (int32_t s = 0; s < p->ns; s++) if (p->species[s].rep.nc > maxnc) maxnc = p->species[s].rep.nc;
@@ -1385,6 +1535,9 @@ int pop_reproduce(Pop *p)
         sort_ranked(ranked[k], sp->nmembers);
         int32_t cut = (int32_t)ceil(c->survival_threshold * (double)sp->nmembers);
         if (cut < 2) cut = 2;
+        /* the paper's spawn: NEAT C++'s parents (Species::adjust_fitness), the best
+         * floor(survival_threshold * size + 1), so a species of one still breeds */
+        if (c->spawn_paper) cut = (int32_t)floor(c->survival_threshold * (double)sp->nmembers + 1.0);
         if (cut > sp->nmembers) cut = sp->nmembers;
         cutoffs[k] = cut;
     }

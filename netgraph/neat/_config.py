@@ -243,6 +243,28 @@ _KEYS: list[_Key] = [
     # same connection split twice in a generation gives the same new node key (and the
     # same two connection numbers); neat-python gives every split a fresh node
     _Key(NETGRAPH_SECTION, "node_split_reuse", "bool", False),
+    # Stanley's NEAT C++ (1.2.1, Genome::mutate_link_weights): "uniform" perturbs a weight
+    # or bias by, and replaces it with, a uniform draw in +-mutate_power ("gaussian":
+    # neat-python's gauss(0, mutate_power) and a new init value)
+    _Key(NETGRAPH_SECTION, "weight_perturbation", "str", "gaussian",
+         check=_choice("gaussian", "uniform")),
+    # NEAT C++ (Species::reproduce): a genome gets an added node, else an added connection,
+    # else its weight mutations; never a structural mutation and new weights together
+    _Key(NETGRAPH_SECTION, "exclusive_mutations", "bool", False),
+    # NEAT C++ (Genome::mutate_add_link, newlink_tries = 20): attempts to find a pair of
+    # nodes not yet linked (1: neat-python's single attempt)
+    _Key(NETGRAPH_SECTION, "add_connection_tries", "int", 1, check=_positive_int),
+    # NEAT C++ (Genome::mutate_add_node): only an enabled connection is split
+    _Key(NETGRAPH_SECTION, "split_enabled_only", "bool", False),
+    # "paper" (section 3.3): each species is represented by a random member of the
+    # previous generation, and a genome joins the first species (oldest first) whose
+    # representative is within compatibility_threshold
+    _Key(NETGRAPH_SECTION, "speciation", "str", "neat-python",
+         check=_choice("neat-python", "paper")),
+    # NEAT C++ (mate_multipoint_avg_prob 0.4 in its XOR parameters; Stanley &
+    # Miikkulainen 2004, JAIR 21, appendix A): in this share of crossovers the child takes
+    # the mean of the parents' weights (and biases) of matching genes
+    _Key(NETGRAPH_SECTION, "crossover_average_rate", "float", 0.0, check=_probability),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -701,7 +723,9 @@ class Config:
           case each weight had a 90% chance of being uniformly perturbed and a 10% chance
           of being assigned a new random value": ``weight_mutate_genome_rate = 0.8`` (a
           netgraph key: the per-genome gate neat-python lacks), then per gene
-          ``weight_mutate_rate = 0.9`` and ``weight_replace_rate = 0.1``.
+          ``weight_mutate_rate = 0.9`` and ``weight_replace_rate = 0.1``, with
+          ``weight_perturbation = "uniform"`` ("uniformly perturbed"; neat-python's are
+          gaussian).
         - ``disabled_gene_rate = 0.75``: "a 75% chance that an inherited gene was disabled
           if it was disabled in either parent".
         - ``mutate_only_rate = 0.25``: "25% of offspring resulted from mutation without
@@ -722,6 +746,10 @@ class Config:
           is assigned the same innovation number" (p. 108): the same connection split in
           two genomes in one generation makes the same node (neat-python makes a new
           node key for every split).
+        - ``speciation = "paper"`` (section 3.3): each species is represented by a random
+          member of the previous generation, and a genome joins the *first* species whose
+          representative is within δt (neat-python: the closest, against a new
+          representative picked as the genome closest to the old one).
         - ``compatibility_distance = "paper"``: δ = c1 E / N + c2 D / N + c3 W̄ over the
           connection genes, matched by innovation number; W̄ the mean weight difference
           of matching genes (disabled ones included); N the larger genome's gene count,
@@ -729,26 +757,50 @@ class Config:
           neat-python's own distance divides every count by N and adds node genes: with
           δt = 3 it would put nearly every small genome in one species.
 
-        Not in the paper (its values here, and why):
+        Not in the paper: taken from Stanley's NEAT C++ 1.2.1, the code behind the paper
+        (its XOR parameter file and the methods named):
+
+        - sizes of changes: ``weight_mutate_power = bias_mutate_power = 2.5`` (the
+          parameter file's ``weight_mut_power 2.5``): a perturbation, and a new value, is
+          uniform in ±2.5 (``Genome::mutate_link_weights``, ``randposneg() * randfloat() *
+          power``); weights are capped at ±8 (same method: "Cap the weights at 8.0
+          (experimental)").
+        - initial weights and biases uniform in ±1: ``weight_init_type = "uniform"`` with
+          ``weight_init_stdev = 0.5`` (neat-python's uniform spans mean ± 2 stdev), the
+          same for biases (``Population::spawn`` draws every start weight by
+          ``mutate_link_weights(1.0, 1.0, COLDGAUSSIAN)``: uniform in ±1). A new
+          connection's weight is drawn the same way (``mutate_add_link``: ±1).
+        - ``exclusive_mutations = True``: an offspring gets an added node (3%), else an
+          added connection (5%), else its weight mutations (``Species::reproduce``), never
+          a new structure and new weights at once.
+        - ``add_connection_tries = 20`` (``newlink_tries 20``): the add-connection
+          mutation looks up to 20 times for two nodes not yet linked ("connecting two
+          previously unconnected nodes", as the paper puts it); neat-python tries once.
+        - ``split_enabled_only = True``: the add-node mutation splits an enabled
+          connection (``mutate_add_node``); neat-python may split a disabled one.
+        - ``crossover_average_rate = 0.4`` (``mate_multipoint_avg_prob 0.4``; also in
+          Stanley & Miikkulainen 2004, JAIR 21, appendix A): in 40% of crossovers matching
+          genes take the mean of the parents' weights.
+        - parents: ``survival_threshold = 0.2`` (``survival_thresh 0.20``); with the
+          paper's spawn a species' best floor(0.2 * size + 1) breed
+          (``Species::adjust_fitness``).
+        - NEAT C++'s ``mate_only_prob 0.2`` (crossover offspring left unmutated) is not
+          used: the paper states the resulting share instead (80% of genomes get weight
+          mutations).
+
+        Neither the paper nor NEAT C++ (netgraph's own choices, and why):
 
         - biases: the paper feeds a bias *input*; neat-python nodes carry a bias. It is
           mutated like a weight, under the same gate (``bias_mutate_rate = 0.9``,
           ``bias_replace_rate = 0.1``), and a new node starts at 0, as a node the bias
           input is not yet linked to.
-        - sizes of changes: the paper does not give them. Perturbations are gaussian with
-          ``weight_mutate_power = bias_mutate_power = 0.5`` and new values gaussian(0, 1)
-          (neat-python's XOR example), clamped to ±8 as Stanley's own NEAT C++ code does
-          (``Genome::mutate_link_weights``: "Cap the weights at 8.0 (experimental)"):
-          without the cap, weights inflate until outputs saturate, and the mean weight
-          difference of the paper's distance splits the population into many species.
         - ``response`` is fixed at 1; activation, aggregation and enable-flag mutations
           are off (the paper has none).
         - ``initial_connection = "full_direct"``: the paper starts every input linked to
           every output, no hidden nodes; ``feed_forward = True``.
-        - ``survival_threshold = 0.2``, ``min_species_size = 1`` (neat-python's defaults);
-          ``species_elitism = 1``, so the best species is never removed as stagnant and a
-          run never goes extinct; ``no_fitness_termination = True`` (a task says when a
-          run is solved).
+        - ``min_species_size = 1`` (neat-python's default); ``species_elitism = 1``, so
+          the best species is never removed as stagnant and a run never goes extinct;
+          ``no_fitness_termination = True`` (a task says when a run is solved).
 
         **Arguments**
         - ``num_inputs``, ``num_outputs``: the task's.
@@ -762,10 +814,11 @@ class Config:
             "compatibility_weight_coefficient": 0.4, "compatibility_threshold": 3.0,
             "weight_mutate_genome_rate": 0.8,
             "weight_mutate_rate": 0.9, "weight_replace_rate": 0.1,
-            "weight_mutate_power": 0.5, "weight_init_mean": 0.0, "weight_init_stdev": 1.0,
+            "weight_mutate_power": 2.5, "weight_init_mean": 0.0, "weight_init_stdev": 0.5,
+            "weight_init_type": "uniform", "weight_perturbation": "uniform",
             "weight_max_value": 8.0, "weight_min_value": -8.0,
-            "bias_mutate_rate": 0.9, "bias_replace_rate": 0.1, "bias_mutate_power": 0.5,
-            "bias_init_mean": 0.0, "bias_init_stdev": 1.0,
+            "bias_mutate_rate": 0.9, "bias_replace_rate": 0.1, "bias_mutate_power": 2.5,
+            "bias_init_mean": 0.0, "bias_init_stdev": 0.5, "bias_init_type": "uniform",
             "bias_max_value": 8.0, "bias_min_value": -8.0,
             "response_init_mean": 1.0, "response_init_stdev": 0.0,
             "response_mutate_rate": 0.0, "response_replace_rate": 0.0,
@@ -784,7 +837,9 @@ class Config:
             "species_champion_min_size": 5, "elitism": 0,
             "survival_threshold": 0.2, "min_species_size": 1,
             "spawn_method": "paper", "compatibility_distance": "paper",
-            "node_split_reuse": True,
+            "node_split_reuse": True, "speciation": "paper",
+            "exclusive_mutations": True, "add_connection_tries": 20,
+            "split_enabled_only": True, "crossover_average_rate": 0.4,
             "initial_connection": "full_direct",
             "feed_forward": True, "num_hidden": 0,
             "fitness_criterion": "max", "fitness_threshold": 0.0,

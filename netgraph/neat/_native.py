@@ -198,6 +198,14 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
                                         "node_split_reuse"))
     for key in NEATAPTIC_RATES:
         out[key] = num(key, 0.0)
+    out["weight_uniform"] = int(str(values.get("weight_perturbation", "gaussian")) == "uniform")
+    out["exclusive_mutations"] = int(_flag(values.get("exclusive_mutations", False),
+                                           "exclusive_mutations"))
+    out["add_connection_tries"] = int(num("add_connection_tries", 1))
+    out["split_enabled_only"] = int(_flag(values.get("split_enabled_only", False),
+                                          "split_enabled_only"))
+    out["speciation_paper"] = int(str(values.get("speciation", "neat-python")) == "paper")
+    out["crossover_average_rate"] = num("crossover_average_rate", 0.0)
     return out
 
 

@@ -442,7 +442,13 @@ class Population:
             threads = fitness.threads
             if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
                 raise InputError(f"{fitness!r}.threads must be a positive int, got {threads!r}")
-            _, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
+            f, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
+            if fitness._confirm:
+                # a task with a further, longer test puts one genome a generation to it,
+                # the champion (the first of the highest fitness), as Stanley's NEAT C++
+                # does for the double pole without velocities (pole2_epoch)
+                best = int(np.argmax(f))
+                return best if ok[best] and fitness._check(native, best) else None
             for i in np.flatnonzero(ok):
                 if fitness._check(native, int(i)):
                     return int(i)

@@ -186,7 +186,10 @@ class DoublePole(Task):
     1,000 steps is solved when it also balances 100,000 steps from the standard start
     and passes the generalisation test: at least 200 of 625 starts (x, x', theta1,
     theta1' each at 0.05, 0.25, 0.5, 0.75, 0.95 of +-2.16 m, +-1.35 m/s, +-3.6 degrees,
-    +-8.6 degrees/s) balanced for 1,000 steps.
+    +-8.6 degrees/s) balanced for 1,000 steps. ``pop.run`` puts one genome a generation
+    to that test, the generation's champion, as NEAT C++'s ``pole2_epoch`` does (it
+    takes the champion of the best species not yet tested since it last improved; here
+    simply the best genome).
     """
 
     _code = 3
