@@ -466,8 +466,8 @@ def _chain(nodes: Any, consts: _Constants, graph_input: Any, output: str) -> _St
                 raise _fail(_where(node), f"weights of shape {shape}, not a matrix")
             trans = False
             alpha = beta = 1.0
-            if op == "Gemm" and node.attribute:
-                attrs = _attributes(node)
+            attrs = _attributes(node) if node.attribute else {}  # checked for MatMul too
+            if op == "Gemm":
                 if attrs.get("transA", 0):
                     raise _fail(_where(node), "transA=1 is not a layer")
                 trans = bool(attrs.get("transB", 0))
