@@ -4,7 +4,8 @@ Each case is written once as an ONNX model and, through ``from_onnx``, as netgra
 (the same network, so the two readers build the same thing). Each read runs in a fresh
 subprocess, best of ``--repeats``:
 
-- time: wall clock of ``netgraph.interop.from_onnx(path)`` / ``Network.load(path)``;
+- time: wall clock of ``netgraph.interop.from_onnx(path)`` / ``Network.load(path)``, and
+  the process's CPU time for it (steadier than the wall clock on a loaded machine);
 - memory: the process's peak resident size during the read (``VmHWM``) less its
   resident size just before it (interpreter, numpy, onnx and netgraph already imported).
 
@@ -52,11 +53,11 @@ def status(key):
 kind, path = sys.argv[1], sys.argv[2]
 gc.collect()
 before = status("VmRSS:")
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 net = from_onnx(path) if kind == "onnx" else Network.load(path)
-seconds = time.perf_counter() - t
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
 peak = status("VmHWM:")  # this process's own high-water mark (ru_maxrss survives exec)
-print(json.dumps({"seconds": seconds, "bytes": peak - before, "neurons": len(net.graph),
+print(json.dumps({"seconds": seconds, "cpu": cpu, "bytes": peak - before, "neurons": len(net.graph),
                   "synapses": net.graph.number_of_edges(), "netgraph": netgraph.__file__}))
 """
 
@@ -105,7 +106,7 @@ def measure(kind: str, path: Path, repeats: int, pythonpath: str) -> dict[str, f
         out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], env=env,
                              cwd=path.parent, capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {"seconds": min(r["seconds"] for r in runs),
+    return {"seconds": min(r["seconds"] for r in runs), "cpu": min(r["cpu"] for r in runs),
             "MiB": min(r["bytes"] for r in runs) / 2**20,
             "neurons": runs[0]["neurons"], "synapses": runs[0]["synapses"],
             "netgraph": runs[0]["netgraph"]}
@@ -145,16 +146,19 @@ def main() -> None:
                 from_onnx(onnx_path).save(json_path)
                 row["json"] = measure("json", json_path, args.repeats, args.pythonpath)
                 row["time_ratio"] = row["onnx"]["seconds"] / row["json"]["seconds"]
+                row["cpu_ratio"] = row["onnx"]["cpu"] / row["json"]["cpu"]
                 row["memory_ratio"] = row["onnx"]["MiB"] / max(row["json"]["MiB"], 1e-9)
             results[case] = row
             if not args.json:
                 o = row["onnx"]
-                line = (f"{case:15s} ONNX {o['seconds']:7.3f} s {o['MiB']:7.1f} MiB "
+                line = (f"{case:15s} ONNX {o['seconds']:7.3f} s (CPU {o['cpu']:.3f} s) "
+                        f"{o['MiB']:7.1f} MiB "
                         f"({o['neurons']} neurons, {o['synapses']} synapses)")
                 if "json" in row:
                     j = row["json"]
-                    line += (f" | JSON {j['seconds']:7.3f} s {j['MiB']:7.1f} MiB | ratio "
-                             f"time {row['time_ratio']:.2f}x memory {row['memory_ratio']:.2f}x")
+                    line += (f" | JSON {j['seconds']:7.3f} s (CPU {j['cpu']:.3f} s) "
+                             f"{j['MiB']:7.1f} MiB | ratio time {row['time_ratio']:.2f}x "
+                             f"(CPU {row['cpu_ratio']:.2f}x) memory {row['memory_ratio']:.2f}x")
                 print(line, flush=True)
     if args.json:
         print(json.dumps(results, indent=2))

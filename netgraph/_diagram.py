@@ -57,6 +57,7 @@ import networkx as nx
 
 from ._blocks import Block, memory_blocks
 from ._exceptions import GraphvizNotFoundError
+from ._fast import reads_whole
 from ._files import write_atomically
 from ._layout import ranks
 from ._trace import Learning, Step, backward_step, forward_step
@@ -595,6 +596,7 @@ class _Drawing:
         return str(n)
 
 
+@reads_whole
 def diagram(obj: Any, **options: Unpack[DiagramOptions]) -> graphviz.Digraph:
     """The topology of a network (or a DiGraph with netgraph's attributes) as a Digraph.
 

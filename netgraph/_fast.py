@@ -133,14 +133,14 @@ def held(method: _F) -> _F:
 
 
 def reads_whole(function: _F) -> _F:
-    """A function whose first argument is a network and which reads all of it (an
-    exporter): it holds the network while it runs, as ``held`` does for methods, so it
-    never sees a mid-epoch state or half-written weights and is refused while another
-    thread holds the network. Anything else passed first goes through unheld, to the
-    function's own error."""
+    """A function whose first argument is a network (or its graph) and which reads all of
+    it (an exporter, a diagram): it holds the network while it runs, as ``held`` does for
+    methods, so it never sees a mid-epoch state or half-written weights and is refused
+    while another thread holds the network. Anything else passed first (a plain networkx
+    graph) goes through unheld."""
     @functools.wraps(function)
     def run(net: Any, *args: Any, **kwargs: Any) -> Any:
-        G: Any = getattr(net, "graph", None)
+        G: Any = net if getattr(net, "_store", None) is not None else getattr(net, "graph", None)
         if getattr(G, "_store", None) is None:
             return function(net, *args, **kwargs)
         with exclusive(G):

@@ -53,6 +53,7 @@ from ._diagram import (
     _should_collapse,
     _synapses,
 )
+from ._fast import reads_whole
 from ._files import write_atomically
 from ._layout import place, place_blocks, ranks
 from ._trace import activation_order
@@ -223,6 +224,7 @@ def _dot_layout(obj: Any, G: nx.DiGraph[Any], o: Any) -> _Positions | None:
     return _Positions(x, y, paths, x1 - x0, height, "dot")
 
 
+@reads_whole
 def page_data(obj: Any, **options: Unpack[PageOptions]) -> dict[str, Any]:
     """What the page embeds, as plain JSON-ready data (see ``page``)."""
     o, scheme, layout = _check(options)

@@ -1,5 +1,5 @@
-"""Exporters hold the network as copy, to_json and save do: while another thread trains
-it, every exporter is refused with ConcurrencyError (never a mid-epoch or half-written
+"""Exporters (and diagrams) hold the network as copy, to_json and save do: while another
+thread trains it, every exporter is refused with ConcurrencyError (never a mid-epoch or half-written
 state), the refused calls leave no trace (the trainer computes the same bits as a twin
 that ran alone), and the export made afterwards is the twin's, bit for bit."""
 
@@ -18,6 +18,8 @@ from conftest import random_dag
 from test_native_threads import _held_race, _weights
 
 from netgraph import Network, interop
+from netgraph._diagram import to_dot
+from netgraph._page import page
 from netgraph.architect import Perceptron
 
 
@@ -49,6 +51,10 @@ EXPORTERS: dict[str, tuple[Callable[[Network], Any], Callable[[], Network]]] = {
     "to_neat_json": (_quiet(lambda n: interop.to_neat_json(
         n, metadata={"created_timestamp": "2020-01-01T00:00:00Z"})), _layered),
     "to_synaptic": (_quiet(interop.to_synaptic), _layered),
+    # the diagram and the page read every weight too
+    "to_dot": (lambda n: n.to_dot(), _dag),
+    "to_dot of the graph": (lambda n: to_dot(n.graph), _dag),
+    "page": (lambda n: page(n, layout="layered"), _dag),
 }
 
 

@@ -326,6 +326,49 @@ def test_a_100000_node_chain_reads_correctly():
     np.testing.assert_allclose(net.activate(X)[:, 0], want, rtol=1e-12, atol=1e-12)
 
 
+def test_a_chain_of_mixed_layers_reads_as_onnxruntime_computes_it():
+    """Layers the reader keeps as the model's bytes (float64, transB=1 or one input,
+    full bias) between layers it converts (float32, transB=0, alpha and beta, a bias of
+    one number, no bias, MatMul + Add), in one chain: onnxruntime is the reference."""
+    rng = np.random.default_rng(8)
+    f64, f32 = np.float64, np.float32
+    # (inputs, outputs, dtype, attributes, bias: "full", "one", None or "add")
+    specs = [(3, 4, f64, {"transB": 1}, "full"), (4, 5, f32, {}, "one"),
+             (5, 2, f64, {"alpha": 0.5, "beta": 2.0, "transB": 1}, "full"),
+             (2, 1, f64, {}, "full"), (1, 3, f64, {"transB": 1}, None),
+             (3, 3, f64, {}, "add"), (3, 2, f64, {"transB": 1}, "full")]
+    nodes, inits, current = [], [], "x"
+    for k, (n_in, n_out, dtype, attrs, bias) in enumerate(specs):
+        W = rng.normal(size=(n_out, n_in) if attrs.get("transB") else (n_in, n_out))
+        inits.append(numpy_helper.from_array(W.astype(dtype), f"W{k}"))
+        ins = [current, f"W{k}"]
+        if bias in ("full", "one", "add"):
+            value = rng.normal(size=(1,) if bias == "one" else (n_out,)).astype(dtype)
+            inits.append(numpy_helper.from_array(value, f"b{k}"))
+        if dtype is f32:
+            nodes.append(helper.make_node("Cast", [current], [f"c{k}"], to=TensorProto.FLOAT))
+            ins[0] = f"c{k}"
+        if bias == "add":
+            nodes.append(helper.make_node("MatMul", ins, [f"m{k}"]))
+            nodes.append(helper.make_node("Add", [f"m{k}", f"b{k}"], [f"s{k}"]))
+        else:
+            nodes.append(helper.make_node("Gemm", ins + ([f"b{k}"] if bias else []), [f"s{k}"],
+                                          **attrs))
+        current = f"s{k}"
+        if dtype is f32:
+            nodes.append(helper.make_node("Cast", [current], [f"d{k}"], to=TensorProto.DOUBLE))
+            current = f"d{k}"
+        nodes.append(helper.make_node("Tanh", [current], [f"t{k}"]))
+        current = f"t{k}"
+    nodes.append(helper.make_node("Identity", [current], ["y"]))
+    model = graph_model(nodes, inits, width=3, out_width=2)
+    net = from_onnx(model.SerializeToString())
+    assert [len(v) for v in net.layers.values()] == [3, 4, 5, 2, 1, 3, 3, 2]  # the chain reader
+    X = rng.normal(size=(16, 3))
+    theirs = ort.InferenceSession(model.SerializeToString()).run(None, {"x": X})[0]
+    np.testing.assert_allclose(net.activate(X), theirs, rtol=1e-6, atol=1e-6)
+
+
 # ------------------------------------------------------ errors that name the real thing
 def test_from_torch_names_the_module_type_it_cannot_read(torch):
     nn = torch.nn

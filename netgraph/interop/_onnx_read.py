@@ -24,11 +24,14 @@ is not a DAG, or whose walk comes back to a value, is refused at once, naming th
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import math
 import os
+import sys
+from itertools import chain, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +51,10 @@ _ELEMENTWISE = {
 # shape-only nodes that leave the numbers as they are
 _PASS = {"Identity", "Flatten", "Reshape", "Cast", "Dropout"}
 _NOT_ELEMENTWISE = {"Softmax", "LogSoftmax", "ArgMax", "ZipMap", "Hardmax", "TopK"}
+# element-wise operators whose netgraph activation no attribute or operand changes
+_PLAIN_ACTIVATIONS = frozenset({"Relu", "Sigmoid", "Tanh", "Softsign", "Sin", "Abs",
+                                "Softplus"})
+_BUILD_CHUNK = 1 << 14  # synapses per bulk insertion (bounds the temporaries)
 _FLOAT_TYPES = {1: "<f4", 11: "<f8", 10: "<f2"}  # TensorProto FLOAT, DOUBLE, FLOAT16
 
 
@@ -98,51 +105,47 @@ def _onnx_helper() -> Any:
     return _HELPER[0]
 
 
-class _Raw(NamedTuple):
-    """A float tensor still in the model's bytes."""
-
-    data: bytes
-    code: str  # numpy's little-endian type code
-    dims: tuple[int, ...]
-
-    def array(self) -> np.ndarray:
-        try:
-            return np.frombuffer(self.data, dtype=self.code).reshape(self.dims)
-        except ValueError:
-            raise _fail("a tensor", f"{len(self.data)} bytes for the shape "
-                        f"{list(self.dims)}") from None
+# A plain float tensor still in the model's bytes: (data, numpy's little-endian type
+# code, dims). A plain tuple: a chain of 100,000 layers reads 200,000 of them.
+Raw = tuple[bytes, str, tuple[int, ...]]
 
 
 class _Constants:
     """The model's initializers, each decoded on first use (a model of 200,000 small
-    tensors pays only for those it reads)."""
+    tensors pays only for those it reads). Only names and positions are kept: a tensor's
+    protobuf wrapper lives while it is read, not as long as the reader."""
 
     def __init__(self, graph: Any) -> None:
-        self.protos = {t.name: t for t in graph.initializer}
+        self.protos = graph.initializer
+        self.index = {t.name: k for k, t in enumerate(self.protos)}  # the last one wins
         self.values: dict[str, np.ndarray] = {}
 
     def __contains__(self, name: str) -> bool:
-        return name in self.values or name in self.protos
+        return name in self.values or name in self.index
 
-    def quick(self, name: str) -> _Raw | np.ndarray | None:
+    def quick(self, name: str) -> Raw | np.ndarray | None:
         """A plain float tensor's bytes, type and shape without making an array (a chain
         of 100,000 layers joins them all at once); any other tensor as an array."""
-        t = self.protos.get(name)
-        if t is None:
-            return self.get(name)
+        k = self.index.get(name)
+        if k is None:
+            return self.values.get(name)
+        t = self.protos[k]
         code = _FLOAT_TYPES.get(t.data_type)
         if code is not None and t.data_location != 1:
             raw = t.raw_data
-            dims = tuple(t.dims)
-            # negative lengths are caught where the shape is used
-            if raw and len(raw) == math.prod(dims) * int(code[-1]):
-                return _Raw(raw, code, dims)
+            if raw:
+                dims = tuple(t.dims)
+                # negative lengths are caught where the shape is used
+                if len(raw) == math.prod(dims) * int(code[-1]):
+                    return raw, code, dims
         return self.get(name)
 
     def get(self, name: str) -> np.ndarray | None:
         value = self.values.get(name)
-        if value is None and name in self.protos:
-            value = self.values[name] = _tensor(self.protos[name], f"initializer {name!r}")
+        if value is None:
+            k = self.index.get(name)
+            if k is not None:
+                value = self.values[name] = _tensor(self.protos[k], f"initializer {name!r}")
         return value
 
 
@@ -232,8 +235,39 @@ def from_onnx(model_or_path: Any) -> Network:
     outside the file are refused.
     """
     build, args, name = _read(model_or_path)  # the parsed model is gone once it returns
+    if not isinstance(model_or_path, _onnx_module().ModelProto):
+        _return_freed_memory()
     network: Network = build(*args, name=name)
     return network
+
+
+def _onnx_module() -> Any:
+    from . import _onnx
+
+    return _onnx._require_onnx()
+
+
+_TRIM: list[Any] = []
+
+
+def _return_freed_memory() -> None:
+    """Hand the parsed model's freed memory back to the system. protobuf allocates a
+    model with the C library's malloc (about ten times the file's size); once freed,
+    glibc keeps those pages, and the network, made of Python's own arenas, would not
+    reuse them: without this the build's peak is the two added up. A no-op where the C
+    library has no ``malloc_trim``."""
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                trim = ctypes.CDLL(None).malloc_trim
+                trim.argtypes = [ctypes.c_size_t]
+                trim.restype = ctypes.c_int
+            except (OSError, AttributeError):
+                trim = None
+        _TRIM.append(trim)
+    if _TRIM[0] is not None:
+        _TRIM[0](0)
 
 
 def _read(model_or_path: Any) -> tuple[Any, tuple[Any, ...], str | None]:
@@ -252,15 +286,14 @@ def _read(model_or_path: Any) -> tuple[Any, tuple[Any, ...], str | None]:
         raise _fail("graph outputs", f"an MLP has one output, this model has {names} (a "
                     "classifier's label output cannot be imported)")
     name = f"onnx model {_text(g.name)}" if g.name else None
-    nodes = list(g.node)
-    layers = _chain(nodes, consts, inputs[0], g.output[0].name)
-    if layers is not None:
-        weights, biases = _flat(layers)
-        return _build_layers, (layers[0].k, [ly.m for ly in layers],
-                               [ly.activation for ly in layers], weights, biases), name
+    stack = _chain(g.node, consts, inputs[0], g.output[0].name)
+    if stack is not None:
+        weights, biases = stack.flat()
+        return _build_layers, (stack.k[0], stack.m, stack.activation, weights, biases), name
     from ._onnx_graph import read_graph
 
-    return build_network, read_graph(model, nodes, consts, inputs[0], g.output[0].name), name
+    return build_network, read_graph(model, list(g.node), consts, inputs[0],
+                                     g.output[0].name), name
 
 
 def _text(value: Any) -> str:
@@ -288,51 +321,84 @@ def _consumers(nodes: list[Any]) -> dict[str, list[int]]:
     return found
 
 
-class _Layer:
-    """One Gemm (or MatMul + Add) of a chain, its tensors maybe still raw bytes."""
+class _Stack:
+    """A chain's layers, kept in columns (a chain of 100,000 layers makes no object per
+    layer). A plain layer (its float tensors in the first layer's type, weights (out, in)
+    or a vector, no scaling, a full bias) keeps the model's bytes, appended to one buffer;
+    any other layer is made into float64 arrays at once."""
 
-    __slots__ = ("activation", "alpha", "beta", "bias", "k", "m", "trans", "weights")
+    __slots__ = ("activation", "arrays", "bias_bytes", "code", "k", "m", "weight_bytes")
 
-    def __init__(self, weights: _Raw | np.ndarray, trans: bool, alpha: float,
-                 bias: _Raw | np.ndarray | None, beta: float, k: int, m: int) -> None:
-        self.weights, self.trans, self.alpha = weights, trans, alpha
-        self.bias, self.beta, self.k, self.m = bias, beta, k, m
-        self.activation = "identity"
+    def __init__(self) -> None:
+        self.k: list[int] = []  # inputs of each layer
+        self.m: list[int] = []  # neurons of each layer
+        self.activation: list[str] = []
+        self.code = ""  # the plain layers' float type
+        self.weight_bytes = bytearray()
+        self.bias_bytes = bytearray()
+        self.arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # W (m, k), b (m,)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Its weights (m, k) and biases (m,), in float64."""
-        W = self.weights.array() if isinstance(self.weights, _Raw) else self.weights
-        Wl = np.array(W if self.trans else W.T, dtype=np.float64) * self.alpha
-        if self.bias is None:
-            return Wl, np.zeros(self.m)
-        b = self.bias.array() if isinstance(self.bias, _Raw) else self.bias
-        b = np.array(b, dtype=np.float64).reshape(-1) * self.beta
-        return Wl, np.full(self.m, b[0]) if b.size == 1 and self.m > 1 else b
+    def add(self, W: Raw | np.ndarray, trans: bool, alpha: float, b: Raw | np.ndarray | None,
+            beta: float, k: int, m: int) -> None:
+        code = self.code
+        if (isinstance(W, tuple) and alpha == 1.0 and (trans or k == 1 or m == 1)
+                and (not code or W[1] == code)
+                and (b is None or (isinstance(b, tuple) and b[1] == W[1] and beta == 1.0
+                                   and math.prod(b[2]) == m))):
+            self.code = W[1]
+            self.weight_bytes += W[0]
+            self.bias_bytes += bytes(int(W[1][-1]) * m) if b is None else b[0]
+        else:
+            self.arrays[len(self.k)] = _layer_arrays(W, trans, alpha, b, beta, m)
+        self.k.append(k)
+        self.m.append(m)
+        self.activation.append("identity")
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """All weights ((out, in) layer after layer) and biases, in float64."""
+        code = self.code
+        weights = np.frombuffer(self.weight_bytes, dtype=code or "<f8")
+        biases = np.frombuffer(self.bias_bytes, dtype=code or "<f8")
+        if not self.arrays:
+            return weights.astype(np.float64), biases.astype(np.float64)
+        ws: list[np.ndarray] = []
+        bs: list[np.ndarray] = []
+        at = bt = 0
+        for i, (k, m) in enumerate(zip(self.k, self.m, strict=True)):
+            made = self.arrays.get(i)
+            if made is None:
+                ws.append(weights[at:at + k * m])
+                bs.append(biases[bt:bt + m])
+                at += k * m
+                bt += m
+            else:
+                ws.append(made[0].reshape(-1))
+                bs.append(made[1])
+        return (np.concatenate(ws).astype(np.float64, copy=False),
+                np.concatenate(bs).astype(np.float64, copy=False))
 
 
-def _flat(layers: list[_Layer]) -> tuple[np.ndarray, np.ndarray]:
-    """All weights ((out, in) layer after layer) and biases, from the model's bytes at once
-    when every layer allows (the same float type, no transposition, scaling or broadcast)."""
-    code = layers[0].weights.code if isinstance(layers[0].weights, _Raw) else ""
-    simple = bool(code) and all(
-        isinstance(ly.weights, _Raw) and ly.weights.code == code and ly.alpha == 1.0
-        and (ly.trans or ly.k == 1 or ly.m == 1)
-        and (ly.bias is None or (isinstance(ly.bias, _Raw) and ly.bias.code == code
-                                 and ly.beta == 1.0 and math.prod(ly.bias.dims) == ly.m))
-        for ly in layers)
-    if simple:
-        size = int(code[-1])
-        weights = np.frombuffer(b"".join([ly.weights.data for ly in layers]), dtype=code)
-        biases = np.frombuffer(b"".join([bytes(size * ly.m) if ly.bias is None
-                                         else ly.bias.data for ly in layers]), dtype=code)
-        return weights.astype(np.float64), biases.astype(np.float64)
-    pairs = [ly.arrays() for ly in layers]
-    return (np.concatenate([W.reshape(-1) for W, _ in pairs]),
-            np.concatenate([b for _, b in pairs]))
+def _layer_arrays(W: Raw | np.ndarray, trans: bool, alpha: float, b: Raw | np.ndarray | None,
+                  beta: float, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """A layer's weights (m, k) and biases (m,), in float64."""
+    Wa = _raw_array(W) if isinstance(W, tuple) else W
+    Wl = np.array(Wa if trans else Wa.T, dtype=np.float64) * alpha
+    if b is None:
+        return Wl, np.zeros(m)
+    ba = _raw_array(b) if isinstance(b, tuple) else b
+    ba = np.array(ba, dtype=np.float64).reshape(-1) * beta
+    return Wl, np.full(m, ba[0]) if ba.size == 1 and m > 1 else ba
 
 
-def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
-           ) -> list[_Layer] | None:
+def _raw_array(raw: Raw) -> np.ndarray:
+    data, code, dims = raw
+    try:
+        return np.frombuffer(data, dtype=code).reshape(dims)
+    except ValueError:
+        raise _fail("a tensor", f"{len(data)} bytes for the shape {list(dims)}") from None
+
+
+def _chain(nodes: Any, consts: _Constants, graph_input: Any, output: str) -> _Stack | None:
     """The model's layers if it is a plain chain of them covering every node, else None
     (the graph reader then takes it). Raises at once on what no reader accepts: a value
     the walk has already passed (the graph loops), refused operators, bad attributes.
@@ -340,10 +406,14 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
     The walk takes the next node in the model's order when it reads the current value
     (exporters write chains in order), and looks the reader up otherwise. Every node
     visited once, each reading the current value first and constants besides, is a
-    chain: a value read twice would leave a node unvisited."""
+    chain: a value read twice would leave a node unvisited.
+
+    ``nodes`` is the graph's repeated field (or a list): a node's protobuf wrapper lives
+    only while the walk is on it."""
     current = graph_input.name
     width = _width(graph_input)
-    layers: list[_Layer] = []
+    stack = _Stack()
+    acts = stack.activation
     seen: set[str] = set()
     consumers: dict[str, list[int]] | None = None
     n_nodes = len(nodes)
@@ -373,29 +443,30 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
         out = outs[0] if outs else ""
         if not out:
             raise _fail(_where(node), "has no output")
-        if node.domain and node.domain != "ai.onnx":
-            raise _fail(_where(node), f"operator domain {node.domain!r} is not supported")
-        if op == "Identity" and len(ins) == 1:
+        domain = node.domain
+        if domain and domain != "ai.onnx":
+            raise _fail(_where(node), f"operator domain {domain!r} is not supported")
+        n_ins = len(ins)
+        if op == "Identity" and n_ins == 1:
             current = out
             continue
-        if layers and layers[-1].activation == "softmax":
+        if acts and acts[-1] == "softmax":
             raise _fail(_where(node), f"{op} after a Softmax: netgraph's softmax is for "
                         "output neurons only")
         if op == "Gemm" or op == "MatMul":
-            if len(ins) < 2:
-                raise _fail(_where(node), f"has {len(ins)} input, {op} needs two")
-            n_ins = len(ins)
+            if n_ins < 2:
+                raise _fail(_where(node), f"has {n_ins} input, {op} needs two")
             W = quick(ins[1])
             c = ins[2] if n_ins > 2 else ""
             b = quick(c) if c else None
             if W is None or (c and b is None) or n_ins > 3:
                 return None  # weights or bias from another branch: a graph
-            shape = W.dims if isinstance(W, _Raw) else W.shape
+            shape = W[2] if isinstance(W, tuple) else W.shape
             if len(shape) != 2:
                 raise _fail(_where(node), f"weights of shape {shape}, not a matrix")
-            attrs = _attributes(node)
             trans = False
             alpha = beta = 1.0
+            attrs = _attributes(node) if node.attribute else {}  # checked for MatMul too
             if op == "Gemm":
                 if attrs.get("transA", 0):
                     raise _fail(_where(node), "transA=1 is not a layer")
@@ -419,33 +490,36 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
             if width is not None and k != width:
                 raise _fail(_where(node), f"takes {k} values but receives {width}")
             if b is not None:
-                size = math.prod(b.dims) if isinstance(b, _Raw) else b.size
+                bshape = b[2] if isinstance(b, tuple) else b.shape
+                size = math.prod(bshape)
                 if size != m and size != 1:
-                    bshape = b.dims if isinstance(b, _Raw) else b.shape
                     raise _fail(_where(node), f"bias of shape {bshape} for {m} outputs")
-            layers.append(_Layer(W, trans, alpha, b, beta, k, m))
+            stack.add(W, trans, alpha, b, beta, k, m)
             width = m
             current = out
             continue
-        if (op == "Softmax" and len(ins) == 1 and layers
-                and layers[-1].activation == "identity"
+        if (op == "Softmax" and n_ins == 1 and acts and acts[-1] == "identity"
                 and int(_attributes(node).get("axis", -1)) in (1, -1)):
             # over the features of the last layer's sums: netgraph's softmax outputs
-            layers[-1].activation = "softmax"
+            acts[-1] = "softmax"
             current = out
             continue
         if op in _NOT_ELEMENTWISE:
             _refuse_not_elementwise(op, _where(node))
         if op in _ELEMENTWISE and op != "Identity":
-            if not layers or layers[-1].activation != "identity" or (len(ins) > 1 and any(
+            if not acts or acts[-1] != "identity" or (n_ins > 1 and any(
                     x not in consts for x in ins[1:] if x)):
                 return None  # a second activation, or one before any layer: a graph
+            if op in _PLAIN_ACTIVATIONS and not node.attribute:
+                acts[-1] = _ELEMENTWISE[op]
+                current = out
+                continue
             attrs = _attributes(node) if node.attribute else {}
             try:
                 act = _imported_activation(node, op, attrs, consts, _where(node))
             except NetworkFormatError:
                 return None  # maybe part of a larger activation: the graph reader judges
-            layers[-1].activation = act
+            acts[-1] = act
             current = out
             continue
         if op in _PASS:
@@ -456,9 +530,9 @@ def _chain(nodes: list[Any], consts: _Constants, graph_input: Any, output: str
         return None
     if current in seen:
         raise _loop(current)
-    if not layers or visited != n_nodes:
+    if not acts or visited != n_nodes:
         return None  # nodes off the chain, or none at all: for the graph reader to judge
-    return layers
+    return stack
 
 
 def _loop(value: str) -> NetworkFormatError:
@@ -548,48 +622,54 @@ def _build_layers(n_in: int, sizes: list[int], activations: list[str], weights: 
                   biases: np.ndarray, *, name: str | None) -> Network:
     """A layered network: ``n_in`` inputs, then layers of ``sizes``; ``weights`` layer
     after layer, each (out, in) in C order, ``biases`` likewise."""
-    ids = [f"i{k}" for k in range(n_in)]
-    every = list(ids)
-    roles = ["input"] * n_in
-    labels = ["input"] * n_in
-    acts = ["identity"] * n_in
-    edges: list[tuple[Any, Any]] = []
-    count = 0
-    last = len(sizes) - 1
-    for li, (m, act) in enumerate(zip(sizes, activations, strict=True)):
-        if li == last:
-            mine = [f"o{k}" for k in range(m)]
-            roles += ["output"] * m
-            labels += ["output"] * m
-        else:
-            mine = [f"h{count + k}" for k in range(m)]
-            count += m
-            roles += ["hidden"] * m
-            labels += [f"hidden{li}"] * m
-        acts += [act] * m
-        every += mine
-        if m == 1 and len(ids) == 1:
-            edges.append((ids[0], mine[0]))
-        else:
-            edges.extend((u, v) for v in mine for u in ids)  # each neuron's inputs in order
-        ids = mine
+    n_hidden = sum(sizes) - sizes[-1]
+    n_out = sizes[-1]
+    every = ([f"i{k}" for k in range(n_in)] + [f"h{k}" for k in range(n_hidden)]
+             + [f"o{k}" for k in range(n_out)])
+    labels = [f"hidden{li}" for li in range(len(sizes) - 1)]
+    layer_of = ["input"] * n_in + list(chain.from_iterable(map(repeat, labels, sizes)))
+    layer_of += ["output"] * n_out
+    acts = ["identity"] * n_in + list(chain.from_iterable(map(repeat, activations, sizes)))
+    roles = ["input"] * n_in + ["hidden"] * n_hidden + ["output"] * n_out
     bias_list = [0.0] * n_in + biases.tolist()
     neurons = [(n, {"bias": b, "activation": a, "role": r, "layer": la})
-               for n, b, a, r, la in zip(every, bias_list, acts, roles, labels, strict=True)]
-    return build_network(neurons, edges, weights, name=name)
+               for n, b, a, r, la in zip(every, bias_list, acts, roles, layer_of, strict=True)]
+    # each layer's synapses: every input of the layer before into each of its neurons,
+    # neuron after neuron (each neuron's inputs in order), numbered all at once
+    m = np.array(sizes, dtype=np.int64)
+    first = np.cumsum(np.concatenate(([n_in], m)))[:-1]  # each layer's first neuron
+    prev = np.concatenate(([n_in], m[:-1]))  # the layer before's size
+    prev_first = first - prev
+    counts = m * prev
+    layer = np.repeat(np.arange(len(sizes)), counts)
+    j = np.arange(int(counts.sum()), dtype=np.int64)
+    j -= np.repeat(np.cumsum(counts) - counts, counts)
+    per = prev[layer]
+    source = prev_first[layer] + j % per
+    target = first[layer] + j // per
+    del layer, j, per
+    return build_network(neurons, [], weights, name=name, ids=every,
+                         synapses=(source, target))
 
 
 def build_network(neurons: list[tuple[Any, dict[str, Any]]], edges: list[tuple[Any, Any]],
-                  weights: np.ndarray, *, name: str | None = None) -> Network:
+                  weights: np.ndarray, *, name: str | None = None,
+                  ids: list[Any] | None = None,
+                  synapses: tuple[np.ndarray, np.ndarray] | None = None) -> Network:
     """A network from new neurons ((id, attributes with a float ``bias``)) and synapses
     (id pairs, each neuron's incoming ones in summation order), through the graph store's
-    bulk paths. Every bias and weight must be finite: a NetworkFormatError otherwise."""
+    bulk paths. Every bias and weight must be finite: a NetworkFormatError otherwise.
+
+    The synapses may come instead as ``synapses``, (sources, targets) as positions in
+    ``ids``: they are then made into id pairs a block at a time (as the JSON loader does),
+    which bounds the memory a million synapses take on the way."""
     from .._network import Network
 
     weights = np.asarray(weights, dtype=np.float64)
     biases = np.array([a["bias"] for _, a in neurons], dtype=np.float64)
     if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
         raise NetworkFormatError("ONNX model: a weight or bias is not a finite number")
+    del biases
     was_enabled = gc.isenabled()
     gc.disable()  # a million new attribute objects would trigger pointless full collections
     try:
@@ -598,9 +678,19 @@ def build_network(neurons: list[tuple[Any, dict[str, Any]]], edges: list[tuple[A
         if name:
             G.graph["name"] = name
         G._add_neurons_fast(neurons)
-        G._add_synapses_fast(edges, weights)
+        neurons.clear()  # the attribute dicts now belong to the network
+        if synapses is None:
+            G._add_synapses_fast(edges, weights)
+        else:
+            assert ids is not None
+            source, target = synapses
+            at = ids.__getitem__
+            for start in range(0, len(source), _BUILD_CHUNK):
+                stop = start + _BUILD_CHUNK
+                G._add_synapses_fast(list(zip(map(at, source[start:stop].tolist()),
+                                              map(at, target[start:stop].tolist()),
+                                              strict=True)), weights[start:stop])
     finally:
         if was_enabled:
             gc.enable()
     return net
-
