@@ -58,13 +58,17 @@ def _held_race(net: Network, work: Callable[[Network], Any],
     refused = 0
     accepted: list[str] = []
     try:
-        while not finished.is_set():
+        # at least once: on a busy machine the work may end before this thread runs again,
+        # and the worker still holds the network until ``stopped``
+        while True:
             try:
                 intrude(net)
             except ConcurrencyError:
                 refused += 1
             else:
                 accepted.append("accepted")
+                break
+            if finished.is_set():
                 break
     finally:
         stopped.set()
