@@ -28,6 +28,7 @@ differently split sums: it is evaluated through its ``Network`` (``dataset_fitne
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -202,14 +203,14 @@ def sequence_fitness(out: np.ndarray, Y: np.ndarray, starts: np.ndarray, washout
     **Returns** the fitness.
     """
     f, acc, counted = float(offset), 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        a, b = int(starts[s]), int(starts[s + 1])
-        for r in range(a, b):
-            if r - a < washout:
-                continue
+    # Python floats once, not a numpy scalar per element: the same numbers, a fraction of
+    # the time (this loop ran once per genome per generation)
+    outs, ys, bounds = out.tolist(), Y.tolist(), starts.tolist()
+    for a, b in itertools.pairwise(bounds):
+        for r in range(a + washout, b):
             counted += 1
-            for o in range(Y.shape[1]):
-                e = float(out[r, o]) - float(Y[r, o])
+            for got, want in zip(outs[r], ys[r], strict=True):
+                e = got - want
                 if cost == "sse":
                     f -= e * e
                 elif cost == "sae":
