@@ -255,3 +255,32 @@ def test_genomes_without_connections_learn_their_biases() -> None:
                   error=0.0, progress=False)
         assert got == _by_hand(net, data)
         assert g1.data.node_bias[0] == net.graph.nodes[0]["bias"] != g0.data.node_bias[0]
+
+
+def test_plans_from_genes_are_the_compiled_networks() -> None:
+    """The training plans made straight from the genes (no Network built) lay the
+    neurons, synapses, weights and biases out as compiling ``genome.network`` does."""
+    from netgraph.neat._genome import expressed
+    from netgraph.neat._trainable import trainable
+
+    pop = Population(_config(node_add_prob=0.6, conn_add_prob=0.6, response_init_stdev=0.5,
+                             response_mutate_rate=0.5, aggregation_options=["sum", "mean"],
+                             aggregation_mutate_rate=0.5, activation_options=[
+                                 "sigmoid", "tanh", "relu"], activation_mutate_rate=0.3),
+                     seed=4)
+    pop.run(Dataset(X, Y, cost="sse", offset=4.0), 6)
+    genomes = _genomes(pop)
+    assert max(g.data.num_nodes for g in genomes) >= 3
+    lock = np.zeros(1, dtype=np.uint64)
+    for g in genomes:
+        t = trainable(g.key, *expressed(g, recurrent=False), g.data.conn_innovation, lock)
+        assert t is not None
+        plan = g.network._plan()
+        assert t.keys == plan.neurons
+        assert np.array_equal(t.weights, plan.weights)
+        assert np.array_equal(t.biases, plan.biases)
+        for got, want in zip(t.engine.plan.arrays, plan.arrays, strict=True):
+            assert np.array_equal(got, want), g.key
+        inn = plan.graph.edges
+        assert [int(g.data.conn_innovation[e]) for e in t.gene] == \
+            [inn[u, v]["innovation"] for u, v, *_ in plan.synapses]

@@ -13,8 +13,10 @@ generation in three moves:
    into the genome's genes, so offspring inherit them; Baldwinian learning leaves the genes
    as they were and only the fitness benefits.
 
-The phenotypes are built from the population's gene arrays each generation (one Python
-``Network`` per genome: see ``Learn``'s note on cost). Only feed-forward configurations
+The training plans are made straight from the population's gene arrays each generation,
+laid out as compiling ``genome.network`` lays them out (``_trainable``), so no networkx
+graph is built per genome and the results are the bits training ``genome.network``
+gives. Only feed-forward configurations
 learn: a recurrent genome's fitness reads the rows as one sequence from a cleared state,
 which is not what ``train`` optimizes. (Aggregations are sum and mean, as in every
 netgraph.neat configuration.)
@@ -23,19 +25,23 @@ netgraph.neat configuration.)
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import _core
 from .._activations import get_activation
 from .._arguments import flag, real, whole
 from .._costs import get_cost
 from .._exceptions import DivergenceError, InputError
-from .._many import train_many
+from .._many import _GRADIENT, _ONLINE, _run, train_many
+from .._train import TrainResult, _Rates
 from ._genes import GenomeData
 from ._native import _ACTIVATION_NAMES, data_tuple, genome_data
+from ._trainable import Trainable, trainable
 
 if TYPE_CHECKING:
     from .._network import Network
@@ -87,8 +93,9 @@ class Learn:
     ``evaluator``, with ``feed_forward = False``, and with an activation option whose range
     does not hold the data set's targets (training could not reach them).
 
-    Cost: each generation builds one ``Network`` per genome from its genes (Python,
-    about a millisecond each), then trains them all in one native call.
+    Cost: each generation makes every genome's training plan from its genes (Python, a
+    few tenths of a millisecond each; no ``Network`` is built), then trains them all in
+    one native call.
     """
 
     def __init__(self, steps: int, *, lamarckian: bool = True, optimizer: str = "sgd",
@@ -255,26 +262,120 @@ def learn_population(native: NativePopulation, config: Config, dataset: Dataset,
     **Returns** None; the fitnesses are set in ``native`` (and the genes, if Lamarckian).
     A genome whose training diverges keeps the weights it had before the diverging
     iteration, as ``train`` leaves them.
+
+    Each genome's training plan is made straight from its genes (``_trainable``), laid
+    out as ``genome.network`` would be, so the weights and fitness are the bits training
+    that network with ``train`` gives; a genome the plans cannot take (see
+    ``_trainable``) has its ``Network`` built and trained by ``train_many``.
     """
-    from ._genome import Genome, phenotype
+    from ._genome import Genome, expressed, phenotype
 
     datas = [genome_data(native.genome_data(i)) for i in range(native.size)]
-    nets = [phenotype(Genome(d, config, check=False), recurrent=False) for d in datas]
+    genomes = [Genome(d, config, check=False) for d in datas]
     threads = learn.threads if learn.threads is not None else dataset.threads
+    X = np.ascontiguousarray(dataset.X, dtype=np.float64)
+    lock = np.zeros(1, dtype=np.uint64)
+    fitness = np.empty(len(datas))
+    ran = 0
+    diverged = False
+    previous = _core.acquire(lock)
     try:
-        results = train_many(nets, dataset.X, dataset.y, threads=threads, **learn.options())
-        ran = sum(r.iterations for r in results)
-    except DivergenceError:
+        plans: list[Trainable | None] = []
+        for d, g in zip(datas, genomes, strict=True):
+            inputs, outputs, nodes = expressed(g, recurrent=False)
+            plans.append(trainable(d.key, inputs, outputs, nodes, d.conn_innovation, lock))
+        direct = [t for t in plans if t is not None]
+        if direct:
+            results, bad = _train_plans(direct, dataset, learn, threads)
+            ran += sum(r.iterations for r in results)
+            diverged = diverged or bad
+        built = {i: phenotype(genomes[i], recurrent=False)
+                 for i, t in enumerate(plans) if t is None}
+        if built:
+            try:
+                out = train_many(list(built.values()), dataset.X, dataset.y, threads=threads,
+                                 **learn.options())
+                ran += sum(r.iterations for r in out)
+            except DivergenceError:
+                diverged = True
+        for i, t in enumerate(plans):
+            if t is not None:
+                outputs_i = np.empty((len(X), dataset.num_outputs))
+                t.engine.activate_batch(X, outputs_i)
+            else:
+                outputs_i = built[i].activate(dataset.X)
+            fitness[i] = dataset_fitness(outputs_i, dataset)
+    finally:
+        _core.release(lock, previous)
+    if diverged:
         # every network is trained; the diverged ones stopped short (counted in full)
-        ran = learn.steps * len(nets)
-    fitness = np.array([dataset_fitness(net.activate(dataset.X), dataset) for net in nets])
+        ran = learn.steps * len(datas)
     if not np.all(np.isfinite(fitness)):
         k = int(np.argmin(np.isfinite(fitness)))
         raise InputError(f"genome {datas[k].key}: its fitness after training is "
                          f"{fitness[k]}, not a finite number (try a smaller Learn rate)")
     if learn.lamarckian:
-        for i, (d, net) in enumerate(zip(datas, nets, strict=True)):
-            native.set_genome_data(i, data_tuple(_written_back(d, net, config)))
+        for i, (d, t) in enumerate(zip(datas, plans, strict=True)):
+            back = _written_back(d, built[i], config) if t is None else \
+                _plan_written_back(d, t, config)
+            native.set_genome_data(i, data_tuple(back))
     native.set_fitness(fitness)
     learn.iterations += ran
-    learn.trained += len(nets)
+    learn.trained += len(datas)
+
+
+def _train_plans(plans: list[Trainable], dataset: Dataset, learn: Learn, threads: int
+                 ) -> tuple[list[TrainResult], bool]:
+    """Train the plans as ``train_many`` trains networks with ``learn``'s options (the
+    same kernels, one native call per chunk of epochs): the results, and whether one
+    diverged. The caller holds their lock."""
+    options = learn.options()
+    optimizer = learn.optimizer
+    online = optimizer == "sgd" and learn.batch_size == 1 and learn.momentum == 0.0
+    kind = _ONLINE if online else _GRADIENT
+    rate = options["rate"]
+    rates = _Rates((0.001 if optimizer == "adam" else 0.2) if rate is None else rate,
+                   learn.steps).chunk(1, learn.steps)
+    X = np.ascontiguousarray(dataset.X, dtype=np.float64)
+    T = np.ascontiguousarray(dataset.y, dtype=np.float64)
+    jobs: list[tuple[Any, ...]] = []
+    for t in plans:
+        if kind == _GRADIENT:
+            w, b = t.n_synapses, t.n_neurons
+            jobs.append((t.engine, kind, np.zeros(2 * w), np.zeros(2 * b),
+                         np.zeros(1, dtype=np.int64)))
+        else:
+            jobs.append((t.engine, kind, None, None, None))
+    results: list[TrainResult | None] = [None] * len(plans)
+    empty = np.empty((0, 0))
+    diverged = _run([], list(range(len(plans))), jobs, X, T, empty, empty,
+                    np.arange(len(X) + 1, dtype=np.int64), rates, get_cost(learn.cost).code,
+                    learn.error, -math.inf, optimizer, learn.momentum, learn.batch_size, False,
+                    learn.shuffle, learn.seed, threads, results)
+    return cast(list[TrainResult], results), bool(diverged)
+
+
+def _plan_written_back(data: GenomeData, t: Trainable, config: Config) -> GenomeData:
+    """``data`` with the trained weights and biases of its plan ``t`` in its genes, as
+    ``_written_back`` writes those of its network."""
+    aggregations = config.values["aggregation_options"]
+    if isinstance(aggregations, str):
+        aggregations = aggregations.split()
+    node_at = {int(k): j for j, k in enumerate(data.node_key.tolist())}
+    bias = data.node_bias.copy()
+    weight = data.conn_weight.copy()
+    position = [node_at.get(k, -1) for k in t.keys]
+    biases = t.biases.tolist()
+    for k in range(t.n_inputs, t.n_neurons):
+        if position[k] >= 0:
+            bias[position[k]] = biases[k]
+    targets = np.repeat(np.arange(t.n_neurons), t.fan_in).tolist()
+    fan_in = t.fan_in.tolist()
+    for e, (g, w) in enumerate(zip(t.gene.tolist(), t.weights.tolist(), strict=True)):
+        k = targets[e]
+        j = position[k]
+        if aggregations[int(data.node_aggregation[j])] == "mean":
+            w = w * fan_in[k]
+        response = float(data.node_response[j])
+        weight[g] = w if response == 1.0 else w / response
+    return dataclasses.replace(data, node_bias=bias, conn_weight=weight)
