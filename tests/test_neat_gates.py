@@ -5,6 +5,7 @@ and real Neataptic (Node) running the exported genomes."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -323,14 +324,11 @@ def test_native_gated_evaluation_equals_the_network_bit_for_bit(cost: str) -> No
     rng = np.random.default_rng(2)
     Xr, Yr = rng.uniform(-1, 1, (9, 2)), rng.uniform(0, 1, (9, 1))
     got, done = pop._native.evaluate_gated(Xr, Yr, COSTS[cost], 2.5)
-    assert done.sum() > 20  # most genomes are recurrent by now
+    # every genome natively: the feed-forward ones (no delayed, gated or self synapse)
+    # through the kernel's restatement of netgraph's feed-forward sums
+    assert done.all()
     for i, g in enumerate(pop.genomes.values()):
-        if done[i]:
-            assert got[i] == dataset_fitness(g.network, Xr, Yr, cost, 2.5), g.key
-        else:  # left to the network: no delayed, gated or self synapse
-            assert np.isnan(got[i])
-            assert not any(a.get("delay") or a.get("gater") is not None
-                           for _, _, a in g.network.graph.edges(data=True))
+        assert got[i] == dataset_fitness(g.network, Xr, Yr, cost, 2.5), g.key
 
 
 def test_native_gated_outputs_over_sequences_equal_the_network() -> None:
@@ -395,3 +393,54 @@ def test_gate_genes_travel_to_workers_and_are_evaluated_there() -> None:
     # what a process or Ray worker computes from the bytes it is sent
     got = evaluate_blob(data, encode_genomes([g.data for g in genomes]), pop.config)
     assert got == [data(g, pop.config) for g in genomes]
+
+
+@pytest.mark.parametrize("cost", ["mse", "sae"])
+def test_gated_sequences_natively_equal_the_network_wide_and_feed_forward_too(cost: str
+                                                                              ) -> None:
+    """Sequences of gated genomes, cost summed natively, against each genome's network
+    run step by step: recurrent and gated genomes, feed-forward ones (netgraph's
+    feed-forward kernel), and neurons with 20 inputs (its eight-lane sums)."""
+    from netgraph.neat import Sequences
+
+    rng = np.random.default_rng(7)
+    xs = [rng.uniform(-1, 1, (n, 20)) for n in (4, 6, 3)]
+    ys = [rng.uniform(0, 1, (len(x), 2)) for x in xs]
+    seqs = Sequences(xs, ys, cost=cost, offset=3.0, washout=1)
+    pop = Population(_config(num_inputs=20, num_outputs=2, pop_size=20, node_add_prob=0.5,
+                             gate_add_prob=0.15, self_connection_add_prob=0.05,
+                             back_connection_add_prob=0.05), seed=3)
+    pop.run(seqs, 1)
+    # "full" connects every output to itself in a recurrent configuration: half the
+    # genomes lose their self-connections, and those without gates or back-connections
+    # are feed-forward networks
+    from netgraph.neat._native import data_tuple, genome_data
+
+    native = pop._native
+    for i in range(0, native.size, 2):
+        d = genome_data(native.genome_data(i))
+        enabled = d.conn_enabled & (d.conn_in != d.conn_out)
+        native.set_genome_data(i, data_tuple(dataclasses.replace(d, conn_enabled=enabled)))
+    pop._genomes = None
+    genomes = list(pop.genomes.values())
+    pop._evaluate(seqs, "sequences", None)
+    fitness = pop._native.fitness()
+    kinds = set()
+    wide = 0
+    for i, g in enumerate(genomes):
+        net = g.network.copy()
+        out = []
+        for x in xs:
+            net.clear(states=True)
+            out.extend(net.activate(xi) for xi in x)
+        from netgraph.neat._gated import sequence_fitness
+
+        want = sequence_fitness(np.array(out), seqs.Y, seqs.starts, 1, cost, 3.0)
+        assert fitness[i] == want == seqs(g, pop.config), g.key
+        plan = net._plan()
+        kinds.add(plan.feedforward)
+        if plan.feedforward:  # neurons the feed-forward kernel sums in eight lanes
+            widths = np.diff(plan.in_ptr)
+            wide += int(np.sum((widths >= 16) & (plan.in_start >= 0)))
+    assert kinds == {True, False}
+    assert wide > 0

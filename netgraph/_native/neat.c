@@ -877,6 +877,57 @@ static PyObject *pop_evaluate_sequences(PopObject *self, PyObject *args, PyObjec
     return fit;
 }
 
+/* evaluate_gated_sequences(X, Y, starts, washout, cost, offset): gated genomes
+ * (Neataptic's mutations) on sequence data, as evaluate_sequences takes it: (fitness
+ * float64[n], done bool[n]); a genome gated_run leaves to the caller is done False,
+ * fitness NaN. Sets nothing: the caller sets the fitness. */
+static PyObject *pop_evaluate_gated_sequences(PopObject *self, PyObject *args)
+{
+    PyObject *xo, *yo, *so;
+    long long washout;
+    int cost;
+    double offset;
+    Pop *p = get_pop(self);
+    if (!p || !PyArg_ParseTuple(args, "OOOLid", &xo, &yo, &so, &washout, &cost, &offset))
+        return NULL;
+    PyArrayObject *X = (PyArrayObject *)PyArray_FROMANY(xo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *Y = X ? (PyArrayObject *)PyArray_FROMANY(yo, NPY_FLOAT64, 2, 2, NPY_ARRAY_IN_ARRAY) : NULL;
+    PyArrayObject *S = Y ? (PyArrayObject *)PyArray_FROMANY(so, NPY_INT64, 1, 1, NPY_ARRAY_IN_ARRAY) : NULL;
+    if (!S) { Py_XDECREF(X); Py_XDECREF(Y); return NULL; }
+    npy_intp rows = PyArray_DIM(X, 0), nseq = PyArray_DIM(S, 0) - 1;
+    const int64_t *st = PyArray_DATA(S);
+    int bad = PyArray_DIM(X, 1) != p->cfg.num_inputs || PyArray_DIM(Y, 1) != p->cfg.num_outputs ||
+              PyArray_DIM(Y, 0) != rows || nseq < 1 || st[0] != 0 || st[nseq] != rows ||
+              washout < 0;
+    for (npy_intp s = 0; s < nseq && !bad; s++) bad = st[s + 1] - st[s] <= washout;
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "gated sequences: the steps, offsets and washout "
+                        "do not fit the configuration (every sequence longer than washout)");
+        Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S);
+        return NULL;
+    }
+    npy_intp n = p->n;
+    PyObject *fit = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    PyObject *ok = fit ? PyArray_SimpleNew(1, &n, NPY_BOOL) : NULL;
+    if (!ok) { Py_XDECREF(fit); Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S); return NULL; }
+    SeqData d = {.X = PyArray_DATA(X), .Y = PyArray_DATA(Y), .starts = st, .nseq = nseq,
+                 .washout = washout, .cost = cost, .offset = offset};
+    double *f = PyArray_DATA((PyArrayObject *)fit);
+    npy_bool *done = PyArray_DATA((PyArrayObject *)ok);
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (int32_t i = 0; i < p->n && !failed; i++) {
+        f[i] = NAN;
+        int rc = gated_eval_sequences(&p->genomes[i], &p->cfg, &d, &f[i]);
+        failed = rc < 0;
+        done[i] = rc == 0;
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(X); Py_DECREF(Y); Py_DECREF(S);
+    if (failed) { Py_DECREF(fit); Py_DECREF(ok); return PyErr_NoMemory(); }
+    return Py_BuildValue("(NN)", fit, ok);
+}
+
 /* Full double-pole test of genome i (100,000 steps, and the generalisation test without
  * velocities): (solved, generalisation count or -1). */
 static PyObject *pop_doublepole_solved(PopObject *self, PyObject *args)
@@ -1363,6 +1414,8 @@ static PyMethodDef pop_methods[] = {
     {"activate", (PyCFunction)pop_activate, METH_VARARGS, "Genome i's outputs for rows X."},
     {"activate_gated", (PyCFunction)pop_activate_gated, METH_VARARGS,
      "Genome i's outputs over rows X (gated network; state fresh at row 0 and resets)."},
+    {"evaluate_gated_sequences", (PyCFunction)pop_evaluate_gated_sequences, METH_VARARGS,
+     "(fitness, done) of gated genomes over sequences (Neataptic's semantics)."},
     {"evaluate_gated", (PyCFunction)pop_evaluate_gated, METH_VARARGS,
      "(fitness, done) of gated genomes over a data set (Neataptic's semantics)."},
     {"advance", (PyCFunction)py_advance, METH_NOARGS, "Reproduce and speciate: one generation."},

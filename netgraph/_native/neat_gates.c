@@ -386,6 +386,21 @@ double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b)
  * activates. Returns 0; 1 when the network has no delayed, gated or self synapse (netgraph
  * then runs its feed-forward kernel, whose sums are split differently: the caller
  * evaluates such a genome itself); -1 out of memory. */
+/* feedforward.c's dot: w . y in eight lanes, then the rest one by one (the same
+ * operations in the same order, so the same bits as netgraph's feed-forward kernel). */
+static double ff_dot(const double *w, const double *y, int32_t n)
+{
+    double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    int32_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int q = 0; q < 8; q++)
+            a[q] += w[j + q] * y[j + q];
+    double total = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; j < n; j++)
+        total += w[j] * y[j];
+    return total;
+}
+
 int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
                        int64_t rows, int cost, double offset, double *fitness)
 {
@@ -412,6 +427,8 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
     double *w = malloc(sizeof(double) * (size_t)(nc ? nc : 1));
     uint8_t *done = calloc((size_t)n, 1);
     int32_t *selfc = malloc(sizeof(int32_t) * (size_t)n);
+    int32_t *ff_start = NULL;
+    double *ff_w = NULL, *ff_y = NULL;
     if (!back || !pos || !order || !indeg || !rank || !gater || !s || !y || !yp || !gain || !w ||
         !done || !selfc || genome_back_flags(g, ni, back))
         goto out;
@@ -438,7 +455,14 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
         int32_t e = genome_find_conn(g, g->gin[q], g->gout[q]);
         if (e >= 0 && g->en[e]) { gater[e] = SLOT(g->gnode[q]); recurrent = 1; }
     }
-    if (!recurrent) { rc = 1; goto out; }
+    /* A genome without a delayed, gated or self synapse is a feed-forward network, which
+     * netgraph runs with its feed-forward kernel (feedforward.c's forward): restated below
+     * (ff_start), but for softmax outputs, which that kernel normalizes as a group (the
+     * caller evaluates such a genome itself). */
+    int ff = !recurrent;
+    if (ff)
+        for (int32_t k = 0; k < nn; k++)
+            if (c->act_codes[g->act[k]] == SOFTMAX) { rc = 1; goto out; }
     /* lexicographical topological sort (networkx's, keyed by rank) over undelayed synapses */
     for (int32_t p = 0; p < n; p++) {
         int32_t best = -1;
@@ -458,6 +482,30 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
                 if (g->en[e] && !back[e] && g->cin[e] == key) indeg[SLOT(g->cout[e])]--;
         }
     }
+    /* Feed-forward networks: a neuron with WIDE or more synapses whose sources sit at
+     * consecutive positions (in innovation order, netgraph's synapse order) sums them as
+     * feedforward.c's dot does, in eight lanes; ff_start[j] is its first source's
+     * position, or -1 (one synapse at a time, bias first, as the gated sum below). */
+    if (ff) {
+        ff_start = malloc(sizeof(int32_t) * (size_t)n);
+        ff_w = malloc(sizeof(double) * (size_t)(nc ? nc : 1));
+        ff_y = malloc(sizeof(double) * (size_t)n);
+        if (!ff_start || !ff_w || !ff_y) goto out;
+        for (int32_t j = 0; j < n; j++) {
+            ff_start[j] = -1;
+            if (j < ni) continue;
+            int64_t key = g->nkey[j - ni];
+            int32_t width = 0, first = -1, runs = 1;
+            for (int32_t e = 0; e < nc; e++) {
+                if (!g->en[e] || g->cout[e] != key) continue;
+                int32_t at = pos[SLOT(g->cin[e])];
+                if (width == 0) first = at;
+                else if (at != first + width) runs = 0;
+                width++;
+            }
+            if (width >= WIDE && runs) ff_start[j] = first;
+        }
+    }
     double f = offset, acc = 0.0;
     int32_t nout = c->num_outputs;
     int64_t next_reset = 0;
@@ -475,7 +523,19 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
             int32_t j = order[p], node = j - ni;
             int64_t key = g->nkey[node];
             int32_t se = selfc[j];
-            double total = (se >= 0 ? gain[se] * w[se] : 0.0) * s[j] + g->bias[node];
+            if (ff && ff_start[j] >= 0) { /* feedforward.c's dot, over positions */
+                int32_t width = 0;
+                for (int32_t e = 0; e < nc; e++)
+                    if (g->en[e] && g->cout[e] == key) ff_w[width++] = w[e];
+                for (int32_t q = 0; q < width; q++) ff_y[q] = y[order[ff_start[j] + q]];
+                double total = g->bias[node] + ff_dot(ff_w, ff_y, width);
+                s[j] = total;
+                double dy;
+                activate_neuron(c->act_codes[g->act[node]], total, &y[j], &dy);
+                continue;
+            }
+            double total = ff ? g->bias[node]
+                              : (se >= 0 ? gain[se] * w[se] : 0.0) * s[j] + g->bias[node];
             for (int32_t e = 0; e < nc; e++) { /* synapses into j, innovation order */
                 if (!g->en[e] || g->cout[e] != key || back[e] == 2) continue;
                 int32_t u = SLOT(g->cin[e]);
@@ -505,6 +565,7 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
     rc = 0;
 out:
     free(back); free(pos); free(order); free(indeg); free(rank); free(gater); free(s); free(y);
-    free(yp); free(gain); free(w); free(done); free(selfc);
+    free(yp); free(gain); free(w); free(done); free(selfc); free(ff_start); free(ff_w);
+    free(ff_y);
     return rc;
 }

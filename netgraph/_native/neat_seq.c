@@ -109,3 +109,41 @@ int seq_evaluate_population(Pop *p, const SeqData *d, int threads, double *fitne
     for (int t = 0; t < threads; t++) if (jobs[t].failed) return -1;
     return 0;
 }
+
+/* A gated genome's fitness on sequence data (Neataptic's mutations on: neat_gates.c's
+ * gated_run, the state fresh at each sequence's start), the cost accumulated in
+ * eval_sequences' order, so the same bits as summing gated_run's outputs in Python
+ * (netgraph/neat/_gated.py's sequence_fitness). Returns gated_run's answer: 0, 1 when the
+ * caller must evaluate the genome itself (fitness untouched), -1 out of memory. */
+int gated_eval_sequences(const Genome *g, const NeatConfig *c, const SeqData *d,
+                         double *fitness)
+{
+    int32_t nout = c->num_outputs;
+    int64_t rows = d->starts[d->nseq];
+    double *out = malloc(sizeof(double) * (size_t)(rows * nout > 0 ? rows * nout : 1));
+    if (!out) return -1;
+    /* resets at every sequence's first row (the first is row 0, fresh anyway) */
+    int rc = gated_run(g, c, d->X, rows, d->starts, d->nseq, NULL, 0, 0.0, NULL, out);
+    if (rc == 0) {
+        double f = d->offset, acc = 0.0;
+        int64_t counted = 0;
+        for (int64_t s = 0; s < d->nseq; s++)
+            for (int64_t r = d->starts[s] + d->washout; r < d->starts[s + 1]; r++) {
+                counted++;
+                for (int32_t o = 0; o < nout; o++) {
+                    double e = out[r * nout + o] - d->Y[r * nout + o];
+                    switch (d->cost) {
+                    case COST_SSE: f -= e * e; break;
+                    case COST_SAE: f -= fabs(e); break;
+                    case COST_MSE: acc += e * e; break;
+                    default: acc += fabs(e); break; /* COST_MAE */
+                    }
+                }
+            }
+        if (d->cost == COST_MSE || d->cost == COST_MAE)
+            f = d->offset - acc / ((double)counted * (double)nout);
+        *fitness = f;
+    }
+    free(out);
+    return rc;
+}

@@ -18,5 +18,9 @@ double eval_sequences(Net *net, const Genome *g, const NeatConfig *c, const SeqD
 /* Every genome's fitness into fitness[p->n] on `threads` threads (call without the GIL).
  * Returns 0, or -1 when memory ran out. */
 int seq_evaluate_population(Pop *p, const SeqData *d, int threads, double *fitness);
+/* A gated genome's fitness (neat_gates.c's semantics) into *fitness: 0; 1 when the
+ * caller evaluates it itself; -1 out of memory. */
+int gated_eval_sequences(const Genome *g, const NeatConfig *c, const SeqData *d,
+                         double *fitness);
 
 #endif

@@ -22,8 +22,11 @@ neat-python ``RecurrentNetwork`` ones, and ``genome.network`` builds them so:
 The population evaluates a ``Dataset`` natively (``evaluate_gated`` in neat_gates.c),
 restating netgraph's recurrent kernel over the genes so the fitness is bit for bit what
 the network gives (rows as successive steps from a fresh state). A genome without any
-delayed, gated or self synapse is a feed-forward network, which netgraph runs with
-differently split sums: it is evaluated through its ``Network`` (``dataset_fitness``).
+delayed, gated or self synapse is a feed-forward network, which netgraph runs with its
+feed-forward kernel (wide neurons sum in eight lanes): the native evaluator restates that
+kernel for it, but for softmax outputs, where it is evaluated through its ``Network``
+(``dataset_fitness``). ``Sequences`` are evaluated the same way, their cost summed
+natively too (``neat_seq.c``).
 """
 
 from __future__ import annotations

@@ -424,10 +424,13 @@ class Population:
                                     fitness.offset, fitness.threads)
             return None
         if kind == "sequences" and neataptic_mode(self._values):
-            # gated genomes: their outputs natively (neat_gates.c; through the network
-            # when it has no delayed, gated or self synapse), the cost as Sequences sums it
-            fits = np.empty(native.size)
-            for k in range(native.size):
+            # gated genomes: natively, outputs and cost (neat_gates.c, neat_seq.c); a
+            # genome the kernel leaves (softmax outputs) through its network, the cost
+            # summed as Sequences sums it
+            fits, done = native.evaluate_gated_sequences(
+                fitness.X, fitness.Y, fitness.starts, fitness.washout, COSTS[fitness.cost],
+                fitness.offset)
+            for k in np.flatnonzero(~done).tolist():
                 def one(k: int = k) -> Any:
                     return _make_genome(genome_data(native.genome_data(k)), self.config)
                 out = gated_outputs(native, k, one, fitness.X, fitness.starts[:-1])

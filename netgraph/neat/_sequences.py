@@ -135,6 +135,13 @@ class Sequences:
 
         native = single_population(genome)
         if neataptic_mode(genome.config.values):  # a gated genome (see netgraph.neat._gated)
+            from ._native import COSTS
+
+            fits, done = native.evaluate_gated_sequences(self.X, self.Y, self.starts,
+                                                         self.washout, COSTS[self.cost],
+                                                         self.offset)
+            if done[0]:
+                return float(fits[0])
             out = gated_outputs(native, 0, lambda: genome, self.X, self.starts[:-1])
             return sequence_fitness(out, self.Y, self.starts, self.washout, self.cost,
                                     self.offset)
