@@ -284,3 +284,29 @@ def test_plans_from_genes_are_the_compiled_networks() -> None:
         inn = plan.graph.edges
         assert [int(g.data.conn_innovation[e]) for e in t.gene] == \
             [inn[u, v]["innovation"] for u, v, *_ in plan.synapses]
+
+
+def test_genomes_built_as_networks_learn_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A genome the plans cannot take (a large layered one, softmax outputs) is built as a
+    Network and trained by train_many: the same run, bit for bit, as from plans."""
+    from netgraph.neat import _learn
+
+    def run() -> tuple[list[float], int, list[bytes]]:
+        pop = Population(_config(node_add_prob=0.5, conn_add_prob=0.5), seed=8)
+        learn = Learn(steps=4, optimizer="adam", rate=0.05, batch_size=4)
+        pop.run(Dataset(X, Y, cost="sse", offset=4.0), 3, learn=learn)
+        return ([h.best_fitness for h in pop.history], learn.iterations,
+                [g.data.conn_weight.tobytes() + g.data.node_bias.tobytes()
+                 for g in _genomes(pop)])
+
+    direct = run()
+    real = _learn.trainable
+    calls = []
+
+    def every_other(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args) if len(calls) % 2 else None
+
+    monkeypatch.setattr(_learn, "trainable", every_other)
+    assert run() == direct
+    assert len(calls) > 24
