@@ -123,6 +123,23 @@ def test_some_networks_stop_early(population: list[Network],
     assert stops == {"goal", "iterations"}, stops  # the test above covers both ways
 
 
+@pytest.mark.parametrize("options", [
+    {"iterations": 40, "error": 0.06, "rate": 0.1},                     # some stop mid-way
+    {"optimizer": "adam", "batch_size": 4, "iterations": 10, "error": 0.0},  # moments kept
+    {"iterations": 7, "error": 0.0, "shuffle": True, "seed": 3},        # orders go on
+    {"iterations": 7, "error": 0.0, "shuffle": True},                   # own generators
+])
+def test_chunks_of_epochs_join_as_one_run(population: list[Network],
+                                          data: tuple[np.ndarray, np.ndarray],
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          options: dict[str, Any]) -> None:
+    """Long runs go to the native core in chunks of epochs: cut them every 3 epochs, and
+    the weights, histories and stops are still train's."""
+    monkeypatch.setattr(netgraph._many, "_CHUNK_EPOCHS", 3)
+    X, T = data
+    check_same(population, X, T, **options)
+
+
 def test_threads_give_the_same_bits(data: tuple[np.ndarray, np.ndarray]) -> None:
     rng = np.random.default_rng(2)
     nets = [random_network(rng) for _ in range(40)]
