@@ -62,7 +62,7 @@ def _networks(networks: Iterable[Any]) -> list[Network]:
     for k, net in enumerate(nets):
         if not isinstance(net, Network):
             raise InputError(f"networks[{k}] is a {type(net).__name__}, not a Network")
-        first = seen.setdefault(id(net.graph), k)
+        first = seen.setdefault(id(net._graph), k)
         if first != k:
             raise InputError(f"networks[{k}] is networks[{first}]: each network may be "
                              "listed once")
@@ -74,23 +74,36 @@ class _Held:
     thread using one of them is refused (``ConcurrencyError``)."""
 
     def __init__(self, nets: list[Network]) -> None:
-        self.nets = nets
-        self.taken: list[tuple[np.ndarray, int]] = []
+        self.locks = [net._graph._store.lock for net in nets]
+        self.taken: list[int] = []
 
     def __enter__(self) -> _Held:
+        acquire, taken = _core.acquire, self.taken
         try:
-            for net in self.nets:
-                lock = net.graph._store.lock
-                self.taken.append((lock, _core.acquire(lock)))
+            for lock in self.locks:
+                taken.append(acquire(lock))
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        while self.taken:
-            lock, previous = self.taken.pop()
-            _core.release(lock, previous)
+        release = _core.release
+        for lock, previous in zip(reversed(self.locks[:len(self.taken)]),
+                                  reversed(self.taken), strict=True):
+            release(lock, previous)
+        self.taken.clear()
+
+
+def _ready(nets: list[Network]) -> list[Any]:
+    """Each network's engine (``Network._ready``), the compiled ones' without a call."""
+    engines = []
+    for net in nets:
+        plan, engine = net._plan_cache, net._engine
+        if plan is None or plan.version != net._graph._store.version or engine.plan is not plan:
+            engine = net._ready()
+        engines.append(engine)
+    return engines
 
 
 def train_many(
@@ -198,7 +211,7 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
     sequences, shuffle, seed = options["sequences"], options["shuffle"], options["seed"]
 
     with _Held(nets):
-        engines = [net._ready() for net in nets]
+        engines = _ready(nets)
         plans: list[Plan] = [engine.plan for engine in engines]
         n_in, n_out = plans[0].n_inputs, plans[0].n_outputs
         try:
@@ -245,10 +258,15 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
         # which kernel trains each network, and where its optimizer's state (moments),
         # fresh as train makes it, sits in one shared allocation
         validating, held_out = cross_validate is not None, len(Xv) > 0
-        kinds = np.array([_kind(k, plan, online, validating, held_out, n_in, n_out)
-                          for k, plan in enumerate(plans)], dtype=np.int64)
+        # (the usual plan, small and feed-forward with the data's widths, without a call)
+        usual = _ONLINE if online else _GRADIENT
+        kinds = np.array([
+            usual if plan.n_inputs == n_in and plan.n_outputs == n_out and plan.feedforward
+            and plan.recurrent is None and len(plan.synapses) < _fast.DENSE_MIN_SYNAPSES
+            else _kind(k, plan, online, validating, held_out, n_in, n_out)
+            for k, plan in enumerate(plans)], dtype=np.int64)
         sizes = np.array([len(plan.synapses) + len(plan.neurons) for plan in plans],
-                         dtype=np.int64)
+                         dtype=np.int64) if usual == _GRADIENT else np.zeros(len(nets), np.int64)
         offsets = np.zeros(len(nets) + 1, dtype=np.int64)
         np.cumsum(np.where(kinds == _GRADIENT, 2 * sizes, 0), out=offsets[1:])
         native = np.flatnonzero(kinds >= 0)
