@@ -54,3 +54,12 @@ def train_many(jobs: list[tuple[Any, ...]], X: F64, T: F64, Xv: F64, Tv: F64,
                starts: npt.NDArray[np.int64], rates: F64, cost: int, stop_error: float,
                optimizer: int, momentum: float, batch_size: int, fresh: bool,
                threads: int) -> list[tuple[int, int, float]]: ...
+def train_engines(engines: list[Engine], slots: npt.NDArray[np.int64],
+                  kinds: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], state: F64,
+                  steps: npt.NDArray[np.int64], X: F64, T: F64, Xv: F64, Tv: F64,
+                  starts: npt.NDArray[np.int64], rates: F64, cost: int, stop_error: float,
+                  optimizer: int, momentum: float, batch_size: int, fresh: bool,
+                  threads: int, order: npt.NDArray[np.int64],
+                  seq_order: npt.NDArray[np.int64], errors: F64,
+                  ran: npt.NDArray[np.int64], status: npt.NDArray[np.int64],
+                  seconds: F64) -> None: ...

@@ -62,7 +62,7 @@ def _networks(networks: Iterable[Any]) -> list[Network]:
     for k, net in enumerate(nets):
         if not isinstance(net, Network):
             raise InputError(f"networks[{k}] is a {type(net).__name__}, not a Network")
-        first = seen.setdefault(id(net.graph), k)
+        first = seen.setdefault(id(net._graph), k)
         if first != k:
             raise InputError(f"networks[{k}] is networks[{first}]: each network may be "
                              "listed once")
@@ -74,23 +74,36 @@ class _Held:
     thread using one of them is refused (``ConcurrencyError``)."""
 
     def __init__(self, nets: list[Network]) -> None:
-        self.nets = nets
-        self.taken: list[tuple[np.ndarray, int]] = []
+        self.locks = [net._graph._store.lock for net in nets]
+        self.taken: list[int] = []
 
     def __enter__(self) -> _Held:
+        acquire, taken = _core.acquire, self.taken
         try:
-            for net in self.nets:
-                lock = net.graph._store.lock
-                self.taken.append((lock, _core.acquire(lock)))
+            for lock in self.locks:
+                taken.append(acquire(lock))
         except BaseException:
             self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        while self.taken:
-            lock, previous = self.taken.pop()
-            _core.release(lock, previous)
+        release = _core.release
+        for lock, previous in zip(reversed(self.locks[:len(self.taken)]),
+                                  reversed(self.taken), strict=True):
+            release(lock, previous)
+        self.taken.clear()
+
+
+def _ready(nets: list[Network]) -> list[Any]:
+    """Each network's engine (``Network._ready``), the compiled ones' without a call."""
+    engines = []
+    for net in nets:
+        plan, engine = net._plan_cache, net._engine
+        if plan is None or plan.version != net._graph._store.version or engine.plan is not plan:
+            engine = net._ready()
+        engines.append(engine)
+    return engines
 
 
 def train_many(
@@ -198,7 +211,7 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
     sequences, shuffle, seed = options["sequences"], options["shuffle"], options["seed"]
 
     with _Held(nets):
-        engines = [net._ready() for net in nets]
+        engines = _ready(nets)
         plans: list[Plan] = [engine.plan for engine in engines]
         n_in, n_out = plans[0].n_inputs, plans[0].n_outputs
         try:
@@ -233,49 +246,37 @@ def _native(nets: list[Network], data: Any, targets: Any, threads: int,
         # each output's targets against its activation's range, as train checks them
         # (train's own check, which names the outputs, runs only for a network that fails)
         ranges = list(zip(T.min(axis=0).tolist(), T.max(axis=0).tolist(), strict=True))
-        check_ranges = any(lo < _EVERY_LOW or hi > _EVERY_HIGH for lo, hi in ranges)
-        starts = np.ascontiguousarray(starts, dtype=np.int64)
-
-        kinds: list[int] = []
-        native: list[int] = []
-        python: list[int] = []
-        n_state = 0
-        for k, (net, plan) in enumerate(zip(nets, plans, strict=True)):
-            kind = _kind(k, plan, online, cross_validate is not None, len(Xv) > 0, n_in,
-                         n_out)
-            if check_ranges:
+        if any(lo < _EVERY_LOW or hi > _EVERY_HIGH for lo, hi in ranges):
+            for net, plan in zip(nets, plans, strict=True):
                 codes = plan.codes[plan.output_pos].tolist()
                 for o, (lo, hi) in enumerate(ranges):
                     if lo < _LOW[codes[o]] or hi > _HIGH[codes[o]]:
                         _check_target_range(net, T)
                         break
-            if kind < 0:
-                python.append(k)
-                continue
-            kinds.append(kind)
-            native.append(k)
-            if kind == _GRADIENT:
-                n_state += 2 * (len(plan.synapses) + len(plan.neurons))
-        # the optimizers' states (moments, step counts), fresh as train makes them: one
-        # allocation, a slice per network
-        state = np.zeros(n_state)
-        steps = np.zeros(len(native), dtype=np.int64)
-        jobs: list[tuple[Any, ...]] = []
-        at = 0
-        for q, (k, kind) in enumerate(zip(native, kinds, strict=True)):
-            if kind == _GRADIENT:
-                plan = plans[k]
-                w, b = 2 * len(plan.synapses), 2 * len(plan.neurons)
-                jobs.append((engines[k], kind, state[at:at + w], state[at + w:at + w + b],
-                             steps[q:q + 1]))
-                at += w + b
-            else:
-                jobs.append((engines[k], kind, None, None, None))
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+
+        # which kernel trains each network, and where its optimizer's state (moments),
+        # fresh as train makes it, sits in one shared allocation
+        validating, held_out = cross_validate is not None, len(Xv) > 0
+        # (the usual plan, small and feed-forward with the data's widths, without a call)
+        usual = _ONLINE if online else _GRADIENT
+        kinds = np.array([
+            usual if plan.n_inputs == n_in and plan.n_outputs == n_out and plan.feedforward
+            and plan.recurrent is None and len(plan.synapses) < _fast.DENSE_MIN_SYNAPSES
+            else _kind(k, plan, online, validating, held_out, n_in, n_out)
+            for k, plan in enumerate(plans)], dtype=np.int64)
+        sizes = np.array([len(plan.synapses) + len(plan.neurons) for plan in plans],
+                         dtype=np.int64) if usual == _GRADIENT else np.zeros(len(nets), np.int64)
+        offsets = np.zeros(len(nets) + 1, dtype=np.int64)
+        np.cumsum(np.where(kinds == _GRADIENT, 2 * sizes, 0), out=offsets[1:])
+        native = np.flatnonzero(kinds >= 0)
+        python = np.flatnonzero(kinds < 0).tolist()
 
         results: list[TrainResult | None] = [None] * len(nets)
-        diverged = _run(nets, native, jobs, X, T, Xv, Tv, starts, rates, c.code, stop_error,
-                        cv_error, optimizer, momentum, batch_size, sequences, shuffle, seed,
-                        threads, results)
+        run = _run if shuffle and seed is None else _run_shared
+        diverged = run(nets, engines, native, kinds, offsets, X, T, Xv, Tv, starts, rates,
+                       c.code, stop_error, cv_error, optimizer, momentum, batch_size,
+                       sequences, shuffle, seed, threads, results)
         for k in python:
             results[k] = _one(k, nets[k], data, targets, options)
     if diverged:
@@ -310,14 +311,29 @@ def _kind(k: int, plan: Plan, online: bool, validating: bool, held_out: bool, n_
     return -1 if _fast.dense(plan) else _GRADIENT
 
 
-def _run(nets: list[Network], native: list[int], jobs: list[tuple[Any, ...]], X: np.ndarray,
-         T: np.ndarray, Xv: np.ndarray, Tv: np.ndarray, starts: np.ndarray,
-         rates: np.ndarray, cost: int, stop_error: float, cv_error: float, optimizer: str,
-         momentum: float, batch_size: int, sequences: bool, shuffle: bool,
+def _run(nets: list[Network], engines: list[Any], native_slots: np.ndarray,
+         kinds: np.ndarray, offsets: np.ndarray, X: np.ndarray, T: np.ndarray,
+         Xv: np.ndarray, Tv: np.ndarray, starts: np.ndarray, rates: np.ndarray, cost: int,
+         stop_error: float, cv_error: float, optimizer: str, momentum: float,
+         batch_size: int, sequences: bool, shuffle: bool,
          seed: int | np.random.Generator | None, threads: int,
          results: list[TrainResult | None]) -> list[tuple[int, int]]:
-    """Every native job's epochs, in chunks of at most _CHUNK_EPOCHS; fills ``results``
-    and returns the diverged networks (index, iteration)."""
+    """Every native network's epochs, in chunks of at most _CHUNK_EPOCHS, one job tuple
+    per network (for orders drawn from each network's own generator); fills
+    ``results`` and returns the diverged networks (index, iteration)."""
+    native: list[int] = native_slots.tolist()
+    state = np.zeros(int(offsets[-1]))
+    steps = np.zeros(len(nets), dtype=np.int64)
+    jobs: list[tuple[Any, ...]] = []
+    for k in native:
+        kind = int(kinds[k])
+        if kind == _GRADIENT:
+            plan = engines[k].plan
+            at, w = int(offsets[k]), 2 * len(plan.synapses)
+            jobs.append((engines[k], kind, state[at:at + w], state[at + w:int(offsets[k + 1])],
+                         steps[k:k + 1]))
+        else:
+            jobs.append((engines[k], kind, None, None, None))
     iterations = len(rates)
     histories: list[list[np.ndarray]] = [[] for _ in jobs]
     seconds = [0.0] * len(jobs)
@@ -380,6 +396,88 @@ def _run(nets: list[Network], native: list[int], jobs: list[tuple[Any, ...]], X:
             error=float(history[-1]) if len(history) else 0.0, iterations=len(history),
             time=seconds[q], history=history, stopped=stopped.get(q, "iterations"))
     diverged.sort()
+    return diverged
+
+
+def _run_shared(nets: list[Network], engines: list[Any], native: np.ndarray,
+                kinds: np.ndarray, offsets: np.ndarray, X: np.ndarray, T: np.ndarray,
+                Xv: np.ndarray, Tv: np.ndarray, starts: np.ndarray, rates: np.ndarray,
+                cost: int, stop_error: float, cv_error: float, optimizer: str,
+                momentum: float, batch_size: int, sequences: bool, shuffle: bool,
+                seed: int | np.random.Generator | None, threads: int,
+                results: list[TrainResult | None]) -> list[tuple[int, int]]:
+    """As ``_run`` when every network sees the same orders (none, or an int seed's),
+    with no Python object per network and call: the population's arrays go to
+    ``_core.train_engines`` whole, in chunks of at most _CHUNK_EPOCHS epochs."""
+    iterations = len(rates)
+    state = np.zeros(int(offsets[-1]))
+    steps = np.zeros(len(nets), dtype=np.int64)
+    op = _core.SGD if optimizer == "sgd" else _core.ADAM
+    n_rows, n_seq = len(X), len(starts) - 1
+    empty = np.empty((0, 0), dtype=np.int64)
+    # an int seed gives every network the same generator afresh: one stream of orders
+    # per number of units (samples, or sequences for the recurrent kernel)
+    streams: dict[int, list[Any]] = {}
+    order_units = {n_rows} | ({n_seq} if (kinds[native] == _SEQUENCES).any() else set())
+    if shuffle:
+        for units in order_units:
+            streams[units] = [np.random.default_rng(seed), np.arange(units)]
+    active = native
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    ran_all = np.zeros(len(nets), dtype=np.int64)
+    status_all = np.zeros(len(nets), dtype=np.int64)
+    seconds_all = np.zeros(len(nets))
+    done = 0
+    while len(active) and done < iterations:
+        size = min(_CHUNK_EPOCHS, iterations - done)
+        chunk_rates = np.ascontiguousarray(rates[done:done + size])
+        orders: dict[int, np.ndarray] = {}
+        for units, s in streams.items():  # this chunk's orders, drawn once per stream
+            rng, now = s
+            block = np.empty((size, units), dtype=np.int64)
+            for e in range(size):
+                block[e] = now
+                now = now[rng.permutation(units)]
+            s[1], orders[units] = now, block
+        errors = np.empty((len(active), size))
+        ran = np.empty(len(active), dtype=np.int64)
+        status = np.empty(len(active), dtype=np.int64)
+        seconds = np.empty(len(active))
+        _core.train_engines([engines[k] for k in active.tolist()], active, kinds, offsets,
+                            state, steps, X, T, Xv, Tv, starts, chunk_rates, cost, stop_error,
+                            op, momentum, batch_size, sequences, threads,
+                            orders.get(n_rows, empty), orders.get(n_seq, empty), errors, ran,
+                            status, seconds)
+        pieces.append((active, errors, ran, seconds))
+        ran_all[active] += ran
+        status_all[active] = status
+        seconds_all[active] += seconds
+        active = active[status == 0]
+        done += size
+    # the histories: one chunk (the usual case) slices its rows, more are joined
+    if len(pieces) == 1:
+        rows = pieces[0][1]
+        histories = dict(zip(native.tolist(), (rows[q, :r].copy() for q, r in
+                                                enumerate(ran_all[native].tolist())),
+                             strict=True))
+    else:
+        parts: dict[int, list[np.ndarray]] = {k: [] for k in native.tolist()}
+        for chunk_active, rows, ran, _ in pieces:
+            for q, (k, r) in enumerate(zip(chunk_active.tolist(), ran.tolist(), strict=True)):
+                parts[k].append(rows[q, :r])
+        histories = {k: np.concatenate(p) for k, p in parts.items()}
+    diverged: list[tuple[int, int]] = []
+    for k, st, took in zip(native.tolist(), status_all[native].tolist(),
+                           seconds_all[native].tolist(), strict=True):
+        history = histories[k]
+        stopped: Stopped = "iterations"
+        if st == 2:
+            diverged.append((k, int(ran_all[k])))
+        elif st == 1:
+            stopped = "cross_validation" if history[-1] <= cv_error else "goal"
+        results[k] = TrainResult(
+            error=float(history[-1]) if len(history) else 0.0, iterations=len(history),
+            time=took, history=history, stopped=stopped)
     return diverged
 
 

@@ -4,6 +4,7 @@ it, bit for bit; gradients equal ``net.gradient`` and finite differences."""
 from __future__ import annotations
 
 import pickle
+import threading
 from typing import Any
 
 import networkx as nx
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import netgraph
-from netgraph import DivergenceError, InputError, Network, TopologyError
+from netgraph import ConcurrencyError, DivergenceError, InputError, Network, TopologyError, _fast
 from netgraph.architect import GRU, LSTM, Perceptron
 
 
@@ -123,6 +124,23 @@ def test_some_networks_stop_early(population: list[Network],
     assert stops == {"goal", "iterations"}, stops  # the test above covers both ways
 
 
+@pytest.mark.parametrize("options", [
+    {"iterations": 40, "error": 0.06, "rate": 0.1},                     # some stop mid-way
+    {"optimizer": "adam", "batch_size": 4, "iterations": 10, "error": 0.0},  # moments kept
+    {"iterations": 7, "error": 0.0, "shuffle": True, "seed": 3},        # orders go on
+    {"iterations": 7, "error": 0.0, "shuffle": True},                   # own generators
+])
+def test_chunks_of_epochs_join_as_one_run(population: list[Network],
+                                          data: tuple[np.ndarray, np.ndarray],
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          options: dict[str, Any]) -> None:
+    """Long runs go to the native core in chunks of epochs: cut them every 3 epochs, and
+    the weights, histories and stops are still train's."""
+    monkeypatch.setattr(netgraph._many, "_CHUNK_EPOCHS", 3)
+    X, T = data
+    check_same(population, X, T, **options)
+
+
 def test_threads_give_the_same_bits(data: tuple[np.ndarray, np.ndarray]) -> None:
     rng = np.random.default_rng(2)
     nets = [random_network(rng) for _ in range(40)]
@@ -134,6 +152,39 @@ def test_threads_give_the_same_bits(data: tuple[np.ndarray, np.ndarray]) -> None
         assert np.array_equal(params(a)[0], params(b)[0])
         assert np.array_equal(params(a)[1], params(b)[1])
         assert np.array_equal(x.history, y.history)
+
+
+def test_a_network_held_by_another_thread_is_refused(
+        data: tuple[np.ndarray, np.ndarray]) -> None:
+    """train_many holds every network; one another thread holds is refused
+    (ConcurrencyError), nothing is trained, and the networks it took are given back."""
+    rng = np.random.default_rng(3)
+    nets = [random_network(rng) for _ in range(4)]
+    before = [params(n) for n in nets]
+    X, T = data
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _fast.exclusive(nets[2].graph):
+            holding.set()
+            done.wait(10)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(ConcurrencyError):
+            netgraph.train_many(nets, X, T, optimizer="adam", iterations=3, error=0.0)
+    finally:
+        done.set()
+        other.join()
+    for net, (w, b) in zip(nets, before, strict=True):
+        assert np.array_equal(params(net)[0], w) and np.array_equal(params(net)[1], b)
+    # every lock is free again: this thread and a new one can train them all
+    worker = threading.Thread(target=lambda: netgraph.train_many(nets, X, T, iterations=2))
+    worker.start()
+    worker.join()
+    assert not np.array_equal(params(nets[0])[0], before[0][0])
 
 
 def test_recurrent_and_gated_bits_equal_train(data: tuple[np.ndarray, np.ndarray]) -> None:

@@ -524,11 +524,13 @@ idx ff_train_online(const Plan *p, const double *X, const double *T, idx n_sampl
     return n_epochs;
 }
 
-/* SGD (m is the velocity when momentum > 0) or Adam (moments m, v; step t). */
-SIMD_CLONES
-void optimizer_step(int optimizer, double *params, const double *grads, idx n, double rate,
-                    double momentum, double *m, double *v, int64_t t, double beta1,
-                    double beta2, double eps)
+/* One optimizer step given Adam's bias corrections c1 = 1 - beta1^t, c2 = 1 - beta2^t
+ * (computed once per step by the caller: the weights and biases share them). */
+static inline void optimizer_step_corrected(int optimizer, double *params,
+                                            const double *grads, idx n, double rate,
+                                            double momentum, double *m, double *v,
+                                            double beta1, double beta2, double eps,
+                                            double c1, double c2)
 {
     if (optimizer == SGD) {
         if (momentum != 0.0) {
@@ -542,13 +544,27 @@ void optimizer_step(int optimizer, double *params, const double *grads, idx n, d
         }
         return;
     }
-    double c1 = 1.0 - pow(beta1, (double)t), c2 = 1.0 - pow(beta2, (double)t);
     for (idx k = 0; k < n; k++) {
         double g = grads[k];
         m[k] = beta1 * m[k] + (1.0 - beta1) * g;
         v[k] = beta2 * v[k] + (1.0 - beta2) * g * g;
         params[k] -= rate * (m[k] / c1) / (sqrt(v[k] / c2) + eps);
     }
+}
+
+/* SGD (m is the velocity when momentum > 0) or Adam (moments m, v; step t). */
+SIMD_CLONES
+void optimizer_step(int optimizer, double *params, const double *grads, idx n, double rate,
+                    double momentum, double *m, double *v, int64_t t, double beta1,
+                    double beta2, double eps)
+{
+    double c1 = 1.0, c2 = 1.0;
+    if (optimizer != SGD) {
+        c1 = 1.0 - pow(beta1, (double)t);
+        c2 = 1.0 - pow(beta2, (double)t);
+    }
+    optimizer_step_corrected(optimizer, params, grads, n, rate, momentum, m, v, beta1, beta2,
+                             eps, c1, c2);
 }
 
 /* Minibatch descent on the exact gradient of each batch's mean cost. Returns as
@@ -585,12 +601,19 @@ idx ff_train_gradient(const Plan *p, const double *X, const double *T, idx n_sam
             for (idx e = 0; e < n_syn; e++)
                 gw[e] *= opt->weight_mask[e];
             *opt->step += 1;
-            optimizer_step(opt->optimizer, p->weights, gw, n_syn, rates[ep], opt->momentum,
-                           opt->state_w, opt->state_w + n_syn, *opt->step, opt->beta1,
-                           opt->beta2, opt->eps);
-            optimizer_step(opt->optimizer, p->biases, gb, n, rates[ep], opt->momentum,
-                           opt->state_b, opt->state_b + n, *opt->step, opt->beta1,
-                           opt->beta2, opt->eps);
+            /* Adam's bias corrections, once for the weights and the biases (pow is a
+             * good part of a small network's step) */
+            double c1 = 1.0, c2 = 1.0;
+            if (opt->optimizer != SGD) {
+                c1 = 1.0 - pow(opt->beta1, (double)*opt->step);
+                c2 = 1.0 - pow(opt->beta2, (double)*opt->step);
+            }
+            optimizer_step_corrected(opt->optimizer, p->weights, gw, n_syn, rates[ep],
+                                     opt->momentum, opt->state_w, opt->state_w + n_syn,
+                                     opt->beta1, opt->beta2, opt->eps, c1, c2);
+            optimizer_step_corrected(opt->optimizer, p->biases, gb, n, rates[ep],
+                                     opt->momentum, opt->state_b, opt->state_b + n,
+                                     opt->beta1, opt->beta2, opt->eps, c1, c2);
         }
         double err = epoch_end(p, cost, total / (double)n_samples, Xv, Tv, n_valid, st,
                                backup_w, backup_b);

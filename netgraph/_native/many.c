@@ -369,3 +369,217 @@ done:
     PyMem_Free(all);
     return result;
 }
+
+/* train_engines(engines, slots, kinds, offsets, state, steps, X, T, Xv, Tv, starts,
+ *               rates, cost, stop_error, optimizer, momentum, batch_size, fresh, threads,
+ *               order, seq_order, errors, ran, status, seconds) -> None
+ *
+ * The population form of train_many, with no Python object per network: engines[q] is
+ * network slots[q]; kinds[slot] picks its kernel (as train_many's jobs); a GRADIENT
+ * network's optimizer state is state[offsets[slot] ..]: 2 n_syn moments of its weights
+ * then 2 n of its biases, and steps[slot] its step count (kept by the caller across
+ * calls). order (epochs x rows) and seq_order (epochs x sequences) are the shuffled
+ * orders every network shares (empty: as given). Row q of errors (engines x epochs)
+ * takes network q's epoch errors; ran, status and seconds (one per engine) what
+ * train_many returns in its tuples. The scratch of every network is one allocation. */
+PyObject *py_train_engines(PyObject *module, PyObject *args)
+{
+    PyObject *engines, *slots_o, *kinds_o, *offsets_o, *state_o, *steps_o, *X, *T, *Xv, *Tv;
+    PyObject *starts, *rates, *order_o, *seq_order_o, *errors_o, *ran_o, *status_o, *seconds_o;
+    int optimizer, threads;
+    double momentum;
+    Py_ssize_t batch;
+    Batch b;
+    (void)module;
+    memset(&b, 0, sizeof b);
+    static int imported = 0;
+    if (!imported) {
+        if (_import_array() < 0)
+            return NULL;
+        imported = 1;
+    }
+    if (!PyArg_ParseTuple(args, "O!OOOOOOOOOOOididnpiOOOOOO", &PyList_Type, &engines,
+                          &slots_o, &kinds_o, &offsets_o, &state_o, &steps_o, &X, &T, &Xv, &Tv,
+                          &starts, &rates, &b.cost, &b.stop_error, &optimizer, &momentum,
+                          &batch, &b.fresh, &threads, &order_o, &seq_order_o, &errors_o,
+                          &ran_o, &status_o, &seconds_o))
+        return NULL;
+    if (batch < 1 || threads < 1) {
+        PyErr_SetString(PyExc_ValueError, "batch_size and threads must be >= 1");
+        return NULL;
+    }
+    b.batch_size = batch;
+    b.n_jobs = PyList_GET_SIZE(engines);
+    npy_intp n_jobs = b.n_jobs;
+    npy_intp epochs = PyArray_Check(rates) ? PyArray_SIZE((PyArrayObject *)rates) : -1;
+    if (!(b.rates = checked(rates, NPY_DOUBLE, epochs, 0, -1, "rates")))
+        return NULL;
+    b.epochs = epochs;
+    npy_intp n_seq = PyArray_Check(starts) ? PyArray_SIZE((PyArrayObject *)starts) - 1 : -1;
+    if (!(b.starts = checked(starts, NPY_INT64, n_seq + 1, 0, -1, "starts")))
+        return NULL;
+    b.n_seq = n_seq;
+    const idx *slots = checked(slots_o, NPY_INT64, n_jobs, 0, -1, "slots");
+    npy_intp n_slots = PyArray_Check(kinds_o) ? PyArray_SIZE((PyArrayObject *)kinds_o) : -1;
+    const idx *kinds = checked(kinds_o, NPY_INT64, n_slots, 0, -1, "kinds");
+    const idx *offsets = checked(offsets_o, NPY_INT64, n_slots + 1, 0, -1, "offsets");
+    idx *steps = checked(steps_o, NPY_INT64, n_slots, 1, -1, "steps");
+    npy_intp n_state = PyArray_Check(state_o) ? PyArray_SIZE((PyArrayObject *)state_o) : -1;
+    double *state = checked(state_o, NPY_DOUBLE, n_state, 1, -1, "state");
+    double *errors = checked(errors_o, NPY_DOUBLE, n_jobs * epochs, 1, -1, "errors");
+    idx *ran = checked(ran_o, NPY_INT64, n_jobs, 1, -1, "ran");
+    idx *status = checked(status_o, NPY_INT64, n_jobs, 1, -1, "status");
+    double *seconds = checked(seconds_o, NPY_DOUBLE, n_jobs, 1, -1, "seconds");
+    if (!slots || !kinds || !offsets || !steps || !state || !errors || !ran || !status ||
+        !seconds)
+        return NULL;
+    if (offsets[0] != 0 || offsets[n_slots] > n_state) {
+        PyErr_SetString(PyExc_ValueError, "offsets do not fit the state");
+        return NULL;
+    }
+    for (npy_intp q = 0; q < n_slots; q++)
+        if (offsets[q + 1] < offsets[q]) {
+            PyErr_SetString(PyExc_ValueError, "offsets must not decrease");
+            return NULL;
+        }
+    if (n_jobs == 0)
+        Py_RETURN_NONE;
+    EngineParts first;
+    if (engine_parts(PyList_GET_ITEM(engines, 0), 0, &first) < 0)
+        return NULL;
+    idx n_in = first.p->n_in, n_out = first.p->n_out;
+    npy_intp rows = rows_of(X, n_in, 0, "X"), rows_t = rows_of(T, n_out, 0, "T");
+    npy_intp nv = rows_of(Xv, n_in, 1, "Xv"), nv_t = rows_of(Tv, n_out, 1, "Tv");
+    if (rows < 0 || rows_t < 0 || nv < 0 || nv_t < 0)
+        return NULL;
+    if (rows != rows_t || nv != nv_t || rows < 1 || n_seq < 1 || b.starts[0] != 0 ||
+        b.starts[n_seq] != rows) {
+        PyErr_SetString(PyExc_ValueError, "X, T, Xv, Tv and starts do not fit together");
+        return NULL;
+    }
+    for (npy_intp q = 0; q < n_seq; q++)
+        if (b.starts[q + 1] < b.starts[q]) {
+            PyErr_SetString(PyExc_ValueError, "starts must not decrease");
+            return NULL;
+        }
+    b.rows = rows;
+    b.n_valid = nv;
+    if (!(b.X = checked(X, NPY_DOUBLE, rows * n_in, 0, -1, "X")) ||
+        !(b.T = checked(T, NPY_DOUBLE, rows * n_out, 0, -1, "T")) ||
+        !(b.Xv = checked(Xv, NPY_DOUBLE, -1, 0, -1, "Xv")) ||
+        !(b.Tv = checked(Tv, NPY_DOUBLE, -1, 0, -1, "Tv")))
+        return NULL;
+    /* the shared orders: empty, or one row of units per epoch, every entry in range */
+    const idx *orders[2] = {NULL, NULL};
+    PyObject *order_objs[2] = {order_o, seq_order_o};
+    npy_intp units[2] = {rows, n_seq};
+    for (int w = 0; w < 2; w++) {
+        if (!PyArray_Check(order_objs[w])) {
+            PyErr_SetString(PyExc_TypeError, "order: expected a numpy array");
+            return NULL;
+        }
+        if (PyArray_SIZE((PyArrayObject *)order_objs[w]) == 0)
+            continue;
+        const idx *o = checked(order_objs[w], NPY_INT64, epochs * units[w], 0, -1, "order");
+        if (!o)
+            return NULL;
+        for (npy_intp q = 0; q < epochs * units[w]; q++)
+            if (o[q] < 0 || o[q] >= units[w]) {
+                PyErr_SetString(PyExc_ValueError, "order: an entry is out of range");
+                return NULL;
+            }
+        orders[w] = o;
+    }
+    Job *all = PyMem_Calloc((size_t)n_jobs, sizeof(Job));
+    if (!all)
+        return PyErr_NoMemory();
+    b.jobs = all;
+    uint64_t me = (uint64_t)PyThread_get_thread_ident();
+    double *scratch = NULL;
+    size_t total = 0;
+    for (npy_intp q = 0; q < n_jobs; q++) {
+        Job *j = &all[q];
+        idx slot = slots[q];
+        if (slot < 0 || slot >= n_slots) {
+            PyErr_Format(PyExc_ValueError, "slots[%zd] is out of range", (Py_ssize_t)q);
+            goto done;
+        }
+        if (engine_parts(PyList_GET_ITEM(engines, q), q, &j->e) < 0)
+            goto done;
+        const Plan *p = j->e.p;
+        j->kind = (int)kinds[slot];
+        if (p->n_in != n_in || p->n_out != n_out) {
+            PyErr_Format(PyExc_ValueError, "engines[%zd]: %lld inputs and %lld outputs; the "
+                         "data has %lld and %lld", (Py_ssize_t)q, (long long)p->n_in,
+                         (long long)p->n_out, (long long)n_in, (long long)n_out);
+            goto done;
+        }
+        if (j->kind < ONLINE || j->kind > SEQUENCES ||
+            (j->kind == SEQUENCES ? j->e.g == NULL : !j->e.dag)) {
+            PyErr_Format(PyExc_ValueError, "engines[%zd]: kind %d does not fit this plan",
+                         (Py_ssize_t)q, j->kind);
+            goto done;
+        }
+        if (*j->e.lock != me) {
+            PyErr_Format(PyExc_RuntimeError, "engines[%zd]: the caller must hold the network",
+                         (Py_ssize_t)q);
+            goto done;
+        }
+        if (j->kind == GRADIENT) {
+            if (offsets[slot + 1] - offsets[slot] != 2 * (p->n_syn + p->n)) {
+                PyErr_Format(PyExc_ValueError, "engines[%zd]: its state does not fit",
+                             (Py_ssize_t)q);
+                goto done;
+            }
+            j->opt.state_w = state + offsets[slot];
+            j->opt.state_b = j->opt.state_w + 2 * p->n_syn;
+            j->opt.step = &steps[slot];
+        }
+        j->opt.optimizer = optimizer;
+        j->opt.momentum = momentum;
+        j->opt.beta1 = 0.9;
+        j->opt.beta2 = 0.999;
+        j->opt.eps = 1e-8;
+        j->order = orders[j->kind == SEQUENCES];
+        j->errors = errors + q * epochs;
+        total += scratch_size(j) + 1;
+    }
+    if (!(scratch = PyMem_RawMalloc(total * sizeof(double)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    total = 0;
+    for (npy_intp q = 0; q < n_jobs; q++) {
+        all[q].work = scratch + total;
+        total += scratch_size(&all[q]) + 1;
+    }
+    Py_BEGIN_ALLOW_THREADS
+#ifndef _WIN32
+    Py_ssize_t n_threads = threads < b.n_jobs ? threads : b.n_jobs;
+    pthread_t pool[64];
+    if (n_threads > 64)
+        n_threads = 64;
+    Py_ssize_t started = 0;
+    for (; started + 1 < n_threads; started++)
+        if (pthread_create(&pool[started], NULL, worker, &b) != 0)
+            break;  /* fewer threads: the calling thread takes what is left */
+    worker(&b);
+    for (Py_ssize_t q = 0; q < started; q++)
+        pthread_join(pool[q], NULL);
+#else
+    worker(&b);
+#endif
+    Py_END_ALLOW_THREADS
+    for (npy_intp q = 0; q < n_jobs; q++) {
+        all[q].e.flags[0] = 1;
+        ran[q] = all[q].ran;
+        status[q] = all[q].status;
+        seconds[q] = all[q].seconds;
+    }
+    PyMem_RawFree(scratch);
+    PyMem_Free(all);
+    Py_RETURN_NONE;
+done:
+    PyMem_Free(all);
+    return NULL;
+}

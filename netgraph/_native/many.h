@@ -21,5 +21,6 @@ int engine_parts(PyObject *obj, Py_ssize_t index, EngineParts *out);
 
 /* many.c: netgraph._core.train_many and gradients_many (see there). */
 PyObject *py_train_many(PyObject *module, PyObject *args);
+PyObject *py_train_engines(PyObject *module, PyObject *args);
 
 #endif

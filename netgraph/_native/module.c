@@ -1175,6 +1175,8 @@ static PyMethodDef module_methods[] = {
     {"act", py_act, METH_VARARGS, "act(code, s): an activation, as the kernels compute it"},
     {"deriv", py_deriv, METH_VARARGS, "deriv(code, s, y): its derivative, likewise"},
     {"train_many", py_train_many, METH_VARARGS, "many networks' training runs (many.c)"},
+    {"train_engines", py_train_engines, METH_VARARGS,
+     "a population's training runs, no object per network (many.c)"},
     {NULL, NULL, 0, NULL},
 };
 
