@@ -37,7 +37,7 @@ from .._activations import get_activation
 from .._arguments import flag, real, whole
 from .._costs import get_cost
 from .._exceptions import DivergenceError, InputError
-from .._many import _GRADIENT, _ONLINE, _run, train_many
+from .._many import _GRADIENT, _ONLINE, _run_shared, train_many
 from .._train import TrainResult, _Rates
 from ._genes import GenomeData
 from ._native import _ACTIVATION_NAMES, data_tuple, genome_data
@@ -338,20 +338,22 @@ def _train_plans(plans: list[Trainable], dataset: Dataset, learn: Learn, threads
                    learn.steps).chunk(1, learn.steps)
     X = np.ascontiguousarray(dataset.X, dtype=np.float64)
     T = np.ascontiguousarray(dataset.y, dtype=np.float64)
-    jobs: list[tuple[Any, ...]] = []
-    for t in plans:
-        if kind == _GRADIENT:
-            w, b = t.n_synapses, t.n_neurons
-            jobs.append((t.engine, kind, np.zeros(2 * w), np.zeros(2 * b),
-                         np.zeros(1, dtype=np.int64)))
-        else:
-            jobs.append((t.engine, kind, None, None, None))
-    results: list[TrainResult | None] = [None] * len(plans)
+    # Learn shuffles only with an int seed, so every genome sees the same orders: the
+    # whole population goes to the native trainer in one call per chunk of epochs
+    n = len(plans)
+    kinds = np.full(n, kind, dtype=np.int64)
+    sizes = np.array([t.n_synapses + t.n_neurons for t in plans], dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    if kind == _GRADIENT:
+        np.cumsum(2 * sizes, out=offsets[1:])
+    results: list[TrainResult | None] = [None] * n
     empty = np.empty((0, 0))
-    diverged = _run([], list(range(len(plans))), jobs, X, T, empty, empty,
-                    np.arange(len(X) + 1, dtype=np.int64), rates, get_cost(learn.cost).code,
-                    learn.error, -math.inf, optimizer, learn.momentum, learn.batch_size, False,
-                    learn.shuffle, learn.seed, threads, results)
+    diverged = _run_shared(cast(list[Any], [None] * n), [t.engine for t in plans],
+                           np.arange(n), kinds, offsets, X, T, empty, empty,
+                           np.arange(len(X) + 1, dtype=np.int64),
+                           rates, get_cost(learn.cost).code, learn.error, -math.inf,
+                           optimizer, learn.momentum, learn.batch_size, False, learn.shuffle,
+                           learn.seed, threads, results)
     return cast(list[TrainResult], results), bool(diverged)
 
 
