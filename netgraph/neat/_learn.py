@@ -348,7 +348,8 @@ def _train_plans(plans: list[Trainable], dataset: Dataset, learn: Learn, threads
         np.cumsum(2 * sizes, out=offsets[1:])
     results: list[TrainResult | None] = [None] * n
     empty = np.empty((0, 0))
-    diverged = _run_shared(cast(list[Any], [None] * n), [t.engine for t in plans],
+    unused: list[Any] = [None] * n  # (no Network per genome: read only for its length)
+    diverged = _run_shared(unused, [t.engine for t in plans],
                            np.arange(n), kinds, offsets, X, T, empty, empty,
                            np.arange(len(X) + 1, dtype=np.int64),
                            rates, get_cost(learn.cost).code, learn.error, -math.inf,
