@@ -12,11 +12,11 @@ The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (wit
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import secrets
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,9 +44,8 @@ class CompleteExtinctionException(ExtinctionError):
     that generation's reproduction."""
 
 
-@dataclass(frozen=True, slots=True)
 class GenerationRecord:
-    """One generation of ``pop.history``, taken after its evaluation.
+    """One generation of ``pop.history``, taken after its evaluation (immutable).
 
     - ``generation``: its number (0 is the initial population).
     - ``evaluations``: genomes evaluated so far in the run, this generation included.
@@ -59,6 +58,13 @@ class GenerationRecord:
     - ``solved``: the key of the genome a task called solved this generation, or None.
     """
 
+    # ``best`` may be given as the native genome tuple: it becomes a GenomeData when first
+    # read (building one costs about a tenth of a small generation, and most are never read)
+    __slots__ = ("_best", "best_fitness", "best_key", "best_size", "evaluations", "generation",
+                 "mean_fitness", "solved", "species", "stdev_fitness")
+    __match_args__ = ("generation", "evaluations", "best_fitness", "mean_fitness",
+                      "stdev_fitness", "species", "best_key", "best_size", "best", "solved")
+
     generation: int
     evaluations: int
     best_fitness: float
@@ -67,8 +73,54 @@ class GenerationRecord:
     species: tuple[tuple[int, int], ...]
     best_key: int
     best_size: tuple[int, int]
-    best: GenomeData
-    solved: int | None = None
+    _best: GenomeData | tuple[Any, ...]
+    solved: int | None
+
+    def __init__(self, generation: int, evaluations: int, best_fitness: float,
+                 mean_fitness: float, stdev_fitness: float,
+                 species: tuple[tuple[int, int], ...], best_key: int,
+                 best_size: tuple[int, int], best: GenomeData | tuple[Any, ...],
+                 solved: int | None = None) -> None:
+        put = object.__setattr__
+        put(self, "generation", generation)
+        put(self, "evaluations", evaluations)
+        put(self, "best_fitness", best_fitness)
+        put(self, "mean_fitness", mean_fitness)
+        put(self, "stdev_fitness", stdev_fitness)
+        put(self, "species", species)
+        put(self, "best_key", best_key)
+        put(self, "best_size", best_size)
+        put(self, "_best", best)
+        put(self, "solved", solved)
+
+    @property
+    def best(self) -> GenomeData:
+        """The generation's best genome's genes."""
+        best = self._best
+        if not isinstance(best, GenomeData):
+            best = genome_data(best)
+            object.__setattr__(self, "_best", best)
+        return best
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__match_args__)
+        return f"GenerationRecord({inner})"
 
 
 class _Species:
@@ -156,6 +208,7 @@ class Population:
         self.config = config
         self.seed = int(seed)
         self._values = native_values(config.values)
+        self._gated = neataptic_mode(self._values)  # read every generation: once here
         self._native = _native if _native is not None else NativePopulation(self._values,
                                                                             self.seed)
         self.evaluations = 0
@@ -301,14 +354,17 @@ class Population:
                 key = int(self._native.keys()[nan_at])
                 raise InputError(f"genome {key}: its fitness on the data set is {bad}, not a "
                                  "finite number (its outputs overflowed or are not numbers)")
-            best_data = genome_data(self._native.genome_data(best_i))
+            # the best genome's genes as the native tuple (key, ..., fitness at 11): a
+            # GenomeData only where one is read
+            best_raw = self._native.genome_data(best_i)
+            best_key, best_fitness = int(best_raw[0]), best_raw[11]
             record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
-                                  best_data, solved_index)
+                                  best_raw, solved_index)
             n = self._native.size
             if self.reporters or self._genomes is not None:
-                best = self.genomes[best_data.key]
-            elif self.best is None or best_data.fitness > self.best.fitness:
-                best = _make_genome(best_data, self.config)
+                best = self.genomes[best_key]
+            elif self.best is None or best_fitness > self.best.fitness:
+                best = _make_genome(record.best, self.config)
             else:
                 best = None  # a Genome per generation costs as much as the generation
             if self.reporters:
@@ -336,7 +392,7 @@ class Population:
                     fv = record.best_fitness
                 if fv >= float(threshold):
                     if best is None:
-                        best = _make_genome(best_data, self.config)
+                        best = _make_genome(record.best, self.config)
                     self._report("found_solution", self.config, self.generation, best)
                     break
             try:
@@ -406,7 +462,7 @@ class Population:
         if kind == "dataset" and learning is not None:
             learn_population(native, self.config, fitness, learning)
             return None
-        if kind == "dataset" and neataptic_mode(self._values):
+        if kind == "dataset" and self._gated:
             # gated genomes: natively, as netgraph's recurrent kernel runs their networks
             # (neat_gates.c); one without a delayed, gated or self synapse runs through
             # its network (netgraph's feed-forward kernel sums differently)
@@ -423,7 +479,7 @@ class Population:
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
             return None
-        if kind == "sequences" and neataptic_mode(self._values):
+        if kind == "sequences" and self._gated:
             # gated genomes: their outputs natively (neat_gates.c; through the network
             # when it has no delayed, gated or self synapse), the cost as Sequences sums it
             fits = np.empty(native.size)
@@ -479,15 +535,13 @@ class Population:
         return None
 
     def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
-                sizes: list[int], best_size: tuple[int, int], data: GenomeData,
+                sizes: list[int], best_size: tuple[int, int], data: tuple[Any, ...],
                 solved: int | None) -> GenerationRecord:
         n = sum(sizes)
         return GenerationRecord(
-            generation=int(self._native.generation), evaluations=self.evaluations + n,
-            best_fitness=float(data.fitness), mean_fitness=mean,  # type: ignore[arg-type]
-            stdev_fitness=stdev, species=tuple(zip(ids, sizes, strict=True)),
-            best_key=data.key, best_size=best_size, best=data,
-            solved=None if solved is None else int(self._native.keys()[solved]))
+            int(self._native.generation), self.evaluations + n, float(data[11]), mean,
+            stdev, tuple(zip(ids, sizes, strict=True)), int(data[0]), best_size, data,
+            None if solved is None else int(self._native.keys()[solved]))
 
     # ------------------------------------------------------------------ checkpoints
 
