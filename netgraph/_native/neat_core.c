@@ -3,6 +3,7 @@
  * function names the neat-python method it restates. No Python API here (see neat.c).
  */
 #include "neat.h"
+#include "neat_ziggurat.h"
 
 #include <float.h>
 #include <math.h>
@@ -38,6 +39,36 @@ void rng_seed(Rng *r, uint64_t seed)
     r->tape = NULL;
     r->tape_len = r->tape_pos = 0;
     r->tape_error = 0;
+}
+
+/* A standard normal deviate by the ziggurat (Marsaglia & Tsang 2000, J. Stat. Softw.
+ * 5(8); 256 layers, tables in neat_ziggurat.h from scripts/ziggurat_tables.py). One
+ * 64-bit draw gives the layer i (its low 8 bits) and a signed uniform u in (-1, 1) (its
+ * high 52 bits, disjoint from i's); x = u ZIG_X[i] is returned when it lies inside the
+ * layer's rectangle under the curve (about 99% of draws). Otherwise: in the base layer,
+ * a deviate from the tail beyond r by Marsaglia's method (1964); in another layer, x is
+ * kept if a uniform height in the layer's wedge falls under exp(-x^2/2), else all again.
+ * Exact in distribution (every layer has the same area); about five times faster than
+ * Box-Muller's log, sqrt and cos, which were a fifth of a small generation. */
+double rng_normal(Rng *r)
+{
+    for (;;) {
+        uint64_t b = rng_next(r);
+        int i = (int)(b & 0xFF);
+        double u = ((double)(int64_t)(b >> 12) - 0x1p51 + 0.5) * 0x1p-51;
+        double x = u * ZIG_X[i];
+        if (fabs(x) < ZIG_X[i + 1]) return x;
+        if (i == 0) {
+            double t, y;
+            do { /* uniforms in (0, 1]: the logs stay finite */
+                t = -log((double)((rng_next(r) >> 11) + 1) * 0x1.0p-53) / ZIG_R;
+                y = -log((double)((rng_next(r) >> 11) + 1) * 0x1.0p-53);
+            } while (y + y < t * t);
+            return u < 0 ? -(ZIG_R + t) : ZIG_R + t;
+        }
+        double h = (double)(rng_next(r) >> 11) * 0x1.0p-53;
+        if (ZIG_F[i] + h * (ZIG_F[i + 1] - ZIG_F[i]) < exp(-0.5 * x * x)) return x;
+    }
 }
 
 /* ================================================================ genes */
