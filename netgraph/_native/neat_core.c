@@ -811,8 +811,26 @@ static double paper_distance(const NeatConfig *c, const Genome *a, const Genome 
  * search in a's key index akeys/aorder from key_index), each match's term stored at a's
  * position in `term` (a->nc entries, NaN = unmatched, left all NaN again) and summed in
  * a's order. Only a (a species representative) needs a key index. */
+/* genome_distance, for a caller that only asks whether it is below `limit` (strictly):
+ * when the node part alone already reaches `limit`, that node part is returned (the
+ * caller rejects b just as it would the whole distance) and the connection genes are
+ * never matched. Exactly the caller's decision: the connection part is >= 0 and adding
+ * it can only keep or raise a sum in floating point (rounding is monotone); so only
+ * without gates (a part of their own) and with non-negative coefficients. Speciation
+ * compares most genomes with representatives they will not join. */
+static double distance_below(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                             const int32_t *aorder, const Genome *b, double *term,
+                             double limit);
+
 double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
                        const int32_t *aorder, const Genome *b, double *term)
+{
+    return distance_below(c, a, akeys, aorder, b, term, INFINITY);
+}
+
+static double distance_below(const NeatConfig *c, const Genome *a, const uint64_t *akeys,
+                             const int32_t *aorder, const Genome *b, double *term,
+                             double limit)
 {
     double gates = a->ng || b->ng ? gates_distance(c, a, b) : 0.0; /* neat_gates.c */
     if (c->distance_paper) return paper_distance(c, a, b) + gates;
@@ -836,6 +854,9 @@ double genome_distance(const NeatConfig *c, const Genome *a, const uint64_t *ake
         int32_t mx = a->nn > b->nn ? a->nn : b->nn;
         node_distance = (d + c->compat_disjoint * (double)disjoint) / (double)mx;
     }
+    if (limit < INFINITY && node_distance >= limit && !a->ng && !b->ng &&
+        c->compat_weight >= 0.0 && c->compat_disjoint >= 0.0)
+        return node_distance;
     double conn_distance = 0.0;
     if (a->nc || b->nc) {
         int64_t matched = 0;
@@ -1158,7 +1179,6 @@ int pop_speciate(Pop *p)
     int64_t *sorted = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1));
     int64_t *reps = malloc(sizeof(int64_t) * (size_t)capreps); /* rep genome index */
     Species *ns = malloc(sizeof(Species) * (size_t)capreps); /* used slots are set */
-    double *dm = NULL; /* distances of genomes to the old representatives */
     uint8_t *taken = NULL;
     int32_t nns = 0;
     if (!roff || !term || !un || !sorted || !reps || !ns) goto done;
@@ -1202,37 +1222,28 @@ int pop_speciate(Pop *p)
         while (k >= 0 && p->species[k].key > v.key) { p->species[k + 1] = p->species[k]; k--; }
         p->species[k + 1] = v;
     }
-    /* existing species pick their new representative: the closest to the old one. The
-     * distances are computed first, genome by genome against every old representative
-     * (each genome's genes are read once, while in cache, not once per species); then
-     * each species in turn takes the closest genome not yet taken (the first of equals,
-     * as a scan of the remaining genomes in key order would) */
+    /* existing species pick their new representative: the closest to the old one. Each
+     * species in turn takes the closest genome not yet taken (the first of equals, as a
+     * scan of the remaining genomes in key order would) */
     int32_t oldns = p->ns;
     if (oldns && n) {
-        dm = malloc(sizeof(double) * (size_t)oldns * (size_t)n);
         taken = calloc((size_t)n, 1);
-        if (!dm || !taken) goto done;
+        if (!taken) goto done;
         keyused = 0;
         for (int32_t s = 0; s < oldns; s++) INDEX(&p->species[s].rep, s);
-        for (int32_t u = 0; u < n; u++) {
-            const Genome *g = &p->genomes[un[u]];
-            if (u + 2 < n) PREFETCH(&p->genomes[un[u + 2]]);
-            if (u + 1 < n) PREFETCH(p->genomes[un[u + 1]].nkey);
-            for (int32_t s = 0; s < oldns; s++)
-                dm[(size_t)s * (size_t)n + (size_t)u] =
-                    genome_distance(c, &p->species[s].rep, keys + roff[s], order + roff[s], g,
-                                    term);
-        }
     }
     for (int32_t s = 0; s < oldns; s++) {
         Species *sp = &p->species[s];
         if (nun == 0) { species_free(sp); continue; } /* no genome left for it */
-        const double *ds = dm + (size_t)s * (size_t)n;
+        /* species by species: a genome's distance matters only while it could beat the
+         * closest so far (distance_below skips the connection genes otherwise) */
         int32_t best = -1;
         double bestd = INFINITY;
         for (int32_t u = 0; u < n; u++) {
             if (taken[u]) continue;
-            if (ds[u] < bestd || best < 0) { bestd = ds[u]; best = u; }
+            double d = distance_below(c, &sp->rep, keys + roff[s], order + roff[s],
+                                      &p->genomes[un[u]], term, bestd);
+            if (d < bestd || best < 0) { bestd = d; best = u; }
         }
         ns[nns] = *sp; /* moves rep/members ownership */
         memset(sp, 0, sizeof *sp);
@@ -1258,8 +1269,9 @@ int pop_speciate(Pop *p)
         int32_t best = -1;
         double bestd = 0.0;
         for (int32_t s = 0; s < nns; s++) {
-            double d = genome_distance(c, &p->genomes[reps[s]], keys + roff[s],
-                                       order + roff[s], g, term);
+            double d = distance_below(c, &p->genomes[reps[s]], keys + roff[s],
+                                      order + roff[s], g, term,
+                                      best < 0 ? c->compat_threshold : bestd);
             if (d < c->compat_threshold && (best < 0 || d < bestd)) { best = s; bestd = d; }
         }
         if (best < 0) {
@@ -1293,7 +1305,7 @@ done:
         free(ns);
     }
     free(roff); free(keys); free(order); free(term); free(un); free(sorted); free(reps);
-    free(dm); free(taken);
+    free(taken);
     return rc;
 }
 
