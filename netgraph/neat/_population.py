@@ -212,7 +212,9 @@ class Population:
         self._native = _native if _native is not None else NativePopulation(self._values,
                                                                             self.seed)
         self.evaluations = 0
-        self.best: Any = None
+        # pop.best: a Genome, or None with the record of the generation that found it
+        self._best: Any = None
+        self._best_record: GenerationRecord | None = None
         self.history: list[GenerationRecord] = []
         self.reporters: list[Any] = []
         self._genomes: dict[int, Any] | None = None
@@ -223,6 +225,26 @@ class Population:
     def generation(self) -> int:
         """The current generation's number."""
         return int(self._native.generation)
+
+    @property
+    def best(self) -> Any:
+        """The best genome seen (neat-python's ``best_genome``), None before the first
+        evaluation; built when first read."""
+        if self._best is None and self._best_record is not None:
+            self._best = _make_genome(self._best_record.best, self.config)
+            self._best_record = None
+        return self._best
+
+    @best.setter
+    def best(self, genome: Any) -> None:
+        self._best, self._best_record = genome, None
+
+    def _best_fitness(self) -> float | None:
+        if self._best is not None:
+            return float(self._best.fitness)
+        if self._best_record is not None:
+            return self._best_record.best_fitness
+        return None
 
     @property
     def genomes(self) -> dict[int, Any]:
@@ -357,20 +379,21 @@ class Population:
             # the best genome's genes as the native tuple (key, ..., fitness at 11): a
             # GenomeData only where one is read
             best_raw = self._native.genome_data(best_i)
-            best_key, best_fitness = int(best_raw[0]), best_raw[11]
+            best_key = int(best_raw[0])
             record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
                                   best_raw, solved_index)
             n = self._native.size
-            if self.reporters or self._genomes is not None:
-                best = self.genomes[best_key]
-            elif self.best is None or best_fitness > self.best.fitness:
-                best = _make_genome(record.best, self.config)
-            else:
-                best = None  # a Genome per generation costs as much as the generation
+            # a Genome per generation costs as much as the generation: only where made anyway
+            best = self.genomes[best_key] if self.reporters or self._genomes is not None \
+                else None
             if self.reporters:
                 self._report("post_evaluate", self.config, self.genomes, self.species, best)
-            if best is not None and (self.best is None or best.fitness > self.best.fitness):
-                self.best = best
+            seen = self._best_fitness()
+            if seen is None or record.best_fitness > seen:
+                if best is not None:
+                    self.best = best
+                else:  # pop.best is built from this record when it is read
+                    self._best, self._best_record = None, record
             self.evaluations += n
             self.history.append(record)
             if report is not None:
