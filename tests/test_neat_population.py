@@ -379,3 +379,25 @@ def test_a_data_set_whose_cost_is_not_finite_is_named() -> None:
     with pytest.raises(InputError, match="not a finite number"):
         pop.run(Dataset(np.array([[1e308, 1e308]]), np.array([0.0]), cost="sse"), 2)
     assert pop.generation == 0 and pop.evaluations == 0 and pop.history == []
+
+
+def test_history_records_are_immutable_and_their_best_is_the_generations_best() -> None:
+    """A record keeps its best genome's genes (built lazily from the native copy), which
+    agree with its key, fitness and size; records refuse assignment and survive pickle
+    and deepcopy; pop.best is the first of the records' fittest genomes."""
+    import copy
+    import dataclasses
+    import pickle
+
+    pop = Population(_config(pop_size=30, fitness_threshold=100.0), seed=4)
+    pop.run(Dataset(X, Y, cost="sse", offset=4.0), 6)
+    for rec in pop.history:
+        assert rec.best.key == rec.best_key and rec.best.fitness == rec.best_fitness
+        assert (len(rec.best.node_key), int(rec.best.conn_enabled.sum())) == rec.best_size
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            rec.generation = 99  # type: ignore[misc]
+        for again in (pickle.loads(pickle.dumps(rec)), copy.deepcopy(rec)):
+            assert again.best_key == rec.best_key and again.species == rec.species
+            assert np.array_equal(again.best.conn_weight, rec.best.conn_weight)
+    top = max(pop.history, key=lambda r: r.best_fitness)
+    assert pop.best.key == top.best_key and pop.best.fitness == top.best_fitness

@@ -108,6 +108,13 @@ class GenerationRecord:
     def __delattr__(self, name: str) -> None:
         raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
 
+    def __getstate__(self) -> tuple[Any, ...]:  # pickle and copy: past __setattr__
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for f, v in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, f, v)
+
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f) for f in self.__match_args__)
 
