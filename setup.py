@@ -33,7 +33,7 @@ NEAT_SOURCES = ["netgraph/_native/neat.c", "netgraph/_native/neat_core.c",
                 "netgraph/_native/neat_eval.c", "netgraph/_native/neat_tasks.c",
                 "netgraph/_native/neat_seq.c", "netgraph/_native/neat_gates.c"]
 NEAT_HEADERS = ["netgraph/_native/neat.h", "netgraph/_native/neat_tasks.h",
-                "netgraph/_native/neat_seq.h",
+                "netgraph/_native/neat_seq.h", "netgraph/_native/neat_ziggurat.h",
                 "netgraph/_native/rules.h", "netgraph/_native/plan.h"]
 
 

@@ -44,6 +44,10 @@ def feed(h: Any, x: Any) -> None:
             feed(h, k)
             feed(h, x[k])
         h.update(b"}")
+    elif hasattr(x, "__match_args__") and not isinstance(x, (int, str, bytes)):
+        for s in type(x).__match_args__:  # public fields (a record's best is lazy)
+            feed(h, s)
+            feed(h, getattr(x, s))
     elif hasattr(x, "__slots__") and not isinstance(x, (int, str, bytes)):
         for s in type(x).__slots__:
             feed(h, s)

@@ -1061,6 +1061,23 @@ static PyObject *pop_uniforms(PopObject *self, PyObject *arg)
     return a;
 }
 
+/* k deviates of gauss(0, 1) from the population's generator (as the operators draw them:
+ * the ziggurat, or Box-Muller over a scripted tape), for the sampler's tests. */
+static PyObject *pop_normals(PopObject *self, PyObject *arg)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    Py_ssize_t k = PyNumber_AsSsize_t(arg, PyExc_ValueError);
+    if (k == -1 && PyErr_Occurred()) return NULL;
+    if (k < 0) { PyErr_SetString(PyExc_ValueError, "k must be >= 0"); return NULL; }
+    npy_intp n = k;
+    PyObject *a = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
+    if (!a) return NULL;
+    double *d = PyArray_DATA((PyArrayObject *)a);
+    for (npy_intp j = 0; j < n; j++) d[j] = rng_gauss(&p->rng, 0.0, 1.0);
+    return a;
+}
+
 /* Species: list of (key, created, last_improved, member indices int64[], representative
  * genome tuple, fitness | None, adjusted fitness | None, best fitness so far | None). */
 static PyObject *pop_species(PopObject *self, PyObject *unused)
@@ -1422,6 +1439,7 @@ static PyMethodDef pop_methods[] = {
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},
     {"uniforms", (PyCFunction)pop_uniforms, METH_O, "k uniforms from the generator."},
+    {"_normals", (PyCFunction)pop_normals, METH_O, "k gauss(0, 1) deviates, as operators draw."},
     {"species", (PyCFunction)pop_species, METH_NOARGS, "The species, as tuples."},
     {"state", (PyCFunction)pop_state, METH_NOARGS, "Everything, to continue the run later."},
     {"from_state", (PyCFunction)pop_from_state, METH_VARARGS | METH_CLASS,

@@ -180,10 +180,15 @@ static inline int64_t rng_choice(Rng *r, int64_t n)
     return k < n ? k : n - 1;
 }
 
-/* gauss(mu, sigma) by Box-Muller from two uniforms, the cosine branch only, so no spare
- * value is kept between calls (the state is just the generator's). */
+double rng_normal(Rng *r);
+
+/* gauss(mu, sigma): from the generator, mu + sigma z with z a standard normal deviate by
+ * the ziggurat (rng_normal, neat_core.c: one 64-bit draw nearly always, no spare value
+ * kept, so the state is still just the generator's); from a scripted tape, Box-Muller on
+ * two uniforms, the cosine branch only (the tests' reference draws gauss so). */
 static inline double rng_gauss(Rng *r, double mu, double sigma)
 {
+    if (!r->tape) return mu + sigma * rng_normal(r);
     double u1 = rng_random(r), u2 = rng_random(r);
     return mu + sigma * (sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * 3.14159265358979323846 * u2));
 }

@@ -12,11 +12,11 @@ The genomes stay arrays of genes in ``netgraph._neat``; a ``Genome`` object (wit
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import secrets
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,9 +44,8 @@ class CompleteExtinctionException(ExtinctionError):
     that generation's reproduction."""
 
 
-@dataclass(frozen=True, slots=True)
 class GenerationRecord:
-    """One generation of ``pop.history``, taken after its evaluation.
+    """One generation of ``pop.history``, taken after its evaluation (immutable).
 
     - ``generation``: its number (0 is the initial population).
     - ``evaluations``: genomes evaluated so far in the run, this generation included.
@@ -59,6 +58,13 @@ class GenerationRecord:
     - ``solved``: the key of the genome a task called solved this generation, or None.
     """
 
+    # ``best`` may be given as the native genome tuple: it becomes a GenomeData when first
+    # read (building one costs about a tenth of a small generation, and most are never read)
+    __slots__ = ("_best", "best_fitness", "best_key", "best_size", "evaluations", "generation",
+                 "mean_fitness", "solved", "species", "stdev_fitness")
+    __match_args__ = ("generation", "evaluations", "best_fitness", "mean_fitness",
+                      "stdev_fitness", "species", "best_key", "best_size", "best", "solved")
+
     generation: int
     evaluations: int
     best_fitness: float
@@ -67,8 +73,61 @@ class GenerationRecord:
     species: tuple[tuple[int, int], ...]
     best_key: int
     best_size: tuple[int, int]
-    best: GenomeData
-    solved: int | None = None
+    _best: GenomeData | tuple[Any, ...]
+    solved: int | None
+
+    def __init__(self, generation: int, evaluations: int, best_fitness: float,
+                 mean_fitness: float, stdev_fitness: float,
+                 species: tuple[tuple[int, int], ...], best_key: int,
+                 best_size: tuple[int, int], best: GenomeData | tuple[Any, ...],
+                 solved: int | None = None) -> None:
+        put = object.__setattr__
+        put(self, "generation", generation)
+        put(self, "evaluations", evaluations)
+        put(self, "best_fitness", best_fitness)
+        put(self, "mean_fitness", mean_fitness)
+        put(self, "stdev_fitness", stdev_fitness)
+        put(self, "species", species)
+        put(self, "best_key", best_key)
+        put(self, "best_size", best_size)
+        put(self, "_best", best)
+        put(self, "solved", solved)
+
+    @property
+    def best(self) -> GenomeData:
+        """The generation's best genome's genes."""
+        best = self._best
+        if not isinstance(best, GenomeData):
+            best = genome_data(best)
+            object.__setattr__(self, "_best", best)
+        return best
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> tuple[Any, ...]:  # pickle and copy: past __setattr__
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for f, v in zip(self.__slots__, state, strict=True):
+            object.__setattr__(self, f, v)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__match_args__)
+        return f"GenerationRecord({inner})"
 
 
 class _Species:
@@ -156,10 +215,13 @@ class Population:
         self.config = config
         self.seed = int(seed)
         self._values = native_values(config.values)
+        self._gated = neataptic_mode(self._values)  # read every generation: once here
         self._native = _native if _native is not None else NativePopulation(self._values,
                                                                             self.seed)
         self.evaluations = 0
-        self.best: Any = None
+        # pop.best: a Genome, or None with the record of the generation that found it
+        self._best: Any = None
+        self._best_record: GenerationRecord | None = None
         self.history: list[GenerationRecord] = []
         self.reporters: list[Any] = []
         self._genomes: dict[int, Any] | None = None
@@ -170,6 +232,26 @@ class Population:
     def generation(self) -> int:
         """The current generation's number."""
         return int(self._native.generation)
+
+    @property
+    def best(self) -> Any:
+        """The best genome seen (neat-python's ``best_genome``), None before the first
+        evaluation; built when first read."""
+        if self._best is None and self._best_record is not None:
+            self._best = _make_genome(self._best_record.best, self.config)
+            self._best_record = None
+        return self._best
+
+    @best.setter
+    def best(self, genome: Any) -> None:
+        self._best, self._best_record = genome, None
+
+    def _best_fitness(self) -> float | None:
+        if self._best is not None:
+            return float(self._best.fitness)
+        if self._best_record is not None:
+            return self._best_record.best_fitness
+        return None
 
     @property
     def genomes(self) -> dict[int, Any]:
@@ -301,20 +383,24 @@ class Population:
                 key = int(self._native.keys()[nan_at])
                 raise InputError(f"genome {key}: its fitness on the data set is {bad}, not a "
                                  "finite number (its outputs overflowed or are not numbers)")
-            best_data = genome_data(self._native.genome_data(best_i))
+            # the best genome's genes as the native tuple (key, ..., fitness at 11): a
+            # GenomeData only where one is read
+            best_raw = self._native.genome_data(best_i)
+            best_key = int(best_raw[0])
             record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
-                                  best_data, solved_index)
+                                  best_raw, solved_index)
             n = self._native.size
-            if self.reporters or self._genomes is not None:
-                best = self.genomes[best_data.key]
-            elif self.best is None or best_data.fitness > self.best.fitness:
-                best = _make_genome(best_data, self.config)
-            else:
-                best = None  # a Genome per generation costs as much as the generation
+            # a Genome per generation costs as much as the generation: only where made anyway
+            best = self.genomes[best_key] if self.reporters or self._genomes is not None \
+                else None
             if self.reporters:
                 self._report("post_evaluate", self.config, self.genomes, self.species, best)
-            if best is not None and (self.best is None or best.fitness > self.best.fitness):
-                self.best = best
+            seen = self._best_fitness()
+            if seen is None or record.best_fitness > seen:
+                if best is not None:
+                    self.best = best
+                else:  # pop.best is built from this record when it is read
+                    self._best, self._best_record = None, record
             self.evaluations += n
             self.history.append(record)
             if report is not None:
@@ -336,7 +422,7 @@ class Population:
                     fv = record.best_fitness
                 if fv >= float(threshold):
                     if best is None:
-                        best = _make_genome(best_data, self.config)
+                        best = _make_genome(record.best, self.config)
                     self._report("found_solution", self.config, self.generation, best)
                     break
             try:
@@ -406,13 +492,13 @@ class Population:
         if kind == "dataset" and learning is not None:
             learn_population(native, self.config, fitness, learning)
             return None
-        if kind == "dataset" and neataptic_mode(self._values):
-            # gated genomes: natively, as netgraph's recurrent kernel runs their networks
-            # (neat_gates.c); one without a delayed, gated or self synapse runs through
-            # its network (netgraph's feed-forward kernel sums differently)
+        if kind == "dataset" and self._gated:
+            # gated genomes: natively, as netgraph's kernels run their networks
+            # (neat_gates.c); a genome the kernel leaves (softmax outputs) runs through
+            # its network
             fits, done = native.evaluate_gated(fitness.X, fitness.y, COSTS[fitness.cost],
                                                fitness.offset)
-            for i in np.flatnonzero(~done):  # no delayed, gated or self synapse
+            for i in np.flatnonzero(~done):
                 one = _make_genome(genome_data(native.genome_data(int(i))), self.config)
                 fits[i] = dataset_fitness(one.network, fitness.X, fitness.y, fitness.cost,
                                           fitness.offset)
@@ -423,7 +509,7 @@ class Population:
             native.evaluate_dataset(fitness.X, fitness.y, COSTS[fitness.cost],
                                     fitness.offset, fitness.threads)
             return None
-        if kind == "sequences" and neataptic_mode(self._values):
+        if kind == "sequences" and self._gated:
             # gated genomes: natively, outputs and cost (neat_gates.c, neat_seq.c); a
             # genome the kernel leaves (softmax outputs) through its network, the cost
             # summed as Sequences sums it
@@ -482,15 +568,13 @@ class Population:
         return None
 
     def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
-                sizes: list[int], best_size: tuple[int, int], data: GenomeData,
+                sizes: list[int], best_size: tuple[int, int], data: tuple[Any, ...],
                 solved: int | None) -> GenerationRecord:
         n = sum(sizes)
         return GenerationRecord(
-            generation=int(self._native.generation), evaluations=self.evaluations + n,
-            best_fitness=float(data.fitness), mean_fitness=mean,  # type: ignore[arg-type]
-            stdev_fitness=stdev, species=tuple(zip(ids, sizes, strict=True)),
-            best_key=data.key, best_size=best_size, best=data,
-            solved=None if solved is None else int(self._native.keys()[solved]))
+            int(self._native.generation), self.evaluations + n, float(data[11]), mean,
+            stdev, tuple(zip(ids, sizes, strict=True)), int(data[0]), best_size, data,
+            None if solved is None else int(self._native.keys()[solved]))
 
     # ------------------------------------------------------------------ checkpoints
 
