@@ -179,7 +179,8 @@ def _scalar(consts: _Constants, name: str, where: str) -> float:
     return float(value.reshape(()))
 
 
-def _read_model(model_or_path: Any) -> Any:
+def _model_bytes(model_or_path: Any) -> Any:
+    """The model's bytes, under the size cap (or the ``onnx.ModelProto`` given)."""
     from . import _onnx
 
     onnx = _onnx._require_onnx()
@@ -202,6 +203,14 @@ def _read_model(model_or_path: Any) -> Any:
                         f"got {type(model_or_path).__name__}")
     if len(data) > cap:
         raise NetworkFormatError(f"ONNX model: {len(data)} bytes is over the {cap}-byte cap")
+    return data
+
+
+def _parse(data: Any) -> Any:
+    """``data`` (bytes) as an ``onnx.ModelProto``, checked to have a graph."""
+    onnx = _onnx_module()
+    if isinstance(data, onnx.ModelProto):
+        return data
     model = onnx.ModelProto()
     try:
         model.ParseFromString(data)
@@ -272,7 +281,19 @@ def _return_freed_memory() -> None:
 
 def _read(model_or_path: Any) -> tuple[Any, tuple[Any, ...], str | None]:
     """What to build the network from: a builder, its arguments, the network's name."""
-    model = _read_model(model_or_path)
+    data = _model_bytes(model_or_path)
+    if isinstance(data, bytes):
+        # a plain chain of layers straight from the bytes, with no protobuf object per
+        # node (_onnx_wire); anything else is parsed and judged below
+        from ._onnx_wire import read_chain
+
+        chain = read_chain(data)
+        if chain is not None:
+            n_in, sizes, weights, biases, activations, graph_name = chain
+            name = f"onnx model {_text(graph_name)}" if graph_name else None
+            return _build_layers, (n_in, sizes, activations, weights, biases), name
+    model = _parse(data)
+    del data
     g = model.graph
     for imp in model.opset_import:
         if imp.domain not in ("", "ai.onnx", "ai.onnx.ml"):
