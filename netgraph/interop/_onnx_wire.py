@@ -136,7 +136,7 @@ def _scan(buf: np.ndarray, start: np.ndarray, stop: np.ndarray, allowed: np.ndar
             value[delimited] = first
             value_end[delimited] = first + size
             pos[delimited] = first + size
-        parts.append((owner, number, value, value_end))
+        parts.append((owner.astype(np.int32), number.astype(np.int32), value, value_end))
         more = pos < end
         owner, pos, end = owner[more], pos[more], end[more]
     else:
@@ -145,16 +145,25 @@ def _scan(buf: np.ndarray, start: np.ndarray, stop: np.ndarray, allowed: np.ndar
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
-    # round r holds each message's r-th field: put it at its message's start + r
-    owners = np.concatenate([p[0] for p in parts])
-    counts = np.bincount(owners, minlength=len(start))
+    # round r holds each message's r-th field: put it at its message's start + r, one
+    # column at a time, each round's piece freed once placed (the memory stays near the
+    # fields' own size)
+    counts = np.zeros(len(start), dtype=np.int64)
+    for p in parts:
+        counts[p[0]] += 1
     first = np.cumsum(counts) - counts
-    place = np.concatenate([first[p[0]] + r for r, p in enumerate(parts)])
-    del owners
+    total = int(counts.sum())
+    del counts
+    places = [first[p[0]] + r for r, p in enumerate(parts)]
+    del first
+    pieces: list[list[np.ndarray | None]] = [list(p) for p in parts]
+    del parts
     out = []
-    for c in range(4):
-        column = np.empty(len(place), dtype=np.int64)
-        column[place] = np.concatenate([p[c] for p in parts])
+    for c, dtype in enumerate((np.int32, np.int32, np.int64, np.int64)):
+        column = np.empty(total, dtype=dtype)
+        for place, piece in zip(places, pieces, strict=True):
+            column[place] = piece[c]
+            piece[c] = None
         out.append(column)
     return tuple(out)
 
@@ -195,7 +204,8 @@ def _keys(buf: np.ndarray, start: np.ndarray, size: np.ndarray, width: int) -> n
             window = np.lib.stride_tricks.sliding_window_view(buf, width)
             rows[fits, :width] = window[start[fits]]
         for k in np.flatnonzero(~fits).tolist():  # the few spans within width of the end
-            a, z = int(start[k]), int(start[k] + size[k])
+            a = int(start[k])
+            z = a + min(int(size[k]), width)  # a longer text keeps its length below
             rows[k, :z - a] = buf[a:z]
         rows[:, :width] *= np.arange(width) < size[:, None]  # the bytes past each span
     rows[:, width:] = size.astype("<u4").view(np.uint8).reshape(n, 4)
@@ -211,26 +221,91 @@ def _ids(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     if width > 1024 or total * (width + 4) > budget:
         raise _Decline  # absurdly long names: not worth a table here
     width += -(width + 4) % 8  # rows of whole 8-byte words
-    rows = np.concatenate([_keys(buf, start, size, width) for buf, start, size in parts])
+    # a 64-bit hash of each text, numbered; then checked row for row against the first
+    # text of its number (a collision, never seen by chance, is declined). A part's rows
+    # live only while it is hashed or checked.
+    keys = np.concatenate([_hash(_keys(buf, start, size, width)) for buf, start, size in parts])
+    first, inverse = _numbered(keys)
+    del keys
+    bounds = np.cumsum([0] + [len(size) for _, _, size in parts])
+    model = np.zeros((len(first), width + 4), dtype=np.uint8)
+    for (buf, start, size), a, z in zip(parts, bounds[:-1], bounds[1:], strict=True):
+        mine = (first >= a) & (first < z)
+        local = first[mine] - a
+        model[mine] = _keys(buf, start[local], size[local], width)
+    out = []
+    for (buf, start, size), a, z in zip(parts, bounds[:-1], bounds[1:], strict=True):
+        ids = inverse[a:z]
+        for c in range(0, len(ids), 1 << 16):
+            rows = _keys(buf, start[c:c + (1 << 16)], size[c:c + (1 << 16)], width)
+            if not (rows == model[ids[c:c + (1 << 16)]]).all():
+                raise _Decline
+        out.append(ids)
+    return out, len(first)
+
+
+def _numbered(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's number (0, 1, ... in sorted order) and each number's first position:
+    numpy's unique, in less memory."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    del ordered
+    number = np.cumsum(new, dtype=np.int32) - 1
+    inverse = np.empty(len(keys), dtype=np.int32)
+    inverse[order] = number
+    first = order[new]  # stable: the first position of each key
+    return first, inverse
+
+
+def _match(part: tuple[np.ndarray, np.ndarray, np.ndarray], texts: list[bytes]) -> np.ndarray:
+    """Which of ``texts`` each span of ``part`` (buffer, starts, sizes) is (-1: none)."""
+    buf, start, size = part
+    width = max(map(len, texts))
+    width += -(width + 4) % 8
+    known = b"".join(texts)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    wanted = _keys(np.frombuffer(known, dtype=np.uint8), np.cumsum(lengths) - lengths,
+                   lengths, width)
+    rows = _keys(buf, start, size, width)
+    code = np.full(len(start), -1, dtype=np.int64)
+    for k, row in enumerate(wanted):
+        code[(rows == row).all(axis=1)] = k
+    return code
+
+
+def _same(reads: tuple[np.ndarray, np.ndarray, np.ndarray],
+          made: tuple[np.ndarray, np.ndarray, np.ndarray]) -> bool:
+    """Whether each node's first input is the text of the output of the node before."""
+    buf, start, size = reads
+    _, made_start, made_size = made
+    if not (size[1:] == made_size[:-1]).all():
+        return False
+    width = int(size.max()) if len(size) else 0
+    if width > 1024:
+        raise _Decline
+    width += -(width + 4) % 8
+    step = 1 << 16
+    for c in range(1, len(start), step):
+        z = min(c + step, len(start))
+        one = _keys(buf, start[c:z], size[c:z], width)
+        other = _keys(buf, made_start[c - 1:z - 1], made_size[c - 1:z - 1], width)
+        if not (one == other).all():
+            return False
+    return True
+
+
+def _hash(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row (of whole 8-byte words)."""
     words = rows.view("<u8")
-    # a 64-bit hash of each row, numbered; then checked row for row (a collision, never
-    # seen by chance, is declined)
     key = np.zeros(len(rows), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(words.shape[1]):
             key = (key ^ words[:, j]) * np.uint64(0x100000001B3)
             key ^= key >> np.uint64(29)
-    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if not (words == words[first[inverse]]).all():
-        raise _Decline
-    del rows, words, key
-    out = []
-    at = 0
-    for _, _, size in parts:
-        out.append(inverse[at:at + len(size)])
-        at += len(size)
-    return out, len(distinct)
+    return key
 
 
 def _utf8(text: Any) -> bytes:
@@ -287,7 +362,7 @@ def _read_chain(data: bytes) -> tuple[Any, ...]:
         raise _Decline
     graph_name = g.name or None
     inputs = list(g.input)
-    extra = [*_OPS, _utf8(g.output[0].name), *(_utf8(v.name) for v in inputs)]
+    extra = [_utf8(g.output[0].name), *(_utf8(v.name) for v in inputs)]
     if graph_name is not None and not isinstance(graph_name, str):
         raise _Decline
 
@@ -342,17 +417,23 @@ def _read_chain(data: bytes) -> tuple[Any, ...]:
     extra_bytes = b"".join(extra)
     extra_size = np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))
     budget = 8 * (len(node_bytes) + len(tensor_bytes)) + (1 << 20)
-    ids, n_ids = _ids([*node_parts,
-                (tensor_buf, name_start, name_end - name_start),
-                (np.frombuffer(extra_bytes, dtype=np.uint8),
-                 np.cumsum(extra_size) - extra_size, extra_size)], budget)
-    op, in0, in1, in2, out0, domain, tensor_name, known = ids
-    in2_given = node_parts[3][2] > 0
-    del node_parts, ids
-    op_id = {name: int(known[k]) for k, name in enumerate(_OPS)}
-    output, input_ids = int(known[len(_OPS)]), known[len(_OPS) + 1:]
-    if not np.isin(domain, [op_id[b""], op_id[b"ai.onnx"]]).all():
+    op_part, in0_part, in1_part, in2_part, out0_part, domain_part = node_parts
+    del node_parts
+    op = _match(op_part, _OPS)
+    if not np.isin(_match(domain_part, [b"", b"ai.onnx"]), [0, 1]).all():
         raise _Decline  # an operator from another domain: the full reader names it
+    if not _same(in0_part, out0_part):
+        raise _Decline  # a node that does not read the value the one before made
+    ids, n_ids = _ids([in1_part, in2_part, out0_part,
+                       (tensor_buf, name_start, name_end - name_start),
+                       (np.frombuffer(extra_bytes, dtype=np.uint8),
+                        np.cumsum(extra_size) - extra_size, extra_size)], budget)
+    in1, in2, out0, tensor_name, known = ids
+    in2_given = in2_part[2] > 0
+    first_input = node_bytes[int(in0_part[1][0]):int(in0_part[1][0] + in0_part[2][0])]
+    del ids, op_part, in0_part, in1_part, in2_part, out0_part, domain_part
+    output, input_ids = int(known[0]), known[1:]
+    op_id = {name: k for k, name in enumerate(_OPS)}
 
     # ---- the graph's input: the one that is not an initializer
     if _distinct(tensor_name) != nt:
@@ -367,7 +448,7 @@ def _read_chain(data: bytes) -> tuple[Any, ...]:
     current = int(input_ids[free[0]])
 
     # ---- the chain: node after node, each reading the value the one before made
-    if in0[0] != current or (in0[1:] != out0[:-1]).any() or out0[-1] != output:
+    if first_input != extra[1 + int(free[0])] or out0[-1] != output:
         raise _Decline
     if _distinct(out0) != n or (out0 == current).any():
         raise _Decline  # a value made twice: the graph loops, the full reader names it
@@ -391,7 +472,7 @@ def _read_chain(data: bytes) -> tuple[Any, ...]:
     activations = ["identity" if c < 0 else names[c] for c in follows[is_layer].tolist()]
 
     # ---- each layer's tensors
-    where = np.full(n_ids, -1, dtype=np.int64)
+    where = np.full(n_ids, -1, dtype=np.int64)  # a name's initializer
     where[tensor_name] = np.arange(nt)
     w = where[in1[layer_nodes]]
     with_bias = (n_in[layer_nodes] == 3) & in2_given[layer_nodes]
