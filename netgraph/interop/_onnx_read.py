@@ -7,7 +7,10 @@ Two readers share the checks:
   each optionally followed by one element-wise activation: what ``torch.onnx.export``
   writes for an ``nn.Sequential`` of ``Linear`` layers, skl2onnx for an ``MLPRegressor``,
   and netgraph for a layered network). It touches each node once and builds the network
-  through the graph store's bulk paths, as the netgraph JSON loader does.
+  through the graph store's bulk paths, as the netgraph JSON loader does. A model given
+  as bytes or a path is first tried by ``_onnx_wire``, which reads a plain ``Gemm``
+  chain from the bytes with numpy, with no protobuf object per node, and passes
+  anything it cannot prove on to this reader.
 - **The graph reader** takes everything else that is feed-forward: skip connections,
   ``Add`` of two branches, and netgraph's own export of any DAG (gathers, concatenations,
   scattered weight blocks, term-by-term sums). It follows the graph in topological order
