@@ -7,7 +7,10 @@ Two readers share the checks:
   each optionally followed by one element-wise activation: what ``torch.onnx.export``
   writes for an ``nn.Sequential`` of ``Linear`` layers, skl2onnx for an ``MLPRegressor``,
   and netgraph for a layered network). It touches each node once and builds the network
-  through the graph store's bulk paths, as the netgraph JSON loader does.
+  through the graph store's bulk paths, as the netgraph JSON loader does. A model given
+  as bytes or a path is first tried by ``_onnx_wire``, which reads a plain ``Gemm``
+  chain from the bytes with numpy, with no protobuf object per node, and passes
+  anything it cannot prove on to this reader.
 - **The graph reader** takes everything else that is feed-forward: skip connections,
   ``Add`` of two branches, and netgraph's own export of any DAG (gathers, concatenations,
   scattered weight blocks, term-by-term sums). It follows the graph in topological order
@@ -179,7 +182,8 @@ def _scalar(consts: _Constants, name: str, where: str) -> float:
     return float(value.reshape(()))
 
 
-def _read_model(model_or_path: Any) -> Any:
+def _model_bytes(model_or_path: Any) -> Any:
+    """The model's bytes, under the size cap (or the ``onnx.ModelProto`` given)."""
     from . import _onnx
 
     onnx = _onnx._require_onnx()
@@ -202,6 +206,14 @@ def _read_model(model_or_path: Any) -> Any:
                         f"got {type(model_or_path).__name__}")
     if len(data) > cap:
         raise NetworkFormatError(f"ONNX model: {len(data)} bytes is over the {cap}-byte cap")
+    return data
+
+
+def _parse(data: Any) -> Any:
+    """``data`` (bytes) as an ``onnx.ModelProto``, checked to have a graph."""
+    onnx = _onnx_module()
+    if isinstance(data, onnx.ModelProto):
+        return data
     model = onnx.ModelProto()
     try:
         model.ParseFromString(data)
@@ -272,7 +284,19 @@ def _return_freed_memory() -> None:
 
 def _read(model_or_path: Any) -> tuple[Any, tuple[Any, ...], str | None]:
     """What to build the network from: a builder, its arguments, the network's name."""
-    model = _read_model(model_or_path)
+    data = _model_bytes(model_or_path)
+    if isinstance(data, bytes):
+        # a plain chain of layers straight from the bytes, with no protobuf object per
+        # node (_onnx_wire); anything else is parsed and judged below
+        from ._onnx_wire import read_chain
+
+        chain = read_chain(data)
+        if chain is not None:
+            n_in, sizes, weights, biases, activations, graph_name = chain
+            name = f"onnx model {_text(graph_name)}" if graph_name else None
+            return _build_layers, (n_in, sizes, activations, weights, biases), name
+    model = _parse(data)
+    del data
     g = model.graph
     for imp in model.opset_import:
         if imp.domain not in ("", "ai.onnx", "ai.onnx.ml"):
