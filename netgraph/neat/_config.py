@@ -23,6 +23,9 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``spawn_method`` ("neat-python" | "paper"), ``compatibility_distance`` ("neat-python" |
   "paper"), ``node_split_reuse`` (False): the paper's offspring allocation, distance and
   same-split rule (see ``Config.paper``).
+- ``population_stagnation`` (0: off): NEAT C++'s delta coding; after this many
+  generations without a new best of the run, the next generation is all offspring of the
+  two best species' champions (see ``Config.paper``).
 - ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
   ``self_connection_delete_prob``, ``back_connection_add_prob``,
   ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
@@ -265,6 +268,9 @@ _KEYS: list[_Key] = [
     # Miikkulainen 2004, JAIR 21, appendix A): in this share of crossovers the child takes
     # the mean of the parents' weights (and biases) of matching genes
     _Key(NETGRAPH_SECTION, "crossover_average_rate", "float", 0.0, check=_probability),
+    # NEAT C++ (Population::epoch, dropoff_age + 5 = 20 in its parameter files): after
+    # this many generations without a new population record, delta coding (0: off)
+    _Key(NETGRAPH_SECTION, "population_stagnation", "int", 0, check=_non_negative),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
