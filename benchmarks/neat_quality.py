@@ -48,7 +48,9 @@ def make(task_name: str, changes: dict[str, Any]) -> tuple[Config, tasks.Task]:
         # population, and c3 = 3.0, delta_t = 4.0 for finer species
         extra = {"feed_forward": False, "pop_size": 1000, "conn_add_prob": 0.3,
                  "compatibility_weight_coefficient": 3.0, "compatibility_threshold": 4.0}
-    config = Config.paper(task.num_inputs, task.num_outputs, **{**extra, **changes})
+    # the double pole feeds the paper's bias input (0.5): nodes then carry no bias
+    config = Config.paper(task.num_inputs, task.num_outputs, bias_input=task_name == "pole",
+                          **{**extra, **changes})
     return config, task
 
 

@@ -713,7 +713,8 @@ class Config:
         return cls(*_MARKERS, path)
 
     @classmethod
-    def paper(cls, num_inputs: int, num_outputs: int, **changes: Any) -> Config:
+    def paper(cls, num_inputs: int, num_outputs: int, *, bias_input: bool = False,
+              **changes: Any) -> Config:
         """The parameters of Stanley & Miikkulainen 2002 (*Evolving Neural Networks
         through Augmenting Topologies*, Evol. Comput. 10(2), section 4.1 "Parameter
         settings", p. 112), on neat-python's structure.
@@ -799,7 +800,16 @@ class Config:
         - biases: the paper feeds a bias *input*; neat-python nodes carry a bias. It is
           mutated like a weight, under the same gate (``bias_mutate_rate = 0.9``,
           ``bias_replace_rate = 0.1``), and a new node starts at 0, as a node the bias
-          input is not yet linked to.
+          input is not yet linked to. With ``bias_input=True`` (a task whose inputs
+          include the paper's bias input, as ``tasks.DoublePole``'s constant 0.5, NEAT
+          C++'s ``input[6] = .5`` in ``cpole.cpp``) nodes carry no bias of their own,
+          as NEAT C++'s nodes carry none: biases start at 0 and are never mutated
+          (``bias_init_stdev = 0``, ``bias_mutate_rate = bias_replace_rate = 0``).
+          Otherwise a node bias would duplicate the bias input's links and be kicked by
+          ±2.5 at every weight mutation: on double pole with velocities that cost
+          3-5 of 20 runs (``benchmarks/neat_quality.py``). NEAT C++ runs XOR and the
+          double pole with the same parameters (its ``pole2_markov.ne`` equals the
+          XOR's), so nothing else differs between them.
         - ``response`` is fixed at 1; activation, aggregation and enable-flag mutations
           are off (the paper has none).
         - ``initial_connection = "full_direct"``: the paper starts every input linked to
@@ -810,6 +820,8 @@ class Config:
 
         **Arguments**
         - ``num_inputs``, ``num_outputs``: the task's.
+        - ``bias_input``: whether the task's inputs include a constant bias input (then
+          nodes get no bias of their own; above).
         - ``changes``: any other key to override.
 
         **Returns** the ``Config``.
@@ -851,6 +863,8 @@ class Config:
             "fitness_criterion": "max", "fitness_threshold": 0.0,
             "no_fitness_termination": True, "reset_on_extinction": False,
         }
+        if bias_input:
+            values.update(bias_init_stdev=0.0, bias_mutate_rate=0.0, bias_replace_rate=0.0)
         values.update(changes)
         return cls(**values)
 
