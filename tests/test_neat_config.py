@@ -237,6 +237,29 @@ def test_paper_values() -> None:
     assert Config.paper(2, 1, pop_size=300).pop_size == 300
 
 
+def test_paper_with_a_bias_input_gives_nodes_no_bias() -> None:
+    from netgraph.neat import Population
+
+    with_bias = Config.paper(3, 1)
+    without = Config.paper(3, 1, bias_input=True)
+    assert with_bias.bias_mutate_rate == 0.9 and with_bias.bias_init_stdev == 0.5
+    assert (without.bias_init_stdev, without.bias_mutate_rate,
+            without.bias_replace_rate) == (0.0, 0.0, 0.0)
+    assert Config.paper(3, 1, bias_input=True, bias_mutate_rate=0.5).bias_mutate_rate == 0.5
+    for config, zero in ((without, True), (with_bias, False)):
+        pop = Population(config.replace(pop_size=30, node_add_prob=0.3), seed=2)
+
+        def by_key(genomes: list, config: object) -> None:
+            for key, g in genomes:
+                g.fitness = float((key * 31) % 17)
+
+        pop.run(by_key, 8)
+        biases = [b for g in pop.genomes.values() for b in g.data.node_bias.tolist()]
+        hidden = sum(len(g.data.node_key) - 1 for g in pop.genomes.values())
+        assert hidden > 0
+        assert all(b == 0.0 for b in biases) is zero
+
+
 def test_from_values_after_json_gives_an_equal_config() -> None:
     import json
 

@@ -370,3 +370,112 @@ def test_paper_distance_equals_the_reference_exactly() -> None:
     for i in range(40):
         for j in range(40):
             assert native._distance(i, j) == ref.distance_paper(genomes[i], genomes[j], values)
+
+
+def _delta_clones(champ: ref.RefGenome, count: int, values: dict[str, Any],
+                  draws: ref.Draws, innovations: ref.Innovations) -> list[ref.RefGenome]:
+    """NEAT C++'s super-champion offspring (Species::reproduce) in plain Python: copies of
+    the champion; each but the last gets every weight and bias mutated (80%; always when
+    adding connections is off) or a connection added (20%); the last is exact."""
+    change = ref.mutate_float_uniform if values.get("weight_perturbation") == "uniform" \
+        else ref.mutate_float
+    out = []
+    for i in range(count):
+        g = champ.copy()
+        if i < count - 1:
+            if values["conn_add_prob"] == 0.0 or draws.random() < 0.8:
+                for _, c in g.sorted_conns():
+                    c.weight = change(c.weight, "weight", values, draws)
+                for k in sorted(g.nodes):
+                    g.nodes[k].bias = change(g.nodes[k].bias, "bias", values, draws)
+            else:
+                ref.mutate_add_connection(g, values, draws, innovations)
+        out.append(g)
+    return out
+
+
+def test_population_stagnation_counts_as_neat_cpp() -> None:
+    from netgraph.neat._population import _population_stagnant
+
+    def cpp(bests: list[float], limit: int) -> list[bool]:
+        # Population::epoch's highest_fitness / highest_last_changed, generation by generation
+        highest, changed, fired = 0.0, 0, []
+        for b in bests:
+            if b > highest:
+                highest, changed = b, 0
+            else:
+                changed += 1
+            fired.append(changed >= limit)
+            if fired[-1]:
+                changed = 0
+        return fired
+
+    class R:
+        def __init__(self, f: float) -> None:
+            self.best_fitness = f
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        bests = [float(x) for x in rng.integers(1, 6, size=40)]
+        want = cpp(bests, 4)
+        got = [_population_stagnant([R(b) for b in bests[:n + 1]], 4)  # type: ignore[misc]
+               for n in range(len(bests))]
+        assert got == want
+    assert any(want)
+
+
+@pytest.mark.parametrize("conn_add_prob", [0.5, 0.0])
+def test_delta_coding_equals_the_reference(conn_add_prob: float) -> None:
+    values = _values(population_stagnation=3, elitism=0, conn_add_prob=conn_add_prob,
+                     node_add_prob=0.5, fitness_threshold=1e9, pop_size=30,
+                     compatibility_threshold=1.0, spawn_method="paper", min_species_size=1,
+                     **PAPER_OPERATORS)
+    pop = Population(Config.from_values(values), seed=4)
+    first = pop.config.pop_size
+
+    def stagnant(genomes: list[tuple[int, Any]], config: Any) -> None:
+        # generation 0 holds the record; nothing later beats it
+        for key, g in genomes:
+            g.fitness = float((key * 7919) % 97) / 100.0 + (1.0 if key <= first else 0.0)
+
+    pop.run(stagnant, 3)
+    native = pop._native
+    keys = native.keys()
+    fitness = np.array([float((int(k) * 7919) % 97) / 100.0 for k in keys])
+    native.set_fitness(fitness)
+    species = native.species()
+    assert len(species) >= 2
+    # the two best species by champion (ties: the older), and their champions (ties in
+    # fitness: the larger key, as the engine ranks members)
+    champs = []
+    for key, _c, _l, members, *_ in species:
+        best = max(members.tolist(), key=lambda i: (fitness[i], int(keys[i])))
+        champs.append((fitness[best], -key, best))
+    champs.sort(reverse=True)
+    top, second = champs[0], champs[1]
+    half = values["pop_size"] // 2
+    counts = {top[2]: half, second[2]: values["pop_size"] - half}
+    # the engine breeds species in ascending order of their fitness (max: the champion's)
+    order = sorted([top, second], key=lambda c: (c[0], -c[1]))
+    draws = np.random.default_rng(11).random(5000)
+    script = ref.Draws(draws)
+    native._reset_innovations()
+    innovations = ref.Innovations(native.counters["innovation"])
+    want = []
+    for _f, _k, idx in order:
+        champ = ref.RefGenome.from_data(genome_data(native.genome_data(idx)), values)
+        want += _delta_clones(champ, counts[idx], values, script, innovations)
+    native.set_delta_coding(True)
+    native._set_draws(draws)
+    try:
+        native.advance()
+        used = native._draws_used()
+    finally:
+        native._set_draws(None)
+    assert native.size == values["pop_size"] == len(want)
+    for i, g in enumerate(want):
+        _same(native, i, g, values)
+    assert used == script.used
+    # the last clone of each champion is exact; the others changed
+    assert len({genome_data(native.genome_data(i)).conn_weight.tobytes()
+                for i in range(native.size)}) > 2

@@ -140,6 +140,7 @@ static int parse_config(PyObject *d, NeatConfig *c)
     I(add_connection_tries, "add_connection_tries");
     I(split_enabled_only, "split_enabled_only"); I(speciation_paper, "speciation_paper");
     D(crossover_average_rate, "crossover_average_rate");
+    if (PyDict_GetItemString(d, "population_stagnation")) I(population_stagnation, "population_stagnation");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {
@@ -1018,6 +1019,18 @@ static PyObject *py_advance(PopObject *self, PyObject *unused)
     return advance_result(rc);
 }
 
+/* set_delta_coding(flag): the next advance() gives every offspring to the two best
+ * species' champions (NEAT C++'s Population::epoch at population-level stagnation) */
+static PyObject *py_set_delta_coding(PopObject *self, PyObject *arg)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    int on = PyObject_IsTrue(arg);
+    if (on < 0) return NULL;
+    p->delta_pending = on;
+    Py_RETURN_NONE;
+}
+
 static PyObject *pop_genome_data(PopObject *self, PyObject *arg)
 {
     Pop *p = get_pop(self);
@@ -1436,6 +1449,8 @@ static PyMethodDef pop_methods[] = {
     {"evaluate_gated", (PyCFunction)pop_evaluate_gated, METH_VARARGS,
      "(fitness, done) of gated genomes over a data set (Neataptic's semantics)."},
     {"advance", (PyCFunction)py_advance, METH_NOARGS, "Reproduce and speciate: one generation."},
+    {"set_delta_coding", (PyCFunction)py_set_delta_coding, METH_O,
+     "Make the next advance() NEAT C++'s delta coding (population_stagnation reached)."},
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},
     {"uniforms", (PyCFunction)pop_uniforms, METH_O, "k uniforms from the generator."},

@@ -78,6 +78,8 @@ typedef struct {
     int split_enabled_only; /* add node splits an enabled connection only (NEAT C++) */
     int speciation_paper; /* first fit, a random member of last generation represents */
     double crossover_average_rate; /* matching weights averaged (NEAT C++: 0.4) */
+    int population_stagnation; /* NEAT C++'s delta coding after this many generations
+                                * without a new population record (0: off) */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */
@@ -137,6 +139,8 @@ typedef struct {
     int32_t nspare;
     Species *species;
     int32_t ns;
+    int delta_pending; /* population_stagnation reached: the next reproduction is NEAT
+                        * C++'s delta coding (set by the caller, cleared by it) */
 } Pop;
 
 /* ---------------------------------------------------------------- neat_core.c */

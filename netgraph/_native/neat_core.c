@@ -667,6 +667,21 @@ int genome_mutate(Pop *p, Genome *g)
     return 0;
 }
 
+/* NEAT C++'s mutate_link_weights as a delta-coding clone gets it (Species::reproduce,
+ * super_champ_offspring): every connection weight and node bias through the weight
+ * mutation, without the per-genome gate; nothing else. */
+static void mutate_weights_all(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    Rng *r = &p->rng;
+    for (int32_t k = 0; k < g->nc; k++)
+        g->w[k] = c->weight_uniform ? float_mutate_uniform(r, &c->weight, g->w[k])
+                                    : float_mutate(r, &c->weight, g->w[k]);
+    for (int32_t k = 0; k < g->nn; k++)
+        g->bias[k] = c->weight_uniform ? float_mutate_uniform(r, &c->bias, g->bias[k])
+                                       : float_mutate(r, &c->bias, g->bias[k]);
+}
+
 /* ================================================================ crossover */
 
 /* DefaultGenome.configure_crossover into `child` (its key kept). The fitter parent is a
@@ -1584,6 +1599,37 @@ int pop_reproduce(Pop *p)
         if (cut > sp->nmembers) cut = sp->nmembers;
         cutoffs[k] = cut;
     }
+    /* population_stagnation (NEAT C++'s delta coding, Population::epoch): the best
+     * species by champion gets floor(pop_size / 2) offspring, the second the rest (the
+     * best all when alone), the others none; all are clones of the species' champion
+     * (super_champ_offspring), and both species count as just improved */
+    int32_t delta_best = -1, delta_second = -1;
+    if (p->delta_pending) {
+        p->delta_pending = 0;
+        for (int32_t k = 0; k < nrem; k++) {
+            if (!p->species[remaining[k]].nmembers) continue;
+            double f = ranked[k][0].f;
+            int64_t key = p->species[remaining[k]].key;
+            if (delta_best < 0 || f > ranked[delta_best][0].f ||
+                (f == ranked[delta_best][0].f && key < p->species[remaining[delta_best]].key)) {
+                delta_second = delta_best;
+                delta_best = k;
+            } else if (delta_second < 0 || f > ranked[delta_second][0].f ||
+                       (f == ranked[delta_second][0].f &&
+                        key < p->species[remaining[delta_second]].key)) {
+                delta_second = k;
+            }
+        }
+        for (int32_t k = 0; k < nrem; k++) spawn[k] = 0;
+        if (delta_second >= 0) {
+            spawn[delta_best] = c->pop_size / 2;
+            spawn[delta_second] = c->pop_size - c->pop_size / 2;
+            p->species[remaining[delta_second]].last_improved = p->generation;
+        } else {
+            spawn[delta_best] = c->pop_size;
+        }
+        p->species[remaining[delta_best]].last_improved = p->generation;
+    }
     int64_t total = 0;
     for (int32_t k = 0; k < nrem; k++) total += spawn[k] > c->elitism ? spawn[k] : c->elitism;
     /* the next generation reuses the structs (and gene arrays) of the one before last */
@@ -1602,6 +1648,25 @@ int pop_reproduce(Pop *p)
         Species *sp = &p->species[remaining[k]];
         int64_t sp_spawn = spawn[k] > c->elitism ? spawn[k] : c->elitism;
         int32_t nm = sp->nmembers, first = nnext;
+        if (k == delta_best || k == delta_second) {
+            /* the champion's clones: each but the last gets its weights mutated (80%) or
+             * a connection added (20%; weights when adding is off); the last is exact */
+            const Genome *champ = &p->genomes[ranked[k][0].idx];
+            produced[k] = (int32_t)sp_spawn;
+            for (int64_t i = 0; i < sp_spawn; i++) {
+                Genome *child = &next[nnext];
+                genome_reset(child, p->next_genome_key++);
+                nnext++;
+                if (genome_copy(child, champ)) goto done;
+                child->key = p->next_genome_key - 1;
+                child->fitness = NAN;
+                child->species = -1;
+                if (i == sp_spawn - 1) continue;
+                if (c->conn_add_prob == 0.0 || rng_random(r) < 0.8) mutate_weights_all(p, child);
+                else if (mutate_add_connection(p, child)) goto done;
+            }
+            continue;
+        }
         int32_t elites = c->elitism < nm ? c->elitism : nm;
         for (int32_t e = 0; e < elites && sp_spawn > 0; e++) {
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][e].idx])) goto done;

@@ -206,6 +206,7 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
                                           "split_enabled_only"))
     out["speciation_paper"] = int(str(values.get("speciation", "neat-python")) == "paper")
     out["crossover_average_rate"] = num("crossover_average_rate", 0.0)
+    out["population_stagnation"] = int(num("population_stagnation", 0))
     return out
 
 

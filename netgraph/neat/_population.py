@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 import secrets
 import sys
 from collections.abc import Callable
@@ -425,6 +426,9 @@ class Population:
                         best = _make_genome(record.best, self.config)
                     self._report("found_solution", self.config, self.generation, best)
                     break
+            if self.config.values.get("population_stagnation", 0) and \
+                    _population_stagnant(self.history, self.config.population_stagnation):
+                self._native.set_delta_coding(True)
             try:
                 status = self._native.advance()
             except ExtinctionError:
@@ -621,3 +625,22 @@ def _progress_bar(generations: int | None, show: bool | str | None) -> Any:
         return None
     return progress.ProgressBar(total=generations or 0, desc="neat", unit="gen",
                                 show="auto" if show is None else show)
+
+
+def _population_stagnant(history: list[GenerationRecord], limit: int) -> bool:
+    """Whether NEAT C++'s population-level stagnation fires after the last record: its
+    ``highest_last_changed`` counts the generations whose best did not beat the run's
+    record, and delta coding resets it when it reaches ``limit`` (``Population::epoch``).
+    Recomputed from the history, so a loaded checkpoint continues it exactly."""
+    record = -math.inf
+    since = 0
+    fired = False
+    for r in history:
+        if r.best_fitness > record:
+            record, since = r.best_fitness, 0
+        else:
+            since += 1
+        fired = since >= limit
+        if fired:
+            since = 0
+    return fired
