@@ -13,7 +13,8 @@ counts up to the winning network, within its generation; counting the whole gene
 as here, adds up to one population's worth, half of it on average.)
 
 Usage: python benchmarks/neat_quality.py [--task xor|pole|pole-nv] [--seeds 100]
-       [--generations 300] [--json] [--set key=value ...]
+       [--first-seed 0] [--generations 300] [--budget seconds] [--json]
+       [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def main() -> None:
                         help="the generation limit (default 300; without velocities "
                              "400,000 evaluations' worth, the paper's limit)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds: start no further seed after this much wall time "
+                             "(the summary covers the seeds run)")
     parser.add_argument("--set", action="append", default=[],
                         help="a configuration change, key=value (value as Python literal)")
     args = parser.parse_args()
@@ -92,6 +96,8 @@ def main() -> None:
     runs = []
     start = time.perf_counter()
     for seed in range(args.first_seed, args.first_seed + args.seeds):
+        if args.budget is not None and time.perf_counter() - start > args.budget:
+            break
         config, task = make(args.task, changes)
         pop = Population(config, seed=seed)
         pop.run(task, args.generations)
@@ -103,8 +109,13 @@ def main() -> None:
             index = list(pop.genomes).index(pop.history[-1].solved)
             to_winner = pop.evaluations - config.pop_size + index + 1
         if not args.json:
+            extra = ""
+            if solved:
+                extra = f" ({to_winner} up to the winner"
+                general = getattr(task, "generalisation", None)
+                extra += f"; generalisation {general}/625)" if general is not None else ")"
             print(f"seed {seed}: {'solved' if solved else 'unsolved'} at "
-                  f"{pop.evaluations} evaluations", file=sys.stderr, flush=True)
+                  f"{pop.evaluations} evaluations{extra}", file=sys.stderr, flush=True)
         runs.append({"seed": seed, "solved": solved, "evaluations": pop.evaluations,
                      "evaluations_to_winner": to_winner,
                      "generations": len(pop.history),
@@ -113,7 +124,7 @@ def main() -> None:
     ok = [r["evaluations"] for r in runs if r["solved"]]
     paper_mean, paper_worst = PAPER[args.task]
     summary = {
-        "task": args.task, "changes": changes, "seeds": args.seeds,
+        "task": args.task, "changes": changes, "seeds": len(runs),
         "generation_limit": args.generations, "solved": len(ok),
         "mean_evaluations": statistics.mean(ok) if ok else None,
         "median_evaluations": statistics.median(ok) if ok else None,
@@ -125,7 +136,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"{args.task}: {len(ok)}/{args.seeds} solved within {args.generations} generations "
+    print(f"{args.task}: {len(ok)}/{len(runs)} solved within {args.generations} generations "
           f"({elapsed:.0f} s, load {summary['load_average']:.1f})")
     if ok:
         print(f"evaluations: mean {summary['mean_evaluations']:.0f}, median "
