@@ -193,9 +193,20 @@ class DoublePole(Task):
     and passes the generalisation test: at least 200 of 625 starts (x, x', theta1,
     theta1' each at 0.05, 0.25, 0.5, 0.75, 0.95 of +-2.16 m, +-1.35 m/s, +-3.6 degrees,
     +-8.6 degrees/s) balanced for 1,000 steps. ``pop.run`` puts one genome a generation
-    to that test, the generation's champion, as NEAT C++'s ``pole2_epoch`` does (it
-    takes the champion of the best species not yet tested since it last improved; here
-    simply the best genome).
+    to that test, picked as NEAT C++'s ``pole2_epoch`` picks it: the champion of the
+    best species not tested since its best fitness last rose (the best species' when
+    all were), so a champion that failed waits until its species improves while the
+    next species' champion gets the test. That memory of tested species lives in the
+    task object, for the run it last served (a run resumed elsewhere starts without it).
+    ``DoublePole.config(velocities)`` gives the paper's configuration for each task.
+
+    Checked against Stanley's NEAT C++ 1.2 (``experiments.cpp``, ``CartPole``):
+    constants, the RK4 step and its derivative order, the inputs and their scaling,
+    the force, the 36-degree and 2.4 m bounds, the start, the jiggle of the last 100
+    balanced steps, the 625 starts and the 200 threshold agree. Its off-by-ones are not
+    copied: it passes a generalisation start at 999 balanced steps and the long test at
+    99,998 (here 1,000 and 100,000, as the paper states them), and it adds the damping
+    term from t > 100 (here from t >= 100, as Gruau et al. define it).
     """
 
     _code = 3
