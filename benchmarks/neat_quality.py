@@ -44,9 +44,9 @@ def make(task_name: str, changes: dict[str, Any]) -> tuple[Config, tasks.Task]:
         extra = {}
     else:
         task = tasks.DoublePole(velocities=False)
-        # the paper's double pole without velocities (section 4.1): recurrent genomes, a
-        # population of 1,000, links added with probability 0.3 in that larger
-        # population, and c3 = 3.0, delta_t = 4.0 for finer species
+        # the paper's double pole without velocities (section 4.1: recurrent genomes, a
+        # population of 1,000, links added with probability 0.3, c3 = 3.0, delta_t =
+        # 4.0) with NEAT C++'s p2nv.ne sizes (see DoublePole.config)
         return tasks.DoublePole.config(False, **changes), task
     config = Config.paper(task.num_inputs, task.num_outputs, **{**extra, **changes})
     return config, task

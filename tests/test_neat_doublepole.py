@@ -289,7 +289,12 @@ def test_the_dpnv_preset_is_the_papers_double_pole_settings() -> None:
     assert config.conn_add_prob == 0.3
     assert config.compatibility_weight_coefficient == 3.0
     assert config.compatibility_threshold == 4.0
+    # NEAT C++ 1.2.1's p2nv.ne where it differs from the XOR file behind Config.paper
+    assert config.weight_mutate_power == config.bias_mutate_power == 1.8
+    assert config.survival_threshold == 0.4
+    assert config.node_add_prob == 0.01
     # everything else as Config.paper; a change still goes through
-    assert config.node_add_prob == paper.node_add_prob
+    assert config.weight_mutate_rate == paper.weight_mutate_rate
+    assert config.compatibility_disjoint_coefficient == paper.compatibility_disjoint_coefficient
     assert tasks.DoublePole.config(False, pop_size=50).pop_size == 50
     assert tasks.DoublePole.config(True).num_inputs == 7
