@@ -14,7 +14,8 @@ the winning network in its generation's evaluation order (NEAT C++'s ``pop_size 
 1) + winner``); the first is larger by up to one population, half of one on average.
 
 Usage: python benchmarks/neat_quality.py [--task xor|pole|pole-nv] [--seeds 100]
-       [--generations 300] [--json] [--set key=value ...]
+       [--first-seed 0] [--generations 300] [--budget seconds] [--json]
+       [--set key=value ...]
 """
 
 from __future__ import annotations
@@ -44,11 +45,10 @@ def make(task_name: str, changes: dict[str, Any]) -> tuple[Config, tasks.Task]:
         extra = {}
     else:
         task = tasks.DoublePole(velocities=False)
-        # the paper's double pole without velocities (section 4.1): recurrent genomes, a
-        # population of 1,000, links added with probability 0.3 in that larger
-        # population, and c3 = 3.0, delta_t = 4.0 for finer species
-        extra = {"feed_forward": False, "pop_size": 1000, "conn_add_prob": 0.3,
-                 "compatibility_weight_coefficient": 3.0, "compatibility_threshold": 4.0}
+        # the paper's double pole without velocities (section 4.1: recurrent genomes, a
+        # population of 1,000, links added with probability 0.3, c3 = 3.0, delta_t =
+        # 4.0) with NEAT C++'s p2nv.ne sizes (see DoublePole.config)
+        return tasks.DoublePole.config(False, **changes), task
     # the double pole feeds the paper's bias input (0.5): nodes then carry no bias
     config = Config.paper(task.num_inputs, task.num_outputs, bias_input=task_name == "pole",
                           **{**extra, **changes})
@@ -80,6 +80,9 @@ def main() -> None:
                         help="the generation limit (default 300; without velocities "
                              "400,000 evaluations' worth, the paper's limit)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds: start no further seed after this much wall time "
+                             "(the summary covers the seeds run)")
     parser.add_argument("--set", action="append", default=[],
                         help="a configuration change, key=value (value as Python literal)")
     args = parser.parse_args()
@@ -96,6 +99,8 @@ def main() -> None:
     runs = []
     start = time.perf_counter()
     for seed in range(args.first_seed, args.first_seed + args.seeds):
+        if args.budget is not None and time.perf_counter() - start > args.budget:
+            break
         config, task = make(args.task, changes)
         pop = Population(config, seed=seed)
         pop.run(task, args.generations)
@@ -107,8 +112,13 @@ def main() -> None:
             keys = [int(k) for k in pop._native.keys().tolist()]
             to_winner = pop.evaluations - len(keys) + keys.index(pop.history[-1].solved) + 1
         if not args.json:
+            extra = ""
+            if solved:
+                extra = f" ({to_winner} up to the winner"
+                general = getattr(task, "generalisation", None)
+                extra += f"; generalisation {general}/625)" if general is not None else ")"
             print(f"seed {seed}: {'solved' if solved else 'unsolved'} at "
-                  f"{pop.evaluations} evaluations", file=sys.stderr, flush=True)
+                  f"{pop.evaluations} evaluations{extra}", file=sys.stderr, flush=True)
         runs.append({"seed": seed, "solved": solved, "evaluations": pop.evaluations,
                      "evaluations_to_winner": to_winner,
                      "generations": len(pop.history),
@@ -118,7 +128,7 @@ def main() -> None:
     paper_mean, paper_worst = PAPER[args.task]
     upto = [r["evaluations_to_winner"] for r in runs if r["solved"]]
     summary = {
-        "task": args.task, "changes": changes, "seeds": args.seeds,
+        "task": args.task, "changes": changes, "seeds": len(runs),
         "generation_limit": args.generations, "solved": len(ok),
         "mean_evaluations": statistics.mean(ok) if ok else None,
         "median_evaluations": statistics.median(ok) if ok else None,
@@ -131,7 +141,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"{args.task}: {len(ok)}/{args.seeds} solved within {args.generations} generations "
+    print(f"{args.task}: {len(ok)}/{len(runs)} solved within {args.generations} generations "
           f"({elapsed:.0f} s, load {summary['load_average']:.1f})")
     if ok:
         print(f"evaluations: mean {summary['mean_evaluations']:.0f}, median "

@@ -240,3 +240,65 @@ def test_an_evolved_solution_passes_the_oracles_tests_as_the_task_says() -> None
     steps, jiggle = run(genome.data, standard_start(), False, True, 1000)
     assert math.isclose(task.fitness(genome), gruau_fitness(int(steps[0]), jiggle),
                         rel_tol=1e-9)
+
+
+class _FakeNative:
+    """What ``DoublePole._pick`` reads of a population: its generation and each genome's
+    species."""
+
+    def __init__(self, species: list[int]) -> None:
+        self.generation = 0
+        self.ids = np.array(species, dtype=np.int64)
+
+    def species_ids(self) -> npt.NDArray[np.int64]:
+        return self.ids
+
+
+def test_the_genome_put_to_the_long_test_rotates_through_species_as_neat_cpp() -> None:
+    # NEAT C++ pole2_epoch, written out by hand: species sorted by best fitness; a
+    # species is checked once its champion was tested, unchecked again when its best
+    # rises above the best it had before; the first unchecked species' champion is
+    # tested (the first species' when all are checked)
+    task = tasks.DoublePole(velocities=False)
+    native = _FakeNative([7, 7, 9, 9, 9, 4])
+    rounds = [
+        # fitness of the six genomes, the index NEAT C++ tests
+        ([0.2, 0.5, 0.1, 0.3, 0.3, 0.05], 1),   # 7 (0.5) > 9 (0.3) > 4: 7's champion
+        ([0.2, 0.5, 0.1, 0.3, 0.3, 0.05], 3),   # 7 checked, not improved: 9's (first 0.3)
+        ([0.2, 0.5, 0.1, 0.3, 0.3, 0.05], 5),   # 7, 9 checked: 4's
+        ([0.2, 0.5, 0.1, 0.3, 0.3, 0.05], 1),   # all checked: the first species', 7's
+        ([0.2, 0.5, 0.1, 0.3, 0.35, 0.05], 4),  # 9 improved past 0.3: its new champion
+        ([0.6, 0.5, 0.1, 0.3, 0.35, 0.05], 0),  # 7 improved (0.6 > 0.5) and leads
+    ]
+    for generation, (fitness, want) in enumerate(rounds):
+        native.generation = generation
+        got = task._pick(native, np.array(fitness))  # type: ignore[arg-type]
+        assert got == want, f"generation {generation}: tested {got}, NEAT C++ tests {want}"
+    # a run that does not continue the last one starts without memory
+    native.generation = 0
+    assert task._pick(native, np.array(rounds[0][0])) == 1  # type: ignore[arg-type]
+    native.generation = 1
+    assert task._pick(native, np.array(rounds[0][0])) == 3  # type: ignore[arg-type]
+    # with velocities, simply the champion
+    fast = tasks.DoublePole(velocities=True)
+    assert fast._pick(native, np.array([0.1, 0.9, 0.9, 0.2, 0.0, 0.0])) == 1  # type: ignore[arg-type]
+
+
+def test_the_dpnv_preset_is_the_papers_double_pole_settings() -> None:
+    config = tasks.DoublePole.config(False)
+    paper = Config.paper(4, 1)
+    assert (config.num_inputs, config.num_outputs) == (4, 1)
+    assert config.pop_size == 1000 and paper.pop_size == 150
+    assert config.feed_forward is False
+    assert config.conn_add_prob == 0.3
+    assert config.compatibility_weight_coefficient == 3.0
+    assert config.compatibility_threshold == 4.0
+    # NEAT C++ 1.2.1's p2nv.ne where it differs from the XOR file behind Config.paper
+    assert config.weight_mutate_power == config.bias_mutate_power == 1.8
+    assert config.survival_threshold == 0.4
+    assert config.node_add_prob == 0.01
+    # everything else as Config.paper; a change still goes through
+    assert config.weight_mutate_rate == paper.weight_mutate_rate
+    assert config.compatibility_disjoint_coefficient == paper.compatibility_disjoint_coefficient
+    assert tasks.DoublePole.config(False, pop_size=50).pop_size == 50
+    assert tasks.DoublePole.config(True).num_inputs == 7

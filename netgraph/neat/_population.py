@@ -538,9 +538,10 @@ class Population:
             f, ok = native.evaluate_task(fitness._code, fitness._params(native), threads)
             if fitness._confirm:
                 # a task with a further, longer test puts one genome a generation to it,
-                # the champion (the first of the highest fitness), as Stanley's NEAT C++
-                # does for the double pole without velocities (pole2_epoch)
-                best = int(np.argmax(f))
+                # the one the task picks (by default the champion, the first of the
+                # highest fitness; the double pole without velocities picks as Stanley's
+                # NEAT C++ does, pole2_epoch)
+                best = fitness._pick(native, f)
                 return best if ok[best] and fitness._check(native, best) else None
             for i in np.flatnonzero(ok):
                 if fitness._check(native, int(i)):
