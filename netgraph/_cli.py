@@ -774,7 +774,9 @@ def _cmd_evolve(args: argparse.Namespace) -> int:
     if folder.exists() and not folder.is_dir():
         raise CLIError(f"{args.output}: exists and is not a folder")
     task = _task(args.task)
-    if args.config is None:
+    if args.config is None and isinstance(task, neat.tasks.DoublePole):
+        config = neat.tasks.DoublePole.config(task.velocities)  # the paper's, per task
+    elif args.config is None:
         config = neat.Config.paper(task.num_inputs, task.num_outputs)
     else:
         try:

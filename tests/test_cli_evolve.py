@@ -68,3 +68,14 @@ def test_render_names_a_broken_checkpoint(tmp_path):
     assert run.returncode == 1
     assert run.stderr.startswith(f"netgraph: error: {bad}")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_evolve_without_a_config_runs_the_papers_settings_for_the_task(tmp_path):
+    # the double pole feeds the bias input itself: its preset gives nodes no bias, which
+    # plain Config.paper (XOR's settings) would
+    run = netgraph("evolve", "--task", "doublepole", "--generations", "1", "--seed", "1",
+                   "-o", "run", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    pop = neat.Population.load(tmp_path / "run" / "checkpoint.json")
+    assert pop.config == neat.tasks.DoublePole.config(True)
+    assert pop.config != neat.Config.paper(7, 1)

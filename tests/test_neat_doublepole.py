@@ -302,3 +302,6 @@ def test_the_dpnv_preset_is_the_papers_double_pole_settings() -> None:
     assert config.compatibility_disjoint_coefficient == paper.compatibility_disjoint_coefficient
     assert tasks.DoublePole.config(False, pop_size=50).pop_size == 50
     assert tasks.DoublePole.config(True).num_inputs == 7
+    # with velocities: the paper's settings, the bias input's nodes without a bias
+    assert tasks.DoublePole.config(True) == Config.paper(7, 1, bias_input=True)
+    assert tasks.DoublePole.config(True).bias_mutate_rate == 0.0
