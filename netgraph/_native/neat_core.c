@@ -1386,7 +1386,7 @@ static void compute_spawn_paper(const double *af, int32_t ns, int64_t pop_size, 
     double sum = 0.0;
     for (int32_t i = 0; i < ns; i++) sum += af[i];
     int64_t total = 0;
-    double *frac = malloc(sizeof(double) * (size_t)(ns ? ns : 1));
+    double *frac = malloc(sizeof(double) * (size_t)(ns > 0 ? ns : 1));
     for (int32_t i = 0; i < ns; i++) {
         double share = sum > 0 ? af[i] / sum * (double)pop_size : (double)pop_size / ns;
         spawn[i] = (int64_t)floor(share);
