@@ -225,6 +225,37 @@ static npy_intp rows_of(PyObject *obj, npy_intp cols, int empty_ok, const char *
     return PyArray_DIM(a, 0);
 }
 
+/* The data every network trains on, checked against the first network's widths and
+ * the sequences b->starts marks (b->n_seq of them): into b's X, T, Xv, Tv, rows and
+ * n_valid; -1 with an exception if they do not fit together. */
+static int read_data(Batch *b, idx n_in, idx n_out, PyObject *X, PyObject *T,
+                     PyObject *Xv, PyObject *Tv)
+{
+    npy_intp rows = rows_of(X, n_in, 0, "X"), rows_t = rows_of(T, n_out, 0, "T");
+    npy_intp nv = rows_of(Xv, n_in, 1, "Xv"), nv_t = rows_of(Tv, n_out, 1, "Tv");
+    npy_intp n_seq = b->n_seq;
+    if (rows < 0 || rows_t < 0 || nv < 0 || nv_t < 0)
+        return -1;
+    if (rows != rows_t || nv != nv_t || rows < 1 || n_seq < 1 || b->starts[0] != 0 ||
+        b->starts[n_seq] != rows) {
+        PyErr_SetString(PyExc_ValueError, "X, T, Xv, Tv and starts do not fit together");
+        return -1;
+    }
+    for (npy_intp q = 0; q < n_seq; q++)
+        if (b->starts[q + 1] < b->starts[q]) {
+            PyErr_SetString(PyExc_ValueError, "starts must not decrease");
+            return -1;
+        }
+    b->rows = rows;
+    b->n_valid = nv;
+    if (!(b->X = checked(X, NPY_DOUBLE, rows * n_in, 0, -1, "X")) ||
+        !(b->T = checked(T, NPY_DOUBLE, rows * n_out, 0, -1, "T")) ||
+        !(b->Xv = checked(Xv, NPY_DOUBLE, -1, 0, -1, "Xv")) ||
+        !(b->Tv = checked(Tv, NPY_DOUBLE, -1, 0, -1, "Tv")))
+        return -1;
+    return 0;
+}
+
 /* train_many(jobs, X, T, Xv, Tv, starts, rates, cost, stop_error, optimizer, momentum,
  *            batch_size, fresh, threads) -> [(epochs, status, seconds), ...]
  *
@@ -276,26 +307,7 @@ PyObject *py_train_many(PyObject *module, PyObject *args)
                      0, &first) < 0)
         return NULL;
     idx n_in = first.p->n_in, n_out = first.p->n_out;
-    npy_intp rows = rows_of(X, n_in, 0, "X"), rows_t = rows_of(T, n_out, 0, "T");
-    npy_intp nv = rows_of(Xv, n_in, 1, "Xv"), nv_t = rows_of(Tv, n_out, 1, "Tv");
-    if (rows < 0 || rows_t < 0 || nv < 0 || nv_t < 0)
-        return NULL;
-    if (rows != rows_t || nv != nv_t || rows < 1 || n_seq < 1 || b.starts[0] != 0 ||
-        b.starts[n_seq] != rows) {
-        PyErr_SetString(PyExc_ValueError, "X, T, Xv, Tv and starts do not fit together");
-        return NULL;
-    }
-    for (npy_intp q = 0; q < n_seq; q++)
-        if (b.starts[q + 1] < b.starts[q]) {
-            PyErr_SetString(PyExc_ValueError, "starts must not decrease");
-            return NULL;
-        }
-    b.rows = rows;
-    b.n_valid = nv;
-    if (!(b.X = checked(X, NPY_DOUBLE, rows * n_in, 0, -1, "X")) ||
-        !(b.T = checked(T, NPY_DOUBLE, rows * n_out, 0, -1, "T")) ||
-        !(b.Xv = checked(Xv, NPY_DOUBLE, -1, 0, -1, "Xv")) ||
-        !(b.Tv = checked(Tv, NPY_DOUBLE, -1, 0, -1, "Tv")))
+    if (read_data(&b, n_in, n_out, X, T, Xv, Tv) < 0)
         return NULL;
     Job *all = PyMem_Calloc((size_t)b.n_jobs, sizeof(Job));
     if (!all)
@@ -448,27 +460,9 @@ PyObject *py_train_engines(PyObject *module, PyObject *args)
     if (engine_parts(PyList_GET_ITEM(engines, 0), 0, &first) < 0)
         return NULL;
     idx n_in = first.p->n_in, n_out = first.p->n_out;
-    npy_intp rows = rows_of(X, n_in, 0, "X"), rows_t = rows_of(T, n_out, 0, "T");
-    npy_intp nv = rows_of(Xv, n_in, 1, "Xv"), nv_t = rows_of(Tv, n_out, 1, "Tv");
-    if (rows < 0 || rows_t < 0 || nv < 0 || nv_t < 0)
+    if (read_data(&b, n_in, n_out, X, T, Xv, Tv) < 0)
         return NULL;
-    if (rows != rows_t || nv != nv_t || rows < 1 || n_seq < 1 || b.starts[0] != 0 ||
-        b.starts[n_seq] != rows) {
-        PyErr_SetString(PyExc_ValueError, "X, T, Xv, Tv and starts do not fit together");
-        return NULL;
-    }
-    for (npy_intp q = 0; q < n_seq; q++)
-        if (b.starts[q + 1] < b.starts[q]) {
-            PyErr_SetString(PyExc_ValueError, "starts must not decrease");
-            return NULL;
-        }
-    b.rows = rows;
-    b.n_valid = nv;
-    if (!(b.X = checked(X, NPY_DOUBLE, rows * n_in, 0, -1, "X")) ||
-        !(b.T = checked(T, NPY_DOUBLE, rows * n_out, 0, -1, "T")) ||
-        !(b.Xv = checked(Xv, NPY_DOUBLE, -1, 0, -1, "Xv")) ||
-        !(b.Tv = checked(Tv, NPY_DOUBLE, -1, 0, -1, "Tv")))
-        return NULL;
+    npy_intp rows = b.rows;
     /* the shared orders: empty, or one row of units per epoch, every entry in range */
     const idx *orders[2] = {NULL, NULL};
     PyObject *order_objs[2] = {order_o, seq_order_o};
