@@ -19,6 +19,27 @@
 #include "neat_seq.h"
 #include "neat_tasks.h"
 
+/* One output's error e: subtracted from the fitness f now (sse, sae), or summed into acc
+ * for the mean (mse, mae). */
+static inline void add_error(int cost, double e, double *f, double *acc)
+{
+    switch (cost) {
+    case COST_SSE: *f -= e * e; break;
+    case COST_SAE: *f -= fabs(e); break;
+    case COST_MSE: *acc += e * e; break;
+    default: *acc += fabs(e); break; /* COST_MAE */
+    }
+}
+
+/* The fitness once every counted step is in: f, or the offset less the mean error. */
+static inline double fitness_of(const SeqData *d, double f, double acc, int64_t counted,
+                                int32_t nout)
+{
+    if (d->cost == COST_MSE || d->cost == COST_MAE)
+        return d->offset - acc / ((double)counted * (double)nout);
+    return f;
+}
+
 double eval_sequences(Net *net, const Genome *g, const NeatConfig *c, const SeqData *d,
                       double *y)
 {
@@ -33,20 +54,11 @@ double eval_sequences(Net *net, const Genome *g, const NeatConfig *c, const SeqD
             if (r - a < d->washout) continue; /* run, not scored */
             counted++;
             const double *t = d->Y + r * nout;
-            for (int32_t o = 0; o < nout; o++) {
-                double e = y[o] - t[o];
-                switch (d->cost) {
-                case COST_SSE: f -= e * e; break;
-                case COST_SAE: f -= fabs(e); break;
-                case COST_MSE: acc += e * e; break;
-                default: acc += fabs(e); break; /* COST_MAE */
-                }
-            }
+            for (int32_t o = 0; o < nout; o++)
+                add_error(d->cost, y[o] - t[o], &f, &acc);
         }
     }
-    if (d->cost == COST_MSE || d->cost == COST_MAE)
-        f = d->offset - acc / ((double)counted * (double)nout);
-    return f;
+    return fitness_of(d, f, acc, counted, nout);
 }
 
 typedef struct {
@@ -130,19 +142,10 @@ int gated_eval_sequences(const Genome *g, const NeatConfig *c, const SeqData *d,
         for (int64_t s = 0; s < d->nseq; s++)
             for (int64_t r = d->starts[s] + d->washout; r < d->starts[s + 1]; r++) {
                 counted++;
-                for (int32_t o = 0; o < nout; o++) {
-                    double e = out[r * nout + o] - d->Y[r * nout + o];
-                    switch (d->cost) {
-                    case COST_SSE: f -= e * e; break;
-                    case COST_SAE: f -= fabs(e); break;
-                    case COST_MSE: acc += e * e; break;
-                    default: acc += fabs(e); break; /* COST_MAE */
-                    }
-                }
+                for (int32_t o = 0; o < nout; o++)
+                    add_error(d->cost, out[r * nout + o] - d->Y[r * nout + o], &f, &acc);
             }
-        if (d->cost == COST_MSE || d->cost == COST_MAE)
-            f = d->offset - acc / ((double)counted * (double)nout);
-        *fitness = f;
+        *fitness = fitness_of(d, f, acc, counted, nout);
     }
     free(out);
     return rc;
