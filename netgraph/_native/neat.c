@@ -1058,8 +1058,10 @@ static PyObject *pop_set_genome_data(PopObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* k uniforms in [0, 1) from the population's generator (tasks' random starts). */
-static PyObject *pop_uniforms(PopObject *self, PyObject *arg)
+/* k draws from the population's generator: uniforms in [0, 1) (tasks' random starts),
+ * or deviates of gauss(0, 1) as the operators draw them (the ziggurat, or Box-Muller over
+ * a scripted tape), for the sampler's tests. */
+static PyObject *draws(PopObject *self, PyObject *arg, int normal)
 {
     Pop *p = get_pop(self);
     if (!p) return NULL;
@@ -1070,26 +1072,14 @@ static PyObject *pop_uniforms(PopObject *self, PyObject *arg)
     PyObject *a = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
     if (!a) return NULL;
     double *d = PyArray_DATA((PyArrayObject *)a);
-    for (npy_intp j = 0; j < n; j++) d[j] = rng_random(&p->rng);
+    for (npy_intp j = 0; j < n; j++)
+        d[j] = normal ? rng_gauss(&p->rng, 0.0, 1.0) : rng_random(&p->rng);
     return a;
 }
 
-/* k deviates of gauss(0, 1) from the population's generator (as the operators draw them:
- * the ziggurat, or Box-Muller over a scripted tape), for the sampler's tests. */
-static PyObject *pop_normals(PopObject *self, PyObject *arg)
-{
-    Pop *p = get_pop(self);
-    if (!p) return NULL;
-    Py_ssize_t k = PyNumber_AsSsize_t(arg, PyExc_ValueError);
-    if (k == -1 && PyErr_Occurred()) return NULL;
-    if (k < 0) { PyErr_SetString(PyExc_ValueError, "k must be >= 0"); return NULL; }
-    npy_intp n = k;
-    PyObject *a = PyArray_SimpleNew(1, &n, NPY_FLOAT64);
-    if (!a) return NULL;
-    double *d = PyArray_DATA((PyArrayObject *)a);
-    for (npy_intp j = 0; j < n; j++) d[j] = rng_gauss(&p->rng, 0.0, 1.0);
-    return a;
-}
+static PyObject *pop_uniforms(PopObject *self, PyObject *arg) { return draws(self, arg, 0); }
+
+static PyObject *pop_normals(PopObject *self, PyObject *arg) { return draws(self, arg, 1); }
 
 /* Species: list of (key, created, last_improved, member indices int64[], representative
  * genome tuple, fitness | None, adjusted fitness | None, best fitness so far | None). */
