@@ -141,6 +141,28 @@ static void *worker(void *arg)
 }
 
 /* How many doubles of scratch a job needs. */
+/* Every job of b, on at most `threads` threads (64 at most), the calling thread one of
+ * them; called with the GIL released. */
+static void run_jobs(Batch *b, Py_ssize_t threads)
+{
+#ifndef _WIN32
+    Py_ssize_t n_threads = threads < b->n_jobs ? threads : b->n_jobs;
+    pthread_t pool[64];
+    if (n_threads > 64)
+        n_threads = 64;
+    Py_ssize_t started = 0;
+    for (; started + 1 < n_threads; started++)
+        if (pthread_create(&pool[started], NULL, worker, b) != 0)
+            break;  /* fewer threads: the calling thread takes what is left */
+    worker(b);
+    for (Py_ssize_t q = 0; q < started; q++)
+        pthread_join(pool[q], NULL);
+#else
+    (void)threads;
+    worker(b);
+#endif
+}
+
 static size_t scratch_size(const Job *j)
 {
     const Plan *p = j->e.p;
@@ -347,21 +369,7 @@ PyObject *py_train_many(PyObject *module, PyObject *args)
         }
     }
     Py_BEGIN_ALLOW_THREADS
-#ifndef _WIN32
-    Py_ssize_t n_threads = threads < b.n_jobs ? threads : b.n_jobs;
-    pthread_t pool[64];
-    if (n_threads > 64)
-        n_threads = 64;
-    Py_ssize_t started = 0;
-    for (; started + 1 < n_threads; started++)
-        if (pthread_create(&pool[started], NULL, worker, &b) != 0)
-            break;  /* fewer threads: the calling thread takes what is left */
-    worker(&b);
-    for (Py_ssize_t q = 0; q < started; q++)
-        pthread_join(pool[q], NULL);
-#else
-    worker(&b);
-#endif
+    run_jobs(&b, threads);
     Py_END_ALLOW_THREADS
     if (!(result = PyList_New(b.n_jobs)))
         goto done;
@@ -548,21 +556,7 @@ PyObject *py_train_engines(PyObject *module, PyObject *args)
         total += scratch_size(&all[q]) + 1;
     }
     Py_BEGIN_ALLOW_THREADS
-#ifndef _WIN32
-    Py_ssize_t n_threads = threads < b.n_jobs ? threads : b.n_jobs;
-    pthread_t pool[64];
-    if (n_threads > 64)
-        n_threads = 64;
-    Py_ssize_t started = 0;
-    for (; started + 1 < n_threads; started++)
-        if (pthread_create(&pool[started], NULL, worker, &b) != 0)
-            break;  /* fewer threads: the calling thread takes what is left */
-    worker(&b);
-    for (Py_ssize_t q = 0; q < started; q++)
-        pthread_join(pool[q], NULL);
-#else
-    worker(&b);
-#endif
+    run_jobs(&b, threads);
     Py_END_ALLOW_THREADS
     for (npy_intp q = 0; q < n_jobs; q++) {
         all[q].e.flags[0] = 1;

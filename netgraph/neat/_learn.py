@@ -215,17 +215,23 @@ def dataset_fitness(outputs: npt.NDArray[np.float64], dataset: Dataset) -> float
     return dataset.offset - total / (float(len(outputs)) * float(dataset.num_outputs))
 
 
+def _genes_to_write(data: GenomeData, config: Config
+                    ) -> tuple[list[str], dict[int, int], np.ndarray, np.ndarray]:
+    """What writing trained values back into ``data`` starts from: the aggregation names
+    by index, each node key's row, and copies of the biases and weights to write."""
+    aggregations = config.values["aggregation_options"]
+    if isinstance(aggregations, str):
+        aggregations = aggregations.split()
+    node_at = {int(k): j for j, k in enumerate(data.node_key.tolist())}
+    return list(aggregations), node_at, data.node_bias.copy(), data.conn_weight.copy()
+
+
 def _written_back(data: GenomeData, net: Network, config: Config) -> GenomeData:
     """``data`` with the trained weights and biases of ``net`` (its phenotype) in its
     genes: each synapse's ``innovation`` names its gene, each neuron's key its node."""
     plan = net._plan()
     G = net.graph
-    aggregations = config.values["aggregation_options"]
-    if isinstance(aggregations, str):
-        aggregations = aggregations.split()
-    node_at = {int(k): j for j, k in enumerate(data.node_key.tolist())}
-    bias = data.node_bias.copy()
-    weight = data.conn_weight.copy()
+    aggregations, node_at, bias, weight = _genes_to_write(data, config)
     fan_in = {}
     for k, neuron in enumerate(plan.neurons):
         j = node_at.get(neuron) if isinstance(neuron, int) else None
@@ -361,12 +367,7 @@ def _train_plans(plans: list[Trainable], dataset: Dataset, learn: Learn, threads
 def _plan_written_back(data: GenomeData, t: Trainable, config: Config) -> GenomeData:
     """``data`` with the trained weights and biases of its plan ``t`` in its genes, as
     ``_written_back`` writes those of its network."""
-    aggregations = config.values["aggregation_options"]
-    if isinstance(aggregations, str):
-        aggregations = aggregations.split()
-    node_at = {int(k): j for j, k in enumerate(data.node_key.tolist())}
-    bias = data.node_bias.copy()
-    weight = data.conn_weight.copy()
+    aggregations, node_at, bias, weight = _genes_to_write(data, config)
     position = [node_at.get(k, -1) for k in t.keys]
     biases = t.biases.tolist()
     for k in range(t.n_inputs, t.n_neurons):
