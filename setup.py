@@ -26,13 +26,15 @@ Install one, with Python's headers, then run the install again:
 
 SOURCES = ["netgraph/_native/module.c", "netgraph/_native/feedforward.c",
            "netgraph/_native/recurrent.c", "netgraph/_native/many.c"]
-HEADERS = ["netgraph/_native/plan.h", "netgraph/_native/rules.h", "netgraph/_native/simd.h",
+HEADERS = ["netgraph/_native/lanes.h", "netgraph/_native/plan.h",
+           "netgraph/_native/rules.h", "netgraph/_native/simd.h",
            "netgraph/_native/many.h"]
 # netgraph._neat: the NEAT population (netgraph.neat), a module of its own
 NEAT_SOURCES = ["netgraph/_native/neat.c", "netgraph/_native/neat_core.c",
                 "netgraph/_native/neat_eval.c", "netgraph/_native/neat_tasks.c",
                 "netgraph/_native/neat_seq.c", "netgraph/_native/neat_gates.c"]
-NEAT_HEADERS = ["netgraph/_native/neat.h", "netgraph/_native/neat_tasks.h",
+NEAT_HEADERS = ["netgraph/_native/lanes.h", "netgraph/_native/neat.h",
+                "netgraph/_native/neat_tasks.h",
                 "netgraph/_native/neat_seq.h", "netgraph/_native/neat_ziggurat.h",
                 "netgraph/_native/rules.h", "netgraph/_native/plan.h"]
 

@@ -10,23 +10,7 @@
 #include "plan.h"
 #include "rules.h"
 #include "simd.h"
-
-
-/* w . y over n consecutive entries with eight independent sums, combined in a fixed
- * tree: the lanes vectorize without reassociating anything, so the result does not
- * depend on the SIMD width the machine has. */
-static inline double dot(const double *restrict w, const double *restrict y, idx n)
-{
-    double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-    idx j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (int q = 0; q < 8; q++)
-            a[q] += w[j + q] * y[j + q];
-    double total = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; j < n; j++)
-        total += w[j] * y[j];
-    return total;
-}
+#include "lanes.h"
 
 /* Softmax outputs (code SOFTMAX, rules.h): forward passes compute each one's sum as an
  * identity, then normalize the group: exp(s - max) / sum, the max subtracted so that no
@@ -134,7 +118,7 @@ static inline int input_fed(const Plan *p, idx k)
     return p->loop[k] == INPUT_FED;
 }
 
-/* dot(w + step * x_old, x_new), storing the updated w: the lanes of dot() exactly. */
+/* dot(w + step * x_old, x_new), storing the updated w: the lanes of lane_dot() exactly. */
 static inline double update_dot(double *restrict w, double step, const double *restrict x_old,
                                 const double *restrict x_new, idx n)
 {
@@ -178,7 +162,7 @@ static inline void forward(const Plan *p, const double *restrict x, double *rest
                                 y + p->in_start[k], e1 - e0);
             pending[k] = 0.0;
         } else if (is_wide(p, k)) {
-            total += dot(W + e0, y + p->in_start[k], e1 - e0);
+            total += lane_dot(W + e0, y + p->in_start[k], e1 - e0);
         } else {
             for (idx e = e0; e < e1; e++)
                 total += W[e] * y[p->in_src[e]];

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "lanes.h"
 
 /* ================================================================ gene storage */
 
@@ -383,24 +384,9 @@ double gates_distance(const NeatConfig *c, const Genome *a, const Genome *b)
  * neurons in netgraph's order (inputs, then a topological order of the undelayed synapses
  * taking the lowest of hidden-by-key-then-outputs-by-key first), state = g_self * w_self *
  * old state + bias + sum(in * w * gain) in innovation order, gains set by each gater as it
- * activates. Returns 0; 1 when the network has no delayed, gated or self synapse (netgraph
- * then runs its feed-forward kernel, whose sums are split differently: the caller
- * evaluates such a genome itself); -1 out of memory. */
-/* feedforward.c's dot: w . y in eight lanes, then the rest one by one (the same
- * operations in the same order, so the same bits as netgraph's feed-forward kernel). */
-static double ff_dot(const double *w, const double *y, int32_t n)
-{
-    double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-    int32_t j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (int q = 0; q < 8; q++)
-            a[q] += w[j + q] * y[j + q];
-    double total = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    for (; j < n; j++)
-        total += w[j] * y[j];
-    return total;
-}
-
+ * activates; a genome without a delayed, gated or self synapse as netgraph's feed-forward
+ * kernel computes it. Returns 0; 1 when that feed-forward genome has softmax outputs (the
+ * caller evaluates it through its network); -1 out of memory. */
 int gated_eval_dataset(const Genome *g, const NeatConfig *c, const double *X, const double *Y,
                        int64_t rows, int cost, double offset, double *fitness)
 {
@@ -528,7 +514,7 @@ int gated_run(const Genome *g, const NeatConfig *c, const double *X, int64_t row
                 for (int32_t e = 0; e < nc; e++)
                     if (g->en[e] && g->cout[e] == key) ff_w[width++] = w[e];
                 for (int32_t q = 0; q < width; q++) ff_y[q] = y[order[ff_start[j] + q]];
-                double total = g->bias[node] + ff_dot(ff_w, ff_y, width);
+                double total = g->bias[node] + lane_dot(ff_w, ff_y, width);
                 s[j] = total;
                 double dy;
                 activate_neuron(c->act_codes[g->act[node]], total, &y[j], &dy);
