@@ -50,6 +50,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from netgraph.neat import Config, Dataset, Learn, Population
 
 TARGETS = {"spirals": 0.20, "pagie": 0.03}
+# two-spirals is a classification task: its target, fixed before it was measured, is a
+# classification error (points whose output is on the wrong side of 0.5) of at most 10%
+# for the best genome so far; the mse target above is reported beside it
+CLASSIFY = {"spirals": 0.10}
 # the evaluation budgets (all evaluations)
 BUDGETS = {"spirals": 15_000, "pagie": 40_000}
 
@@ -85,6 +89,8 @@ def one_run(task: str, seed: int, learn: bool, budget: int, steps: int, rate: fl
         if learn else None
     reached: tuple[int, int] | None = None
     best = math.inf
+    wrong = math.inf  # the best genome's classification error (spirals)
+    scored: Any = None
     t0 = time.perf_counter()
     while True:
         trained = teacher.iterations if teacher else 0
@@ -96,10 +102,14 @@ def one_run(task: str, seed: int, learn: bool, budget: int, steps: int, rate: fl
         trained = teacher.iterations if teacher else 0
         mse = 1.0 - pop.history[-1].best_fitness
         best = min(best, mse)
-        if mse <= target:
+        if task in CLASSIFY and pop.best is not scored:
+            scored = pop.best
+            out = scored.network.activate(X)[:, 0]
+            wrong = min(wrong, float(np.mean((out > 0.5) != (y[:, 0] > 0.5))))
+        if (wrong <= CLASSIFY[task]) if task in CLASSIFY else mse <= target:
             reached = (pop.evaluations, pop.evaluations + 2 * trained)
             break
-    return {"seed": seed, "reached": reached, "best_mse": best,
+    return {"seed": seed, "reached": reached, "best_mse": best, "best_wrong": wrong,
             "generations": pop.generation, "seconds": time.perf_counter() - t0,
             "fitness_evaluations": pop.evaluations,
             "all_evaluations": pop.evaluations + 2 * (teacher.iterations if teacher else 0)}
@@ -131,6 +141,7 @@ def summary(runs: list[dict[str, Any]], budget: int) -> dict[str, Any]:
             "mean_all_evaluations_reached": statistics.mean(r["reached"][1] for r in done)
             if done else None,
             "median_best_mse": statistics.median(r["best_mse"] for r in runs),
+            "median_best_wrong": statistics.median(r["best_wrong"] for r in runs),
             "seconds": sum(r["seconds"] for r in runs)}
 
 
@@ -140,6 +151,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--budget", type=int, default=None,
                         help="all evaluations per run (default: 15,000 spirals, 40,000 pagie)")
+    parser.add_argument("--target", type=float, default=None,
+                        help="the mse target (default: 0.20 spirals, 0.03 pagie); spirals "
+                        "also stops at a classification error <= 0.10")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rate", type=float, default=0.1)
     parser.add_argument("--json", action="store_true")
@@ -159,9 +173,11 @@ def main() -> None:
     tasks = ["spirals", "pagie"] if args.task == "both" else [args.task]
     report: dict[str, Any] = {}
     for task in tasks:
-        target = TARGETS[task]
+        target = TARGETS[task] if args.target is None else args.target
         budget = args.budget or BUDGETS[task]
-        print(f"\n== {task}: target mse <= {target}, budget {budget} evaluations "
+        goal = (f"classification error <= {CLASSIFY[task]} (mse reported)"
+                if task in CLASSIFY else f"mse <= {target}")
+        print(f"\n== {task}: target {goal}, budget {budget} evaluations "
               f"(all), {args.seeds} seeds; hybrid: Learn(steps={args.steps}, adam, "
               f"rate={args.rate}, full batch, Lamarckian); config changes: plain "
               f"{own['plain']}, hybrid {own['hybrid']}",
@@ -176,13 +192,16 @@ def main() -> None:
                                     own[name]))
                 r = runs[-1]
                 print(f"  {name} seed {seed}: reached {r['reached']}, best mse "
-                      f"{r['best_mse']:.4g}, {r['seconds']:.1f} s", file=sys.stderr, flush=True)
+                      f"{r['best_mse']:.4g}, classification error {r['best_wrong']:.3g}, "
+                      f"{r['seconds']:.1f} s", file=sys.stderr, flush=True)
             out[name] = {"summary": summary(runs, budget), "runs": runs}
             s = out[name]["summary"]
             print(f"{name:>7}: reached {s['reached']}/{s['runs']}; median evaluations to "
                   f"target: fitness {s['median_fitness_evaluations']}, all "
                   f"{s['median_all_evaluations']}; median best mse "
-                  f"{s['median_best_mse']:.4g}; {s['seconds']:.0f} s", flush=True)
+                  f"{s['median_best_mse']:.4g}; "
+                  + (f"median best classification error {s['median_best_wrong']:.3g}; "
+                     if task in CLASSIFY else "") + f"{s['seconds']:.0f} s", flush=True)
             reached = [r["reached"][1] for r in runs if r["reached"]]
             if reached:
                 print("  all evaluations to target, runs that reached it:")
