@@ -38,7 +38,8 @@ The README's rows (30 seeds each; ``--set`` changes both methods, ``--plain-set`
 - two-spirals: ``--budget 100000 --set pop_size=50 --set
   activation_options='["steep_sigmoid","tanh","sin","gauss"]' --set
   activation_mutate_rate=0.1 --set num_hidden=8 --set initial_connection='"full_direct"'``
-  for both; hybrid ``--steps 50 --rate 0.05`` with the mutation power 0.25.
+  for both, with the mutation power 0.25; hybrid ``--steps 50 --rate 0.05``; plain also
+  ``--budget 366125`` (5x the hybrid's median).
 Each method prints a histogram of the evaluations its successful runs took.
 """
 
