@@ -454,12 +454,21 @@ def _run_shared(nets: list[Network], engines: list[Any], native: np.ndarray,
         seconds_all[active] += seconds
         active = active[status == 0]
         done += size
-    # the histories: one chunk (the usual case) slices its rows, more are joined
+    # the histories: one chunk (the usual case) gives its rows, more are joined; finals,
+    # each network's last error, where known without reading its history
+    finals: dict[int, float] = {}
     if len(pieces) == 1:
-        rows = pieces[0][1]
-        histories = dict(zip(native.tolist(), (rows[q, :r].copy() for q, r in
-                                                enumerate(ran_all[native].tolist())),
-                             strict=True))
+        rows, ran_native = pieces[0][1], ran_all[native]
+        if len(rows) and (ran_native == rows.shape[1]).all():
+            # every network ran every epoch: one copy of the block, a row per network
+            # (numpy makes the row views in one call, not a slice and a copy each)
+            block = rows.copy()
+            histories = dict(zip(native.tolist(), list(block), strict=True))
+            finals = dict(zip(native.tolist(), block[:, -1].tolist(), strict=True))
+        else:
+            histories = dict(zip(native.tolist(), (rows[q, :r].copy() for q, r in
+                                                    enumerate(ran_native.tolist())),
+                                 strict=True))
     else:
         parts: dict[int, list[np.ndarray]] = {k: [] for k in native.tolist()}
         for chunk_active, rows, ran, _ in pieces:
@@ -475,9 +484,11 @@ def _run_shared(nets: list[Network], engines: list[Any], native: np.ndarray,
             diverged.append((k, int(ran_all[k])))
         elif st == 1:
             stopped = "cross_validation" if history[-1] <= cv_error else "goal"
-        results[k] = TrainResult(
-            error=float(history[-1]) if len(history) else 0.0, iterations=len(history),
-            time=took, history=history, stopped=stopped)
+        last = finals.get(k)
+        if last is None:
+            last = float(history[-1]) if len(history) else 0.0
+        results[k] = TrainResult(error=last, iterations=len(history), time=took,
+                                 history=history, stopped=stopped)
     return diverged
 
 
