@@ -1120,7 +1120,7 @@ static PyObject *pop_state(PopObject *self, PyObject *unused)
     if (!innov) { Py_DECREF(genomes); return NULL; }
     for (size_t k = 0; k < p->innov.cap; k++) {
         InnovEntry *e = &p->innov.table[k];
-        if (!e->used) continue;
+        if (e->used != p->innov.live) continue;
         PyObject *t = Py_BuildValue("(LLiL)", (long long)e->in, (long long)e->out, (int)e->type,
                                     (long long)e->number);
         if (!t || PyList_Append(innov, t)) { Py_XDECREF(t); Py_DECREF(innov); Py_DECREF(genomes); return NULL; }

@@ -107,6 +107,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
         }
     }
     int32_t nev = 0;
+    net->clean = 0;
     if (net->recurrent) {
         for (int32_t i = 0; i < nn; i++)
             if (in_start[i + 1] > in_start[i]) net->eval_node[nev++] = i;
@@ -114,6 +115,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
         /* depth-first from the outputs through sources: post-order is a topological order
          * of the required nodes. state: 0 new, 1 open, 2 done */
         memset(state, 0, sizeof(int32_t) * (size_t)nn);
+        int cyclic = 0;
         for (int32_t o = 0; o < c->num_outputs && o < nn; o++) {
             if (state[o]) continue;
             int32_t top = 0;
@@ -130,6 +132,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
                     int32_t s = net->link_src[e];
                     if (s < nin) continue;
                     int32_t u = s - nin;
+                    if (state[u] == 1) cyclic = 1; /* read before it is computed */
                     if (state[u]) continue; /* done, or open (a cycle: not in feed-forward) */
                     state[u] = 1;
                     stack[top] = u;
@@ -141,6 +144,12 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
                     top--;
                 }
             }
+        }
+        /* every evaluated node then rewrites its slot before any read of it, and the
+         * others stay 0: v0 is cleared here once, not by each activation */
+        if (!cyclic) {
+            memset(net->v0, 0, sizeof(double) * (size_t)slots);
+            net->clean = 1;
         }
     }
     net->nevals = nev;
@@ -217,8 +226,10 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
     if (!net->recurrent) {
         double *v = net->v0;
         for (int32_t i = 0; i < nin; i++) v[i] = x[i];
-        /* nodes not required stay 0, as neat-python never computes them */
-        for (int32_t i = nin; i < net->nslots; i++) v[i] = 0.0;
+        /* nodes not required stay 0, as neat-python never computes them (cleared once
+         * by net_build when no node is read before it is computed) */
+        if (!net->clean)
+            for (int32_t i = nin; i < net->nslots; i++) v[i] = 0.0;
         for (int32_t k = 0; k < net->nevals; k++) {
             int32_t node = net->eval_node[k];
             v[nin + node] = node_value(net, g, c, node, net->link_start[node],

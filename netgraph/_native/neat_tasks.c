@@ -27,7 +27,7 @@ double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double
      * (a few rows, as XOR's four, go faster one by one) */
     int batch = out && !net->recurrent && rows >= 16 &&
                 net_activate_rows(net, g, c, X, rows, out) == 0;
-    net_reset(net);
+    if (net->recurrent) net_reset(net); /* a feed-forward pass sets every value itself */
     double f = offset, acc = 0.0;
     for (int64_t r = 0; r < rows; r++) {
         const double *yr = y;
