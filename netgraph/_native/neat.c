@@ -1040,6 +1040,37 @@ static PyObject *pop_genome_data(PopObject *self, PyObject *arg)
     return genome_tuple(&p->genomes[i]);
 }
 
+/* Genome i's genes in one bytes object (a generation record keeps its best genome so: one
+ * copy, where genome_data makes fourteen arrays, and most records are never read). Native
+ * byte order: int64 key, nn, nc, ng, species (-1: none), float64 fitness (NaN: none), then
+ * nkey, bias, resp, inno, w, ginno (8 bytes each), act, agg, cin, cout, gnode, gin, gout
+ * (4 bytes), en (1 byte); netgraph.neat._native.record_tuple reads it back. */
+static PyObject *pop_genome_record(PopObject *self, PyObject *arg)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    Py_ssize_t i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
+    if ((i == -1 && PyErr_Occurred()) || check_index(p, i)) return NULL;
+    const Genome *g = &p->genomes[i];
+    size_t n = (size_t)g->nn, m = (size_t)g->nc, q = (size_t)g->ng;
+    size_t size = 48 + 32 * n + 25 * m + 20 * q;
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+    if (!b) return NULL;
+    char *d = PyBytes_AS_STRING(b);
+    int64_t head[5] = {g->key, g->nn, g->nc, g->ng, g->species < 0 ? -1 : g->species};
+    memcpy(d, head, 40);
+    memcpy(d + 40, &g->fitness, 8);
+    d += 48;
+#define PUT(src, bytes) do { size_t k_ = (bytes); if (k_) memcpy(d, (src), k_); d += k_; } while (0)
+    PUT(g->nkey, 8 * n); PUT(g->bias, 8 * n); PUT(g->resp, 8 * n);
+    PUT(g->inno, 8 * m); PUT(g->w, 8 * m); PUT(g->ginno, 8 * q);
+    PUT(g->act, 4 * n); PUT(g->agg, 4 * n); PUT(g->cin, 4 * m); PUT(g->cout, 4 * m);
+    PUT(g->gnode, 4 * q); PUT(g->gin, 4 * q); PUT(g->gout, 4 * q);
+    PUT(g->en, m);
+#undef PUT
+    return b;
+}
+
 static PyObject *pop_set_genome_data(PopObject *self, PyObject *args)
 {
     Py_ssize_t i;
@@ -1442,6 +1473,8 @@ static PyMethodDef pop_methods[] = {
     {"set_delta_coding", (PyCFunction)py_set_delta_coding, METH_O,
      "Make the next advance() NEAT C++'s delta coding (population_stagnation reached)."},
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
+    {"genome_record", (PyCFunction)pop_genome_record, METH_O,
+     "Genome i's genes as one bytes object (see _native.record_tuple)."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},
     {"uniforms", (PyCFunction)pop_uniforms, METH_O, "k uniforms from the generator."},
     {"_normals", (PyCFunction)pop_normals, METH_O, "k gauss(0, 1) deviates, as operators draw."},

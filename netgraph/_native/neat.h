@@ -282,6 +282,10 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
 void net_free(Net *net);
 int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
                       int64_t rows, double *Y);
+/* A feed-forward network over a few rows (at most NET_FEW_ROWS) at once: XOR's four. */
+#define NET_FEW_ROWS 8
+int net_activate_few(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                     int64_t rows, double *Y);
 int net_activate_cols(Net *net, const Genome *g, const NeatConfig *c, const double *Xc,
                       int64_t rows, double *Y);
 

@@ -14,6 +14,8 @@ and the single operators (``_mutate_add_node`` ...) for tests.
 
 from __future__ import annotations
 
+import math
+import struct
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +30,7 @@ from ._genes import GenomeData
 
 __all__ = ["COSTS", "TASKS", "ExtinctionError", "NativePopulation", "activation_code",
            "data_tuple", "genome_data", "native_values", "netgraph_activation",
-           "single_population"]
+           "record_head", "record_tuple", "single_population"]
 
 NativePopulation = _neat.Population
 ExtinctionError = _neat.ExtinctionError
@@ -218,6 +220,39 @@ def genome_data(t: tuple[Any, ...]) -> GenomeData:
                       fitness=t[11], species=t[12], **({} if len(t) < 17 else {
                           "gate_innovation": t[13], "gate_node": t[14], "gate_in": t[15],
                           "gate_out": t[16]}))
+
+
+_HEAD = struct.Struct("=5qd")
+
+
+def record_head(record: bytes) -> tuple[int, float]:
+    """The key and fitness (NaN: none) of a genome record (``genome_record(i)``)."""
+    key, _, _, _, _, fitness = _HEAD.unpack_from(record)
+    return key, fitness
+
+
+def record_tuple(record: bytes) -> tuple[Any, ...]:
+    """The native genome tuple (``genome_data(i)``'s, array for array) of a genome record
+    (``genome_record(i)``: the genes in one bytes object, see neat.c)."""
+    key, nn, nc, ng, species, fitness = _HEAD.unpack_from(record)
+    at = _HEAD.size
+
+    def take(dtype: Any, n: int, as_type: Any = None) -> Any:
+        nonlocal at
+        a = np.frombuffer(record, dtype=dtype, count=n, offset=at)
+        at += a.nbytes
+        return a.astype(dtype if as_type is None else as_type)  # a writable copy
+
+    f8, i8, i4 = np.dtype("=f8"), np.dtype("=i8"), np.dtype("=i4")
+    nkey, bias, resp = take(i8, nn), take(f8, nn), take(f8, nn)
+    inno, w, ginno = take(i8, nc), take(f8, nc), take(i8, ng)
+    act, agg = take(i4, nn, np.int64), take(i4, nn, np.int64)
+    cin, cout = take(i4, nc, np.int64), take(i4, nc, np.int64)
+    gnode, gin, gout = take(i4, ng, np.int64), take(i4, ng, np.int64), take(i4, ng, np.int64)
+    en = take(np.uint8, nc, np.bool_)
+    return (key, nkey, bias, resp, act, agg, inno, cin, cout, w, en,
+            None if math.isnan(fitness) else fitness, None if species < 0 else species,
+            ginno, gnode, gin, gout)
 
 
 def data_tuple(g: GenomeData) -> tuple[Any, ...]:

@@ -27,7 +27,15 @@ from ._fitness import Dataset, check_fitness
 from ._gated import dataset_fitness, gated_outputs, neataptic_mode, sequence_fitness
 from ._genes import GenomeData
 from ._learn import check_learn, learn_population
-from ._native import COSTS, ExtinctionError, NativePopulation, genome_data, native_values
+from ._native import (
+    COSTS,
+    ExtinctionError,
+    NativePopulation,
+    genome_data,
+    native_values,
+    record_head,
+    record_tuple,
+)
 from ._sequences import Sequences
 from .tasks import Task
 
@@ -59,8 +67,9 @@ class GenerationRecord:
     - ``solved``: the key of the genome a task called solved this generation, or None.
     """
 
-    # ``best`` may be given as the native genome tuple: it becomes a GenomeData when first
-    # read (building one costs about a tenth of a small generation, and most are never read)
+    # ``best`` may be given as the native genome tuple or record (``genome_record``, the
+    # genes in one bytes object): it becomes a GenomeData when first read (building one
+    # costs about a tenth of a small generation, and most are never read)
     __slots__ = ("_best", "best_fitness", "best_key", "best_size", "evaluations", "generation",
                  "mean_fitness", "solved", "species", "stdev_fitness")
     __match_args__ = ("generation", "evaluations", "best_fitness", "mean_fitness",
@@ -74,13 +83,13 @@ class GenerationRecord:
     species: tuple[tuple[int, int], ...]
     best_key: int
     best_size: tuple[int, int]
-    _best: GenomeData | tuple[Any, ...]
+    _best: GenomeData | tuple[Any, ...] | bytes
     solved: int | None
 
     def __init__(self, generation: int, evaluations: int, best_fitness: float,
                  mean_fitness: float, stdev_fitness: float,
                  species: tuple[tuple[int, int], ...], best_key: int,
-                 best_size: tuple[int, int], best: GenomeData | tuple[Any, ...],
+                 best_size: tuple[int, int], best: GenomeData | tuple[Any, ...] | bytes,
                  solved: int | None = None) -> None:
         # the slots' own setters (past __setattr__): half the time of object.__setattr__,
         # and a record is made every generation
@@ -101,7 +110,7 @@ class GenerationRecord:
         """The generation's best genome's genes."""
         best = self._best
         if not isinstance(best, GenomeData):
-            best = genome_data(best)
+            best = genome_data(record_tuple(best) if isinstance(best, bytes) else best)
             object.__setattr__(self, "_best", best)
         return best
 
@@ -395,12 +404,12 @@ class Population:
                 key = int(self._native.keys()[nan_at])
                 raise InputError(f"genome {key}: its fitness on the data set is {bad}, not a "
                                  "finite number (its outputs overflowed or are not numbers)")
-            # the best genome's genes as the native tuple (key, ..., fitness at 11): a
-            # GenomeData only where one is read
-            best_raw = self._native.genome_data(best_i)
-            best_key = int(best_raw[0])
-            record = self._record(best_i, mean, stdev, ids, sizes, (nodes, enabled),
-                                  best_raw, solved_index)
+            # the best genome's genes as one bytes object (genome_record): a GenomeData
+            # only where one is read
+            best_raw = self._native.genome_record(best_i)
+            best_key, best_fitness = record_head(best_raw)
+            record = self._record(best_fitness, mean, stdev, ids, sizes, (nodes, enabled),
+                                  best_key, best_raw, solved_index)
             n = self._native.size
             # a Genome per generation costs as much as the generation: only where made anyway
             best = self.genomes[best_key] if self.reporters or self._genomes is not None \
@@ -585,13 +594,13 @@ class Population:
                 return best
         return None
 
-    def _record(self, best_i: int, mean: float, stdev: float, ids: list[int],
-                sizes: list[int], best_size: tuple[int, int], data: tuple[Any, ...],
+    def _record(self, best_fitness: float, mean: float, stdev: float, ids: list[int],
+                sizes: list[int], best_size: tuple[int, int], best_key: int, data: bytes,
                 solved: int | None) -> GenerationRecord:
         n = sum(sizes)
         return GenerationRecord(
-            int(self._native.generation), self.evaluations + n, float(data[11]), mean,
-            stdev, tuple(zip(ids, sizes, strict=True)), int(data[0]), best_size, data,
+            int(self._native.generation), self.evaluations + n, best_fitness, mean,
+            stdev, tuple(zip(ids, sizes, strict=True)), best_key, best_size, data,
             None if solved is None else int(self._native.keys()[solved]))
 
     # ------------------------------------------------------------------ checkpoints
