@@ -1071,6 +1071,47 @@ static PyObject *pop_genome_record(PopObject *self, PyObject *arg)
     return b;
 }
 
+/* record_tuple(record): the genome tuple (genome_data's) of a genome_record, its arrays
+ * made straight from the bytes. Raises ValueError for bytes of the wrong size. */
+static PyObject *mod_record_tuple(PyObject *mod, PyObject *arg)
+{
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "record_tuple() takes the bytes of genome_record()");
+        return NULL;
+    }
+    const char *d = PyBytes_AS_STRING(arg);
+    size_t size = (size_t)PyBytes_GET_SIZE(arg);
+    int64_t head[5];
+    if (size < 48) goto bad;
+    memcpy(head, d, 40);
+    if (head[1] < 0 || head[2] < 0 || head[3] < 0 || head[1] > INT32_MAX || head[2] > INT32_MAX ||
+        head[3] > INT32_MAX ||
+        size != 48 + 32 * (size_t)head[1] + 25 * (size_t)head[2] + 20 * (size_t)head[3])
+        goto bad;
+    Genome g;
+    memset(&g, 0, sizeof g);
+    g.key = head[0];
+    g.nn = (int32_t)head[1];
+    g.nc = (int32_t)head[2];
+    g.ng = (int32_t)head[3];
+    g.species = head[4];
+    memcpy(&g.fitness, d + 40, 8);
+    size_t n = (size_t)g.nn, m = (size_t)g.nc, q = (size_t)g.ng;
+    /* bytes objects are 8-aligned and every field starts on a multiple of its width */
+    const char *at = d + 48;
+#define TAKE(field, type, bytes) do { g.field = (type *)(uintptr_t)at; at += (bytes); } while (0)
+    TAKE(nkey, int64_t, 8 * n); TAKE(bias, double, 8 * n); TAKE(resp, double, 8 * n);
+    TAKE(inno, int64_t, 8 * m); TAKE(w, double, 8 * m); TAKE(ginno, int64_t, 8 * q);
+    TAKE(act, int32_t, 4 * n); TAKE(agg, int32_t, 4 * n); TAKE(cin, int32_t, 4 * m);
+    TAKE(cout, int32_t, 4 * m); TAKE(gnode, int32_t, 4 * q); TAKE(gin, int32_t, 4 * q);
+    TAKE(gout, int32_t, 4 * q); TAKE(en, uint8_t, m);
+#undef TAKE
+    return genome_tuple(&g);
+bad:
+    PyErr_SetString(PyExc_ValueError, "not the bytes of a genome_record()");
+    return NULL;
+}
+
 static PyObject *pop_set_genome_data(PopObject *self, PyObject *args)
 {
     Py_ssize_t i;
@@ -1548,6 +1589,8 @@ static PyObject *mod_doublepole_step(PyObject *m, PyObject *args)
 }
 
 static PyMethodDef module_methods[] = {
+    {"record_tuple", mod_record_tuple, METH_O,
+     "The genome tuple (genome_data's) of the bytes genome_record() gave."},
     {"cartpole_step", mod_cartpole_step, METH_VARARGS,
      "One CartPole-v1 step: ((x, x_dot, theta, theta_dot), action) -> (state, terminated)."},
     {"doublepole_step", mod_doublepole_step, METH_VARARGS,

@@ -14,7 +14,6 @@ and the single operators (``_mutate_add_node`` ...) for tests.
 
 from __future__ import annotations
 
-import math
 import struct
 from collections.abc import Mapping
 from typing import Any
@@ -234,25 +233,8 @@ def record_head(record: bytes) -> tuple[int, float]:
 def record_tuple(record: bytes) -> tuple[Any, ...]:
     """The native genome tuple (``genome_data(i)``'s, array for array) of a genome record
     (``genome_record(i)``: the genes in one bytes object, see neat.c)."""
-    key, nn, nc, ng, species, fitness = _HEAD.unpack_from(record)
-    at = _HEAD.size
-
-    def take(dtype: Any, n: int, as_type: Any = None) -> Any:
-        nonlocal at
-        a = np.frombuffer(record, dtype=dtype, count=n, offset=at)
-        at += a.nbytes
-        return a.astype(dtype if as_type is None else as_type)  # a writable copy
-
-    f8, i8, i4 = np.dtype("=f8"), np.dtype("=i8"), np.dtype("=i4")
-    nkey, bias, resp = take(i8, nn), take(f8, nn), take(f8, nn)
-    inno, w, ginno = take(i8, nc), take(f8, nc), take(i8, ng)
-    act, agg = take(i4, nn, np.int64), take(i4, nn, np.int64)
-    cin, cout = take(i4, nc, np.int64), take(i4, nc, np.int64)
-    gnode, gin, gout = take(i4, ng, np.int64), take(i4, ng, np.int64), take(i4, ng, np.int64)
-    en = take(np.uint8, nc, np.bool_)
-    return (key, nkey, bias, resp, act, agg, inno, cin, cout, w, en,
-            None if math.isnan(fitness) else fitness, None if species < 0 else species,
-            ginno, gnode, gin, gout)
+    t: tuple[Any, ...] = _neat.record_tuple(record)
+    return t
 
 
 def data_tuple(g: GenomeData) -> tuple[Any, ...]:
