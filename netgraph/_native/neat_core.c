@@ -180,13 +180,6 @@ int genome_copy(Genome *dst, const Genome *src)
 /* Index of node `key`, or -1 (nodes are sorted by key). */
 int32_t genome_find_node(const Genome *g, int64_t key)
 {
-    if (g->nn <= 16) {
-        /* a small genome (nearly all): its position is the count of smaller keys, summed
-         * without a branch per key (a binary search mispredicts about every step) */
-        int32_t at = 0;
-        for (int32_t i = 0; i < g->nn; i++) at += g->nkey[i] < key;
-        return at < g->nn && g->nkey[at] == key ? at : -1;
-    }
     int32_t lo = 0, hi = g->nn - 1;
     while (lo <= hi) {
         int32_t mid = (lo + hi) / 2;
