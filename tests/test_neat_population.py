@@ -401,3 +401,51 @@ def test_history_records_are_immutable_and_their_best_is_the_generations_best() 
             assert np.array_equal(again.best.conn_weight, rec.best.conn_weight)
     top = max(pop.history, key=lambda r: r.best_fitness)
     assert pop.best.key == top.best_key and pop.best.fitness == top.best_fitness
+
+
+def test_a_few_rows_at_once_give_row_by_row_activations_bits() -> None:
+    # a data set of a few rows (XOR's four) goes through each node for all rows at once
+    # (net_activate_few): every fitness equals, bit for bit, the SSE of the genome's
+    # outputs activated row by row (the native activate), for both aggregations
+    config = _config(fitness_threshold=100.0, aggregation_options=["sum", "mean"],
+                     aggregation_mutate_rate=0.5, aggregation_default="random",
+                     activation_options=["sigmoid", "tanh", "relu", "identity"],
+                     activation_mutate_rate=0.5, node_add_prob=0.5)
+    pop = Population(config, seed=5)
+    data = Dataset(X, Y, cost="sse", offset=4.0)
+    pop.run(data, 8)
+    native = pop._native
+    got = native.evaluate_dataset(data.X, data.y, 0, 4.0, 1)
+    seen = set()
+    for i in range(native.size):
+        genome = native.genome_data(i)
+        seen.update(int(a) for a in genome[5])
+        out = native.activate(i, data.X)
+        want = 4.0
+        for r in range(len(Y)):
+            want -= (float(out[r, 0]) - float(Y[r])) ** 2
+        assert got[i].tobytes() == np.float64(want).tobytes(), i
+    assert seen == {0, 1}  # both aggregations took part
+
+
+def test_a_genome_record_reads_back_as_the_genome_tuple() -> None:
+    # pop.history keeps each generation's best genome as one bytes object
+    # (genome_record): read back, every array equals genome_data's, dtype and bits
+    from netgraph.neat._native import record_head, record_tuple
+
+    pop = Population(_config(fitness_threshold=100.0, node_add_prob=0.5), seed=3)
+    pop.run(Dataset(X, Y, cost="sse", offset=4.0), 6)
+    native = pop._native
+    native.evaluate_dataset(X, Y[:, None], 0, 4.0, 1)  # fitness set, as when recorded
+    for i in range(native.size):
+        want, record = native.genome_data(i), native.genome_record(i)
+        got = record_tuple(record)
+        assert record_head(record) == (want[0], want[11])
+        assert len(got) == len(want)
+        for a, b in zip(want, got, strict=True):
+            if isinstance(a, np.ndarray):
+                assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes())
+                assert b.flags.writeable
+            else:
+                assert type(a) is type(b) and a == b
+    assert pop.history[-1].best.key == pop.history[-1].best_key

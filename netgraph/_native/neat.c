@@ -1054,6 +1054,78 @@ static PyObject *pop_genome_data(PopObject *self, PyObject *arg)
     return genome_tuple(&p->genomes[i]);
 }
 
+/* Genome i's genes in one bytes object (a generation record keeps its best genome so: one
+ * copy, where genome_data makes fourteen arrays, and most records are never read). Native
+ * byte order: int64 key, nn, nc, ng, species (-1: none), float64 fitness (NaN: none), then
+ * nkey, bias, resp, inno, w, ginno (8 bytes each), act, agg, cin, cout, gnode, gin, gout
+ * (4 bytes), en (1 byte); netgraph.neat._native.record_tuple reads it back. */
+static PyObject *pop_genome_record(PopObject *self, PyObject *arg)
+{
+    Pop *p = get_pop(self);
+    if (!p) return NULL;
+    Py_ssize_t i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
+    if ((i == -1 && PyErr_Occurred()) || check_index(p, i)) return NULL;
+    const Genome *g = &p->genomes[i];
+    size_t n = (size_t)g->nn, m = (size_t)g->nc, q = (size_t)g->ng;
+    size_t size = 48 + 32 * n + 25 * m + 20 * q;
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+    if (!b) return NULL;
+    char *d = PyBytes_AS_STRING(b);
+    int64_t head[5] = {g->key, g->nn, g->nc, g->ng, g->species < 0 ? -1 : g->species};
+    memcpy(d, head, 40);
+    memcpy(d + 40, &g->fitness, 8);
+    d += 48;
+#define PUT(src, bytes) do { size_t k_ = (bytes); if (k_) memcpy(d, (src), k_); d += k_; } while (0)
+    PUT(g->nkey, 8 * n); PUT(g->bias, 8 * n); PUT(g->resp, 8 * n);
+    PUT(g->inno, 8 * m); PUT(g->w, 8 * m); PUT(g->ginno, 8 * q);
+    PUT(g->act, 4 * n); PUT(g->agg, 4 * n); PUT(g->cin, 4 * m); PUT(g->cout, 4 * m);
+    PUT(g->gnode, 4 * q); PUT(g->gin, 4 * q); PUT(g->gout, 4 * q);
+    PUT(g->en, m);
+#undef PUT
+    return b;
+}
+
+/* record_tuple(record): the genome tuple (genome_data's) of a genome_record, its arrays
+ * made straight from the bytes. Raises ValueError for bytes of the wrong size. */
+static PyObject *mod_record_tuple(PyObject *mod, PyObject *arg)
+{
+    if (!PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "record_tuple() takes the bytes of genome_record()");
+        return NULL;
+    }
+    const char *d = PyBytes_AS_STRING(arg);
+    size_t size = (size_t)PyBytes_GET_SIZE(arg);
+    int64_t head[5];
+    if (size < 48) goto bad;
+    memcpy(head, d, 40);
+    if (head[1] < 0 || head[2] < 0 || head[3] < 0 || head[1] > INT32_MAX || head[2] > INT32_MAX ||
+        head[3] > INT32_MAX ||
+        size != 48 + 32 * (size_t)head[1] + 25 * (size_t)head[2] + 20 * (size_t)head[3])
+        goto bad;
+    Genome g;
+    memset(&g, 0, sizeof g);
+    g.key = head[0];
+    g.nn = (int32_t)head[1];
+    g.nc = (int32_t)head[2];
+    g.ng = (int32_t)head[3];
+    g.species = head[4];
+    memcpy(&g.fitness, d + 40, 8);
+    size_t n = (size_t)g.nn, m = (size_t)g.nc, q = (size_t)g.ng;
+    /* bytes objects are 8-aligned and every field starts on a multiple of its width */
+    const char *at = d + 48;
+#define TAKE(field, type, bytes) do { g.field = (type *)(uintptr_t)at; at += (bytes); } while (0)
+    TAKE(nkey, int64_t, 8 * n); TAKE(bias, double, 8 * n); TAKE(resp, double, 8 * n);
+    TAKE(inno, int64_t, 8 * m); TAKE(w, double, 8 * m); TAKE(ginno, int64_t, 8 * q);
+    TAKE(act, int32_t, 4 * n); TAKE(agg, int32_t, 4 * n); TAKE(cin, int32_t, 4 * m);
+    TAKE(cout, int32_t, 4 * m); TAKE(gnode, int32_t, 4 * q); TAKE(gin, int32_t, 4 * q);
+    TAKE(gout, int32_t, 4 * q); TAKE(en, uint8_t, m);
+#undef TAKE
+    return genome_tuple(&g);
+bad:
+    PyErr_SetString(PyExc_ValueError, "not the bytes of a genome_record()");
+    return NULL;
+}
+
 static PyObject *pop_set_genome_data(PopObject *self, PyObject *args)
 {
     Py_ssize_t i;
@@ -1134,7 +1206,7 @@ static PyObject *pop_state(PopObject *self, PyObject *unused)
     if (!innov) { Py_DECREF(genomes); return NULL; }
     for (size_t k = 0; k < p->innov.cap; k++) {
         InnovEntry *e = &p->innov.table[k];
-        if (!e->used) continue;
+        if (e->used != p->innov.live) continue;
         PyObject *t = Py_BuildValue("(LLiL)", (long long)e->in, (long long)e->out, (int)e->type,
                                     (long long)e->number);
         if (!t || PyList_Append(innov, t)) { Py_XDECREF(t); Py_DECREF(innov); Py_DECREF(genomes); return NULL; }
@@ -1456,6 +1528,8 @@ static PyMethodDef pop_methods[] = {
     {"set_delta_coding", (PyCFunction)py_set_delta_coding, METH_O,
      "Make the next advance() NEAT C++'s delta coding (population_stagnation reached)."},
     {"genome_data", (PyCFunction)pop_genome_data, METH_O, "Genome i as a tuple of arrays."},
+    {"genome_record", (PyCFunction)pop_genome_record, METH_O,
+     "Genome i's genes as one bytes object (see _native.record_tuple)."},
     {"set_genome_data", (PyCFunction)pop_set_genome_data, METH_VARARGS, "Replace genome i."},
     {"uniforms", (PyCFunction)pop_uniforms, METH_O, "k uniforms from the generator."},
     {"_normals", (PyCFunction)pop_normals, METH_O, "k gauss(0, 1) deviates, as operators draw."},
@@ -1529,6 +1603,8 @@ static PyObject *mod_doublepole_step(PyObject *m, PyObject *args)
 }
 
 static PyMethodDef module_methods[] = {
+    {"record_tuple", mod_record_tuple, METH_O,
+     "The genome tuple (genome_data's) of the bytes genome_record() gave."},
     {"cartpole_step", mod_cartpole_step, METH_VARARGS,
      "One CartPole-v1 step: ((x, x_dot, theta, theta_dot), action) -> (state, terminated)."},
     {"doublepole_step", mod_doublepole_step, METH_VARARGS,

@@ -114,13 +114,15 @@ typedef struct {
 /* ---------------------------------------------------------------- innovation tracker */
 typedef struct {
     int64_t in, out, number;
-    int32_t type, used;
+    int32_t type, used; /* used: the table's `live` stamp when made this generation */
 } InnovEntry;
 
 typedef struct {
     int64_t counter;  /* the last innovation number given */
     InnovEntry *table;
     size_t cap, count;
+    int32_t live; /* the stamp of this generation's entries: clearing the map bumps it
+                   * instead of zeroing the whole table every generation */
 } Innovations;
 
 /* ---------------------------------------------------------------- species */
@@ -278,6 +280,8 @@ typedef struct {
     int32_t cap_work;
     double *blk;                 /* values of a block of rows, slot-major (net_activate_rows) */
     int64_t cap_blk;
+    int clean;                   /* feed-forward, v0 cleared by net_build and no node read
+                                  * before it is computed: net_activate need not clear v0 */
 } Net;
 
 int net_build(Net *net, const Genome *g, const NeatConfig *c);
@@ -286,6 +290,10 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
 void net_free(Net *net);
 int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const double *X,
                       int64_t rows, double *Y);
+/* A feed-forward network over a few rows (at most NET_FEW_ROWS) at once: XOR's four. */
+#define NET_FEW_ROWS 8
+int net_activate_few(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                     int64_t rows, double *Y);
 int net_activate_cols(Net *net, const Genome *g, const NeatConfig *c, const double *Xc,
                       int64_t rows, double *Y);
 

@@ -362,8 +362,10 @@ static uint64_t innov_hash(int64_t in, int64_t out, int32_t type)
 
 void innov_clear(Innovations *t)
 {
-    if (t->table) memset(t->table, 0, sizeof(InnovEntry) * t->cap);
     t->count = 0;
+    if (t->live > 0 && t->live < INT32_MAX) { t->live++; return; }
+    if (t->table) memset(t->table, 0, sizeof(InnovEntry) * t->cap);
+    t->live = 1;
 }
 
 void innov_free(Innovations *t)
@@ -371,6 +373,7 @@ void innov_free(Innovations *t)
     free(t->table);
     t->table = NULL;
     t->cap = t->count = 0;
+    t->live = 0;
 }
 
 static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number);
@@ -385,17 +388,18 @@ static int innov_grow(Innovations *t)
     t->cap = cap;
     t->count = 0;
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i].used) innov_put(t, old[i].in, old[i].out, old[i].type, old[i].number);
+        if (old[i].used == t->live) innov_put(t, old[i].in, old[i].out, old[i].type, old[i].number);
     free(old);
     return 0;
 }
 
 static int innov_put(Innovations *t, int64_t in, int64_t out, int32_t type, int64_t number)
 {
+    if (t->live <= 0) t->live = 1;
     if ((t->count + 1) * 2 > t->cap && innov_grow(t)) return -1;
     size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
-    while (t->table[i].used) i = (i + 1) & mask;
-    t->table[i] = (InnovEntry){in, out, number, type, 1};
+    while (t->table[i].used == t->live) i = (i + 1) & mask;
+    t->table[i] = (InnovEntry){in, out, number, type, t->live};
     t->count++;
     return 0;
 }
@@ -405,7 +409,7 @@ static int64_t innov_find(const Innovations *t, int64_t in, int64_t out, int32_t
 {
     if (!t->cap) return -1;
     size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
-    while (t->table[i].used) {
+    while (t->table[i].used == t->live) {
         const InnovEntry *e = &t->table[i];
         if (e->in == in && e->out == out && e->type == type) return e->number;
         i = (i + 1) & mask;
@@ -419,7 +423,7 @@ int64_t innov_get(Innovations *t, int64_t in, int64_t out, int32_t type)
 {
     if (t->cap) {
         size_t mask = t->cap - 1, i = innov_hash(in, out, type) & mask;
-        while (t->table[i].used) {
+        while (t->table[i].used == t->live) {
             InnovEntry *e = &t->table[i];
             if (e->in == in && e->out == out && e->type == type) return e->number;
             i = (i + 1) & mask;
@@ -741,6 +745,26 @@ static void mutate_weights_all(Pop *p, Genome *g)
  * disabled_gene_rate; disjoint and excess genes come from the fitter parent only. The
  * child's connections are a subset of the fitter parent's (in, out) pairs, so in a
  * feed-forward genome neat-python's cycle check never fires; it is not repeated here. */
+/* random() > 0.5 (the fitter parent's attribute), as an all-ones or all-zero mask: the
+ * coin flips of a crossover pick by masks, not branches, since a branch on a fair coin is
+ * mispredicted half the time (the same draws, the same values). */
+static inline uint64_t coin_mask(Rng *r) { return (uint64_t)0 - (uint64_t)(rng_random(r) > 0.5); }
+
+static inline double pick_f64(uint64_t m, double x, double y)
+{
+    uint64_t a, b;
+    memcpy(&a, &x, 8);
+    memcpy(&b, &y, 8);
+    a = (a & m) | (b & ~m);
+    memcpy(&x, &a, 8);
+    return x;
+}
+
+static inline int32_t pick_i32(uint64_t m, int32_t x, int32_t y)
+{
+    return (int32_t)(((uint32_t)x & (uint32_t)m) | ((uint32_t)y & ~(uint32_t)m));
+}
+
 int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
 {
     const Genome *p1 = a, *p2 = b;
@@ -769,8 +793,8 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
         if (j < p2->nc && p2->inno[j] == inno && p2->cin[j] == p1->cin[k] &&
             p2->cout[j] == p1->cout[k]) {
             if (average) child->w[m] = 0.5 * (p1->w[k] + p2->w[j]);
-            else child->w[m] = rng_random(r) > 0.5 ? p1->w[k] : p2->w[j];
-            child->en[m] = rng_random(r) > 0.5 ? p1->en[k] : p2->en[j];
+            else child->w[m] = pick_f64(coin_mask(r), p1->w[k], p2->w[j]);
+            child->en[m] = (uint8_t)pick_i32(coin_mask(r), p1->en[k], p2->en[j]);
             if ((!p1->en[k] || !p2->en[j]) && rng_random(r) < p->cfg.disabled_gene_rate)
                 child->en[m] = 0;
         } else {
@@ -788,10 +812,10 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
         child->nkey[m] = key;
         if (j < p2->nn && p2->nkey[j] == key) {
             if (average) child->bias[m] = 0.5 * (p1->bias[k] + p2->bias[j]);
-            else child->bias[m] = rng_random(r) > 0.5 ? p1->bias[k] : p2->bias[j];
-            child->resp[m] = rng_random(r) > 0.5 ? p1->resp[k] : p2->resp[j];
-            child->act[m] = rng_random(r) > 0.5 ? p1->act[k] : p2->act[j];
-            child->agg[m] = rng_random(r) > 0.5 ? p1->agg[k] : p2->agg[j];
+            else child->bias[m] = pick_f64(coin_mask(r), p1->bias[k], p2->bias[j]);
+            child->resp[m] = pick_f64(coin_mask(r), p1->resp[k], p2->resp[j]);
+            child->act[m] = pick_i32(coin_mask(r), p1->act[k], p2->act[j]);
+            child->agg[m] = pick_i32(coin_mask(r), p1->agg[k], p2->agg[j]);
         } else {
             child->bias[m] = p1->bias[k]; child->resp[m] = p1->resp[k];
             child->act[m] = p1->act[k]; child->agg[m] = p1->agg[k];
@@ -905,6 +929,23 @@ static double distance_below(const NeatConfig *c, const Genome *a, const uint64_
 {
     double gates = a->ng || b->ng ? gates_distance(c, a, b) : 0.0; /* neat_gates.c */
     if (c->distance_paper) return paper_distance(c, a, b) + gates;
+    if (limit < INFINITY && !a->ng && !b->ng && c->compat_weight >= 0.0 &&
+        c->compat_disjoint >= 0.0) {
+        /* the gene counts alone: at least |na - nb| genes of each part are disjoint, so
+         * c1 |na - nb| / max(na, nb) bounds each part from below, in floating point too
+         * (the parts add non-negative terms to c1 disjoint; rounding is monotone). When
+         * the bound already reaches `limit`, it is returned without reading any gene */
+        double bound = 0.0;
+        if (a->nn || b->nn) {
+            int32_t dn = a->nn > b->nn ? a->nn - b->nn : b->nn - a->nn;
+            bound = c->compat_disjoint * (double)dn / (double)(a->nn > b->nn ? a->nn : b->nn);
+        }
+        if (a->nc || b->nc) {
+            int32_t dc = a->nc > b->nc ? a->nc - b->nc : b->nc - a->nc;
+            bound += c->compat_disjoint * (double)dc / (double)(a->nc > b->nc ? a->nc : b->nc);
+        }
+        if (bound >= limit) return bound;
+    }
     double node_distance = 0.0;
     if (a->nn || b->nn) {
         int64_t disjoint = 0;

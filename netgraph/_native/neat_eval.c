@@ -107,6 +107,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
         }
     }
     int32_t nev = 0;
+    net->clean = 0;
     if (net->recurrent) {
         for (int32_t i = 0; i < nn; i++)
             if (in_start[i + 1] > in_start[i]) net->eval_node[nev++] = i;
@@ -114,6 +115,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
         /* depth-first from the outputs through sources: post-order is a topological order
          * of the required nodes. state: 0 new, 1 open, 2 done */
         memset(state, 0, sizeof(int32_t) * (size_t)nn);
+        int cyclic = 0;
         for (int32_t o = 0; o < c->num_outputs && o < nn; o++) {
             if (state[o]) continue;
             int32_t top = 0;
@@ -130,6 +132,7 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
                     int32_t s = net->link_src[e];
                     if (s < nin) continue;
                     int32_t u = s - nin;
+                    if (state[u] == 1) cyclic = 1; /* read before it is computed */
                     if (state[u]) continue; /* done, or open (a cycle: not in feed-forward) */
                     state[u] = 1;
                     stack[top] = u;
@@ -141,6 +144,12 @@ int net_build(Net *net, const Genome *g, const NeatConfig *c)
                     top--;
                 }
             }
+        }
+        /* every evaluated node then rewrites its slot before any read of it, and the
+         * others stay 0: v0 is cleared here once, not by each activation */
+        if (!cyclic) {
+            memset(net->v0, 0, sizeof(double) * (size_t)slots);
+            net->clean = 1;
         }
     }
     net->nevals = nev;
@@ -217,8 +226,10 @@ void net_activate(Net *net, const Genome *g, const NeatConfig *c, const double *
     if (!net->recurrent) {
         double *v = net->v0;
         for (int32_t i = 0; i < nin; i++) v[i] = x[i];
-        /* nodes not required stay 0, as neat-python never computes them */
-        for (int32_t i = nin; i < net->nslots; i++) v[i] = 0.0;
+        /* nodes not required stay 0, as neat-python never computes them (cleared once
+         * by net_build when no node is read before it is computed) */
+        if (!net->clean)
+            for (int32_t i = nin; i < net->nslots; i++) v[i] = 0.0;
         for (int32_t k = 0; k < net->nevals; k++) {
             int32_t node = net->eval_node[k];
             v[nin + node] = node_value(net, g, c, node, net->link_start[node],
@@ -293,6 +304,59 @@ int net_activate_rows(Net *net, const Genome *g, const NeatConfig *c, const doub
             for (int32_t k = 0; k < net->nevals && !evaluated; k++) evaluated = net->eval_node[k] == o;
             for (int32_t r = 0; r < B; r++) Y[(r0 + r) * nout + o] = evaluated ? vo[r] : 0.0;
         }
+    }
+    return 0;
+}
+
+/* net_activate over a few rows at once (X: rows x nin, Y: rows x nout, row-major), for a
+ * feed-forward network whose nodes are never read before they are computed (net->clean):
+ * each node's links are read once for all rows instead of once a row, and every row gets
+ * exactly net_activate's arithmetic (the same sums in the same order), so the same bits.
+ * Returns -1 when it does not apply (recurrent, not clean, too many rows, memory). */
+int net_activate_few(Net *net, const Genome *g, const NeatConfig *c, const double *X,
+                     int64_t rows, double *Y)
+{
+    if (net->recurrent || !net->clean || rows < 1 || rows > NET_FEW_ROWS) return -1;
+    int32_t nin = net->nin, nout = net->nout, R = (int32_t)rows;
+    int64_t need = (int64_t)net->nslots * NET_FEW_ROWS;
+    if (need > net->cap_blk) {
+        double *b = realloc(net->blk, sizeof(double) * (size_t)need);
+        if (!b) return -1;
+        net->blk = b;
+        net->cap_blk = need;
+    }
+    double *V = net->blk; /* slot-major: V[slot * R + r] */
+    for (int32_t r = 0; r < R; r++)
+        for (int32_t i = 0; i < nin; i++) V[i * R + r] = X[r * nin + i];
+    for (int32_t k = 0; k < net->nevals; k++) {
+        int32_t node = net->eval_node[k];
+        int32_t a = net->link_start[node], b = net->link_start[node + 1];
+        double *vs = V + (int64_t)(nin + node) * R;
+        int aggc = c->agg_codes[g->agg[node]];
+        int actc = c->act_codes[g->act[node]];
+        double bias = g->bias[node], resp = g->resp[node];
+        if (aggc == AGG_SUM) {
+            double s[NET_FEW_ROWS];
+            for (int32_t r = 0; r < R; r++) s[r] = 0.0;
+            for (int32_t e = a; e < b; e++) {
+                const double *src = V + (int64_t)net->link_src[e] * R;
+                double w = net->link_w[e];
+                for (int32_t r = 0; r < R; r++) s[r] += src[r] * w;
+            }
+            for (int32_t r = 0; r < R; r++) vs[r] = act(actc, bias + resp * s[r]);
+        } else {
+            for (int32_t r = 0; r < R; r++) {
+                for (int32_t e = a; e < b; e++)
+                    net->tmp[e - a] = V[(int64_t)net->link_src[e] * R + r] * net->link_w[e];
+                vs[r] = act(actc, bias + resp * aggregate(aggc, net->tmp, b - a));
+            }
+        }
+    }
+    for (int32_t o = 0; o < nout; o++) {
+        int evaluated = 0;
+        for (int32_t k = 0; k < net->nevals && !evaluated; k++) evaluated = net->eval_node[k] == o;
+        const double *vo = V + (int64_t)(nin + o) * R;
+        for (int32_t r = 0; r < R; r++) Y[r * nout + o] = evaluated ? vo[r] : 0.0;
     }
     return 0;
 }

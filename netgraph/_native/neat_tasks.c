@@ -25,9 +25,11 @@ double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double
     int32_t nin = c->num_inputs, nout = c->num_outputs;
     /* feed-forward: all rows at once into out (rows x nout), the same bits as one by one
      * (a few rows, as XOR's four, go faster one by one) */
-    int batch = out && !net->recurrent && rows >= 16 &&
-                net_activate_rows(net, g, c, X, rows, out) == 0;
-    net_reset(net);
+    int batch = out && !net->recurrent &&
+                (rows <= NET_FEW_ROWS ? net_activate_few(net, g, c, X, rows, out) == 0
+                                      : rows >= 16 &&
+                                        net_activate_rows(net, g, c, X, rows, out) == 0);
+    if (net->recurrent) net_reset(net); /* a feed-forward pass sets every value itself */
     double f = offset, acc = 0.0;
     for (int64_t r = 0; r < rows; r++) {
         const double *yr = y;

@@ -14,6 +14,7 @@ and the single operators (``_mutate_add_node`` ...) for tests.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from ._genes import GenomeData
 
 __all__ = ["COSTS", "TASKS", "ExtinctionError", "NativePopulation", "activation_code",
            "data_tuple", "genome_data", "native_values", "netgraph_activation",
-           "single_population"]
+           "record_head", "record_tuple", "single_population"]
 
 NativePopulation = _neat.Population
 ExtinctionError = _neat.ExtinctionError
@@ -230,6 +231,22 @@ def genome_data(t: tuple[Any, ...]) -> GenomeData:
                       fitness=t[11], species=t[12], **({} if len(t) < 17 else {
                           "gate_innovation": t[13], "gate_node": t[14], "gate_in": t[15],
                           "gate_out": t[16]}))
+
+
+_HEAD = struct.Struct("=5qd")
+
+
+def record_head(record: bytes) -> tuple[int, float]:
+    """The key and fitness (NaN: none) of a genome record (``genome_record(i)``)."""
+    key, _, _, _, _, fitness = _HEAD.unpack_from(record)
+    return key, fitness
+
+
+def record_tuple(record: bytes) -> tuple[Any, ...]:
+    """The native genome tuple (``genome_data(i)``'s, array for array) of a genome record
+    (``genome_record(i)``: the genes in one bytes object, see neat.c)."""
+    t: tuple[Any, ...] = _neat.record_tuple(record)
+    return t
 
 
 def data_tuple(g: GenomeData) -> tuple[Any, ...]:
