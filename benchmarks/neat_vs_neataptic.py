@@ -77,9 +77,13 @@ BASE = dict(feed_forward=False, pop_size=50, initial_connection="full_direct",
 # this benchmark's 50 genomes and recurrent sequences the small steps halve the median
 # evaluations (seeds 101-200: 575 against 1,150 gated, 600 against 1,200 without gates).
 # Not for "count to ten", where they cost more (seeds 101-140: 8,425 against 6,575 gated).
+# XOR also without Config.paper's split_old_genes (NEAT C++'s add-node rule for genomes of
+# fewer than 15 connections): on these 3-node XOR genomes it costs evaluations (seeds
+# 101-200, median/mean: 650/857 with it against 600/780 without, gated 900/1,091 against
+# 575/864; on the reported seeds 1-30 without gates 1,200 against 650).
 SETTINGS: dict[str, dict[str, Any]] = {
     "xor": {"weight_perturbation": "gaussian", "weight_mutate_power": 0.5,
-            "bias_mutate_power": 0.5},
+            "bias_mutate_power": 0.5, "split_old_genes": False},
     "updown": {}, "count10": {}}
 # --gated: Neataptic's mutations on (gates, self- and back-connections, added at 0.05 and
 # deleted at 0.025 per genome), the genomes then Synaptic/Neataptic networks; only bounded
