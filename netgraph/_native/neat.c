@@ -141,6 +141,11 @@ static int parse_config(PyObject *d, NeatConfig *c)
     I(split_enabled_only, "split_enabled_only"); I(speciation_paper, "speciation_paper");
     D(crossover_average_rate, "crossover_average_rate");
     if (PyDict_GetItemString(d, "population_stagnation")) I(population_stagnation, "population_stagnation");
+    if (PyDict_GetItemString(d, "add_connection_cpp")) I(add_connection_cpp, "add_connection_cpp");
+    if (PyDict_GetItemString(d, "recurrent_connection_rate"))
+        D(recurrent_connection_rate, "recurrent_connection_rate");
+    if (PyDict_GetItemString(d, "champion_by_offspring"))
+        I(champion_by_offspring, "champion_by_offspring");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {

@@ -80,6 +80,9 @@ typedef struct {
     double crossover_average_rate; /* matching weights averaged (NEAT C++: 0.4) */
     int population_stagnation; /* NEAT C++'s delta coding after this many generations
                                 * without a new population record (0: off) */
+    int add_connection_cpp; /* add_connection_rule = "neat-c++" (Genome::mutate_add_link) */
+    double recurrent_connection_rate; /* its recur_only_prob: look for a cycle-closing link */
+    int champion_by_offspring; /* species_champion_min_size counts offspring (NEAT C++) */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

@@ -17,7 +17,8 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``disabled_gene_rate`` (0.75, neat-python's hard-coded value): chance a matching gene
   disabled in either parent is disabled in the child (after inheriting the flag).
 - ``species_champion_min_size`` (0: off): the champion of each species with more members
-  than this is copied unchanged.
+  than this is copied unchanged; ``species_champion_by = "offspring"`` counts the
+  species' offspring instead, as NEAT C++ does.
 - ``weight_mutate_genome_rate`` (1): chance a genome's weights and biases are mutated
   at all (then per gene as neat-python).
 - ``spawn_method`` ("neat-python" | "paper"), ``compatibility_distance`` ("neat-python" |
@@ -26,6 +27,12 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``population_stagnation`` (0: off): NEAT C++'s delta coding; after this many
   generations without a new best of the run, the next generation is all offspring of the
   two best species' champions (see ``Config.paper``).
+- ``add_connection_rule`` ("neat-python" | "neat-c++") and ``recurrent_connection_rate``
+  (0): NEAT C++ 1.2's add-link mutation (``Genome::mutate_add_link``), which draws a
+  link's source from every node, outputs included, and with ``recur_only_prob`` (this
+  rate) looks only for a recurrent link (one closing a cycle; half its tries a node's
+  link to itself), otherwise only for a link that closes none. Non-zero rates need
+  ``feed_forward = False`` (see ``tasks.DoublePole.config``).
 - ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
   ``self_connection_delete_prob``, ``back_connection_add_prob``,
   ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
@@ -271,6 +278,18 @@ _KEYS: list[_Key] = [
     # NEAT C++ (Population::epoch, dropoff_age + 5 = 20 in its parameter files): after
     # this many generations without a new population record, delta coding (0: off)
     _Key(NETGRAPH_SECTION, "population_stagnation", "int", 0, check=_non_negative),
+    # NEAT C++ 1.2 (Genome::mutate_add_link): a link may leave any node, outputs
+    # included, and with probability recurrent_connection_rate (its recur_only_prob; 0.2
+    # in p2nv.ne) the mutation looks only for a link that closes a cycle, otherwise only
+    # for one that does not ("neat-python": an input or hidden node to any node)
+    _Key(NETGRAPH_SECTION, "add_connection_rule", "str", "neat-python",
+         check=_choice("neat-python", "neat-c++")),
+    _Key(NETGRAPH_SECTION, "recurrent_connection_rate", "float", 0.0, check=_probability),
+    # what species_champion_min_size counts: a species' members (the paper: "species
+    # with more than five networks") or its offspring this generation (NEAT C++ 1.2's
+    # Species::reproduce, expected_offspring > 5)
+    _Key(NETGRAPH_SECTION, "species_champion_by", "str", "members",
+         check=_choice("members", "offspring")),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -596,6 +615,16 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
                 raise where.error(name, f"is {v[name]}, but feed_forward = True: gates, "
                                   "self-connections and back-connections make a genome "
                                   "recurrent (set feed_forward = False)")
+    if v["recurrent_connection_rate"] != 0.0:
+        if v["add_connection_rule"] != "neat-c++":
+            raise where.error("recurrent_connection_rate", f"is "
+                              f"{v['recurrent_connection_rate']}, but add_connection_rule "
+                              f"= {v['add_connection_rule']}: only NEAT C++'s rule looks "
+                              "for recurrent links (set add_connection_rule = neat-c++)")
+        if v["feed_forward"]:
+            raise where.error("recurrent_connection_rate", f"is "
+                              f"{v['recurrent_connection_rate']}, but feed_forward = True: "
+                              "recurrent links need feed_forward = False")
     if v["seed"] is not None and not 0 <= v["seed"] < 2**64:
         raise where.error("seed", f"is {v['seed']}, but must be in 0 .. 2**64 - 1")
 

@@ -207,6 +207,11 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out["speciation_paper"] = int(str(values.get("speciation", "neat-python")) == "paper")
     out["crossover_average_rate"] = num("crossover_average_rate", 0.0)
     out["population_stagnation"] = int(num("population_stagnation", 0))
+    out["add_connection_cpp"] = int(str(values.get("add_connection_rule", "neat-python"))
+                                    == "neat-c++")
+    out["recurrent_connection_rate"] = num("recurrent_connection_rate", 0.0)
+    out["champion_by_offspring"] = int(str(values.get("species_champion_by", "members"))
+                                       == "offspring")
     return out
 
 
