@@ -13,7 +13,7 @@ ways: whole generations (``pop.evaluations``), and the paper's way, up to and in
 the winning network in its generation's evaluation order (NEAT C++'s ``pop_size * (gen -
 1) + winner``); the first is larger by up to one population, half of one on average.
 
-Usage: python benchmarks/neat_quality.py [--task xor|pole|pole-nv] [--seeds 100]
+Usage: python benchmarks/neat_quality.py [--task xor|xor-bias|pole|pole-nv] [--seeds 100]
        [--first-seed 0] [--generations 300] [--budget seconds] [--json]
        [--set key=value ...]
 """
@@ -33,26 +33,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from netgraph.neat import Config, Population, tasks
 
-PAPER = {"xor": (4755, 13459), "pole": (3600, None), "pole-nv": (33184, None)}
+PAPER = {"xor": (4755, 13459), "xor-bias": (4755, 13459), "pole": (3600, None),
+         "pole-nv": (33184, None)}
 
 
 def make(task_name: str, changes: dict[str, Any]) -> tuple[Config, tasks.Task]:
     if task_name == "xor":
-        task: tasks.Task = tasks.XOR()
-        extra: dict[str, Any] = {}
-    elif task_name == "pole":
-        task = tasks.DoublePole(velocities=True)
-        extra = {}
-    else:
-        task = tasks.DoublePole(velocities=False)
-        # the paper's double pole without velocities (section 4.1: recurrent genomes, a
-        # population of 1,000, links added with probability 0.3, c3 = 3.0, delta_t =
-        # 4.0) with NEAT C++'s p2nv.ne sizes (see DoublePole.config)
-        return tasks.DoublePole.config(False, **changes), task
-    # the double pole feeds the paper's bias input (0.5): nodes then carry no bias
-    config = Config.paper(task.num_inputs, task.num_outputs, bias_input=task_name == "pole",
-                          **{**extra, **changes})
-    return config, task
+        return Config.paper(2, 1, **changes), tasks.XOR()
+    if task_name == "xor-bias":
+        # NEAT C++'s XOR: a bias input (1.0, first) instead of node biases
+        return (Config.paper(3, 1, **{"bias_input": True, "bias_input_index": 0, **changes}),
+                tasks.XOR(bias_input=True))
+    # the paper's configurations for the double pole (see DoublePole.config): with
+    # velocities, Config.paper with the bias input (0.5, the 7th); without, the paper's
+    # population of 1,000, link rate 0.3, c3 = 3.0, delta_t = 4.0, recurrent genomes and
+    # NEAT C++'s p2nv.ne sizes
+    velocities = task_name == "pole"
+    return (tasks.DoublePole.config(velocities, **changes),
+            tasks.DoublePole(velocities=velocities))
 
 
 def histogram(values: list[int], width: int = 40, bins: int = 10) -> list[str]:

@@ -259,7 +259,31 @@ def mutate_attributes(g: RefGenome, values: dict[str, Any], draws: Draws, *,
     gate said no) leaves weights and biases alone, drawing nothing for them."""
     change = mutate_float_uniform if values.get("weight_perturbation") == "uniform" \
         else mutate_float
-    for _, c in g.sorted_conns():
+    conns = g.sorted_conns()
+    if weights and values.get("weight_mutation") == "neat-c++":
+        # NEAT C++'s Genome::mutate_link_weights: a severe genome (one draw, > 0.5):
+        # perturbed 70%, replaced 20%, kept 10% per gene; else every gene perturbed,
+        # except the newest 20% of a genome of 10 or more genes: 50% / 20% / 30%
+        severe = draws.random() > 0.5
+        power = values["weight_mutate_power"]
+        for k, (_, c) in enumerate(conns):
+            if severe:
+                perturb, replace_ = 0.3, 0.1
+            elif len(conns) >= 10 and k > 0.8 * len(conns):
+                perturb, replace_ = 0.5, 0.3
+            else:
+                perturb = replace_ = 0.0
+            step = (2.0 * draws.random() - 1.0) * power
+            choice = draws.random()
+            if choice > perturb:
+                c.weight += step
+            elif choice > replace_:
+                c.weight = step
+            c.weight = _clamp(c.weight, values, "weight")
+        for _, c in conns:
+            c.enabled = mutate_enabled(c.enabled, values, draws)
+        conns = []
+    for _, c in conns:
         if weights:
             c.weight = change(c.weight, "weight", values, draws)
         c.enabled = mutate_enabled(c.enabled, values, draws)
@@ -363,7 +387,29 @@ def mutate_add_node(g: RefGenome, values: dict[str, Any], draws: Draws,
         if _surer(values):
             mutate_add_connection(g, values, draws, innovations)
         return None
-    if values.get("split_enabled_only", False):
+    index = values.get("bias_input_index")
+    bias = None if index is None else -index - 1  # input i has key -i - 1
+    genes = g.sorted_conns()
+    if values.get("split_old_genes", False) and len(genes) < 15:
+        # NEAT C++ 1.1's mutate_add_node for small genomes: the first enabled gene not out
+        # of the bias input, then onwards past each gene with probability 0.3 (and past
+        # any out of the bias input); split where it stops if that gene is enabled
+        at = 0
+        while at < len(genes) and (not genes[at][1].enabled or genes[at][0][0] == bias):
+            at += 1
+        while at < len(genes) and (genes[at][0][0] == bias or draws.random() < 0.3):
+            at += 1
+        if at >= len(genes) or not genes[at][1].enabled:
+            return None
+        (i, o), old = genes[at]
+    elif bias is not None:
+        # NEAT C++'s mutate_add_node never splits a gene out of its bias input
+        fit = [(k, c) for k, c in genes if k[0] != bias and
+               (c.enabled or not values.get("split_enabled_only", False))]
+        if not fit:
+            return None
+        (i, o), old = draws.choice(fit)
+    elif values.get("split_enabled_only", False):
         # NEAT C++'s mutate_add_node: an enabled connection only
         enabled = [(k, c) for k, c in g.sorted_conns() if c.enabled]
         if not enabled:
@@ -483,6 +529,9 @@ def crossover(g1: RefGenome, g2: RefGenome, values: dict[str, Any], draws: Draws
     ``disabled_gene_rate``. Disjoint and excess genes come from the fitter parent only
     (``g1`` if strictly fitter, else ``g2``). Node genes follow the fitter parent's."""
     fit, other = (g1, g2) if g1.fitness > g2.fitness else (g2, g1)  # type: ignore[operator]
+    if values.get("crossover_tie_smaller", False) and g1.fitness == g2.fitness and \
+            len(g1.conns) < len(g2.conns):
+        fit, other = g1, g2  # NEAT C++: at equal fitness the smaller genome
     a = {c.innovation: (k, c) for k, c in fit.conns.items()}
     b = {c.innovation: (k, c) for k, c in other.conns.items()}
     child = RefGenome(child_key)

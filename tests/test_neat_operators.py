@@ -543,29 +543,3 @@ def test_recurrent_connection_rate_needs_the_neat_cpp_rule_and_recurrence() -> N
     with pytest.raises(ConfigError, match="add_connection_rule"):
         Config.paper(2, 1, add_connection_rule="neat-c")
 
-
-@pytest.mark.parametrize("by", ["members", "offspring"])
-def test_species_champion_by_members_or_offspring(by: str) -> None:
-    """species_champion_min_size counts a species' members (the paper) or, with
-    species_champion_by = "offspring", its offspring (NEAT C++): a one-genome species
-    given most of the next generation keeps its champion unchanged only in the second."""
-    config = Config.paper(2, 1, pop_size=20, compatibility_threshold=0.0, conn_add_prob=0.0,
-                          node_add_prob=0.0, weight_mutate_genome_rate=1.0,
-                          weight_mutate_rate=1.0, weight_replace_rate=0.0,
-                          mutate_only_rate=1.0, species_champion_by=by)
-    pop = Population(config, seed=5)
-    champion: list[Any] = []
-
-    def fitness(genomes: list[tuple[int, Any]], config: Any) -> None:
-        for key, g in genomes:
-            g.fitness = 100.0 if key == genomes[0][0] else 1.0
-        champion.append(genome_data(pop._native.genome_data(0)))
-
-    pop.run(fitness, 1)  # evaluates generation 0, then makes generation 1
-    assert len(pop.history[0].species) == 20  # threshold 0: every genome its own species
-    best = champion[0]
-    copies = 0
-    for i in range(pop._native.size):
-        g = genome_data(pop._native.genome_data(i))
-        copies += g.conn_weight.tobytes() == best.conn_weight.tobytes()
-    assert copies == (1 if by == "offspring" else 0)

@@ -141,11 +141,20 @@ static int parse_config(PyObject *d, NeatConfig *c)
     I(split_enabled_only, "split_enabled_only"); I(speciation_paper, "speciation_paper");
     D(crossover_average_rate, "crossover_average_rate");
     if (PyDict_GetItemString(d, "population_stagnation")) I(population_stagnation, "population_stagnation");
+    /* NEAT C++ 1.2's details (optional: off when absent) */
+    c->bias_input = -1;
+    if (PyDict_GetItemString(d, "bias_input")) I(bias_input, "bias_input");
+    if (PyDict_GetItemString(d, "split_old_genes")) I(split_old_genes, "split_old_genes");
+    if (PyDict_GetItemString(d, "mate_only_rate")) D(mate_only_rate, "mate_only_rate");
+    if (PyDict_GetItemString(d, "champion_by_spawn")) I(champion_by_spawn, "champion_by_spawn");
+    if (PyDict_GetItemString(d, "interspecies_champion"))
+        I(interspecies_champion, "interspecies_champion");
+    if (PyDict_GetItemString(d, "weight_mutation_cpp")) I(weight_mutation_cpp, "weight_mutation_cpp");
+    if (PyDict_GetItemString(d, "crossover_tie_smaller"))
+        I(crossover_tie_smaller, "crossover_tie_smaller");
     if (PyDict_GetItemString(d, "add_connection_cpp")) I(add_connection_cpp, "add_connection_cpp");
     if (PyDict_GetItemString(d, "recurrent_connection_rate"))
         D(recurrent_connection_rate, "recurrent_connection_rate");
-    if (PyDict_GetItemString(d, "champion_by_offspring"))
-        I(champion_by_offspring, "champion_by_offspring");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {
@@ -442,7 +451,9 @@ static void *run_job(void *arg)
         int ok = 0;
         double f;
         switch (j->kind) {
-        case TASK_XOR: f = eval_xor(&net, g, c, &ok); break;
+        case TASK_XOR: /* params: [1.0] when the task feeds the bias input */
+            f = eval_xor(&net, g, c, j->nparams > 0 && j->params[0] != 0.0, &ok);
+            break;
         case TASK_MULTIPLEXER:
         {   /* feed-forward: the cases by column, the same bits, faster (NaN: again by row,
              * which also covers a failed allocation) */
@@ -804,7 +815,8 @@ static PyObject *pop_evaluate_task(PopObject *self, PyObject *args, PyObject *kw
         return NULL;
     }
     const double *pp = PyArray_DATA(params);
-    int nin_need[4] = {2, 0, 4, pp && np_ > 0 && task == 3 ? (pp[0] ? 7 : 4) : 0};
+    int nin_need[4] = {pp && np_ > 0 && task == 0 && pp[0] != 0.0 ? 3 : 2, 0, 4,
+                       pp && np_ > 0 && task == 3 ? (pp[0] ? 7 : 4) : 0};
     if (task == 1) nin_need[1] = (int)pp[0] + (1 << (int)pp[0]);
     if (task == 1 && (pp[0] < 1 || pp[0] > 5)) {
         Py_DECREF(params);

@@ -80,9 +80,16 @@ typedef struct {
     double crossover_average_rate; /* matching weights averaged (NEAT C++: 0.4) */
     int population_stagnation; /* NEAT C++'s delta coding after this many generations
                                 * without a new population record (0: off) */
+    /* more of NEAT C++ 1.2 (Species::reproduce, Genome::mutate_*); all 0/-1 = off */
+    int bias_input;         /* index of a constant bias input add-node never splits, or -1 */
+    int split_old_genes;    /* add node in genomes of < 15 genes prefers older genes */
+    double mate_only_rate;  /* crossover offspring left unmutated */
+    int champion_by_spawn;  /* champion copied when the species' offspring > min size */
+    int interspecies_champion; /* interspecies partner: a fitter species' champion */
+    int weight_mutation_cpp;   /* Genome::mutate_link_weights' per-genome schedule */
+    int crossover_tie_smaller; /* equal fitness: the smaller genome is the fitter parent */
     int add_connection_cpp; /* add_connection_rule = "neat-c++" (Genome::mutate_add_link) */
     double recurrent_connection_rate; /* its recur_only_prob: look for a cycle-closing link */
-    int champion_by_offspring; /* species_champion_min_size counts offspring (NEAT C++) */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

@@ -503,7 +503,28 @@ int mutate_add_node(Pop *p, Genome *g)
         return 0;
     }
     int32_t k;
-    if (p->cfg.split_enabled_only) {
+    int64_t bias_key = p->cfg.bias_input >= 0 ? -(int64_t)p->cfg.bias_input - 1 : INT64_MIN;
+    if (p->cfg.split_old_genes && g->nc < 15) {
+        /* NEAT C++ (Genome::mutate_add_node, genomes of fewer than 15 genes, against
+         * "chaining"): from the first enabled gene not out of the bias input, step on
+         * past each further gene with probability 0.3 (and past any out of the bias
+         * input); split the gene stopped at if it is enabled, else nothing */
+        for (k = 0; k < g->nc && (!g->en[k] || g->cin[k] == bias_key); k++) {}
+        while (k < g->nc && (g->cin[k] == bias_key || rng_random(&p->rng) < 0.3)) k++;
+        if (k >= g->nc || !g->en[k]) return 0;
+    } else if (bias_key != INT64_MIN) {
+        /* NEAT C++ (Genome::mutate_add_node): never a gene out of the bias input; a
+         * random enabled one (split_enabled_only) or any other */
+        int32_t fit = 0;
+        for (k = 0; k < g->nc; k++)
+            fit += (g->en[k] || !p->cfg.split_enabled_only) && g->cin[k] != bias_key;
+        if (!fit) return 0;
+        int64_t want = rng_choice(&p->rng, fit);
+        for (k = 0; k < g->nc; k++)
+            if ((g->en[k] || !p->cfg.split_enabled_only) && g->cin[k] != bias_key &&
+                want-- == 0)
+                break;
+    } else if (p->cfg.split_enabled_only) {
         /* NEAT C++ (Genome::mutate_add_node): a random enabled connection, or nothing */
         int32_t enabled = 0;
         for (k = 0; k < g->nc; k++) enabled += g->en[k] != 0;
@@ -646,6 +667,31 @@ int mutate_delete_connection(Pop *p, Genome *g)
     return 0;
 }
 
+/* weight_mutation = "neat-c++" (NEAT C++ 1.2, Genome::mutate_link_weights(power, 1.0,
+ * GAUSSIAN), as Species::reproduce calls it): one draw per genome makes it "severe"
+ * (probability 0.5): then each gene is perturbed with probability 0.7, replaced with 0.2,
+ * kept with 0.1. Otherwise every gene is perturbed, except in a genome of at least 10
+ * genes those past the first 80% (the newest), which are perturbed with probability 0.5,
+ * replaced with 0.2, kept with 0.3. A perturbation adds, a replacement sets, a uniform
+ * draw in +-weight_mutate_power; weights stay within their bounds. */
+static void mutate_link_weights_cpp(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    Rng *r = &p->rng;
+    int severe = rng_random(r) > 0.5;
+    double endpart = 0.8 * (double)g->nc;
+    for (int32_t k = 0; k < g->nc; k++) {
+        double perturb_above = 0.0, replace_above = 0.0; /* every gene perturbed */
+        if (severe) { perturb_above = 0.3; replace_above = 0.1; }
+        else if (g->nc >= 10 && (double)k > endpart) { perturb_above = 0.5; replace_above = 0.3; }
+        double v = (2.0 * rng_random(r) - 1.0) * c->weight.mutate_power;
+        double choice = rng_random(r);
+        if (choice > perturb_above) g->w[k] += v;
+        else if (choice > replace_above) g->w[k] = v;
+        g->w[k] = clampd(g->w[k], c->weight.min_value, c->weight.max_value);
+    }
+}
+
 /* DefaultGenome.mutate: structural mutations, then every connection's weight and enabled
  * flag (innovation order), then every node's bias, response, activation, aggregation. */
 int genome_mutate(Pop *p, Genome *g)
@@ -687,9 +733,13 @@ int genome_mutate(Pop *p, Genome *g)
     /* the paper's gate (a netgraph extra): the weights and biases of a genome are mutated
      * at all only with probability weight_mutate_genome_rate (1: always, neat-python) */
     int weights = c->weight_genome_rate >= 1.0 || rng_random(r) < c->weight_genome_rate;
+    if (weights && c->weight_mutation_cpp) {
+        mutate_link_weights_cpp(p, g);
+        weights = 2; /* connections done; biases below as before */
+    }
     for (int32_t k = 0; k < g->nc; k++) {
-        if (weights) g->w[k] = c->weight_uniform ? float_mutate_uniform(r, &c->weight, g->w[k])
-                                                 : float_mutate(r, &c->weight, g->w[k]);
+        if (weights == 1) g->w[k] = c->weight_uniform ? float_mutate_uniform(r, &c->weight, g->w[k])
+                                                      : float_mutate(r, &c->weight, g->w[k]);
         g->en[k] = enabled_mutate(r, c, g->en[k]);
     }
     for (int32_t k = 0; k < g->nn; k++) {
@@ -730,6 +780,12 @@ int genome_crossover(Pop *p, const Genome *a, const Genome *b, Genome *child)
 {
     const Genome *p1 = a, *p2 = b;
     if (!(a->fitness > b->fitness)) { p1 = b; p2 = a; }
+    /* NEAT C++ (Genome::mate_multipoint): at equal fitness the smaller genome (fewer
+     * connection genes) is the fitter, "the worse genome should not be allowed to add
+     * extra structural baggage"; equal sizes: b, as without the rule */
+    if (p->cfg.crossover_tie_smaller && a->fitness == b->fitness && a->nc < b->nc) {
+        p1 = a; p2 = b;
+    }
     Rng *r = &p->rng;
     child->nn = child->nc = 0;
     if (genome_reserve(child, p1->nn, p1->nc)) return -1;
@@ -1525,6 +1581,35 @@ static int cmp_species_rank(const void *x, const void *y)
     return (a->sid > b->sid) - (a->sid < b->sid); /* stable after the sort by id */
 }
 
+/* interspecies_champion (NEAT C++ 1.2, Species::reproduce): the partner's species,
+ * species ranked by their champions' fitness (best first, ties by key), picked at
+ * floor(min(g / 4, 1) * (n - 1) + 0.5) for a standard normal g (negative: the best),
+ * up to 5 tries to find one other than species k (else k itself). */
+static int32_t interspecies_pick(Rng *r, Ranked *const *ranked, const int32_t *remaining,
+                                 const Species *species, int32_t nrem, int32_t k)
+{
+    int32_t o = k;
+    for (int tries = 0; tries < 5 && o == k; tries++) {
+        double m = rng_normal(r) / 4.0;
+        if (m > 1.0) m = 1.0;
+        double at = floor(m * (double)(nrem - 1) + 0.5);
+        int32_t want = at > 0 ? (int32_t)at : 0;
+        /* the species of rank `want`: count those ranked before each candidate */
+        for (int32_t s = 0; s < nrem; s++) {
+            if (!species[remaining[s]].nmembers) continue;
+            int32_t before = 0;
+            for (int32_t t = 0; t < nrem; t++) {
+                if (!species[remaining[t]].nmembers) continue;
+                double fs = ranked[s][0].f, ft = ranked[t][0].f;
+                if (ft > fs || (ft == fs && species[remaining[t]].key < species[remaining[s]].key))
+                    before++;
+            }
+            if (before == want) { o = s; break; }
+        }
+    }
+    return o;
+}
+
 /* DefaultStagnation.update + DefaultReproduction.reproduce: the next generation into
  * p->genomes. Returns 0, 1 when every species is stagnant (complete extinction; the
  * genomes are left in place), -1 out of memory, -2 when the spawn minima cannot be met. */
@@ -1708,11 +1793,11 @@ int pop_reproduce(Pop *p)
             nnext++;
             sp_spawn--;
         }
-        /* the paper: the champion of a species of more than N members, unchanged
-         * (species_champion_by = "offspring": of more than N offspring, as NEAT C++'s
-         * Species::reproduce has it, expected_offspring > 5) */
+        /* the paper: the champion of a species of more than N members, unchanged */
+        /* champion_by_spawn (NEAT C++'s Species::reproduce: expected_offspring > 5):
+         * counted by the species' offspring instead of its members */
         if (c->species_champion_min_size > 0 && elites == 0 &&
-            (c->champion_by_offspring ? sp_spawn : nm) > c->species_champion_min_size &&
+            (c->champion_by_spawn ? sp_spawn : (int64_t)nm) > c->species_champion_min_size &&
             sp_spawn > 0) {
             if (genome_copy(&next[nnext], &p->genomes[ranked[k][0].idx])) goto done;
             nnext++;
@@ -1734,12 +1819,26 @@ int pop_reproduce(Pop *p)
                 const Genome *p2;
                 if (c->interspecies_mating_rate > 0 && nrem > 1 &&
                     rng_random(r) < c->interspecies_mating_rate) {
-                    int32_t o = (int32_t)rng_choice(r, nrem);
-                    p2 = &p->genomes[ranked[o][rng_choice(r, cutoffs[o])].idx];
+                    if (c->interspecies_champion) {
+                        int32_t o = interspecies_pick(r, ranked, remaining, p->species, nrem, k);
+                        p2 = &p->genomes[ranked[o][0].idx];
+                    } else {
+                        int32_t o = (int32_t)rng_choice(r, nrem);
+                        p2 = &p->genomes[ranked[o][rng_choice(r, cutoffs[o])].idx];
+                    }
                 } else {
                     p2 = &p->genomes[ranked[k][rng_choice(r, cut)].idx];
                 }
                 if (genome_crossover(p, p1, p2, child)) goto done;
+                /* mate_only_rate (NEAT C++'s mate_only_prob): the child of two different
+                 * parents is left unmutated with this probability (NEAT C++ mutates it
+                 * anyway when the parents are one genome or at distance 0) */
+                if (c->mate_only_rate > 0 && p1->key != p2->key &&
+                    rng_random(r) < c->mate_only_rate &&
+                    !(c->distance_paper && paper_distance(c, p1, p2) == 0.0)) {
+                    child->species = -1;
+                    continue;
+                }
             }
             if (genome_mutate(p, child)) goto done;
             child->species = -1;

@@ -52,16 +52,17 @@ double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double
 /* ---------------------------------------------------------------- XOR */
 
 /* The 2002 paper's XOR: fitness (4 - sum |o - t|)^2; solved when every output is on the
- * right side of 0.5. */
-double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int *solved)
+ * right side of 0.5. With bias_input, a constant 1.0 comes first, then the two inputs
+ * (NEAT C++'s xor_evaluate feeds {1.0, a, b}). */
+double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int bias_input, int *solved)
 {
-    static const double X[4][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
+    static const double X[4][3] = {{1, 0, 0}, {1, 0, 1}, {1, 1, 0}, {1, 1, 1}};
     static const double T[4] = {0, 1, 1, 0};
     double y[1], err = 0.0;
     int ok = 1;
     net_reset(net);
     for (int r = 0; r < 4; r++) {
-        net_activate(net, g, c, X[r], y);
+        net_activate(net, g, c, X[r] + (bias_input ? 0 : 1), y);
         err += fabs(y[0] - T[r]);
         if (T[r] > 0.5 ? !(y[0] > 0.5) : !(y[0] < 0.5)) ok = 0;
     }

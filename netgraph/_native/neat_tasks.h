@@ -27,7 +27,7 @@ enum { TASK_XOR = 0, TASK_MULTIPLEXER = 1, TASK_CARTPOLE = 2, TASK_DOUBLEPOLE = 
 double eval_dataset(Net *net, const Genome *g, const NeatConfig *c, const double *X,
                     const double *Y, int64_t rows, int cost, double offset, double *y,
                     double *out);
-double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int *solved);
+double eval_xor(Net *net, const Genome *g, const NeatConfig *c, int bias_input, int *solved);
 double eval_multiplexer(Net *net, const Genome *g, const NeatConfig *c, int a, int *solved,
                         const double *cases, double *out);
 double *multiplexer_cases(int a);

@@ -207,11 +207,21 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out["speciation_paper"] = int(str(values.get("speciation", "neat-python")) == "paper")
     out["crossover_average_rate"] = num("crossover_average_rate", 0.0)
     out["population_stagnation"] = int(num("population_stagnation", 0))
+    index = values.get("bias_input_index")
+    out["bias_input"] = -1 if index is None else int(index)
+    out["split_old_genes"] = int(_flag(values.get("split_old_genes", False), "split_old_genes"))
+    out["mate_only_rate"] = num("mate_only_rate", 0.0)
+    out["champion_by_spawn"] = int(_flag(values.get("champion_by_spawn", False),
+                                         "champion_by_spawn"))
+    out["interspecies_champion"] = int(str(values.get("interspecies_partner", "random"))
+                                       == "champion")
+    out["weight_mutation_cpp"] = int(str(values.get("weight_mutation", "per-gene"))
+                                     == "neat-c++")
+    out["crossover_tie_smaller"] = int(_flag(values.get("crossover_tie_smaller", False),
+                                             "crossover_tie_smaller"))
     out["add_connection_cpp"] = int(str(values.get("add_connection_rule", "neat-python"))
                                     == "neat-c++")
     out["recurrent_connection_rate"] = num("recurrent_connection_rate", 0.0)
-    out["champion_by_offspring"] = int(str(values.get("species_champion_by", "members"))
-                                       == "offspring")
     return out
 
 

@@ -89,21 +89,33 @@ def _single(task: Task, genome: Any) -> NativePopulation:
 
 
 class XOR(Task):
-    """The paper's XOR: two inputs, one output; fitness ``(4 - sum |o - t|)^2`` (at most
-    16); solved when every output is on the right side of 0.5."""
+    """The paper's XOR: one output; fitness ``(4 - sum |o - t|)^2`` (at most 16); solved
+    when every output is on the right side of 0.5.
+
+    **Arguments**
+    - ``bias_input``: feed the paper's bias input, a constant 1.0, before the two inputs
+      (3 inputs, as NEAT C++'s ``xor_evaluate`` feeds ``{1.0, a, b}``; make the
+      configuration with ``Config.paper(3, 1, bias_input=True)``); else the two inputs
+      alone, the nodes' biases taking its place.
+    """
 
     _code = 0
-    num_inputs = 2
     num_outputs = 1
 
+    def __init__(self, bias_input: bool = False) -> None:
+        if not isinstance(bias_input, bool):
+            raise InputError(f"bias_input must be True or False, got {bias_input!r}")
+        self.bias_input = bias_input
+        self.num_inputs = 3 if bias_input else 2
+
     def _params(self, native: NativePopulation) -> npt.NDArray[np.float64]:
-        return np.zeros(0)
+        return self._solved_params()
 
     def _solved_params(self) -> npt.NDArray[np.float64]:
-        return np.zeros(0)
+        return np.array([1.0]) if self.bias_input else np.zeros(0)
 
     def __repr__(self) -> str:
-        return "XOR()"
+        return "XOR(bias_input=True)" if self.bias_input else "XOR()"
 
 
 class Multiplexer(Task):
