@@ -328,6 +328,8 @@ def mutate_add_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
     None when nothing was added (already there: maybe re-enabled; output to output; a
     cycle in a feed-forward genome)."""
     outputs = outputs_of(values)
+    if values.get("add_connection_rule", "neat-python") == "neat-c++":
+        return _add_connection_cpp(g, values, draws, innovations)
     # add_connection_tries (NEAT C++'s newlink_tries): pick again while the pair cannot
     # be added; neat-python (1) picks once
     for _ in range(max(1, values.get("add_connection_tries", 1))):
@@ -343,6 +345,30 @@ def mutate_add_connection(g: RefGenome, values: dict[str, Any], draws: Draws,
         if in_node in outputs and out_node in outputs:
             continue
         if values["feed_forward"] and creates_cycle(list(g.conns), key):
+            continue
+        g.conns[key] = new_conn(innovations.get(in_node, out_node, "add_connection"),
+                                values, draws)
+        return key
+    return None
+
+
+def _add_connection_cpp(g: RefGenome, values: dict[str, Any], draws: Draws,
+                        innovations: Innovations) -> tuple[int, int] | None:
+    """NEAT C++ 1.2's add-link: with ``recurrent_connection_rate`` look only for a pair
+    that closes a cycle (half the tries a node to itself), else only for one that does
+    not; sources are inputs and every node, targets the nodes."""
+    rate = values["recurrent_connection_rate"]
+    recurrent = rate > 0 and draws.random() < rate
+    nodes = sorted(g.nodes)
+    sources = sorted(inputs_of(values)) + nodes
+    for _ in range(max(1, values["add_connection_tries"])):
+        if recurrent and draws.random() > 0.5:
+            in_node = out_node = draws.choice(nodes)
+        else:
+            in_node = draws.choice(sources)
+            out_node = draws.choice(nodes)
+        key = (in_node, out_node)
+        if key in g.conns or creates_cycle(list(g.conns), key) != recurrent:
             continue
         g.conns[key] = new_conn(innovations.get(in_node, out_node, "add_connection"),
                                 values, draws)

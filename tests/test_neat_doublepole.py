@@ -294,9 +294,16 @@ def test_the_dpnv_preset_is_the_papers_double_pole_settings() -> None:
     assert config.compatibility_weight_coefficient == 3.0
     assert config.compatibility_threshold == 4.0
     # NEAT C++ 1.2.1's p2nv.ne where it differs from the XOR file behind Config.paper
-    assert config.weight_mutate_power == config.bias_mutate_power == 1.8
+    assert config.weight_mutate_power == 1.8
     assert config.survival_threshold == 0.4
     assert config.node_add_prob == 0.01
+    assert config.add_connection_rule == "neat-c++"
+    assert config.recurrent_connection_rate == 0.2
+    # NEAT C++'s code: the bias input (the 4th, 0.5) instead of node biases, never split;
+    # a species' champion kept when it gets more than five offspring
+    assert config.bias_input_index == 3 and tasks.DoublePole(False).num_inputs == 4
+    assert config.bias_init_stdev == config.bias_mutate_rate == config.bias_replace_rate == 0
+    assert config.champion_by_spawn is True and config.species_champion_min_size == 5
     # everything else as Config.paper; a change still goes through
     assert config.weight_mutate_rate == paper.weight_mutate_rate
     assert config.compatibility_disjoint_coefficient == paper.compatibility_disjoint_coefficient
@@ -305,3 +312,18 @@ def test_the_dpnv_preset_is_the_papers_double_pole_settings() -> None:
     # with velocities: the paper's settings, the bias input's nodes without a bias
     assert tasks.DoublePole.config(True) == Config.paper(7, 1, bias_input=True)
     assert tasks.DoublePole.config(True).bias_mutate_rate == 0.0
+
+
+def test_the_dpnv_preset_survives_a_checkpoint(tmp_path: Path) -> None:
+    config = tasks.DoublePole.config(False, pop_size=30)
+    path = tmp_path / "config.ini"
+    config.save(path)
+    assert Config.from_file(path) == config
+    pop = Population(config, seed=3)
+    pop.run(tasks.DoublePole(False), 2)
+    pop.save(tmp_path / "run.json")
+    again = Population.load(tmp_path / "run.json")
+    assert again.config == config
+    pop.run(tasks.DoublePole(False), 2)
+    again.run(tasks.DoublePole(False), 2)
+    assert [h.best_fitness for h in again.history] == [h.best_fitness for h in pop.history]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from netgraph.neat import Config, Population
+from netgraph.neat import Config, ConfigError, Population
 from netgraph.neat._native import NativePopulation, data_tuple, genome_data
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -479,3 +479,67 @@ def test_delta_coding_equals_the_reference(conn_add_prob: float) -> None:
     # the last clone of each champion is exact; the others changed
     assert len({genome_data(native.genome_data(i)).conn_weight.tobytes()
                 for i in range(native.size)}) > 2
+
+
+@pytest.mark.parametrize("feed_forward", [True, False])
+def test_neat_cpp_add_connection_equals_the_reference(feed_forward: bool) -> None:
+    """NEAT C++'s add-link rule (add_connection_rule = "neat-c++"): links out of outputs,
+    and with recurrent_connection_rate only links that close a cycle (self-links half the
+    time), else only links that close none; the same genome as the reference."""
+    rate = 0.0 if feed_forward else 0.5
+    rule = {"add_connection_rule": "neat-c++", "recurrent_connection_rate": rate,
+            "add_connection_tries": 20}
+    pop, values = _grown(3, feed_forward=feed_forward, **rule)
+    native = pop._native
+    rng = np.random.default_rng(11)
+    kinds = {"self": 0, "cycle": 0, "forward": 0, "from_output": 0}
+    for i in range(native.size):
+        draws = rng.random(200)
+        native._reset_innovations()
+        innovations = ref.Innovations(native.counters["innovation"])
+        genome = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
+        before = set(genome.conns)
+        script = ref.Draws(draws)
+        native._set_draws(draws)
+        try:
+            native._mutate_add_connection(i)
+            used = native._draws_used()
+        finally:
+            native._set_draws(None)
+        added = ref.mutate_add_connection(genome, values, script, innovations)
+        _same(native, i, genome, values)
+        assert used == script.used
+        if added is not None:
+            a, b = added
+            cycle = ref.creates_cycle(sorted(before), added)
+            kinds["self" if a == b else "cycle" if cycle else "forward"] += 1
+            kinds["from_output"] += 0 <= a < values["num_outputs"]
+    # the rule at work: forward links; recurrent, self-links and other cycles, links out
+    # of outputs (with one output, a link out of it always closes a cycle)
+    assert kinds["forward"] > 0, kinds
+    if not feed_forward:
+        assert kinds["self"] > 0 and kinds["cycle"] > 0 and kinds["from_output"] > 0, kinds
+    # recurrent genomes with links out of their outputs make networks with every enabled
+    # link (feed-forward networks leave out nodes that do not lead to an output)
+    for i in range(native.size if not feed_forward else 0):
+        data = genome_data(native.genome_data(i))
+        out_links = [(int(a), int(b)) for a, b, e in zip(data.conn_in, data.conn_out,
+                                                         data.conn_enabled, strict=True)
+                     if e and 0 <= a < values["num_outputs"]]
+        if out_links:
+            graph = pop.genomes[int(data.key)].network.graph
+            assert graph.number_of_edges() == int(np.sum(data.conn_enabled))
+            assert all(graph.has_edge(a, b) for a, b in out_links)
+            break
+    else:
+        assert feed_forward, "no genome linked out of an output"
+
+
+def test_recurrent_connection_rate_needs_the_neat_cpp_rule_and_recurrence() -> None:
+    with pytest.raises(ConfigError, match=r"recurrent_connection_rate.*add_connection_rule"):
+        Config.paper(2, 1, recurrent_connection_rate=0.2, feed_forward=False)
+    with pytest.raises(ConfigError, match=r"recurrent_connection_rate.*feed_forward"):
+        Config.paper(2, 1, recurrent_connection_rate=0.2, add_connection_rule="neat-c++")
+    with pytest.raises(ConfigError, match="add_connection_rule"):
+        Config.paper(2, 1, add_connection_rule="neat-c")
+

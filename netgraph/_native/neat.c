@@ -152,6 +152,9 @@ static int parse_config(PyObject *d, NeatConfig *c)
     if (PyDict_GetItemString(d, "weight_mutation_cpp")) I(weight_mutation_cpp, "weight_mutation_cpp");
     if (PyDict_GetItemString(d, "crossover_tie_smaller"))
         I(crossover_tie_smaller, "crossover_tie_smaller");
+    if (PyDict_GetItemString(d, "add_connection_cpp")) I(add_connection_cpp, "add_connection_cpp");
+    if (PyDict_GetItemString(d, "recurrent_connection_rate"))
+        D(recurrent_connection_rate, "recurrent_connection_rate");
 #undef I
 #undef D
     if (c->num_inputs < 1 || c->num_outputs < 1 || c->num_hidden < 0 || c->pop_size < 2) {

@@ -88,6 +88,8 @@ typedef struct {
     int interspecies_champion; /* interspecies partner: a fitter species' champion */
     int weight_mutation_cpp;   /* Genome::mutate_link_weights' per-genome schedule */
     int crossover_tie_smaller; /* equal fitness: the smaller genome is the fitter parent */
+    int add_connection_cpp; /* add_connection_rule = "neat-c++" (Genome::mutate_add_link) */
+    double recurrent_connection_rate; /* its recur_only_prob: look for a cycle-closing link */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

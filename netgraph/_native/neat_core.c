@@ -567,11 +567,46 @@ int mutate_add_node(Pop *p, Genome *g)
     return g->ng ? gates_split(p, g, i, o, key) : 0; /* a split gate moves (neat_gates.c) */
 }
 
+/* add_connection_rule = "neat-c++": NEAT C++ 1.2's Genome::mutate_add_link. With
+ * probability recurrent_connection_rate (recur_only_prob) the mutation looks only for a
+ * link that closes a cycle, half of its tries a node's link to itself (a random
+ * non-input node); otherwise only for one that does not. Either way a link leaves any
+ * node (input, output or hidden: NEAT C++ draws it from all its nodes) and enters a
+ * non-input node; up to add_connection_tries pairs are drawn. Draws: the rate (when
+ * non-zero), then per try the loop coin (recurrent only), then source, then target. */
+static int add_connection_cpp(Pop *p, Genome *g)
+{
+    const NeatConfig *c = &p->cfg;
+    Rng *r = &p->rng;
+    int recur = c->recurrent_connection_rate > 0.0 && rng_random(r) < c->recurrent_connection_rate;
+    int tries = c->add_connection_tries > 1 ? c->add_connection_tries : 1;
+    for (int attempt = 0; attempt < tries; attempt++) {
+        int64_t in, out;
+        if (recur && rng_random(r) > 0.5) {
+            in = out = g->nkey[rng_choice(r, g->nn)];
+        } else {
+            int64_t pick = rng_choice(r, c->num_inputs + g->nn);
+            in = pick < c->num_inputs ? -(int64_t)c->num_inputs + pick
+                                      : g->nkey[pick - c->num_inputs];
+            out = g->nkey[rng_choice(r, g->nn)];
+        }
+        if (genome_find_conn(g, in, out) >= 0) continue;
+        int cyc = creates_cycle(g, in, out, c->num_inputs);
+        if (cyc < 0) return -1;
+        if (cyc != recur) continue;
+        int64_t inno = innov_get(&p->innov, in, out, INNOV_ADD_CONNECTION);
+        if (inno < 0) return -1;
+        return create_conn(p, g, in, out, inno, 0, 0.0, 0) < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
 /* DefaultGenome.mutate_add_connection. possible_outputs: node keys ascending;
  * possible_inputs: input keys and non-output node keys, ascending. */
 int mutate_add_connection(Pop *p, Genome *g)
 {
     const NeatConfig *c = &p->cfg;
+    if (c->add_connection_cpp) return add_connection_cpp(p, g);
     /* add_connection_tries > 1 (NEAT C++'s newlink_tries): pick again while the pair is
      * linked already or cannot be linked */
     int tries = c->add_connection_tries > 1 ? c->add_connection_tries : 1;

@@ -26,6 +26,12 @@ ignores. Their defaults reproduce neat-python's algorithm:
 - ``population_stagnation`` (0: off): NEAT C++'s delta coding; after this many
   generations without a new best of the run, the next generation is all offspring of the
   two best species' champions (see ``Config.paper``).
+- ``add_connection_rule`` ("neat-python" | "neat-c++") and ``recurrent_connection_rate``
+  (0): NEAT C++ 1.2's add-link mutation (``Genome::mutate_add_link``), which draws a
+  link's source from every node, outputs included, and with ``recur_only_prob`` (this
+  rate) looks only for a recurrent link (one closing a cycle; half its tries a node's
+  link to itself), otherwise only for a link that closes none. Non-zero rates need
+  ``feed_forward = False`` (see ``tasks.DoublePole.config``).
 - ``gate_add_prob``, ``gate_delete_prob``, ``self_connection_add_prob``,
   ``self_connection_delete_prob``, ``back_connection_add_prob``,
   ``back_connection_delete_prob`` (0): Neataptic's structural mutations; non-zero needs
@@ -297,6 +303,13 @@ _KEYS: list[_Key] = [
          check=_choice("per-gene", "neat-c++")),
     # Genome::mate_multipoint: at equal fitness the smaller genome is the fitter parent
     _Key(NETGRAPH_SECTION, "crossover_tie_smaller", "bool", False),
+    # NEAT C++ 1.2 (Genome::mutate_add_link): a link may leave any node, outputs
+    # included, and with probability recurrent_connection_rate (its recur_only_prob; 0.2
+    # in p2nv.ne) the mutation looks only for a link that closes a cycle, otherwise only
+    # for one that does not ("neat-python": an input or hidden node to any node)
+    _Key(NETGRAPH_SECTION, "add_connection_rule", "str", "neat-python",
+         check=_choice("neat-python", "neat-c++")),
+    _Key(NETGRAPH_SECTION, "recurrent_connection_rate", "float", 0.0, check=_probability),
     # issue 22: Neataptic's structural mutations (recurrent: need feed_forward = False)
     *(_Key(NETGRAPH_SECTION, name, "float", 0.0, check=_probability) for name in (
         "gate_add_prob", "gate_delete_prob", "self_connection_add_prob",
@@ -627,6 +640,16 @@ def _check_together(v: dict[str, Any], where: _Where) -> None:
                 raise where.error(name, f"is {v[name]}, but feed_forward = True: gates, "
                                   "self-connections and back-connections make a genome "
                                   "recurrent (set feed_forward = False)")
+    if v["recurrent_connection_rate"] != 0.0:
+        if v["add_connection_rule"] != "neat-c++":
+            raise where.error("recurrent_connection_rate", f"is "
+                              f"{v['recurrent_connection_rate']}, but add_connection_rule "
+                              f"= {v['add_connection_rule']}: only NEAT C++'s rule looks "
+                              "for recurrent links (set add_connection_rule = neat-c++)")
+        if v["feed_forward"]:
+            raise where.error("recurrent_connection_rate", f"is "
+                              f"{v['recurrent_connection_rate']}, but feed_forward = True: "
+                              "recurrent links need feed_forward = False")
     if v["seed"] is not None and not 0 <= v["seed"] < 2**64:
         raise where.error("seed", f"is {v['seed']}, but must be in 0 .. 2**64 - 1")
 

@@ -220,6 +220,9 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
                                      == "neat-c++")
     out["crossover_tie_smaller"] = int(_flag(values.get("crossover_tie_smaller", False),
                                              "crossover_tie_smaller"))
+    out["add_connection_cpp"] = int(str(values.get("add_connection_rule", "neat-python"))
+                                    == "neat-c++")
+    out["recurrent_connection_rate"] = num("recurrent_connection_rate", 0.0)
     return out
 
 
