@@ -254,8 +254,8 @@ class DoublePole(Task):
         (``bias_input_index = 6``), which solved 97/100 seeds, mean 5,388 (100/100, mean
         3,608 together with ``split_old_genes``).
 
-        Without velocities, the paper's changes for that task (section 4.1; paraphrased,
-        the paper was not re-read this session), which Stanley's NEAT C++ 1.2.1 parameter
+        Without velocities, the paper's changes for that task (section 4.1,
+        paraphrased), which Stanley's NEAT C++ 1.2.1 parameter
         file for it (``p2nv.ne``, run by ``pole2_test(100, 0)``) also has:
 
         - ``pop_size = 1000`` (``pop_size 1000``): 150 in the other experiments.
