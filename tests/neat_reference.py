@@ -10,7 +10,7 @@ function per operator, plain dicts and loops, no speed tricks. Genes:
   weight, enabled). Inputs are -1 .. -num_inputs; outputs 0 .. num_outputs - 1.
 - ``values``: a ``netgraph.neat.Config``'s ``values`` dict.
 
-Randomness is the contract's draw protocol (see /work notes "Random draw protocol"):
+Randomness is the contract's draw protocol (``Draws`` below):
 every decision consumes uniforms from a ``Draws``, in neat-python's source order, with
 connections visited in innovation order and nodes in key order; ``choice`` indexes those
 sorted sequences; ``gauss`` is Box-Muller on two uniforms; a node's time constant is not
@@ -60,6 +60,18 @@ class Draws:
         for i in range(len(items) - 1, 0, -1):
             j = math.floor(self.random() * (i + 1))
             items[i], items[j] = items[j], items[i]
+
+
+def scripted(native: Any, draws: np.ndarray, operator: Any, *args: Any) -> tuple[Any, int]:
+    """Run ``operator(*args)`` (an operator of the native population ``native``) with its
+    uniforms taken from ``draws``, the script the reference is fed; return its result and
+    how many draws it used. The native generator is restored whatever happens."""
+    native._set_draws(draws)
+    try:
+        result = operator(*args)
+        return result, native._draws_used()
+    finally:
+        native._set_draws(None)
 
 
 # ====================================================================== genes

@@ -40,12 +40,8 @@ def test_neat_cpp_mutations_equal_the_reference(operator: str, changes: dict[str
         genome = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
         script = ref.Draws(draws)
         nk = _next_node_key(native, genome, values)
-        native._set_draws(draws)
-        try:
-            getattr(native, "_mutate_add_node" if operator == "add_node" else "_mutate")(i)
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        operate = getattr(native, "_mutate_add_node" if operator == "add_node" else "_mutate")
+        _, used = ref.scripted(native, draws, operate, i)
         if operator == "add_node":
             ref.mutate_add_node(genome, values, script, innovations, nk)
         else:
@@ -97,12 +93,8 @@ def test_crossover_tie_goes_to_the_smaller_genome(rate: float) -> None:
         a = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
         b = ref.RefGenome.from_data(genome_data(native.genome_data(j)), values)
         draws = rng.random(600)
-        native._set_draws(draws)
-        try:
-            child = genome_data(native._crossover(i, j))
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        raw, used = ref.scripted(native, draws, native._crossover, i, j)
+        child = genome_data(raw)
         want = ref.crossover(a, b, values, ref.Draws(draws), -1).to_data(values)
         for name in ("node_key", "conn_innovation", "conn_weight", "conn_enabled"):
             assert getattr(child, name).tobytes() == getattr(want, name).tobytes(), name

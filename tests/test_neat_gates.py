@@ -83,12 +83,8 @@ def test_gate_mutations_equal_the_reference(operator: str) -> None:
         genome = ref.RefGenome.from_data(before, values)
         script = ref.Draws(draws)
         nk = int(native.counters["next_node_key"])
-        native._set_draws(draws)
-        try:
-            getattr(native, "_mutate" if operator == "mutate" else f"_mutate_{operator}")(i)
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        operate = getattr(native, "_mutate" if operator == "mutate" else f"_mutate_{operator}")
+        _, used = ref.scripted(native, draws, operate, i)
         if operator == "mutate":
             ref.mutate(genome, values, script, innovations, nk)
         elif operator == "add_node":
@@ -144,12 +140,8 @@ def test_crossover_and_distance_with_gates_equal_the_reference(distance: str) ->
     for _ in range(60):
         i, j = (int(x) for x in rng.integers(0, native.size, 2))
         draws = rng.random(600)
-        native._set_draws(draws)
-        try:
-            child = genome_data(native._crossover(i, j))
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        raw, used = ref.scripted(native, draws, native._crossover, i, j)
+        child = genome_data(raw)
         script = ref.Draws(draws)
         want = ref.crossover(genomes[i], genomes[j], values, script, -1).to_data(values)
         assert used == script.used

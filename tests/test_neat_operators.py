@@ -88,12 +88,8 @@ def test_mutations_equal_the_reference(operator: str, feed_forward: bool, paper:
         before = genome.to_data(values)
         script = ref.Draws(draws)
         nk = _next_node_key(native, genome, values)
-        native._set_draws(draws)
-        try:
-            getattr(native, f"_mutate_{operator}" if operator != "mutate" else "_mutate")(i)
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        operate = getattr(native, f"_mutate_{operator}" if operator != "mutate" else "_mutate")
+        _, used = ref.scripted(native, draws, operate, i)
         if operator == "add_node":
             ref.mutate_add_node(genome, values, script, innovations, nk)
         elif operator == "add_connection":
@@ -162,12 +158,8 @@ def test_crossover_equals_the_reference(rate: float, average: float) -> None:
         a = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
         b = ref.RefGenome.from_data(genome_data(native.genome_data(j)), values)
         draws = rng.random(600)
-        native._set_draws(draws)
-        try:
-            child = genome_data(native._crossover(i, j))
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        raw, used = ref.scripted(native, draws, native._crossover, i, j)
+        child = genome_data(raw)
         script = ref.Draws(draws)
         want = ref.crossover(a, b, values, script, -1).to_data(values)
         assert used == script.used
@@ -232,12 +224,7 @@ def test_paper_speciation_equals_the_reference() -> None:
     script = ref.Draws(draws)
     want_reps, want_members, want_next = ref.speciate_paper(genomes, reps, values, next_id,
                                                             script)
-    native._set_draws(draws)
-    try:
-        native._speciate()
-        used = native._draws_used()
-    finally:
-        native._set_draws(None)
+    _, used = ref.scripted(native, draws, native._speciate)
     keys = native.keys()
     got_members = {int(k): sorted(int(keys[m]) for m in members)
                    for k, _, _, members, _, _, _, _ in native.species()}
@@ -466,12 +453,7 @@ def test_delta_coding_equals_the_reference(conn_add_prob: float) -> None:
         champ = ref.RefGenome.from_data(genome_data(native.genome_data(idx)), values)
         want += _delta_clones(champ, counts[idx], values, script, innovations)
     native.set_delta_coding(True)
-    native._set_draws(draws)
-    try:
-        native.advance()
-        used = native._draws_used()
-    finally:
-        native._set_draws(None)
+    _, used = ref.scripted(native, draws, native.advance)
     assert native.size == values["pop_size"] == len(want)
     for i, g in enumerate(want):
         _same(native, i, g, values)
@@ -500,12 +482,7 @@ def test_neat_cpp_add_connection_equals_the_reference(feed_forward: bool) -> Non
         genome = ref.RefGenome.from_data(genome_data(native.genome_data(i)), values)
         before = set(genome.conns)
         script = ref.Draws(draws)
-        native._set_draws(draws)
-        try:
-            native._mutate_add_connection(i)
-            used = native._draws_used()
-        finally:
-            native._set_draws(None)
+        _, used = ref.scripted(native, draws, native._mutate_add_connection, i)
         added = ref.mutate_add_connection(genome, values, script, innovations)
         _same(native, i, genome, values)
         assert used == script.used
