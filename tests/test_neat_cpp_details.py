@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from netgraph import InputError
-from netgraph.neat import Config, ConfigError, Population, tasks
+from netgraph.neat import CompleteExtinctionException, Config, ConfigError, Population, tasks
 from netgraph.neat._native import genome_data
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -228,3 +228,51 @@ def test_xor_bias_input_is_fed_first() -> None:
         Population(Config.paper(2, 1), seed=0).run(tasks.XOR(bias_input=True), 1)
     with pytest.raises(InputError, match="bias_input"):
         tasks.XOR(bias_input=1)  # type: ignore[arg-type]
+
+
+def _constant(genomes: Any, config: Any) -> None:
+    for _, genome in genomes:
+        genome.fitness = 1.0
+
+
+@pytest.mark.parametrize("penalty", [0.0, 0.01])
+def test_stagnation_penalty_keeps_stagnant_species(penalty: float) -> None:
+    # one species (a huge threshold) whose constant fitness never improves, so it is
+    # stagnant after max_stagnation generations: neat-python's rule removes it
+    # (complete extinction), NEAT C++'s (Species::adjust_fitness) scales its share by
+    # 0.01, so, alone, it still gets the whole next generation
+    config = Config.paper(2, 1, pop_size=30, max_stagnation=2, species_elitism=0,
+                          compatibility_threshold=1e9, stagnation_penalty=penalty)
+    assert config.values["stagnation_penalty"] == penalty
+    pop = Population(config, seed=2)
+    if penalty == 0.0:
+        with pytest.raises(CompleteExtinctionException):
+            pop.run(_constant, 6, progress=False)
+    else:
+        pop.run(_constant, 6, progress=False)
+        assert pop.generation == 6 and len(pop.population) == 30
+
+
+@pytest.mark.parametrize("every", [0, 25])
+def test_obliterate_every_flags_an_old_species(every: int) -> None:
+    # one species (a huge threshold) that improves every generation, so it never
+    # stagnates; NEAT C++'s obliterate (Population::epoch) still flags the worst species
+    # of age 20 or more every `every` generations: here the only one, at generation 25,
+    # and without a stagnation penalty a flagged species is removed
+    config = Config.paper(2, 1, pop_size=30, species_elitism=0,
+                          compatibility_threshold=1e9, obliterate_every=every)
+    rising = iter(range(1, 1000))
+
+    def improving(genomes: Any, config: Any) -> None:
+        best = float(next(rising))
+        for _, genome in genomes:
+            genome.fitness = best
+
+    pop = Population(config, seed=2)
+    if every:
+        with pytest.raises(CompleteExtinctionException):
+            pop.run(improving, 30, progress=False)
+        assert pop.generation == 25
+    else:
+        pop.run(improving, 30, progress=False)
+        assert pop.generation == 30

@@ -147,6 +147,8 @@ static int parse_config(PyObject *d, NeatConfig *c)
     if (PyDict_GetItemString(d, "split_old_genes")) I(split_old_genes, "split_old_genes");
     if (PyDict_GetItemString(d, "mate_only_rate")) D(mate_only_rate, "mate_only_rate");
     if (PyDict_GetItemString(d, "champion_by_spawn")) I(champion_by_spawn, "champion_by_spawn");
+    if (PyDict_GetItemString(d, "stagnation_penalty")) D(stagnation_penalty, "stagnation_penalty");
+    if (PyDict_GetItemString(d, "obliterate_every")) I(obliterate_every, "obliterate_every");
     if (PyDict_GetItemString(d, "interspecies_champion"))
         I(interspecies_champion, "interspecies_champion");
     if (PyDict_GetItemString(d, "weight_mutation_cpp")) I(weight_mutation_cpp, "weight_mutation_cpp");

@@ -90,6 +90,8 @@ typedef struct {
     int crossover_tie_smaller; /* equal fitness: the smaller genome is the fitter parent */
     int add_connection_cpp; /* add_connection_rule = "neat-c++" (Genome::mutate_add_link) */
     double recurrent_connection_rate; /* its recur_only_prob: look for a cycle-closing link */
+    double stagnation_penalty; /* Species::adjust_fitness: stagnant species kept, share scaled */
+    int obliterate_every; /* Population::epoch: worst species over age 20 stagnant every n */
 } NeatConfig;
 
 /* ---------------------------------------------------------------- genomes */

@@ -1673,6 +1673,7 @@ int pop_reproduce(Pop *p)
     int32_t *cutoffs = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     int32_t *produced = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     Genome *next = NULL;
+    uint8_t *penalized = NULL;
     int32_t nnext = 0, nhave = 0;
     if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced)
         goto done;
@@ -1701,7 +1702,26 @@ int pop_reproduce(Pop *p)
         if (ns - k <= c->species_elitism) is = 0;
         if (is) non_stagnant--;
         stagnant[rank[k].s] = (uint8_t)is;
-        if (!is) remaining[nrem++] = rank[k].s;
+    }
+    /* obliterate_every (NEAT C++'s Population::epoch): every so many generations the
+     * species of the lowest fitness among those at least 20 generations old counts as
+     * stagnant (its flag never clears there, and a flagged species soon dies out) */
+    if (c->obliterate_every > 0 && p->generation % c->obliterate_every == 0) {
+        for (int32_t k = ns - 1; k >= 0; k--) {
+            if (p->generation - p->species[rank[k].s].created >= 20) {
+                stagnant[rank[k].s] = 1;
+                break;
+            }
+        }
+    }
+    /* stagnation_penalty (NEAT C++'s Species::adjust_fitness): a stagnant species is
+     * kept, its share of the offspring scaled by the penalty, instead of removed */
+    penalized = calloc((size_t)(ns ? ns : 1), 1);
+    if (!penalized) { free(stagnant); goto done; }
+    for (int32_t k = 0; k < ns; k++) {
+        int is = stagnant[rank[k].s];
+        if (is && c->stagnation_penalty > 0.0) penalized[nrem] = 1;
+        if (!is || c->stagnation_penalty > 0.0) remaining[nrem++] = rank[k].s;
     }
     free(stagnant);
     if (nrem == 0) { /* complete extinction: pop_advance decides what follows */
@@ -1723,6 +1743,7 @@ int pop_reproduce(Pop *p)
         for (int32_t m = 0; m < sp->nmembers; m++) fs[m] = p->genomes[sp->members[m]].fitness;
         double msf = species_stat(SFF_MEAN, fs, sp->nmembers, scratch);
         af[k] = (msf - minf) / range;
+        if (penalized[k]) af[k] *= c->stagnation_penalty;
         sp->adjusted = af[k];
         prev[k] = sp->nmembers;
     }
@@ -1735,6 +1756,7 @@ int pop_reproduce(Pop *p)
             Species *sp = &p->species[remaining[k]];
             for (int32_t m = 0; m < sp->nmembers; m++) fs[m] = p->genomes[sp->members[m]].fitness;
             shared[k] = species_stat(SFF_MEAN, fs, sp->nmembers, scratch) - shift;
+            if (penalized[k]) shared[k] *= c->stagnation_penalty;
         }
         compute_spawn_paper(shared, nrem, c->pop_size, spawn);
     } else {
@@ -1917,7 +1939,7 @@ done:
     }
     if (ranked) for (int32_t k = 0; k < ns; k++) free(ranked[k]);
     free(ranked); free(cutoffs); free(produced); free(rank); free(scratch); free(fs); free(remaining);
-    free(af); free(shared); free(prev); free(spawn);
+    free(af); free(shared); free(prev); free(spawn); free(penalized);
     if (rc == 0 && r->tape_error) rc = -3;
     return rc;
 }

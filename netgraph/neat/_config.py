@@ -292,6 +292,13 @@ _KEYS: list[_Key] = [
     # Species::reproduce: the champion is copied when the species' offspring (its
     # expected_offspring), not its members, exceed species_champion_min_size
     _Key(NETGRAPH_SECTION, "champion_by_spawn", "bool", False),
+    # Species::adjust_fitness: a species stagnant for max_stagnation generations is kept,
+    # its members' fitness (so its share of the offspring) times this penalty (NEAT C++:
+    # 0.01), instead of removed (0: removed, neat-python's rule)
+    _Key(NETGRAPH_SECTION, "stagnation_penalty", "float", 0.0, check=_probability),
+    # Population::epoch: every this many generations the species of the lowest fitness
+    # among those 20 generations old or more counts as stagnant (NEAT C++: 30; 0: off)
+    _Key(NETGRAPH_SECTION, "obliterate_every", "int", 0, check=_non_negative),
     # interspecies mating's partner: "random" (a parent of a random species) or
     # "champion" (Species::reproduce: the champion of a species picked with a bias to
     # the fitter ones)

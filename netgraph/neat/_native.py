@@ -214,6 +214,8 @@ def native_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out["mate_only_rate"] = num("mate_only_rate", 0.0)
     out["champion_by_spawn"] = int(_flag(values.get("champion_by_spawn", False),
                                          "champion_by_spawn"))
+    out["stagnation_penalty"] = num("stagnation_penalty", 0.0)
+    out["obliterate_every"] = int(num("obliterate_every", 0))
     out["interspecies_champion"] = int(str(values.get("interspecies_partner", "random"))
                                        == "champion")
     out["weight_mutation_cpp"] = int(str(values.get("weight_mutation", "per-gene"))
