@@ -276,3 +276,11 @@ def test_obliterate_every_flags_an_old_species(every: int) -> None:
     else:
         pop.run(improving, 30, progress=False)
         assert pop.generation == 30
+
+
+def test_stagnation_keys_survive_a_checkpoint(tmp_path: Path) -> None:
+    config = Config.paper(2, 1, pop_size=30, stagnation_penalty=0.01, obliterate_every=30)
+    pop = Population(config, seed=1)
+    pop.save(tmp_path / "pop.json")
+    values = Population.load(tmp_path / "pop.json").config.values
+    assert values["stagnation_penalty"] == 0.01 and values["obliterate_every"] == 30
