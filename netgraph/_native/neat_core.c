@@ -1672,10 +1672,12 @@ int pop_reproduce(Pop *p)
     Ranked **ranked = calloc((size_t)(ns ? ns : 1), sizeof(Ranked *));
     int32_t *cutoffs = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
     int32_t *produced = calloc((size_t)(ns ? ns : 1), sizeof(int32_t));
+    /* a remaining species' share is scaled by stagnation_penalty (NEAT C++) */
+    uint8_t *penalized = calloc((size_t)(ns ? ns : 1), 1);
     Genome *next = NULL;
-    uint8_t *penalized = NULL;
     int32_t nnext = 0, nhave = 0;
-    if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced)
+    if (!rank || !scratch || !fs || !remaining || !af || !shared || !prev || !spawn || !ranked || !cutoffs || !produced ||
+        !penalized)
         goto done;
     /* species are kept sorted by id (speciate sorts them) */
     for (int32_t s = 0; s < ns; s++) {
@@ -1716,8 +1718,6 @@ int pop_reproduce(Pop *p)
     }
     /* stagnation_penalty (NEAT C++'s Species::adjust_fitness): a stagnant species is
      * kept, its share of the offspring scaled by the penalty, instead of removed */
-    penalized = calloc((size_t)(ns ? ns : 1), 1);
-    if (!penalized) { free(stagnant); goto done; }
     for (int32_t k = 0; k < ns; k++) {
         int is = stagnant[rank[k].s];
         if (is && c->stagnation_penalty > 0.0) penalized[nrem] = 1;
